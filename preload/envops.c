@@ -1,0 +1,164 @@
+/* setenv, unsetenv, putenv and clearenv: secret names keep their values only in the
+ * vault (glibc's putenv installs our vault pointer, it copies nothing), a replaced
+ * or removed value is wiped; every other name goes straight to glibc. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "shim.h"
+
+extern char **environ;
+
+typedef int (*setenv_fn)(const char *, const char *, int);
+typedef int (*unsetenv_fn)(const char *);
+typedef int (*putenv_fn)(char *);
+typedef int (*clearenv_fn)(void);
+
+/* glibc's own functions, resolved on first use (never on getenv's path). */
+static void *next_symbol(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        f = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
+static void *next_setenv, *next_unsetenv, *next_putenv, *next_clearenv;
+#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
+
+static struct shim_state *const st = &envseal_state;
+
+/* glibc declares these arguments nonnull, so the compiler would delete our NULL
+ * checks; programs do pass NULL, and glibc's own behaviour is what they must get. */
+static const char *opaque(const char *p)
+{
+    __asm__("" : "+r"(p));
+    return p;
+}
+
+static bool valid_name(const char *name)
+{
+    return name && name[0] != '\0' && strchr(name, '=') == NULL;
+}
+
+static bool sealing(const char *name, size_t nlen)
+{
+    return st->active && config_is_secret(&st->cfg, name, nlen);
+}
+
+/* The entry glibc's setenv/putenv would replace: the first one named NAME. */
+static char *current_entry(const char *name, size_t nlen)
+{
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, name, nlen) == 0 && (*e)[nlen] == '=')
+            return *e;
+    return NULL;
+}
+
+static void warn_unsealed_once(void)
+{
+    static int warned;
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
+        log_line("warning: no vault memory for a new secret; stored unsealed", NULL, NULL,
+                 NULL);
+}
+
+/* Installs a vault entry through glibc's putenv and wipes the entry it replaced. */
+static int install(char *sealed, const char *name, size_t nlen)
+{
+    char *old = current_entry(name, nlen);
+    int rc = REAL(putenv, putenv_fn)(sealed);
+    if (rc != 0)
+        vault_release(&st->vault, sealed);
+    else if (old && old != sealed && vault_owns(&st->vault, old))
+        vault_release(&st->vault, old);
+    return rc;
+}
+
+/* Wipes every vault entry named NAME that environ no longer references. */
+static void release_unreferenced(const char *name, size_t nlen)
+{
+    char *e;
+    while ((e = vault_find(&st->vault, name, nlen)) != NULL) {
+        bool referenced = false;
+        for (char **p = environ; p && *p && !referenced; p++)
+            referenced = *p == e;
+        if (referenced)
+            return; /* duplicates still in use keep their slots */
+        vault_release(&st->vault, e);
+    }
+}
+
+ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
+{
+    if (!valid_name(opaque(name)) || !opaque(value) || !sealing(name, strlen(name)))
+        return REAL(setenv, setenv_fn)(name, value, overwrite);
+    size_t nlen = strlen(name);
+    pthread_mutex_lock(&st->lock);
+    int rc = 0;
+    if (overwrite || !current_entry(name, nlen)) {
+        char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
+        if (sealed) {
+            rc = install(sealed, name, nlen);
+        } else {
+            warn_unsealed_once();
+            rc = REAL(setenv, setenv_fn)(name, value, overwrite);
+        }
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+ENVSEAL_EXPORT int unsetenv(const char *name)
+{
+    if (!valid_name(opaque(name)) || !sealing(name, strlen(name)))
+        return REAL(unsetenv, unsetenv_fn)(name);
+    pthread_mutex_lock(&st->lock);
+    int rc = REAL(unsetenv, unsetenv_fn)(name);
+    if (rc == 0)
+        release_unreferenced(name, strlen(name));
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+ENVSEAL_EXPORT int putenv(char *string)
+{
+    if (!opaque(string))
+        return REAL(putenv, putenv_fn)(string);
+    const char *eq = strchr(string, '=');
+    if (!eq) /* glibc: putenv("NAME") removes NAME; route it through our unsetenv */
+        return string[0] ? unsetenv(string) : 0;
+    size_t nlen = (size_t)(eq - string);
+    if (nlen == 0 || !sealing(string, nlen))
+        return REAL(putenv, putenv_fn)(string);
+    /* The caller's string is copied, not referenced: later edits to it are not seen. */
+    pthread_mutex_lock(&st->lock);
+    int rc;
+    char *sealed = vault_store_entry(&st->vault, string, strlen(string));
+    if (sealed) {
+        rc = install(sealed, string, nlen);
+    } else {
+        warn_unsealed_once();
+        rc = REAL(putenv, putenv_fn)(string);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+ENVSEAL_EXPORT int clearenv(void)
+{
+    if (!st->active)
+        return REAL(clearenv, clearenv_fn)();
+    pthread_mutex_lock(&st->lock);
+    int rc = REAL(clearenv, clearenv_fn)();
+    if (rc == 0)
+        vault_release_all(&st->vault);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* Start-up relocation: every secret entry of the initial environment moves into the
+ * vault, and its original bytes (the block /proc/PID/environ shows) are zeroed. */
+#ifndef ENVSEAL_RELOCATE_H
+#define ENVSEAL_RELOCATE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "vault.h"
+
+struct relocate_result {
+    size_t secrets;  /* secret entries found */
+    size_t sealed;   /* moved into the vault and scrubbed */
+    size_t unsealed; /* left in place: no vault memory could be had */
+};
+
+/* `envp` is the array main() will receive (the kernel's initial one); `cur` is
+ * `environ` now, which an earlier constructor may have replaced (cur may == envp). */
+void relocate_secrets(const struct config *c, struct vault *v, char **envp, char **cur,
+                      struct relocate_result *res);
+
+#endif

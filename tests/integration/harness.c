@@ -1,0 +1,411 @@
+#define _GNU_SOURCE
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (!d)
+        abort();
+    return d;
+}
+
+static void envb_put(struct envb *e, char *entry)
+{
+    if (e->n >= ENVB_MAX)
+        abort();
+    e->v[e->n++] = entry;
+    e->v[e->n] = NULL;
+}
+
+void envb_set(struct envb *e, const char *name, const char *value)
+{
+    size_t nl = strlen(name);
+    char *entry;
+    if (asprintf(&entry, "%s=%s", name, value) < 0)
+        abort();
+    for (int i = 0; i < e->n; i++)
+        if (strncmp(e->v[i], name, nl) == 0 && e->v[i][nl] == '=') {
+            free(e->v[i]);
+            e->v[i] = entry;
+            return;
+        }
+    envb_put(e, entry);
+}
+
+void envb_init(struct envb *e, bool with_shim)
+{
+    e->n = 0;
+    e->v[0] = NULL;
+    envb_set(e, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    envb_set(e, "LANG", "C.UTF-8");
+    const char *home = getenv("HOME");
+    envb_set(e, "HOME", home && *home ? home : "/root");
+    envb_set(e, "TMPDIR", harness_tmpdir());
+    if (with_shim)
+        envb_set(e, "LD_PRELOAD", harness_shim_path());
+}
+
+void envb_free(struct envb *e)
+{
+    for (int i = 0; i < e->n; i++)
+        free(e->v[i]);
+    e->n = 0;
+    e->v[0] = NULL;
+}
+
+const char *harness_runfile(const char *rel)
+{
+    static char bufs[8][PATH_MAX];
+    static int next;
+    char *b = bufs[next++ % 8];
+    const char *srcdir = getenv("TEST_SRCDIR");
+    const char *ws = getenv("TEST_WORKSPACE");
+    if (srcdir && ws)
+        snprintf(b, PATH_MAX, "%s/%s/%s", srcdir, ws, rel);
+    else
+        snprintf(b, PATH_MAX, "%s", rel);
+    char *abs = realpath(b, NULL);
+    if (abs) {
+        snprintf(b, PATH_MAX, "%s", abs);
+        free(abs);
+    }
+    return b;
+}
+
+const char *harness_shim_path(void)
+{
+    const char *env = getenv("ENVSEAL_SO");
+    return env && *env ? env : harness_runfile("preload/libenvseal.so");
+}
+
+void harness_random_secret(char *buf, size_t n, const char *tag)
+{
+    unsigned char r[16];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        abort();
+    size_t k = (size_t)snprintf(buf, n, "%s-", tag);
+    for (size_t i = 0; i < sizeof r && k + 2 < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%02x", r[i]);
+}
+
+static char tmpdir[PATH_MAX];
+
+const char *harness_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        const char *base = getenv("TEST_TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/envseal-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp(tmpdir))
+            abort();
+        chmod(tmpdir, 0755);
+    }
+    return tmpdir;
+}
+
+void harness_cleanup(void)
+{
+    if (tmpdir[0]) {
+        char cmd[PATH_MAX + 16];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "harness: could not remove %s\n", tmpdir);
+        tmpdir[0] = '\0';
+    }
+}
+
+int proc_spawn(struct proc *p, char *const argv[], const struct envb *env)
+{
+    int in[2], out[2], err[2];
+    memset(p, 0, sizeof *p);
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        signal(SIGPIPE, SIG_DFL);
+        execvpe(argv[0], argv, (char *const *)env->v);
+        dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    p->pid = pid;
+    p->in_fd = in[1];
+    p->out_fd = out[0];
+    p->err_fd = err[0];
+    return 0;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads what is available from stdout/stderr within timeout; false when both closed. */
+static bool pump(struct proc *p, int timeout_ms)
+{
+    struct pollfd fds[2] = {{p->out_fd, POLLIN, 0}, {p->err_fd, POLLIN, 0}};
+    if (p->out_fd < 0 && p->err_fd < 0)
+        return false;
+    if (poll(fds, 2, timeout_ms) <= 0)
+        return true;
+    for (int i = 0; i < 2; i++) {
+        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        char *buf = i == 0 ? p->out : p->err;
+        size_t *len = i == 0 ? &p->out_len : &p->err_len;
+        size_t room = sizeof p->out - 1 - *len;
+        char scratch[4096];
+        ssize_t n = read(fds[i].fd, room ? buf + *len : scratch, room ? room : sizeof scratch);
+        if (n <= 0) {
+            close(fds[i].fd);
+            if (i == 0)
+                p->out_fd = -1;
+            else
+                p->err_fd = -1;
+        } else if (room) {
+            *len += (size_t)n;
+            buf[*len] = '\0';
+        }
+    }
+    return true;
+}
+
+static bool has_line(const char *buf, const char *line)
+{
+    size_t l = strlen(line);
+    for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
+        if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\r'))
+            return true;
+    return false;
+}
+
+bool proc_wait_line(struct proc *p, const char *line, int timeout_ms)
+{
+    long end = now_ms() + timeout_ms;
+    while (!has_line(p->out, line)) {
+        long left = end - now_ms();
+        if (left <= 0 || !pump(p, (int)(left > 200 ? 200 : left)))
+            return has_line(p->out, line);
+    }
+    return true;
+}
+
+int proc_finish(struct proc *p, int timeout_ms)
+{
+    if (p->pid <= 0)
+        return -1;
+    if (p->in_fd >= 0) {
+        close(p->in_fd);
+        p->in_fd = -1;
+    }
+    long end = now_ms() + timeout_ms;
+    int status;
+    for (;;) {
+        pid_t r = waitpid(p->pid, &status, WNOHANG);
+        if (r == p->pid)
+            break;
+        if (now_ms() > end) {
+            kill(p->pid, SIGKILL);
+            waitpid(p->pid, &status, 0);
+            status = -1;
+            break;
+        }
+        if (!pump(p, 50))
+            usleep(10000);
+    }
+    while (pump(p, 100)) /* drain what remains */
+        ;
+    p->pid = 0;
+    return status;
+}
+
+void proc_kill(struct proc *p)
+{
+    if (p->pid > 0) {
+        kill(p->pid, SIGKILL);
+        waitpid(p->pid, NULL, 0);
+        p->pid = 0;
+    }
+    if (p->in_fd >= 0)
+        close(p->in_fd);
+    if (p->out_fd >= 0)
+        close(p->out_fd);
+    if (p->err_fd >= 0)
+        close(p->err_fd);
+    p->in_fd = p->out_fd = p->err_fd = -1;
+}
+
+bool mem_contains(const void *hay, size_t n, const void *needle, size_t m)
+{
+    return m > 0 && n >= m && memmem(hay, n, needle, m) != NULL;
+}
+
+long read_file_all(const char *path, char **buf)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t cap = 1 << 16, len = 0;
+    char *b = malloc(cap + 1);
+    for (;;) {
+        if (len == cap) {
+            cap *= 2;
+            b = realloc(b, cap + 1);
+        }
+        ssize_t n = read(fd, b + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    b[len] = '\0';
+    *buf = b;
+    return (long)len;
+}
+
+bool file_contains(const char *path, const char *needle)
+{
+    char *b;
+    long n = read_file_all(path, &b);
+    if (n < 0)
+        return false;
+    bool r = mem_contains(b, (size_t)n, needle, strlen(needle));
+    free(b);
+    return r;
+}
+
+bool proc_environ_contains(pid_t pid, const char *needle)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    return file_contains(path, needle);
+}
+
+int proc_scan_mem(pid_t pid, const char *needle, struct scan_result *r)
+{
+    char path[64];
+    memset(r, 0, sizeof *r);
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *maps = fopen(path, "re");
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+    int mem = open(path, O_RDONLY | O_CLOEXEC);
+    if (!maps || mem < 0) {
+        if (maps)
+            fclose(maps);
+        if (mem >= 0)
+            close(mem);
+        return -1;
+    }
+    size_t nl = strlen(needle);
+    char line[512];
+    size_t chunk = 1 << 20;
+    char *buf = malloc(chunk + nl);
+    while (fgets(line, sizeof line, maps)) {
+        unsigned long start, end;
+        char perms[8] = "";
+        int off = 0;
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &end, perms, &off) < 3)
+            continue;
+        if (perms[0] != 'r' || strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+            continue;
+        char *name = line + off;
+        name[strcspn(name, "\n")] = '\0';
+        bool found = false, failed = false;
+        size_t carry = 0;
+        for (unsigned long a = start; a < end && !found;) {
+            size_t want = end - a < chunk ? end - a : chunk;
+            ssize_t n = pread(mem, buf + carry, want, (off_t)a);
+            if (n <= 0) {
+                failed = true;
+                break;
+            }
+            found = mem_contains(buf, carry + (size_t)n, needle, nl);
+            size_t total = carry + (size_t)n;
+            carry = total < nl - 1 ? total : nl - 1;
+            memmove(buf, buf + total - carry, carry);
+            a += (unsigned long)n;
+        }
+        if (failed)
+            r->unreadable++;
+        if (found && r->hits < SCAN_MAX_HITS) {
+            snprintf(r->names[r->hits], sizeof r->names[0], "%s", name);
+            r->starts[r->hits] = start;
+            r->hits++;
+        }
+    }
+    free(buf);
+    fclose(maps);
+    close(mem);
+    return r->hits;
+}
+
+void proc_vault_info(pid_t pid, struct vault_info *vi)
+{
+    char path[64], *smaps;
+    memset(vi, 0, sizeof *vi);
+    snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
+    if (read_file_all(path, &smaps) < 0)
+        return;
+    for (char *l = strtok(smaps, "\n"); l; l = strtok(NULL, "\n")) {
+        unsigned long s, e;
+        if (sscanf(l, "%lx-%lx ", &s, &e) == 2 && strchr(l, ' ')) {
+            if (vi->found)
+                break; /* the block after the vault's */
+            if (strstr(l, "/secretmem") || strstr(l, "/memfd:envseal-vault")) {
+                vi->found = true;
+                vi->secretmem = strstr(l, "/secretmem") != NULL;
+                vi->named = strstr(l, "envseal-vault") != NULL;
+                vi->start = s;
+                vi->end = e;
+            }
+        } else if (vi->found && strncmp(l, "VmFlags:", 8) == 0) {
+            vi->locked = vi->locked || strstr(l, " lo") != NULL;
+            vi->dontdump = strstr(l, " dd") != NULL;
+        } else if (vi->found && strncmp(l, "Locked:", 7) == 0) {
+            vi->locked = vi->locked || atol(l + 7) > 0;
+        }
+    }
+    free(smaps);
+}
+
+int proc_gcore(pid_t pid, const char *path)
+{
+    char cmd[PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd,
+             "gdb -nx -batch -p %d -ex 'gcore %s' >/dev/null 2>&1", (int)pid, path);
+    if (system(cmd) != 0)
+        return -1;
+    struct stat sb;
+    return stat(path, &sb) == 0 && sb.st_size > 0 ? 0 : -1;
+}
+
+bool harness_have(const char *cmd)
+{
+    char buf[PATH_MAX + 64];
+    snprintf(buf, sizeof buf, "command -v '%s' >/dev/null 2>&1", cmd);
+    return system(buf) == 0;
+}

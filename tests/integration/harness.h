@@ -1,0 +1,97 @@
+/* Integration-test harness: start real programs with or without libenvseal.so,
+ * talk to them over pipes, and inspect what an attacker would see (the process's
+ * /proc files, its memory, a gcore dump). Every check reads the real artefact. */
+#ifndef ENVSEAL_HARNESS_H
+#define ENVSEAL_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Protocol for programs under test: after reading their secrets they print a line
+ * "ready" on stdout, then block reading stdin until EOF, then exit. */
+
+#define ENVB_MAX 128
+
+struct envb {
+    char *v[ENVB_MAX + 1];
+    int n;
+};
+
+/* PATH, LANG=C.UTF-8, HOME=/root (or $HOME); with_shim adds LD_PRELOAD. */
+void envb_init(struct envb *e, bool with_shim);
+void envb_set(struct envb *e, const char *name, const char *value);
+void envb_free(struct envb *e);
+
+/* Absolute path of the libenvseal.so under test (runfiles, or $ENVSEAL_SO). */
+const char *harness_shim_path(void);
+/* Absolute path of a runfile (e.g. "tests/programs/hold_getenv"). */
+const char *harness_runfile(const char *rel);
+
+/* A fresh random value "<tag>-<32 hex>"; buf must hold strlen(tag)+34 bytes. */
+void harness_random_secret(char *buf, size_t n, const char *tag);
+
+struct proc {
+    pid_t pid;
+    int in_fd;  /* child's stdin (write end); -1 once closed */
+    int out_fd; /* child's stdout (read end) */
+    int err_fd; /* child's stderr (read end) */
+    char out[65536];
+    size_t out_len;
+    char err[65536];
+    size_t err_len;
+};
+
+/* Starts argv[0] (PATH is searched) with exactly env. Returns 0 or -1. */
+int proc_spawn(struct proc *p, char *const argv[], const struct envb *env);
+
+/* Reads stdout until a line equal to `line` arrives. false on timeout/EOF. */
+bool proc_wait_line(struct proc *p, const char *line, int timeout_ms);
+
+/* Closes stdin, drains output, waits; returns the raw wait status, or -1 on
+ * timeout (the process is then killed). Safe to call twice. */
+int proc_finish(struct proc *p, int timeout_ms);
+
+/* SIGKILL and reap; for cleanup paths. */
+void proc_kill(struct proc *p);
+
+/* Memory helpers. */
+bool mem_contains(const void *hay, size_t n, const void *needle, size_t m);
+/* Reads a whole file (malloc'd, NUL-terminated); returns length or -1. */
+long read_file_all(const char *path, char **buf);
+bool file_contains(const char *path, const char *needle);
+bool proc_environ_contains(pid_t pid, const char *needle);
+
+/* Scans every readable mapping of pid through /proc/PID/mem for needle.
+ * Returns how many mappings contain it; names[] gets their path columns. */
+#define SCAN_MAX_HITS 16
+struct scan_result {
+    int hits;
+    char names[SCAN_MAX_HITS][128];
+    unsigned long starts[SCAN_MAX_HITS];
+    int unreadable; /* mappings whose reads failed (e.g. secretmem) */
+};
+int proc_scan_mem(pid_t pid, const char *needle, struct scan_result *r);
+
+/* The vault mapping as /proc/PID/smaps shows it. */
+struct vault_info {
+    bool found;
+    bool secretmem; /* "/secretmem" mapping */
+    bool named;     /* "/memfd:envseal-vault" mapping */
+    bool locked;    /* VmFlags "lo" or Locked > 0 */
+    bool dontdump;  /* VmFlags "dd" */
+    unsigned long start, end;
+};
+void proc_vault_info(pid_t pid, struct vault_info *vi);
+
+/* gcore via gdb into path; returns 0 when the core file exists. */
+int proc_gcore(pid_t pid, const char *path);
+
+/* A private scratch directory for this test binary (removed by harness_cleanup). */
+const char *harness_tmpdir(void);
+void harness_cleanup(void);
+
+/* Skips the current cmocka test when cmd is not on PATH (prints the reason). */
+bool harness_have(const char *cmd);
+
+#endif

@@ -1,0 +1,148 @@
+/* envprobe: a plain C program that uses the environment only through libc, driven
+ * by its arguments, one step each, for the integration tests. It prints a value's
+ * length and FNV-1a hash, never the value.
+ *
+ *   show:NAME          print "NAME len:fnv" (or "NAME (null)")
+ *   keep:NAME          remember getenv(NAME) and its hash
+ *   check:NAME         print "kept NAME ok" if the kept pointer still holds it
+ *   set:NAME:SEED:K    setenv(NAME, derive(SEED,K)); the local copy is wiped
+ *   put:NAME:SEED:K    putenv of a heap string, wiped after the call
+ *   unset:NAME         unsetenv
+ *   clear              clearenv
+ *   hold               print "ready", then wait for one line on stdin
+ *   fork:NAME          child checks the value and exits; parent checks after
+ *   atexit:NAME        at exit (before envseal's wipe) print "atexit NAME len:fnv"
+ *   exit:N             exit(N) now
+ * derive(SEED,K) = "drv" K "-" SEED with [0-9a-f] mapped to [g-v]: a value that
+ * appears nowhere in the arguments. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void show(const char *name)
+{
+    const char *v = getenv(name);
+    if (v)
+        printf("%s %zu:%08x\n", name, strlen(v), fnv(v));
+    else
+        printf("%s (null)\n", name);
+}
+
+static char *derive(const char *seed, const char *k)
+{
+    size_t n = strlen(seed);
+    char *v = malloc(n + strlen(k) + 5);
+    int off = sprintf(v, "drv%s-", k);
+    for (size_t i = 0; i < n; i++) {
+        char c = seed[i];
+        v[off + i] = c >= '0' && c <= '9' ? (char)('g' + c - '0')
+                     : c >= 'a' && c <= 'f' ? (char)('q' + c - 'a')
+                                            : c;
+    }
+    v[off + n] = '\0';
+    return v;
+}
+
+static const char *kept_name;
+static const char *kept;
+static uint32_t kept_hash;
+static const char *atexit_name;
+
+static void at_exit_show(void)
+{
+    printf("atexit ");
+    show(atexit_name);
+    fflush(stdout);
+}
+
+static int fork_check(const char *name)
+{
+    const char *before = getenv(name);
+    uint32_t h = before ? fnv(before) : 0;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *now = getenv(name);
+        printf("child %s\n", before && now == before && fnv(now) == h ? "ok" : "bad");
+        exit(0); /* runs the child's exit-time wipe */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    const char *now = getenv(name);
+    printf("parent %s\n",
+           before && now == before && fnv(before) == h && WIFEXITED(st) ? "ok" : "bad");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        char *arg = strchr(a, ':');
+        if (arg)
+            arg++;
+        if (strncmp(a, "show:", 5) == 0) {
+            show(arg);
+        } else if (strncmp(a, "keep:", 5) == 0) {
+            kept_name = arg;
+            kept = getenv(arg);
+            kept_hash = kept ? fnv(kept) : 0;
+        } else if (strncmp(a, "check:", 6) == 0) {
+            printf("kept %s %s\n", arg, kept && fnv(kept) == kept_hash ? "ok" : "bad");
+        } else if (strncmp(a, "set:", 4) == 0 || strncmp(a, "put:", 4) == 0) {
+            char *name = strdup(arg), *seed = strchr(name, ':'), *k;
+            if (!seed || !(k = strchr(seed + 1, ':')))
+                return 2;
+            *seed++ = '\0';
+            *k++ = '\0';
+            char *v = derive(seed, k);
+            int rc;
+            if (a[0] == 's') {
+                rc = setenv(name, v, 1);
+            } else {
+                char *entry = malloc(strlen(name) + strlen(v) + 2);
+                sprintf(entry, "%s=%s", name, v);
+                rc = putenv(entry);
+                /* envseal copies a secret's putenv string: the program may wipe its own */
+                explicit_bzero(entry, strlen(entry));
+            }
+            explicit_bzero(v, strlen(v));
+            free(v);
+            printf("%s %s rc=%d\n", a[0] == 's' ? "set" : "put", name, rc);
+        } else if (strncmp(a, "unset:", 6) == 0) {
+            printf("unset %s rc=%d\n", arg, unsetenv(arg));
+        } else if (strcmp(a, "clear") == 0) {
+            printf("clear rc=%d\n", clearenv());
+        } else if (strcmp(a, "hold") == 0) {
+            printf("ready\n");
+            char line[64];
+            if (!fgets(line, sizeof line, stdin))
+                clearerr(stdin);
+        } else if (strncmp(a, "fork:", 5) == 0) {
+            fork_check(arg);
+        } else if (strncmp(a, "atexit:", 7) == 0) {
+            atexit_name = arg;
+            atexit(at_exit_show);
+        } else if (strncmp(a, "exit:", 5) == 0) {
+            exit(atoi(arg));
+        } else {
+            fprintf(stderr, "envprobe: unknown step %s\n", a);
+            return 2;
+        }
+    }
+    (void)kept_name;
+    return 0;
+}

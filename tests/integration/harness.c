@@ -9,19 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
 
 static void envb_put(struct envb *e, char *entry)
 {
@@ -127,7 +122,32 @@ void harness_cleanup(void)
     }
 }
 
+static void apply_limits(unsigned flags, const char *cwd)
+{
+    if (flags & SPAWN_NO_MEMLOCK) {
+        struct rlimit zero = {0, 0};
+        /* Root bypasses RLIMIT_MEMLOCK through CAP_IPC_LOCK: drop it from the
+         * bounding set so the exec'd program does not get it back. */
+        if (setrlimit(RLIMIT_MEMLOCK, &zero) || prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0)) {
+            dprintf(2, "harness: cannot drop memlock: %s\n", strerror(errno));
+            _exit(126);
+        }
+    }
+    if (flags & SPAWN_CORE) {
+        struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
+        setrlimit(RLIMIT_CORE, &inf);
+    }
+    if (cwd && chdir(cwd) != 0)
+        _exit(126);
+}
+
 int proc_spawn(struct proc *p, char *const argv[], const struct envb *env)
+{
+    return proc_spawn_ex(p, argv, env, 0, NULL);
+}
+
+int proc_spawn_ex(struct proc *p, char *const argv[], const struct envb *env, unsigned flags,
+                  const char *cwd)
 {
     int in[2], out[2], err[2];
     memset(p, 0, sizeof *p);
@@ -141,6 +161,7 @@ int proc_spawn(struct proc *p, char *const argv[], const struct envb *env)
         dup2(out[1], 1);
         dup2(err[1], 2);
         signal(SIGPIPE, SIG_DFL);
+        apply_limits(flags, cwd);
         execvpe(argv[0], argv, (char *const *)env->v);
         dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);

@@ -45,6 +45,12 @@ struct proc {
 /* Starts argv[0] (PATH is searched) with exactly env. Returns 0 or -1. */
 int proc_spawn(struct proc *p, char *const argv[], const struct envb *env);
 
+/* Limits applied in the child before exec. */
+#define SPAWN_NO_MEMLOCK 1u /* RLIMIT_MEMLOCK 0 and CAP_IPC_LOCK dropped: mlock fails */
+#define SPAWN_CORE 2u       /* RLIMIT_CORE unlimited */
+int proc_spawn_ex(struct proc *p, char *const argv[], const struct envb *env, unsigned flags,
+                  const char *cwd);
+
 /* Reads stdout until a line equal to `line` arrives. false on timeout/EOF. */
 bool proc_wait_line(struct proc *p, const char *line, int timeout_ms);
 

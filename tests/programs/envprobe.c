@@ -9,7 +9,11 @@
  *   put:NAME:SEED:K    putenv of a heap string, wiped after the call
  *   unset:NAME         unsetenv
  *   clear              clearenv
- *   hold               print "ready", then wait for one line on stdin
+ *   hold               print "ready N" (N counts holds from 1), then wait for one
+ *                      line on stdin
+ *   envp:NAME          print NAME as main's envp and as environ hold it
+ *   secure:NAME        print "secure NAME len:fnv" from secure_getenv
+ *   overflow:NAME      write 16 bytes past the end of getenv(NAME) (a program bug)
  *   fork:NAME          child checks the value and exits; parent checks after
  *   atexit:NAME        at exit (before envseal's wipe) print "atexit NAME len:fnv"
  *   exit:N             exit(N) now
@@ -86,7 +90,20 @@ static int fork_check(const char *name)
     return 0;
 }
 
-int main(int argc, char **argv)
+extern char **environ;
+
+static void show_array(const char *label, char **arr, const char *name)
+{
+    size_t nl = strlen(name);
+    for (char **e = arr; e && *e; e++)
+        if (strncmp(*e, name, nl) == 0 && (*e)[nl] == '=') {
+            printf("%s %s %zu:%08x\n", label, name, strlen(*e + nl + 1), fnv(*e + nl + 1));
+            return;
+        }
+    printf("%s %s (null)\n", label, name);
+}
+
+int main(int argc, char **argv, char **envp)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
@@ -127,7 +144,8 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "clear") == 0) {
             printf("clear rc=%d\n", clearenv());
         } else if (strcmp(a, "hold") == 0) {
-            printf("ready\n");
+            static int holds;
+            printf("ready %d\n", ++holds);
             char line[64];
             if (!fgets(line, sizeof line, stdin))
                 clearerr(stdin);
@@ -136,6 +154,20 @@ int main(int argc, char **argv)
         } else if (strncmp(a, "atexit:", 7) == 0) {
             atexit_name = arg;
             atexit(at_exit_show);
+        } else if (strncmp(a, "envp:", 5) == 0) {
+            show_array("envp", envp, arg);
+            show_array("environ", environ, arg);
+        } else if (strncmp(a, "secure:", 7) == 0) {
+            const char *v = secure_getenv(arg);
+            printf("secure %s %zu:%08x\n", arg, v ? strlen(v) : 0, v ? fnv(v) : 0);
+        } else if (strncmp(a, "overflow:", 9) == 0) {
+            char *v = getenv(arg);
+            if (v) {
+                size_t n = strlen(v);
+                for (size_t k = 1; k <= 16; k++)
+                    ((volatile char *)v)[n + k] = 'X';
+            }
+            printf("overflowed %s\n", arg);
         } else if (strncmp(a, "exit:", 5) == 0) {
             exit(atoi(arg));
         } else {

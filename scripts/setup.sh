@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything envseal needs from Debian's archive (and, where a part of the
+# project needs it, the npm registry). Idempotent: silent when all is present.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+missing=()
+while read -r pkg; do
+    [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+        missing+=("$pkg")
+done <"$here/debian-packages.txt"
+
+# Node.js: the machine's own build (it bundles npm) when present, else Debian's.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Project parts with npm dependencies install them from their lockfiles.
+for lock in "$here"/../*/package-lock.json "$here"/../*/*/package-lock.json; do
+    [[ -f "$lock" ]] || continue
+    dir=$(dirname "$lock")
+    if [[ ! -d "$dir/node_modules" || "$lock" -nt "$dir/node_modules/.package-lock.json" ]]; then
+        echo "setup: npm ci in ${dir#"$here/../"}"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+done

@@ -1,0 +1,580 @@
+/* libenvseal.so under a plain C program (tests/programs/envprobe): what an attacker
+ * with read access to the process (its /proc files, its memory, a gcore dump) can
+ * find of a secret, and that the program still gets exactly its values. Each
+ * protection check has a control run without the shim that finds the secret. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define TIMEOUT 20000
+enum backing { DEFAULT_VAULT, ANON_VAULT };
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The line envprobe prints for a value: "LABEL NAME len:fnv". */
+static char *expect_line(const char *label, const char *name, const char *value)
+{
+    static char buf[4][256];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s%s%s %zu:%08x", label, label[0] ? " " : "", name, strlen(value),
+             fnv(value));
+    return b;
+}
+
+/* envprobe's derive(SEED, K). */
+static void derive(char *out, size_t n, const char *seed, const char *k)
+{
+    int off = snprintf(out, n, "drv%s-", k);
+    size_t i = 0;
+    for (; seed[i] && off + i + 1 < n; i++) {
+        char c = seed[i];
+        out[off + i] = c >= '0' && c <= '9' ? (char)('g' + c - '0')
+                       : c >= 'a' && c <= 'f' ? (char)('q' + c - 'a')
+                                              : c;
+    }
+    out[off + i] = '\0';
+}
+
+struct run {
+    struct proc p;
+    struct envb env;
+    char secret[64];
+};
+
+/* Starts envprobe with APP_TOKEN=<random> (+ PLAIN_SETTING) and steps; waits for
+ * the first "ready 1" when the steps hold. */
+static void start(struct run *r, bool shim, enum backing b, unsigned flags, char **steps,
+                  int nsteps)
+{
+    envb_init(&r->env, shim);
+    harness_random_secret(r->secret, sizeof r->secret, "es");
+    envb_set(&r->env, "APP_TOKEN", r->secret);
+    envb_set(&r->env, "PLAIN_SETTING", "visible-setting");
+    if (b == ANON_VAULT)
+        envb_set(&r->env, "ENVSEAL_VAULT", "anon");
+    char *argv[32] = {(char *)harness_runfile("tests/programs/envprobe")};
+    for (int i = 0; i < nsteps && i < 30; i++)
+        argv[i + 1] = steps[i];
+    assert_int_equal(proc_spawn_ex(&r->p, argv, &r->env, flags, harness_tmpdir()), 0);
+}
+
+static void finish(struct run *r, int want_status)
+{
+    int st = proc_finish(&r->p, TIMEOUT);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == want_status))
+        fprintf(stderr, "probe stdout:\n%s\nprobe stderr:\n%s\n", r->p.out, r->p.err);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), want_status);
+    /* No message, from the shim or anything else, ever carries a value. */
+    assert_false(strstr(r->p.err, r->secret) || strstr(r->p.out, r->secret));
+    envb_free(&r->env);
+}
+
+static bool out_has(struct run *r, const char *line)
+{
+    return proc_wait_line(&r->p, line, TIMEOUT);
+}
+
+static void resume(struct run *r)
+{
+    assert_int_equal(write(r->p.in_fd, "go\n", 3), 3);
+}
+
+#define STEPS(...) (char *[]){__VA_ARGS__}, (int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
+
+/* ---- the initial environment ---- */
+
+static void test_value_exact_through_getenv_environ_envp_secure_getenv(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, 0,
+          STEPS("show:APP_TOKEN", "envp:APP_TOKEN", "secure:APP_TOKEN", "show:PLAIN_SETTING"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    assert_true(out_has(&r, expect_line("envp", "APP_TOKEN", r.secret)));
+    assert_true(out_has(&r, expect_line("environ", "APP_TOKEN", r.secret)));
+    assert_true(out_has(&r, expect_line("secure", "APP_TOKEN", r.secret)));
+    assert_true(out_has(&r, expect_line("", "PLAIN_SETTING", "visible-setting")));
+    finish(&r, 0);
+}
+
+static void check_environ(bool shim)
+{
+    struct run r;
+    start(&r, shim, DEFAULT_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_int_equal(proc_environ_contains(r.p.pid, r.secret), !shim);
+    assert_true(proc_environ_contains(r.p.pid, "PLAIN_SETTING=visible-setting"));
+    if (shim) /* the whole entry is gone, name included */
+        assert_false(proc_environ_contains(r.p.pid, "APP_TOKEN"));
+    resume(&r);
+    assert_true(out_has(&r, "kept APP_TOKEN ok"));
+    finish(&r, 0);
+}
+
+static void test_proc_environ_scrubbed(void **state)
+{
+    (void)state;
+    check_environ(true);
+}
+
+static void test_control_proc_environ_leaks_without_shim(void **state)
+{
+    (void)state;
+    check_environ(false);
+}
+
+/* ---- memory and dumps ---- */
+
+static void test_memory_scan_secretmem_vault(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    assert_true(out_has(&r, "ready 1"));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    if (!vi.secretmem) {
+        proc_kill(&r.p);
+        skip(); /* memfd_secret unavailable here: the fallback test covers this host */
+    }
+    assert_true(vi.found && vi.locked && vi.dontdump);
+    struct scan_result s;
+    assert_int_equal(proc_scan_mem(r.p.pid, r.secret, &s), 0);
+    assert_true(s.unreadable >= 1); /* secretmem refuses even /proc/PID/mem */
+    resume(&r);
+    assert_true(out_has(&r, "kept APP_TOKEN ok"));
+    finish(&r, 0);
+}
+
+static void test_memory_scan_fallback_vault_only(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, ANON_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    assert_true(out_has(&r, "ready 1"));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    assert_true(vi.found && vi.named && !vi.secretmem);
+    assert_true(vi.locked);
+    assert_true(vi.dontdump);
+    struct scan_result s;
+    assert_int_equal(proc_scan_mem(r.p.pid, r.secret, &s), 1);
+    assert_true(s.starts[0] >= vi.start && s.starts[0] < vi.end);
+    resume(&r);
+    assert_true(out_has(&r, "kept APP_TOKEN ok"));
+    finish(&r, 0);
+}
+
+static void test_control_memory_scan_without_shim(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, false, DEFAULT_VAULT, 0, STEPS("keep:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    struct scan_result s;
+    assert_true(proc_scan_mem(r.p.pid, r.secret, &s) >= 1);
+    finish(&r, 0);
+}
+
+static void gcore_check(bool shim, enum backing b)
+{
+    if (!harness_have("gdb"))
+        skip();
+    struct run r;
+    start(&r, shim, b, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    assert_true(out_has(&r, "ready 1"));
+    char core[512];
+    snprintf(core, sizeof core, "%s/gcore.%d", harness_tmpdir(), (int)r.p.pid);
+    assert_int_equal(proc_gcore(r.p.pid, core), 0);
+    bool leaked = file_contains(core, r.secret);
+    unlink(core);
+    assert_int_equal(leaked, !shim);
+    resume(&r); /* the program carries on after the dump, value intact */
+    assert_true(out_has(&r, "kept APP_TOKEN ok"));
+    finish(&r, 0);
+}
+
+static void test_gcore_clean_secretmem_vault(void **state)
+{
+    (void)state;
+    gcore_check(true, DEFAULT_VAULT);
+}
+
+static void test_gcore_clean_fallback_vault(void **state)
+{
+    (void)state;
+    gcore_check(true, ANON_VAULT);
+}
+
+static void test_control_gcore_leaks_without_shim(void **state)
+{
+    (void)state;
+    gcore_check(false, DEFAULT_VAULT);
+}
+
+/* ---- fork ---- */
+
+static void fork_check(enum backing b)
+{
+    struct run r;
+    start(&r, true, b, 0, STEPS("fork:APP_TOKEN", "show:APP_TOKEN", "fork:APP_TOKEN"));
+    assert_true(out_has(&r, "child ok"));
+    assert_true(out_has(&r, "parent ok"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+    assert_null(strstr(r.p.out, "bad"));
+}
+
+static void test_fork_child_exit_keeps_parent_secret_secretmem(void **state)
+{
+    (void)state;
+    fork_check(DEFAULT_VAULT);
+}
+
+static void test_fork_child_exit_keeps_parent_secret_fallback(void **state)
+{
+    (void)state;
+    fork_check(ANON_VAULT);
+}
+
+/* ---- setenv, putenv, unsetenv, clearenv (fallback vault: readable by the scan) ---- */
+
+/* Runs steps that end in "hold"; returns the run with the probe holding. */
+static void scan_expect(struct run *r, const char *value, int hits)
+{
+    struct scan_result s;
+    struct vault_info vi;
+    proc_vault_info(r->p.pid, &vi);
+    int n = proc_scan_mem(r->p.pid, value, &s);
+    if (n != hits)
+        for (int i = 0; i < s.hits; i++)
+            fprintf(stderr, "found in mapping %lx %s\n", s.starts[i], s.names[i]);
+    assert_int_equal(n, hits);
+    if (hits == 1)
+        assert_true(vi.found && s.starts[0] >= vi.start && s.starts[0] < vi.end);
+}
+
+static void setenv_check(bool shim)
+{
+    struct run r;
+    char seed[64], v1[80], v2[80];
+    harness_random_secret(seed, sizeof seed, "s");
+    derive(v1, sizeof v1, seed + 2, "1");
+    derive(v2, sizeof v2, seed + 2, "2");
+    char set1[128], set2[128];
+    snprintf(set1, sizeof set1, "set:NEW_TOKEN:%s:1", seed + 2);
+    snprintf(set2, sizeof set2, "set:NEW_TOKEN:%s:2", seed + 2);
+    start(&r, shim, ANON_VAULT, 0,
+          STEPS(set1, "keep:NEW_TOKEN", "hold", set2, "show:NEW_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "NEW_TOKEN", v1)) || true);
+    if (!shim) { /* control: glibc's setenv leaves a copy in the heap */
+        struct scan_result s;
+        assert_true(proc_scan_mem(r.p.pid, v1, &s) >= 1);
+        proc_kill(&r.p);
+        envb_free(&r.env);
+        return;
+    }
+    scan_expect(&r, v1, 1); /* only the vault holds the value */
+    resume(&r);
+    assert_true(out_has(&r, "ready 2"));
+    assert_true(out_has(&r, expect_line("", "NEW_TOKEN", v2)));
+    scan_expect(&r, v1, 0); /* the replaced value was wiped */
+    scan_expect(&r, v2, 1);
+    resume(&r);
+    finish(&r, 0);
+}
+
+static void test_setenv_secret_lives_only_in_vault_and_replacement_wipes(void **state)
+{
+    (void)state;
+    setenv_check(true);
+}
+
+static void test_control_setenv_leaves_heap_copy_without_shim(void **state)
+{
+    (void)state;
+    setenv_check(false);
+}
+
+static void test_putenv_secret_copied_into_vault(void **state)
+{
+    (void)state;
+    struct run r;
+    char seed[64], v1[80], put[128];
+    harness_random_secret(seed, sizeof seed, "s");
+    derive(v1, sizeof v1, seed + 2, "1");
+    snprintf(put, sizeof put, "put:NEW_TOKEN:%s:1", seed + 2);
+    start(&r, true, ANON_VAULT, 0, STEPS(put, "show:NEW_TOKEN", "hold", "unset:NEW_TOKEN",
+                                         "show:NEW_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "NEW_TOKEN", v1)));
+    scan_expect(&r, v1, 1);
+    resume(&r);
+    assert_true(out_has(&r, "ready 2"));
+    assert_true(out_has(&r, "NEW_TOKEN (null)"));
+    scan_expect(&r, v1, 0); /* unsetenv wiped it */
+    resume(&r);
+    finish(&r, 0);
+}
+
+static void test_setenv_replacing_initial_secret_wipes_it(void **state)
+{
+    (void)state;
+    struct run r;
+    char seed[64], v1[80], set1[128];
+    harness_random_secret(seed, sizeof seed, "s");
+    derive(v1, sizeof v1, seed + 2, "1");
+    snprintf(set1, sizeof set1, "set:APP_TOKEN:%s:1", seed + 2);
+    start(&r, true, ANON_VAULT, 0, STEPS(set1, "show:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", v1)));
+    scan_expect(&r, r.secret, 0);
+    scan_expect(&r, v1, 1);
+    finish(&r, 0);
+}
+
+static void test_unsetenv_initial_secret_wipes_it(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, ANON_VAULT, 0, STEPS("unset:APP_TOKEN", "show:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, "APP_TOKEN (null)"));
+    scan_expect(&r, r.secret, 0);
+    finish(&r, 0);
+}
+
+static void test_clearenv_wipes_every_secret(void **state)
+{
+    (void)state;
+    struct run r;
+    char seed[64], v1[80], set1[128];
+    harness_random_secret(seed, sizeof seed, "s");
+    derive(v1, sizeof v1, seed + 2, "1");
+    snprintf(set1, sizeof set1, "set:NEW_TOKEN:%s:1", seed + 2);
+    start(&r, true, ANON_VAULT, 0,
+          STEPS(set1, "clear", "show:APP_TOKEN", "show:NEW_TOKEN", "set:AFTER_TOKEN:ab:3",
+                "show:AFTER_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, "clear rc=0"));
+    assert_true(out_has(&r, "APP_TOKEN (null)"));
+    assert_true(out_has(&r, "NEW_TOKEN (null)"));
+    assert_true(out_has(&r, expect_line("", "AFTER_TOKEN", "drv3-qr")));
+    scan_expect(&r, r.secret, 0);
+    scan_expect(&r, v1, 0);
+    finish(&r, 0);
+}
+
+static void test_nonsecret_setenv_behaves_as_glibc(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, 0,
+          STEPS("set:PLAIN_SETTING:12:4", "show:PLAIN_SETTING", "unset:PLAIN_SETTING",
+                "show:PLAIN_SETTING"));
+    assert_true(out_has(&r, "set PLAIN_SETTING rc=0"));
+    assert_true(out_has(&r, expect_line("", "PLAIN_SETTING", "drv4-hi")));
+    assert_true(out_has(&r, "PLAIN_SETTING (null)"));
+    finish(&r, 0);
+}
+
+/* ---- exit ---- */
+
+static void exit_wipe_check(enum backing b)
+{
+    struct run r;
+    char expect_file[512];
+    envb_init(&r.env, false);
+    start(&r, true, b, 0, STEPS("atexit:APP_TOKEN", "show:APP_TOKEN"));
+    proc_kill(&r.p); /* restart with the late probe preloaded after the shim */
+    snprintf(expect_file, sizeof expect_file, "%s/expect", harness_tmpdir());
+    FILE *f = fopen(expect_file, "w");
+    fputs(r.secret, f);
+    fclose(f);
+    char preload[2048];
+    snprintf(preload, sizeof preload, "%s:%s", harness_shim_path(),
+             harness_runfile("tests/programs/libexitprobe.so"));
+    envb_set(&r.env, "LD_PRELOAD", preload);
+    envb_set(&r.env, "ENVSEAL_TEST_NAME", "APP_TOKEN");
+    envb_set(&r.env, "ENVSEAL_TEST_EXPECT", expect_file);
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "atexit:APP_TOKEN",
+                    "exit:5", NULL};
+    assert_int_equal(proc_spawn(&r.p, argv, &r.env), 0);
+    int st = proc_finish(&r.p, TIMEOUT);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+    /* The program's own exit handler still reads the secret... */
+    assert_non_null(strstr(r.p.out, expect_line("atexit", "APP_TOKEN", r.secret)));
+    /* ...and after envseal's wipe, getenv gives NULL and the vault holds nothing. */
+    assert_non_null(strstr(r.p.out, "late getenv null"));
+    assert_non_null(strstr(r.p.out, "late vault clean"));
+    unlink(expect_file);
+    envb_free(&r.env);
+}
+
+static void test_exit_wipe_after_atexit_handlers_secretmem(void **state)
+{
+    (void)state;
+    exit_wipe_check(DEFAULT_VAULT);
+}
+
+static void test_exit_wipe_after_atexit_handlers_fallback(void **state)
+{
+    (void)state;
+    exit_wipe_check(ANON_VAULT);
+}
+
+static void test_exit_status_unchanged(void **state)
+{
+    (void)state;
+    for (int shim = 0; shim < 2; shim++) {
+        struct run r;
+        start(&r, shim, DEFAULT_VAULT, 0, STEPS("show:APP_TOKEN", "exit:37"));
+        finish(&r, 37);
+    }
+}
+
+/* ---- degradation ---- */
+
+static int count_lines_with(const char *buf, const char *needle)
+{
+    int n = 0;
+    for (const char *s = buf; (s = strstr(s, needle)) != NULL; s++)
+        n++;
+    return n;
+}
+
+static void test_mlock_refused_still_sealed_one_warning(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    assert_false(proc_environ_contains(r.p.pid, r.secret));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    assert_true(vi.found && !vi.secretmem && !vi.locked && vi.dontdump);
+    finish(&r, 0);
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_non_null(strstr(r.p.err, "mlock refused"));
+}
+
+static void test_refuse_setting_stops_program_with_exit_111(void **state)
+{
+    (void)state;
+    struct run r;
+    envb_init(&r.env, true);
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:APP_TOKEN"));
+    proc_kill(&r.p);
+    envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refuse");
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "show:APP_TOKEN", NULL};
+    assert_int_equal(proc_spawn_ex(&r.p, argv, &r.env, SPAWN_NO_MEMLOCK, NULL), 0);
+    finish(&r, 111);
+    assert_null(strstr(r.p.out, "APP_TOKEN")); /* main never ran */
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_non_null(strstr(r.p.err, "refusing to start"));
+}
+
+static void test_forced_fallback_vault(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, ANON_VAULT, 0, STEPS("show:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    assert_true(vi.found && vi.named && vi.locked && vi.dontdump);
+    finish(&r, 0);
+    assert_int_equal(r.p.err_len, 0); /* fully protected: not a word on stderr */
+}
+
+static void test_loader_variables_never_sealed(void **state)
+{
+    (void)state;
+    struct run r;
+    envb_init(&r.env, true);
+    start(&r, true, DEFAULT_VAULT, 0, STEPS("show:APP_TOKEN"));
+    proc_kill(&r.p);
+    envb_set(&r.env, "ENVSEAL_SECRETS", "*");
+    envb_set(&r.env, "GLIBC_TUNABLES", "glibc.malloc.check=0");
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "show:PLAIN_SETTING",
+                    "hold", NULL};
+    assert_int_equal(proc_spawn(&r.p, argv, &r.env), 0);
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "PLAIN_SETTING", "visible-setting")));
+    assert_false(proc_environ_contains(r.p.pid, "visible-setting")); /* '*' sealed it */
+    assert_true(proc_environ_contains(r.p.pid, "LD_PRELOAD="));
+    assert_true(proc_environ_contains(r.p.pid, "GLIBC_TUNABLES=glibc.malloc.check=0"));
+    assert_true(proc_environ_contains(r.p.pid, "ENVSEAL_SECRETS=*"));
+    finish(&r, 0);
+}
+
+static void test_overflow_past_secret_detected_at_exit(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, 0, STEPS("overflow:APP_TOKEN", "exit:3"));
+    finish(&r, 3); /* detection reports; it does not change the exit status */
+    assert_non_null(strstr(r.p.err, "vault overflow detected"));
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    harness_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_value_exact_through_getenv_environ_envp_secure_getenv),
+        cmocka_unit_test(test_proc_environ_scrubbed),
+        cmocka_unit_test(test_control_proc_environ_leaks_without_shim),
+        cmocka_unit_test(test_memory_scan_secretmem_vault),
+        cmocka_unit_test(test_memory_scan_fallback_vault_only),
+        cmocka_unit_test(test_control_memory_scan_without_shim),
+        cmocka_unit_test(test_gcore_clean_secretmem_vault),
+        cmocka_unit_test(test_gcore_clean_fallback_vault),
+        cmocka_unit_test(test_control_gcore_leaks_without_shim),
+        cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_secretmem),
+        cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_fallback),
+        cmocka_unit_test(test_setenv_secret_lives_only_in_vault_and_replacement_wipes),
+        cmocka_unit_test(test_control_setenv_leaves_heap_copy_without_shim),
+        cmocka_unit_test(test_putenv_secret_copied_into_vault),
+        cmocka_unit_test(test_setenv_replacing_initial_secret_wipes_it),
+        cmocka_unit_test(test_unsetenv_initial_secret_wipes_it),
+        cmocka_unit_test(test_clearenv_wipes_every_secret),
+        cmocka_unit_test(test_nonsecret_setenv_behaves_as_glibc),
+        cmocka_unit_test(test_exit_wipe_after_atexit_handlers_secretmem),
+        cmocka_unit_test(test_exit_wipe_after_atexit_handlers_fallback),
+        cmocka_unit_test(test_exit_status_unchanged),
+        cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
+        cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
+        cmocka_unit_test(test_forced_fallback_vault),
+        cmocka_unit_test(test_loader_variables_never_sealed),
+        cmocka_unit_test(test_overflow_past_secret_detected_at_exit),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}

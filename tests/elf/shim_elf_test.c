@@ -1,0 +1,177 @@
+/* Reads libenvseal.so with libelf: it exports exactly the functions listed in
+ * preload/exports.lds, each of which libc defines (so each is an interposer), and
+ * it carries the hardening the build promises. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define MAX_SYMS 8192
+
+struct symset {
+    char *name[MAX_SYMS];
+    int n;
+};
+
+static bool has(const struct symset *s, const char *name)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->name[i], name) == 0)
+            return true;
+    return false;
+}
+
+static const char *runfile(const char *rel)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s/%s", getenv("TEST_SRCDIR"), getenv("TEST_WORKSPACE"), rel);
+    return buf;
+}
+
+struct elf_file {
+    int fd;
+    Elf *elf;
+};
+
+static void open_elf(struct elf_file *f, const char *path)
+{
+    assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
+    f->fd = open(path, O_RDONLY);
+    assert_true(f->fd >= 0);
+    f->elf = elf_begin(f->fd, ELF_C_READ, NULL);
+    assert_non_null(f->elf);
+}
+
+static void close_elf(struct elf_file *f)
+{
+    elf_end(f->elf);
+    close(f->fd);
+}
+
+/* Global/weak dynamic symbols; defined ones (st_shndx != UNDEF) or undefined ones. */
+static void dynsyms(const char *path, bool defined, struct symset *out)
+{
+    struct elf_file f;
+    open_elf(&f, path);
+    out->n = 0;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(f.elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        gelf_getshdr(scn, &sh);
+        if (sh.sh_type != SHT_DYNSYM)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        for (size_t i = 1; i < sh.sh_size / sh.sh_entsize; i++) {
+            GElf_Sym sym;
+            gelf_getsym(d, (int)i, &sym);
+            int bind = GELF_ST_BIND(sym.st_info);
+            if (bind != STB_GLOBAL && bind != STB_WEAK)
+                continue;
+            if ((sym.st_shndx != SHN_UNDEF) != defined)
+                continue;
+            if (out->n < MAX_SYMS)
+                out->name[out->n++] = strdup(elf_strptr(f.elf, sh.sh_link, sym.st_name));
+        }
+    }
+    close_elf(&f);
+}
+
+/* Names in the global: section of the version script. */
+static void script_names(struct symset *out)
+{
+    FILE *fp = fopen(runfile("preload/exports.lds"), "r");
+    assert_non_null(fp);
+    char line[256];
+    bool global = false;
+    out->n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        char name[128];
+        if (strstr(line, "global:"))
+            global = true;
+        else if (strstr(line, "local:"))
+            global = false;
+        else if (global && sscanf(line, " %127[A-Za-z0-9_] ;", name) == 1)
+            out->name[out->n++] = strdup(name);
+    }
+    fclose(fp);
+}
+
+static void test_exports_exactly_the_interposed_functions(void **state)
+{
+    (void)state;
+    static struct symset exported, listed, libc;
+    dynsyms(runfile("preload/libenvseal.so"), true, &exported);
+    script_names(&listed);
+    dynsyms("/lib/x86_64-linux-gnu/libc.so.6", true, &libc);
+    assert_true(listed.n >= 4);
+    for (int i = 0; i < exported.n; i++) {
+        if (!has(&listed, exported.name[i]))
+            fail_msg("exported but not listed: %s", exported.name[i]);
+    }
+    for (int i = 0; i < listed.n; i++) {
+        if (!has(&exported, listed.name[i]))
+            fail_msg("listed but not exported: %s", listed.name[i]);
+        if (!has(&libc, listed.name[i]))
+            fail_msg("exported name is not a libc function: %s", listed.name[i]);
+    }
+}
+
+static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
+{
+    (void)state;
+    struct elf_file f;
+    open_elf(&f, runfile("preload/libenvseal.so"));
+    size_t n;
+    assert_int_equal(elf_getphdrnum(f.elf, &n), 0);
+    bool relro = false, stack_nx = false, bind_now = false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        gelf_getphdr(f.elf, (int)i, &ph);
+        relro |= ph.p_type == PT_GNU_RELRO;
+        if (ph.p_type == PT_GNU_STACK)
+            stack_nx = !(ph.p_flags & PF_X);
+    }
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(f.elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        gelf_getshdr(scn, &sh);
+        if (sh.sh_type != SHT_DYNAMIC)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+            GElf_Dyn dyn;
+            gelf_getdyn(d, (int)i, &dyn);
+            if (dyn.d_tag == DT_BIND_NOW || (dyn.d_tag == DT_FLAGS && (dyn.d_un.d_val & DF_BIND_NOW)) ||
+                (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_NOW)))
+                bind_now = true;
+        }
+    }
+    close_elf(&f);
+    assert_true(relro);
+    assert_true(stack_nx);
+    assert_true(bind_now);
+    static struct symset undef;
+    dynsyms(runfile("preload/libenvseal.so"), false, &undef);
+    assert_true(has(&undef, "__stack_chk_fail"));   /* stack protector */
+    assert_true(has(&undef, "__explicit_bzero_chk")); /* FORTIFY_SOURCE */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exports_exactly_the_interposed_functions),
+        cmocka_unit_test(test_hardened_relro_bind_now_nx_stack_protector),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-CMOCKA = re.compile(r"^\[  (PASSED|FAILED|SKIPPED) ?\] (\d+) test")
+CMOCKA = re.compile(r"^\[  (PASSED|FAILED|SKIPPED) *\] (\d+) test")
 PLAIN = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$")
 
 

@@ -9,7 +9,9 @@ bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 
 
 targets=("$@")
 ((${#targets[@]})) || targets=(//...)
+logs=$(bazel info bazel-testlogs 2>/dev/null)
+# Count only this run: logs of earlier runs (or of removed targets) must not linger.
+[[ -n "$logs" && -d "$logs" ]] && rm -rf "${logs:?}"/*
 bazel test "${targets[@]}"
 rc=$?
-logs=$(bazel info bazel-testlogs 2>/dev/null)
 python3 "$top/scripts/count_tests.py" "$logs" "$rc"

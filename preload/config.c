@@ -82,8 +82,8 @@ void config_load(struct config *c, char *const *envp)
             extra = v;
         else if (KEY("EXCLUDE"))
             exclude = v;
-        else if (KEY("DEFAULTS"))
-            defaults = parse_bool(c, "ENVSEAL_DEFAULTS", v, true);
+        else if (KEY("DEFAULTS")) /* empty keeps the built-in set: never fail open */
+            defaults = v[0] == '\0' || parse_bool(c, "ENVSEAL_DEFAULTS", v, true);
         else if (KEY("DISABLE"))
             c->disabled = parse_bool(c, "ENVSEAL_DISABLE", v, false);
         else if (KEY("QUIET"))

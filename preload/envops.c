@@ -32,6 +32,8 @@ static void *next_symbol(void **slot, const char *name)
 static void *next_setenv, *next_unsetenv, *next_putenv, *next_clearenv;
 #define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
 
+/* Defined here, not next to the constructor, so that //preload:core links on its own. */
+struct shim_state envseal_state = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static struct shim_state *const st = &envseal_state;
 
 /* glibc declares these arguments nonnull, so the compiler would delete our NULL

@@ -13,7 +13,6 @@
 
 extern char **environ;
 
-struct shim_state envseal_state = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static struct shim_state *const st = &envseal_state;
 
 static void wipe_at_exit(void)

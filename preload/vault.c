@@ -82,6 +82,8 @@ static unsigned char *slot_alloc(struct vault *v, size_t n)
     size_t need = HDR + cap + CANARY;
     if (!v->wiped) { /* first fit among freed slots; never after the exit wipe */
         for (unsigned i = 0; i < v->nregions; i++) {
+            if (v->borrowed[i])
+                continue; /* another process's memory: never write into it */
             unsigned char *base = v->region[i].data;
             for (size_t o = 0; o < v->used[i];) {
                 struct slot_hdr h;
@@ -151,8 +153,8 @@ bool vault_owns(const struct vault *v, const void *p)
 void vault_release(struct vault *v, char *entry)
 {
     int r = region_of(v, entry);
-    if (r < 0)
-        return;
+    if (r < 0 || v->borrowed[r])
+        return; /* borrowed: the other process still uses (and will wipe) it */
     unsigned char *s = (unsigned char *)entry - HDR;
     struct slot_hdr h;
     memcpy(&h, s, sizeof h);
@@ -180,6 +182,8 @@ void vault_release_all(struct vault *v)
 char *vault_find(const struct vault *v, const char *name, size_t nlen)
 {
     for (unsigned i = 0; i < v->nregions; i++) {
+        if (v->borrowed[i])
+            continue; /* not ours to release: a find-and-release loop must end */
         unsigned char *base = v->region[i].data;
         for (size_t o = 0; o < v->used[i];) {
             struct slot_hdr h;
@@ -231,4 +235,24 @@ void vault_after_fork_child(struct vault *v)
     for (unsigned i = 0; i < v->nregions; i++)
         if (!v->borrowed[i] && platform_unshare_after_fork(&v->region[i]) != 0)
             v->borrowed[i] = true;
+}
+
+void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
+                void *arg)
+{
+    unsigned n = __atomic_load_n(&v->nregions, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < n; i++) {
+        const unsigned char *base = v->region[i].data;
+        size_t used = __atomic_load_n(&v->used[i], __ATOMIC_ACQUIRE);
+        for (size_t o = 0; o < used;) {
+            struct slot_hdr h;
+            memcpy(&h, base + o, sizeof h);
+            if ((h.state != SLOT_LIVE && h.state != SLOT_FREE) || h.cap > used - o ||
+                used - o - h.cap < HDR + CANARY)
+                break; /* a damaged header: the rest of the region cannot be walked */
+            if (h.state == SLOT_LIVE)
+                fn((const char *)base + o + HDR, h.cap, arg);
+            o += HDR + h.cap + CANARY;
+        }
+    }
 }

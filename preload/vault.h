@@ -35,7 +35,8 @@ char *vault_store(struct vault *v, const char *name, size_t nlen, const char *va
 /* Copies a whole "NAME=value" entry of `len` bytes (without NUL). */
 char *vault_store_entry(struct vault *v, const char *entry, size_t len);
 
-/* Wipes and frees the slot holding `entry` (a pointer vault_store returned). */
+/* Wipes and frees the slot holding `entry` (a pointer vault_store returned);
+ * does nothing to a borrowed region. */
 void vault_release(struct vault *v, char *entry);
 
 bool vault_owns(const struct vault *v, const void *p);
@@ -43,12 +44,18 @@ bool vault_owns(const struct vault *v, const void *p);
 /* Wipes and frees every live slot (clearenv). */
 void vault_release_all(struct vault *v);
 
-/* First live entry named NAME, or NULL. */
+/* First live entry named NAME in a region that is not borrowed, or NULL. */
 char *vault_find(const struct vault *v, const char *name, size_t nlen);
 
 /* Zeroes every secret. Async-signal-safe, takes no lock. Returns the number of
  * slots whose canary was overwritten (a write past a secret). */
 size_t vault_wipe(struct vault *v);
+
+/* Calls fn for every live entry ("NAME=value", NUL-terminated within cap bytes),
+ * borrowed regions included. Async-signal-safe, takes no lock; stops in a region
+ * at a damaged slot header. */
+void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
+                void *arg);
 
 /* Call in a fork child before it runs anything else. */
 void vault_after_fork_child(struct vault *v);

@@ -1,0 +1,781 @@
+/* Unit tests of preload/vault.c and the mapping side of preload/platform_linux.c:
+ * slots, growth, wiping, overflow detection, guard pages, both backings, fork. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+
+#include "preload/platform.h"
+#include "preload/vault.h"
+#include "tests/unit/unit_util.h"
+
+/* Test values are made up; no test prints a value, only names and offsets. */
+#define NAME "APP_TOKEN"
+#define VAL "fake-value-0123456789"
+
+static struct vault vault; /* ~2 KiB: static, reset by each test */
+
+static int teardown_vault(void **state)
+{
+    (void)state;
+    vault_unmap(&vault);
+    return 0;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* Does the kernel give this process memfd_secret memory? Probed once with the raw
+ * system call (not through platform_map, so a broken platform_map cannot turn the
+ * secretmem tests into skips); the errno name is kept for the skip message. */
+static int secretmem_errno = -1;
+static bool secretmem_available(void)
+{
+    if (secretmem_errno < 0) {
+        secretmem_errno = 0;
+        size_t page = platform_page_size();
+        int fd = (int)syscall(447 /* SYS_memfd_secret */, (unsigned)O_CLOEXEC);
+        void *p = MAP_FAILED;
+        if (fd < 0 || ftruncate(fd, (off_t)page) != 0 ||
+            (p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+            secretmem_errno = errno ? errno : EINVAL;
+        if (p != MAP_FAILED) {
+            *(volatile char *)p = 1;
+            munmap(p, page);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    return secretmem_errno == 0;
+}
+
+#define REQUIRE_SECRETMEM()                                                              \
+    do {                                                                                 \
+        if (!secretmem_available()) {                                                    \
+            print_message("skipped: memfd_secret unavailable here (%s)\n",               \
+                          strerrorname_np(secretmem_errno));                             \
+            skip();                                                                      \
+        }                                                                                \
+    } while (0)
+
+/* The /proc/self/smaps record of the mapping starting at `start`: its header line
+ * and its VmFlags line. Returns false when there is none. */
+static bool smaps_of(const void *start, char *head, size_t hlen, char *flags, size_t flen)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return false;
+    char line[512], want[32];
+    snprintf(want, sizeof want, "%lx-", (unsigned long)(uintptr_t)start);
+    bool in = false, found = false;
+    while (fgets(line, sizeof line, f)) {
+        /* Records start "start-end perms ..." (lower-case hex); fields start upper-case. */
+        bool header = (line[0] >= '0' && line[0] <= '9') || (line[0] >= 'a' && line[0] <= 'f');
+        if (!header && strncmp(line, "VmFlags:", 8) != 0)
+            continue;
+        if (header) {
+            in = strncmp(line, want, strlen(want)) == 0;
+            if (in)
+                snprintf(head, hlen, "%s", line);
+        } else if (in) {
+            snprintf(flags, flen, "%s", line);
+            found = true;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static bool has_flag(const char *flags, const char *flag)
+{
+    char pat[8];
+    snprintf(pat, sizeof pat, " %s ", flag);
+    return strstr(flags, pat) != NULL;
+}
+
+/* ---- slots ---- */
+
+static void store_and_find(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *e = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
+    assert_non_null(e);
+    assert_string_equal(e, NAME "=" VAL);
+    assert_true(vault_owns(&vault, e));
+    assert_ptr_equal(vault_find(&vault, NAME, strlen(NAME)), e);
+    assert_null(vault_find(&vault, "APP_TOKE", 8));    /* a prefix of the name */
+    assert_null(vault_find(&vault, "APP_TOKENS", 10)); /* longer name */
+    assert_null(vault_find(&vault, "OTHER", 5));
+    char local[] = NAME "=" VAL;
+    assert_false(vault_owns(&vault, local));
+
+    char *f = vault_store_entry(&vault, "B_PASS=x", 8);
+    assert_non_null(f);
+    assert_string_equal(f, "B_PASS=x");
+    assert_ptr_equal(vault_find(&vault, "B_PASS", 6), f);
+
+    char *g = vault_store(&vault, "EMPTY_TOKEN", 11, "", 0);
+    assert_non_null(g);
+    assert_string_equal(g, "EMPTY_TOKEN=");
+    assert_int_equal(vault.nregions, 1);
+}
+
+static void find_returns_first_live_duplicate(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, NAME, strlen(NAME), "one", 3);
+    char *b = vault_store(&vault, NAME, strlen(NAME), "two", 3);
+    assert_ptr_equal(vault_find(&vault, NAME, strlen(NAME)), a);
+    vault_release(&vault, a);
+    assert_ptr_equal(vault_find(&vault, NAME, strlen(NAME)), b);
+    vault_release(&vault, b);
+    assert_null(vault_find(&vault, NAME, strlen(NAME)));
+}
+
+static void release_zeroes_slot(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
+    char *b = vault_store(&vault, "NEXT_TOKEN", 10, "keep", 4);
+    size_t cap = round8(strlen(NAME "=" VAL) + 1);
+    vault_release(&vault, a);
+    assert_true(all_zero(a, cap));
+    assert_null(vault_find(&vault, NAME, strlen(NAME)));
+    assert_string_equal(b, "NEXT_TOKEN=keep"); /* the neighbour is untouched */
+    vault_release(&vault, a);                  /* twice: harmless */
+    assert_string_equal(b, "NEXT_TOKEN=keep");
+    assert_int_equal(vault_wipe(&vault), 0);   /* and no slot was damaged */
+}
+
+static void release_ignores_foreign_pointer(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, NAME, strlen(NAME), "v", 1);
+    char local[] = "LOCAL_TOKEN=v";
+    vault_release(&vault, local);
+    assert_string_equal(local, "LOCAL_TOKEN=v");
+    assert_string_equal(a, NAME "=v");
+}
+
+static void first_fit_reuses_freed_slot(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, "A_TOKEN", 7, "0123456789abcdef", 16); /* 24 bytes + NUL */
+    char *b = vault_store(&vault, "B_TOKEN", 7, "x", 1);
+    size_t used = vault.used[0];
+    vault_release(&vault, a);
+    char *c = vault_store(&vault, "C_TOKEN", 7, "short", 5); /* fits a's slot */
+    assert_ptr_equal(c, a);
+    assert_string_equal(c, "C_TOKEN=short");
+    assert_int_equal(vault.used[0], used); /* nothing appended */
+    assert_string_equal(b, "B_TOKEN=x");
+    vault_release(&vault, c);
+    char *d = vault_store(&vault, "D_TOKEN", 7, "0123456789abcdefghijklmnop", 26);
+    assert_ptr_not_equal(d, a); /* too big for the freed slot: appended */
+    assert_true(vault.used[0] > used);
+    assert_int_equal(vault_wipe(&vault), 0);
+}
+
+static void many_secrets_grow_regions(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static char *ptr[N];
+    vault_init(&vault, false);
+    char name[32], val[32], want[64];
+    for (int i = 0; i < N; i++) {
+        int nl = snprintf(name, sizeof name, "S%d_TOKEN", i);
+        int vl = snprintf(val, sizeof val, "fake-%d", i * 7919);
+        ptr[i] = vault_store(&vault, name, (size_t)nl, val, (size_t)vl);
+        assert_non_null(ptr[i]);
+    }
+    print_message("%d secrets in %u regions\n", N, vault.nregions);
+    assert_true(vault.nregions > 1);
+    for (int i = 0; i < N; i++) {
+        int nl = snprintf(name, sizeof name, "S%d_TOKEN", i);
+        snprintf(want, sizeof want, "S%d_TOKEN=fake-%d", i, i * 7919);
+        assert_string_equal(ptr[i], want);
+        assert_true(vault_owns(&vault, ptr[i]));
+        assert_ptr_equal(vault_find(&vault, name, (size_t)nl), ptr[i]);
+    }
+    /* Regions never move or overlap. */
+    for (unsigned i = 0; i < vault.nregions; i++)
+        for (unsigned j = i + 1; j < vault.nregions; j++)
+            assert_true(vault.region[i].data + vault.region[i].size <= vault.region[j].data ||
+                        vault.region[j].data + vault.region[j].size <= vault.region[i].data);
+    assert_int_equal(vault_wipe(&vault), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ptr[i][0], 0);
+}
+
+static void exhausted_vault_fails_cleanly(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *first = vault_store(&vault, "FIRST_TOKEN", 11, "v", 1);
+    char name[32];
+    size_t stored = 1;
+    for (;;) {
+        int nl = snprintf(name, sizeof name, "X%zu_TOKEN", stored);
+        if (!vault_store(&vault, name, (size_t)nl, "v", 1))
+            break;
+        stored++;
+        assert_true(stored < 1000000);
+    }
+    print_message("capacity with %u one-page regions: %zu small secrets\n", vault.nregions,
+                  stored);
+    assert_int_equal(vault.nregions, VAULT_REGIONS_MAX);
+    assert_string_equal(first, "FIRST_TOKEN=v");
+    assert_null(vault_store_entry(&vault, "MORE_TOKEN=v", 12));
+    assert_int_equal(vault_wipe(&vault), 0);
+}
+
+static void reserve_maps_one_region(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    size_t want = 100 * vault_slot_size(40);
+    assert_int_equal(vault_reserve(&vault, want), 0);
+    assert_int_equal(vault.nregions, 1);
+    assert_true(vault.region[0].size >= want);
+    char val[32];
+    memset(val, 'v', sizeof val);
+    for (int i = 0; i < 100; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "R%03d_TOKEN", i); /* 10 + 1 + 29 = 40 bytes */
+        assert_non_null(vault_store(&vault, name, 10, val, 29));
+    }
+    assert_int_equal(vault.nregions, 1);
+    assert_int_equal(vault.used[0], want);
+}
+
+static void slot_size_covers_entry(void **state)
+{
+    (void)state;
+    for (size_t n = 0; n < 100; n++) {
+        size_t s = vault_slot_size(n);
+        assert_int_equal(s % 8, 0);
+        assert_true(s >= n + 1 + 16);
+        assert_true(s <= n + 1 + 16 + 7);
+    }
+}
+
+static void release_all_zeroes_everything(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, "A_TOKEN", 7, VAL, strlen(VAL));
+    char *b = vault_store(&vault, "B_TOKEN", 7, VAL, strlen(VAL));
+    vault_release_all(&vault);
+    assert_true(all_zero(a, strlen("A_TOKEN=" VAL) + 1));
+    assert_true(all_zero(b, strlen("B_TOKEN=" VAL) + 1));
+    assert_null(vault_find(&vault, "A_TOKEN", 7));
+    assert_null(vault_find(&vault, "B_TOKEN", 7));
+}
+
+/* ---- wiping ---- */
+
+static void wipe_zeroes_every_value(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *e[20];
+    size_t len[20];
+    char name[16];
+    for (int i = 0; i < 20; i++) {
+        int nl = snprintf(name, sizeof name, "W%d_TOKEN", i);
+        e[i] = vault_store(&vault, name, (size_t)nl, VAL, strlen(VAL) - (size_t)(i % 9));
+        assert_non_null(e[i]);
+        len[i] = strlen(e[i]);
+    }
+    vault_release(&vault, e[3]);
+    assert_int_equal(vault_wipe(&vault), 0);
+    assert_true(vault.wiped);
+    for (int i = 0; i < 20; i++)
+        if (!all_zero(e[i], round8(len[i] + 1)))
+            fail_msg("slot %d not wiped", i);
+    /* Every data byte of the used region is zero; only headers and canaries remain. */
+    unsigned char *base = vault.region[0].data;
+    size_t nonzero = 0;
+    for (size_t i = 0; i < vault.used[0]; i++)
+        nonzero += base[i] != 0;
+    assert_true(nonzero <= 20 * 16);
+}
+
+static void wipe_detects_canary_overflow(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    /* "O_TOKEN=" + 7 bytes + NUL = 16: the byte after the NUL is the canary's first. */
+    char *a = vault_store(&vault, "O_TOKEN", 7, "1234567", 7);
+    char *b = vault_store(&vault, "P_TOKEN", 7, "1234567", 7);
+    assert_int_equal(strlen(a) + 1, 16);
+    a[16] ^= 0x5a; /* one byte past the NUL */
+    assert_int_equal(vault_wipe(&vault), 1);
+    assert_true(all_zero(a, 16));
+    assert_true(all_zero(b, 16));
+}
+
+static void wipe_without_overflow_reports_zero(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, "O_TOKEN", 7, "1234567", 7);
+    a[15] = 'x'; /* overwrites the NUL but stays inside the slot */
+    assert_int_equal(vault_wipe(&vault), 0);
+    assert_true(all_zero(a, 16));
+}
+
+static void wipe_counts_and_wipes_trashed_header(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, "A_TOKEN", 7, VAL, strlen(VAL));
+    char *b = vault_store(&vault, "B_TOKEN", 7, VAL, strlen(VAL));
+    char *c = vault_store(&vault, "C_TOKEN", 7, VAL, strlen(VAL));
+    size_t n = strlen(a) + 1;
+    memset(b - 8, 'Z', 8); /* b's header (cap and state) */
+    assert_int_equal(vault_wipe(&vault), 1);
+    assert_true(all_zero(a, n));
+    assert_true(all_zero(b - 8, n + 8));
+    assert_true(all_zero(c, n));
+}
+
+static void wipe_twice_is_harmless(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    char *a = vault_store(&vault, "A_TOKEN", 7, VAL, strlen(VAL));
+    assert_int_equal(vault_wipe(&vault), 0);
+    assert_int_equal(vault_wipe(&vault), 0);
+    assert_int_equal(a[0], 0);
+    /* Storing after the wipe still works (e.g. an atexit handler calls setenv). */
+    char *b = vault_store(&vault, "B_TOKEN", 7, "v", 1);
+    assert_non_null(b);
+    assert_string_equal(b, "B_TOKEN=v");
+}
+
+static void empty_vault_wipe(void **state)
+{
+    (void)state;
+    vault_init(&vault, true);
+    assert_int_equal(vault_wipe(&vault), 0);
+    assert_int_equal(vault.nregions, 0);
+}
+
+/* ---- guard pages ---- */
+
+struct guard_arg {
+    unsigned char *at;
+};
+
+static void write_byte(void *arg)
+{
+    struct guard_arg *g = arg;
+    *(volatile unsigned char *)g->at = 0x41;
+}
+
+static void check_guards(bool secretmem)
+{
+    vault_init(&vault, secretmem);
+    assert_non_null(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)));
+    struct mapping *m = &vault.region[0];
+    assert_int_equal(m->backing, secretmem ? BACKING_SECRETMEM : BACKING_ANON);
+    char why[96];
+    struct {
+        unsigned char *at;
+        bool faults;
+        const char *what;
+    } cases[] = {
+        {m->data - 1, true, "one byte before the data"},
+        {m->data + m->size, true, "one byte past the data"},
+        {m->data - platform_page_size(), true, "start of the leading guard page"},
+        {m->data + m->size + platform_page_size() - 1, true, "end of the trailing guard page"},
+        {m->data + m->size - 1, false, "last data byte (control)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct guard_arg g = {cases[i].at};
+        int st = run_in_child(write_byte, &g);
+        bool segv = WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV;
+        bool clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        if (cases[i].faults ? !segv : !clean)
+            fail_msg("write at %s: child %s", cases[i].what, status_text(st, why, sizeof why));
+    }
+    assert_string_equal((char *)m->data + 8, NAME "=" VAL); /* the parent is untouched */
+}
+
+static void guard_pages_anon(void **state)
+{
+    (void)state;
+    check_guards(false);
+}
+
+static void guard_pages_secretmem(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    check_guards(true);
+}
+
+/* ---- backings ---- */
+
+static bool have_cap_ipc_lock(void)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return false;
+    return (d[CAP_IPC_LOCK / 32].effective >> (CAP_IPC_LOCK % 32)) & 1;
+}
+
+static bool mlock_allowed(size_t size)
+{
+    struct rlimit rl;
+    if (have_cap_ipc_lock())
+        return true;
+    return getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+           (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= size + (1u << 20));
+}
+
+static void backing_secretmem(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    struct mapping m;
+    struct map_report r;
+    assert_int_equal(platform_map(10000, true, &m, &r), 0);
+    if (m.backing != BACKING_SECRETMEM)
+        fail_msg("the kernel has memfd_secret but platform_map fell back (%s)",
+                 strerrorname_np(r.secretmem_errno));
+    assert_int_equal(r.secretmem_errno, 0);
+    assert_true(m.locked);
+    assert_true(m.dontdump);
+    assert_int_equal(m.size, 3 * platform_page_size());
+    assert_int_equal((uintptr_t)m.data % platform_page_size(), 0);
+    assert_true(all_zero(m.data, m.size));
+    memcpy(m.data, VAL, sizeof VAL);
+
+    char head[512] = "", flags[512] = "";
+    assert_true(smaps_of(m.data, head, sizeof head, flags, sizeof flags));
+    assert_non_null(strstr(head, "/secretmem"));
+    assert_true(has_flag(flags, "dd"));
+    /* The kernel refuses to read secretmem even for the owner via /proc/self/mem. */
+    int fd = open("/proc/self/mem", O_RDONLY);
+    assert_true(fd >= 0);
+    char buf[sizeof VAL];
+    ssize_t got = pread(fd, buf, sizeof buf, (off_t)(uintptr_t)m.data);
+    int err = errno;
+    close(fd);
+    assert_int_equal(got, -1);
+    assert_int_equal(err, EIO);
+    mapping_unmap(&m);
+}
+
+static void backing_anon(void **state)
+{
+    (void)state;
+    struct mapping m;
+    struct map_report r;
+    assert_int_equal(platform_map(10000, false, &m, &r), 0);
+    assert_int_equal(m.backing, BACKING_ANON);
+    assert_int_equal(r.secretmem_errno, EPERM); /* not tried */
+    assert_true(m.dontdump);
+    assert_int_equal(m.size, 3 * platform_page_size());
+    bool allowed = mlock_allowed(m.size);
+    assert_int_equal(m.locked, allowed);
+    assert_int_equal(r.mlock_errno != 0, !allowed);
+    memcpy(m.data, VAL, sizeof VAL);
+
+    /* The effects are real: the kernel reports the VMA as locked and not dumped. */
+    char head[512] = "", flags[512] = "";
+    assert_true(smaps_of(m.data, head, sizeof head, flags, sizeof flags));
+    assert_non_null(strstr(head, "/memfd:envseal-vault"));
+    assert_non_null(strstr(head, " rw-p "));
+    assert_true(has_flag(flags, "dd"));
+    assert_int_equal(has_flag(flags, "lo"), allowed);
+    /* Guard pages are separate inaccessible VMAs. */
+    char gh[512] = "", gf[512] = "";
+    assert_true(smaps_of(m.data - platform_page_size(), gh, sizeof gh, gf, sizeof gf));
+    assert_non_null(strstr(gh, " ---p "));
+    mapping_unmap(&m);
+}
+
+/* Drops CAP_IPC_LOCK and the memlock allowance in a child, then maps. */
+static bool drop_mlock_rights(void)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return false;
+    d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+    d[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
+    if (syscall(SYS_capset, &h, d) != 0)
+        return false;
+    struct rlimit none = {0, 0};
+    return setrlimit(RLIMIT_MEMLOCK, &none) == 0 && !have_cap_ipc_lock();
+}
+
+static void map_without_mlock_rights(void *arg)
+{
+    bool secretmem = *(bool *)arg;
+    CHILD_CHECK(drop_mlock_rights());
+    struct mapping m;
+    struct map_report r;
+    CHILD_CHECK(platform_map(4096, secretmem, &m, &r) == 0);
+    /* Still a usable, non-dumpable vault, just not locked; the reasons are kept. */
+    CHILD_CHECK(m.backing == BACKING_ANON);
+    CHILD_CHECK(!m.locked);
+    CHILD_CHECK(m.dontdump);
+    CHILD_CHECK(r.mlock_errno == EPERM || r.mlock_errno == ENOMEM);
+    CHILD_CHECK(secretmem ? r.secretmem_errno != 0 : r.secretmem_errno == EPERM);
+    memcpy(m.data, "ok", 3);
+    CHILD_CHECK(strcmp((char *)m.data, "ok") == 0);
+}
+
+static void anon_without_mlock_rights(void **state)
+{
+    (void)state;
+    bool secretmem = false;
+    char why[96];
+    int st = run_in_child(map_without_mlock_rights, &secretmem);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        fail_msg("child %s", status_text(st, why, sizeof why));
+}
+
+static void secretmem_without_mlock_rights_falls_back(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    bool secretmem = true;
+    char why[96];
+    int st = run_in_child(map_without_mlock_rights, &secretmem);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        fail_msg("child %s", status_text(st, why, sizeof why));
+}
+
+/* ---- fork ---- */
+
+#define NSEC 40
+static char *fork_ptr[NSEC];
+static bool fork_locked; /* the parent's region was locked before the fork */
+
+static void fill_for_fork(bool secretmem)
+{
+    vault_init(&vault, secretmem);
+    char name[32];
+    for (int i = 0; i < NSEC; i++) {
+        int nl = snprintf(name, sizeof name, "F%d_TOKEN", i);
+        fork_ptr[i] = vault_store(&vault, name, (size_t)nl, VAL, strlen(VAL));
+        assert_non_null(fork_ptr[i]);
+    }
+    assert_int_equal(vault.region[0].backing, secretmem ? BACKING_SECRETMEM : BACKING_ANON);
+    fork_locked = vault.region[0].locked;
+}
+
+static bool parent_values_intact(void)
+{
+    char name[32], want[64];
+    for (int i = 0; i < NSEC; i++) {
+        snprintf(name, sizeof name, "F%d_TOKEN", i);
+        snprintf(want, sizeof want, "%s=%s", name, VAL);
+        if (strcmp(fork_ptr[i], want) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void child_unshares_then_wipes(void *arg)
+{
+    bool secretmem = *(bool *)arg;
+    vault_after_fork_child(&vault);
+    CHILD_CHECK(!vault.borrowed[0]);
+    CHILD_CHECK(vault.region[0].backing == (secretmem ? BACKING_SECRETMEM : BACKING_ANON));
+    CHILD_CHECK(vault.region[0].locked == fork_locked); /* mlock is not inherited: redone */
+    /* Pointers are still valid in the child and hold the same entries. */
+    char name[32];
+    for (int i = 0; i < NSEC; i++) {
+        int nl = snprintf(name, sizeof name, "F%d_TOKEN", i);
+        CHILD_CHECK(vault_find(&vault, name, (size_t)nl) == fork_ptr[i]);
+        CHILD_CHECK(strcmp(fork_ptr[i] + nl + 1, VAL) == 0);
+    }
+    /* Write, release and wipe: none of it may reach the parent. */
+    memset(fork_ptr[0] + 3, 'X', 5);
+    vault_release(&vault, fork_ptr[1]);
+    CHILD_CHECK(vault_store(&vault, "NEW_TOKEN", 9, "child", 5) != NULL);
+    CHILD_CHECK(vault_wipe(&vault) == 0);
+    for (int i = 0; i < NSEC; i++)
+        CHILD_CHECK(fork_ptr[i][0] == 0);
+}
+
+static void child_wipes_without_unshare(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(vault_wipe(&vault) == 0);
+}
+
+static void run_fork_case(bool secretmem, void (*child)(void *))
+{
+    char why[96];
+    int st = run_in_child(child, &secretmem);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        fail_msg("child %s", status_text(st, why, sizeof why));
+}
+
+static void fork_child_separate_secretmem(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    fill_for_fork(true);
+    run_fork_case(true, child_unshares_then_wipes);
+    assert_true(parent_values_intact());
+    assert_null(vault_find(&vault, "NEW_TOKEN", 9));
+    assert_int_equal(vault_wipe(&vault), 0); /* the parent's canaries were not touched */
+}
+
+static void fork_child_separate_anon(void **state)
+{
+    (void)state;
+    fill_for_fork(false);
+    run_fork_case(false, child_unshares_then_wipes);
+    assert_true(parent_values_intact());
+    assert_null(vault_find(&vault, "NEW_TOKEN", 9));
+    assert_int_equal(vault_wipe(&vault), 0);
+}
+
+/* Control: why vault_after_fork_child exists. secretmem is MAP_SHARED, so without
+ * it a child's exit wipe erases the parent's secrets. */
+static void control_secretmem_shared_without_unshare(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    fill_for_fork(true);
+    run_fork_case(true, child_wipes_without_unshare);
+    assert_false(parent_values_intact());
+    for (int i = 0; i < NSEC; i++)
+        assert_int_equal(fork_ptr[i][0], 0);
+}
+
+/* When the child cannot get its own copy (here: no right to lock memory, which
+ * secretmem needs), the region stays shared and marked borrowed: nothing the child
+ * does to its vault may then write into it, or the parent's secrets change. */
+static void child_with_borrowed_region(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(drop_mlock_rights());
+    vault_after_fork_child(&vault);
+    CHILD_CHECK(vault.borrowed[0]);
+    CHILD_CHECK(strcmp(fork_ptr[2] + strlen("F2_TOKEN="), VAL) == 0); /* still readable */
+    /* What unsetenv does: release every entry vault_find returns. It must end. */
+    int rounds = 0;
+    char *e;
+    while ((e = vault_find(&vault, "F0_TOKEN", 8)) != NULL && rounds++ < 3)
+        vault_release(&vault, e);
+    CHILD_CHECK(rounds == 0);
+    vault_release(&vault, fork_ptr[0]); /* the entry replaced by a setenv */
+    CHILD_CHECK(vault_store(&vault, "NEW_TOKEN", 9, "c", 1) != NULL);
+    vault_release_all(&vault); /* clearenv */
+    vault_wipe(&vault);        /* exit */
+}
+
+static void fork_child_borrowed_region_left_alone(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    fill_for_fork(true);
+    /* A slot the parent freed before the fork: the child must not reuse it. */
+    char *spare = vault_store(&vault, "SPARE_TOKEN", 11, VAL, strlen(VAL));
+    assert_non_null(spare);
+    vault_release(&vault, spare);
+    run_fork_case(true, child_with_borrowed_region);
+    int damaged = 0;
+    for (int i = 0; i < NSEC; i++)
+        damaged += fork_ptr[i][0] == 0;
+    if (damaged)
+        fail_msg("the child's release/store/wipe erased %d of the parent's %d entries", damaged,
+                 NSEC);
+    assert_true(parent_values_intact());
+    assert_null(vault_find(&vault, "NEW_TOKEN", 9));
+    assert_int_equal(vault_wipe(&vault), 0);
+}
+
+static void fork_child_guard_pages_stay(void *arg)
+{
+    (void)arg;
+    vault_after_fork_child(&vault);
+    /* A grandchild writes one byte before the re-mapped data: still a guard page. */
+    struct guard_arg g = {vault.region[0].data - 1};
+    int st = run_in_child(write_byte, &g);
+    CHILD_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+    g.at = vault.region[0].data + vault.region[0].size;
+    st = run_in_child(write_byte, &g);
+    CHILD_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
+static void fork_child_keeps_guard_pages_secretmem(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    fill_for_fork(true);
+    run_fork_case(true, fork_child_guard_pages_stay);
+    assert_true(parent_values_intact());
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(store_and_find, teardown_vault),
+        cmocka_unit_test_teardown(find_returns_first_live_duplicate, teardown_vault),
+        cmocka_unit_test_teardown(release_zeroes_slot, teardown_vault),
+        cmocka_unit_test_teardown(release_ignores_foreign_pointer, teardown_vault),
+        cmocka_unit_test_teardown(first_fit_reuses_freed_slot, teardown_vault),
+        cmocka_unit_test_teardown(many_secrets_grow_regions, teardown_vault),
+        cmocka_unit_test_teardown(exhausted_vault_fails_cleanly, teardown_vault),
+        cmocka_unit_test_teardown(reserve_maps_one_region, teardown_vault),
+        cmocka_unit_test(slot_size_covers_entry),
+        cmocka_unit_test_teardown(release_all_zeroes_everything, teardown_vault),
+        cmocka_unit_test_teardown(wipe_zeroes_every_value, teardown_vault),
+        cmocka_unit_test_teardown(wipe_detects_canary_overflow, teardown_vault),
+        cmocka_unit_test_teardown(wipe_without_overflow_reports_zero, teardown_vault),
+        cmocka_unit_test_teardown(wipe_counts_and_wipes_trashed_header, teardown_vault),
+        cmocka_unit_test_teardown(wipe_twice_is_harmless, teardown_vault),
+        cmocka_unit_test_teardown(empty_vault_wipe, teardown_vault),
+        cmocka_unit_test_teardown(guard_pages_anon, teardown_vault),
+        cmocka_unit_test_teardown(guard_pages_secretmem, teardown_vault),
+        cmocka_unit_test(backing_secretmem),
+        cmocka_unit_test(backing_anon),
+        cmocka_unit_test(anon_without_mlock_rights),
+        cmocka_unit_test(secretmem_without_mlock_rights_falls_back),
+        cmocka_unit_test_teardown(fork_child_separate_secretmem, teardown_vault),
+        cmocka_unit_test_teardown(fork_child_separate_anon, teardown_vault),
+        cmocka_unit_test_teardown(control_secretmem_shared_without_unshare, teardown_vault),
+        cmocka_unit_test_teardown(fork_child_keeps_guard_pages_secretmem, teardown_vault),
+        cmocka_unit_test_teardown(fork_child_borrowed_region_left_alone, teardown_vault),
+    };
+    return cmocka_run_group_tests_name("vault", tests, NULL, NULL);
+}

@@ -4,10 +4,11 @@
 #include <string.h>
 
 const char *const default_secret_patterns[] = {
-    "*_TOKEN",       "*SECRET*",     "*PASSWORD*",       "*PASSWD*",
-    "*_PWD",         "*_PASS",       "*_API_KEY",        "*_APIKEY",
-    "*_PRIVATE_KEY*", "*_CREDENTIALS", "*_PASSPHRASE",   "*_AUTH",
-    "*DATABASE_URL", "*_DSN",        "*_CONNECTION_STRING", NULL,
+    "*TOKEN",        "*SECRET*",      "*PASSWORD*",  "*PASSWD*",
+    "*_PWD",         "*_PASS",        "*API_KEY",    "*_APIKEY",
+    "*PRIVATE_KEY*", "*_CREDENTIALS", "*_PASSPHRASE", "*_AUTH",
+    "*DATABASE_URL", "*_DSN",         "*_CONNECTION_STRING",
+    "REDIS_URL",     "MONGODB_URI",   NULL,
 };
 
 bool glob_match(const char *pat, size_t plen, const char *name, size_t nlen)

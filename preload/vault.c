@@ -38,8 +38,10 @@ void vault_init(struct vault *v, bool allow_secretmem)
 
 static int add_region(struct vault *v, size_t bytes)
 {
-    if (v->nregions >= VAULT_REGIONS_MAX)
+    if (v->nregions >= VAULT_REGIONS_MAX) {
+        v->map_errno = ENOMEM;
         return ENOMEM;
+    }
     struct mapping m;
     struct map_report r;
     int err = platform_map(bytes, v->allow_secretmem, &m, &r);

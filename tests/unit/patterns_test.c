@@ -426,6 +426,9 @@ static const char *const must_be_secret[] = {
     "PRIMARY_DATABASE_URL", "SQLALCHEMY_DATABASE_URL",
     "REDIS_PASSWORD",      "NUGET_API_KEY",
     "KAFKA_SASL_PASSWORD", "MONGO_INITDB_ROOT_PASSWORD",
+    "TOKEN",               "API_KEY",
+    "PRIVATE_KEY",         "CSRFTOKEN",
+    "REDIS_URL",           "MONGODB_URI",
 };
 
 static const char *const must_not_be_secret[] = {

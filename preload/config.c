@@ -61,10 +61,62 @@ static bool parse_bool(struct config *c, const char *setting, const char *v, boo
     return dflt;
 }
 
+/* The library decides the default: libenvseal-strict.so is built with ENVSEAL_STRICT. */
+#if ENVSEAL_STRICT
+#define ENVSEAL_DEFAULT_MODE MODE_STRICT
+#else
+#define ENVSEAL_DEFAULT_MODE MODE_RELOCATE
+#endif
+
+/* ENVSEAL_CHILD_SECRETS: "none" (the default, also when unset or empty), "all", or
+ * patterns. A list with a malformed item keeps its valid items. */
+static void load_child_policy(struct config *c, const char *v)
+{
+    if (!v || v[0] == '\0' || strcmp(v, "none") == 0) {
+        c->child = CHILD_NONE;
+    } else if (strcmp(v, "all") == 0) {
+        c->child = CHILD_ALL;
+    } else {
+        c->child = CHILD_PATTERNS;
+        if (pattern_set_add_list(&c->child_secrets, v, strlen(v)) != 0)
+            problem(c, "ENVSEAL_CHILD_SECRETS");
+    }
+}
+
+bool config_is_strict(const struct config *c, const char *name, size_t nlen)
+{
+    if (c->mode != MODE_STRICT || !config_is_secret(c, name, nlen))
+        return false;
+    return c->strict.n == 0 ||
+           pattern_set_match(&c->strict, name, nlen, name_class_mask(name, nlen));
+}
+
+bool config_child_gets(const struct config *c, const char *name, size_t nlen)
+{
+    if (c->child == CHILD_ALL)
+        return true;
+    return c->child == CHILD_PATTERNS &&
+           pattern_set_match(&c->child_secrets, name, nlen, name_class_mask(name, nlen));
+}
+
+/* Everything but the pattern sets' storage (kilobytes): a preloaded process pays
+ * for every byte cleared here at start-up. */
+static void config_reset(struct config *c)
+{
+    struct pattern_set *keep[] = {&c->secrets, &c->exclude, &c->strict, &c->child_secrets};
+    size_t head = offsetof(struct config, secrets);
+    memset(c, 0, head);
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        pattern_set_clear(keep[i]);
+    c->nproblems = 0;
+    c->child = CHILD_NONE;
+}
+
 void config_load(struct config *c, char *const *envp)
 {
-    memset(c, 0, sizeof *c);
-    const char *extra = NULL, *exclude = NULL;
+    config_reset(c);
+    const char *extra = NULL, *exclude = NULL, *strict = NULL, *child = NULL;
+    c->mode = ENVSEAL_DEFAULT_MODE;
     bool defaults = true;
 
     for (char *const *e = envp; e && *e; e++) {
@@ -105,17 +157,27 @@ void config_load(struct config *c, char *const *envp)
             else
                 problem(c, "ENVSEAL_ON_FAILURE");
         } else if (KEY("MODE")) {
-            if (strcmp(v, "relocate") != 0 && v[0] != '\0')
+            if (strcmp(v, "relocate") == 0)
+                c->mode = MODE_RELOCATE;
+            else if (strcmp(v, "strict") == 0)
+                c->mode = MODE_STRICT;
+            else if (v[0] != '\0')
                 problem(c, "ENVSEAL_MODE");
+        } else if (KEY("STRICT_SECRETS")) {
+            strict = v;
+        } else if (KEY("CHILD_SECRETS")) {
+            child = v;
         }
 #undef KEY
     }
 
     if (defaults)
-        for (const char *const *p = default_secret_patterns; *p; p++)
-            pattern_set_add(&c->secrets, *p, strlen(*p));
+        c->secrets = default_patterns_compiled; /* compiled at build time */
     if (extra && pattern_set_add_list(&c->secrets, extra, strlen(extra)) != 0)
         problem(c, "ENVSEAL_SECRETS");
     if (exclude && pattern_set_add_list(&c->exclude, exclude, strlen(exclude)) != 0)
         problem(c, "ENVSEAL_EXCLUDE");
+    if (strict && pattern_set_add_list(&c->strict, strict, strlen(strict)) != 0)
+        problem(c, "ENVSEAL_STRICT_SECRETS");
+    load_child_policy(c, child);
 }

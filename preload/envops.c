@@ -10,6 +10,9 @@
 
 #include "log.h"
 #include "shim.h"
+#if ENVSEAL_STRICT
+#include "strict.h" /* strict secrets are handed to strict_envops.c */
+#endif
 
 extern char **environ;
 
@@ -99,6 +102,10 @@ static void release_unreferenced(const char *name, size_t nlen)
 
 ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
 {
+#if ENVSEAL_STRICT
+    if (valid_name(opaque(name)) && opaque(value) && strict_owns(name, strlen(name)))
+        return strict_setenv(name, value, overwrite);
+#endif
     if (!valid_name(opaque(name)) || !opaque(value) || !sealing(name, strlen(name)))
         return REAL(setenv, setenv_fn)(name, value, overwrite);
     size_t nlen = strlen(name);
@@ -119,6 +126,10 @@ ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
 
 ENVSEAL_EXPORT int unsetenv(const char *name)
 {
+#if ENVSEAL_STRICT
+    if (valid_name(opaque(name)) && strict_owns(name, strlen(name)))
+        return strict_unsetenv(name);
+#endif
     if (!valid_name(opaque(name)) || !sealing(name, strlen(name)))
         return REAL(unsetenv, unsetenv_fn)(name);
     pthread_mutex_lock(&st->lock);
@@ -137,6 +148,10 @@ ENVSEAL_EXPORT int putenv(char *string)
     if (!eq) /* glibc: putenv("NAME") removes NAME; route it through our unsetenv */
         return string[0] ? unsetenv(string) : 0;
     size_t nlen = (size_t)(eq - string);
+#if ENVSEAL_STRICT
+    if (nlen && strict_owns(string, nlen))
+        return strict_putenv(string, nlen);
+#endif
     if (nlen == 0 || !sealing(string, nlen))
         return REAL(putenv, putenv_fn)(string);
     /* The caller's string is copied, not referenced: later edits to it are not seen. */
@@ -155,6 +170,10 @@ ENVSEAL_EXPORT int putenv(char *string)
 
 ENVSEAL_EXPORT int clearenv(void)
 {
+#if ENVSEAL_STRICT
+    if (strict_on())
+        return strict_clearenv();
+#endif
     if (!st->active)
         return REAL(clearenv, clearenv_fn)();
     pthread_mutex_lock(&st->lock);

@@ -3,14 +3,6 @@
 
 #include <string.h>
 
-const char *const default_secret_patterns[] = {
-    "*TOKEN",        "*SECRET*",      "*PASSWORD*",  "*PASSWD*",
-    "*_PWD",         "*_PASS",        "*API_KEY",    "*_APIKEY",
-    "*PRIVATE_KEY*", "*_CREDENTIALS", "*_PASSPHRASE", "*_AUTH",
-    "*DATABASE_URL", "*_DSN",         "*_CONNECTION_STRING",
-    "REDIS_URL",     "MONGODB_URI",   NULL,
-};
-
 bool glob_match(const char *pat, size_t plen, const char *name, size_t nlen)
 {
     /* Iterative matcher with single backtrack point: linear for '*'-only patterns. */
@@ -34,7 +26,7 @@ bool glob_match(const char *pat, size_t plen, const char *name, size_t nlen)
     return p == plen;
 }
 
-static uint32_t class_bit(unsigned char c)
+uint32_t pattern_class_bit(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')
         return 1u << (c - 'A');
@@ -49,9 +41,11 @@ static uint32_t class_bit(unsigned char c)
 
 uint32_t name_class_mask(const char *s, size_t len)
 {
+    /* Table form of pattern_class_bit (generated): this runs for every variable of
+     * every preloaded process at start-up. */
     uint32_t m = 0;
     for (size_t i = 0; i < len; i++)
-        m |= class_bit((unsigned char)s[i]);
+        m |= pattern_class_table[(unsigned char)s[i]];
     return m;
 }
 
@@ -104,7 +98,7 @@ int pattern_set_add(struct pattern_set *s, const char *pat, size_t len)
     p->need = 0;
     for (size_t i = 0; i < len; i++)
         if (pat[i] != '*' && pat[i] != '?')
-            p->need |= class_bit((unsigned char)pat[i]);
+            p->need |= pattern_class_bit((unsigned char)pat[i]);
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef ENVSEAL_PLATFORM_H
 #define ENVSEAL_PLATFORM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,5 +50,99 @@ uint64_t platform_random64(void);
 
 /* Short name of the running program, for messages. Never NULL. */
 const char *platform_program_name(void);
+
+/* ---- Signals (platform_signals_linux.c). Async-signal-safe. ---- */
+
+/* What the kernel does on a signal whose disposition is SIG_DFL. */
+enum sig_default { SIGDEF_IGNORE, SIGDEF_STOP, SIGDEF_TERMINATE, SIGDEF_CORE };
+enum sig_default platform_signal_default(int sig);
+
+/* Highest signal number (signals are 1..max). */
+int platform_signal_max(void);
+
+/* The part of an action's sa_mask the kernel keeps (SIGKILL and SIGSTOP dropped),
+ * and its inverse, which writes exactly the bytes libc's sigaction writes. */
+uint64_t platform_action_mask(const sigset_t *s);
+void platform_set_action_mask(sigset_t *s, uint64_t bits);
+
+/* Copies the fields libc's sigaction fills in an old action (handler, mask,
+ * flags, restorer); other bytes of dst are untouched. */
+void platform_copy_action(struct sigaction *dst, const struct sigaction *src);
+
+/* Queues sig with the given siginfo to the calling thread only. */
+void platform_requeue_signal(int sig, const siginfo_t *si);
+
+/* In a handler's ucontext: the mask restored on return blocks every signal but
+ * sig, so a pending sig is the first and only thing delivered. */
+void platform_context_unblock_only(void *ucontext, int sig);
+
+/* The signals whose disposition is SIG_IGN, and those with a handler, as bit
+ * (sig - 1) of each mask (/proc/self/status). False when unknown. Not
+ * async-signal-safe. */
+bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught);
+
+/* True for the init process of a PID namespace: the kernel discards signals
+ * from inside the namespace whose disposition is SIG_DFL. */
+bool platform_is_namespace_init(void);
+
+/* True when dying now by a core-dumping signal could write a core dump
+ * (dumpable, and RLIMIT_CORE/core_pattern allow one). */
+bool platform_core_dump_possible(void);
+
+/* Yields the processor (a spin-wait step). */
+void platform_yield(void);
+
+/* Sleeps about ms milliseconds. */
+void platform_sleep_ms(unsigned ms);
+
+/* Sends sig, marked as a park request, to every other thread of the process;
+ * returns how many were sent. */
+unsigned platform_park_other_threads(int sig);
+
+/* True when si is a park request from this process. */
+bool platform_is_park(const siginfo_t *si);
+
+/* ---- Memory a core dump would hold (platform_dump_linux.c). Async-signal-safe. ---- */
+
+struct dump_region {
+    uintptr_t start, end;
+    bool anon;     /* no file behind it (or huge pages): pages never touched are not dumped */
+    bool shared;   /* MAP_SHARED: other processes may see writes */
+    bool direct;   /* private, readable and writable, no file, no huge pages */
+};
+
+/* Calls fn for every mapping of this process that a core dump would contain
+ * under its coredump_filter (not MADV_DONTDUMP, not I/O). buf (at least 8 KiB)
+ * holds the text of /proc/self/smaps. Returns 0, or -1 when it cannot be read. */
+int platform_dump_regions(char *buf, size_t len,
+                          void (*fn)(const struct dump_region *r, void *arg), void *arg);
+
+/* Handles on this process's own memory through the kernel: reads and writes that
+ * ignore page protections and never raise a fault in the caller. */
+struct self_mem {
+    int mem;     /* /proc/self/mem, or -1 */
+    int pagemap; /* /proc/self/pagemap, or -1 */
+};
+void platform_self_open(struct self_mem *m);
+void platform_self_close(struct self_mem *m);
+/* Bytes read at addr (0 or less when the page cannot be read). */
+long platform_self_read(const struct self_mem *m, uintptr_t addr, void *buf, size_t n);
+/* Overwrites n bytes at addr with zeros; 0 on success. */
+int platform_self_zero(const struct self_mem *m, uintptr_t addr, size_t n);
+
+/* Calls fn for each run of pages of [start,end) that are present or swapped out
+ * (pagemap); entries is scratch space for n pagemap entries. -1 when unknown. */
+int platform_populated_runs(const struct self_mem *m, uintptr_t start, uintptr_t end,
+                            uint64_t *entries, size_t n,
+                            void (*fn)(uintptr_t start, uintptr_t end, void *arg), void *arg);
+
+/* Leaves the pages holding [addr, addr+n) out of any core dump (MADV_DONTDUMP). */
+int platform_exclude_from_dump(uintptr_t addr, size_t n);
+
+/* Maps size bytes of private memory that core dumps leave out, never touched
+ * until used; NULL on failure. */
+void *platform_map_scratch(size_t size);
+/* Best effort: keeps [p, p+n) out of swap (mlock); async-signal-safe. */
+void platform_lock_pages(void *p, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
  * VMA names. A Darwin implementation provides the same functions. */
 #define _GNU_SOURCE
 #include "platform.h"
+#include "platform_syscall_linux.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +25,8 @@ size_t platform_page_size(void)
 {
     static size_t page;
     if (page == 0) {
-        long p = sysconf(_SC_PAGESIZE);
-        page = p > 0 ? (size_t)p : 4096;
+        unsigned long p = getauxval(AT_PAGESZ);
+        page = p ? (size_t)p : 4096;
     }
     return page;
 }
@@ -41,11 +42,12 @@ static size_t round_to_pages(size_t n)
 /* Maps `size` bytes of a fresh secretmem file at `at` (MAP_FIXED when at != NULL). */
 static void *map_secretmem(void *at, size_t size, int *err)
 {
-    int fd = (int)syscall(SYS_memfd_secret, (unsigned)O_CLOEXEC);
-    if (fd < 0) {
-        *err = errno;
+    long r = SYS1(SYS_memfd_secret, (unsigned)O_CLOEXEC);
+    if (r < 0) {
+        *err = (int)-r;
         return MAP_FAILED;
     }
+    int fd = (int)r;
     void *p = MAP_FAILED;
     if (ftruncate(fd, (off_t)size) == 0)
         p = mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | (at ? MAP_FIXED : 0), fd, 0);

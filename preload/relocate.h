@@ -19,4 +19,12 @@ struct relocate_result {
 void relocate_secrets(const struct config *c, struct vault *v, char **envp, char **cur,
                       struct relocate_result *res);
 
+/* Strict mode's variant: every entry config_is_strict selects moves into the vault
+ * and is REMOVED from envp and from cur (the arrays are compacted, the original
+ * bytes zeroed) instead of being repointed; `adopt` receives each vault entry.
+ * Entries the vault cannot take stay where they are (counted as unsealed). */
+void relocate_remove_strict(const struct config *c, struct vault *v, char **envp, char **cur,
+                            void (*adopt)(char *sealed, void *ctx), void *ctx,
+                            struct relocate_result *res);
+
 #endif

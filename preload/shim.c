@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mode.h"
 #include "relocate.h"
 #include "shim.h"
+#include "signals.h"
 
 extern char **environ;
 
@@ -84,13 +86,16 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
             log_line("warning: ignoring malformed setting ", st->cfg.problems[i], NULL, NULL);
     if (st->cfg.disabled)
         return;
+    if (mode_check(&st->cfg) != 0) /* ENVSEAL_MODE=strict in libenvseal.so */
+        _exit(ENVSEAL_EXIT_REFUSED);
 
     vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
     struct relocate_result r;
-    relocate_secrets(&st->cfg, &st->vault, envp, environ, &r);
+    mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
     atexit(wipe_at_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     st->active = true;
+    signals_install(); /* after relocation: the hooks wipe what is now in the vault */
 
     const char *why;
     const char *what = r.secrets ? degradation(&r, &why) : NULL;

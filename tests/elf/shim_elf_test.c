@@ -88,9 +88,9 @@ static void dynsyms(const char *path, bool defined, struct symset *out)
 }
 
 /* Names in the global: section of the version script. */
-static void script_names(struct symset *out)
+static void script_names_of(const char *script, struct symset *out)
 {
-    FILE *fp = fopen(runfile("preload/exports.lds"), "r");
+    FILE *fp = fopen(runfile(script), "r");
     assert_non_null(fp);
     char line[256];
     bool global = false;
@@ -105,6 +105,11 @@ static void script_names(struct symset *out)
             out->name[out->n++] = strdup(name);
     }
     fclose(fp);
+}
+
+static void script_names(struct symset *out)
+{
+    script_names_of("preload/exports.lds", out);
 }
 
 static void test_exports_exactly_the_interposed_functions(void **state)
@@ -167,11 +172,83 @@ static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
     assert_true(has(&undef, "__explicit_bzero_chk")); /* FORTIFY_SOURCE */
 }
 
+/* libenvseal-strict.so: exactly exports_strict.lds (exports.lds plus getenv, the
+ * exec family, posix_spawn, system, popen...), every name a libc function. */
+static void test_strict_library_exports_exactly_its_interposed_functions(void **state)
+{
+    (void)state;
+    static struct symset exported, listed, relocate_listed, libc;
+    dynsyms(runfile("preload/libenvseal-strict.so"), true, &exported);
+    script_names_of("preload/exports_strict.lds", &listed);
+    script_names_of("preload/exports.lds", &relocate_listed);
+    dynsyms("/lib/x86_64-linux-gnu/libc.so.6", true, &libc);
+    assert_true(listed.n > relocate_listed.n);
+    for (int i = 0; i < relocate_listed.n; i++)
+        if (!has(&listed, relocate_listed.name[i]))
+            fail_msg("libenvseal.so export missing from the strict library: %s",
+                     relocate_listed.name[i]);
+    for (int i = 0; i < exported.n; i++)
+        if (!has(&listed, exported.name[i]))
+            fail_msg("exported but not listed: %s", exported.name[i]);
+    for (int i = 0; i < listed.n; i++) {
+        if (!has(&exported, listed.name[i]))
+            fail_msg("listed but not exported: %s", listed.name[i]);
+        if (!has(&libc, listed.name[i]))
+            fail_msg("exported name is not a libc function: %s", listed.name[i]);
+    }
+    /* Relocate mode's promise: libenvseal.so leaves getenv to glibc. */
+    static struct symset relocate_exported;
+    dynsyms(runfile("preload/libenvseal.so"), true, &relocate_exported);
+    assert_false(has(&relocate_exported, "getenv"));
+    assert_true(has(&exported, "getenv"));
+}
+
+/* DT_NEEDED entries of a shared object. */
+static void needed(const char *path, struct symset *out)
+{
+    struct elf_file f;
+    open_elf(&f, path);
+    out->n = 0;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(f.elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        gelf_getshdr(scn, &sh);
+        if (sh.sh_type != SHT_DYNAMIC)
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+            GElf_Dyn dyn;
+            gelf_getdyn(d, (int)i, &dyn);
+            if (dyn.d_tag == DT_NEEDED && out->n < MAX_SYMS)
+                out->name[out->n++] = strdup(elf_strptr(f.elf, sh.sh_link, dyn.d_un.d_val));
+        }
+    }
+    close_elf(&f);
+}
+
+/* Whatever a preloaded library needs is loaded into every process it hardens:
+ * libc alone (no libstdc++ or libm from the toolchain's default link line). */
+static void test_libraries_need_only_libc(void **state)
+{
+    (void)state;
+    const char *libs[] = {"preload/libenvseal.so", "preload/libenvseal-strict.so"};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        static struct symset deps;
+        needed(runfile(libs[i]), &deps);
+        for (int k = 0; k < deps.n; k++)
+            if (strcmp(deps.name[k], "libc.so.6") != 0)
+                fail_msg("%s needs %s", libs[i], deps.name[k]);
+        assert_int_equal(deps.n, 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exports_exactly_the_interposed_functions),
         cmocka_unit_test(test_hardened_relro_bind_now_nx_stack_protector),
+        cmocka_unit_test(test_strict_library_exports_exactly_its_interposed_functions),
+        cmocka_unit_test(test_libraries_need_only_libc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

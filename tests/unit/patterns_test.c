@@ -506,9 +506,32 @@ static void defaults_compile_and_agree_with_glob(void **state)
         }
 }
 
+/* The build-time tables are exactly what the runtime code would compute. */
+static void test_compiled_defaults_match_runtime_compilation(void **state)
+{
+    (void)state;
+    static struct pattern_set fresh;
+    pattern_set_clear(&fresh);
+    for (const char *const *p = default_secret_patterns; *p; p++)
+        assert_int_equal(pattern_set_add(&fresh, *p, strlen(*p)), 0);
+    const struct pattern_set *c = &default_patterns_compiled;
+    assert_int_equal(c->n, fresh.n);
+    assert_int_equal(c->used, fresh.used);
+    assert_memory_equal(c->text, fresh.text, fresh.used);
+    for (unsigned i = 0; i < fresh.n; i++) {
+        assert_int_equal(c->p[i].kind, fresh.p[i].kind);
+        assert_int_equal(c->p[i].len, fresh.p[i].len);
+        assert_int_equal(c->p[i].need, fresh.p[i].need);
+        assert_int_equal(c->p[i].lit - c->text, fresh.p[i].lit - fresh.text);
+    }
+    for (unsigned ch = 0; ch < 256; ch++)
+        assert_int_equal(pattern_class_table[ch], pattern_class_bit((unsigned char)ch));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compiled_defaults_match_runtime_compilation),
         cmocka_unit_test(glob_star),
         cmocka_unit_test(glob_question),
         cmocka_unit_test(glob_empty),

@@ -1,0 +1,235 @@
+/* Linux signal details for the signal hooks: default actions, the kernel's view of
+ * an action, re-queueing a signal to the current thread, the handler's ucontext.
+ * Everything here is async-signal-safe. */
+#define _GNU_SOURCE
+#include "platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* The kernel keeps 64 signals in an action's mask (x86-64, arm64). */
+#define KERNEL_MASK_BYTES 8
+
+enum sig_default platform_signal_default(int sig)
+{
+    switch (sig) {
+    case SIGQUIT:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGXCPU:
+    case SIGXFSZ:
+    case SIGSYS:
+        return SIGDEF_CORE;
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGURG:
+    case SIGWINCH:
+        return SIGDEF_IGNORE;
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+        return SIGDEF_STOP;
+    default: /* HUP INT KILL USR1 USR2 PIPE ALRM TERM STKFLT VTALRM PROF IO PWR, real-time */
+        return sig >= 1 && sig <= platform_signal_max() ? SIGDEF_TERMINATE : SIGDEF_IGNORE;
+    }
+}
+
+int platform_signal_max(void)
+{
+    return 64;
+}
+
+static const uint64_t uncatchable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+
+uint64_t platform_action_mask(const sigset_t *s)
+{
+    uint64_t w;
+    memcpy(&w, s, KERNEL_MASK_BYTES);
+    return w & ~uncatchable;
+}
+
+void platform_set_action_mask(sigset_t *s, uint64_t bits)
+{
+    memcpy(s, &bits, KERNEL_MASK_BYTES);
+}
+
+void platform_copy_action(struct sigaction *dst, const struct sigaction *src)
+{
+    dst->sa_sigaction = src->sa_sigaction; /* the handler union, whichever member */
+    dst->sa_mask = src->sa_mask; /* glibc copies its whole sigset_t, not the kernel's part */
+    dst->sa_flags = src->sa_flags;
+    dst->sa_restorer = src->sa_restorer;
+}
+
+void platform_requeue_signal(int sig, const siginfo_t *si)
+{
+    pid_t pid = getpid();
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    /* The original siginfo (sender, fault address) goes into the core's notes; the
+     * kernel accepts any si_code when a thread signals itself. */
+    if (si && syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
+        return;
+    syscall(SYS_tgkill, pid, tid, sig);
+}
+
+void platform_context_unblock_only(void *ucontext, int sig)
+{
+    /* Only the kernel's part of uc_sigmask exists in the signal frame: the bytes
+     * after it are the siginfo, so write exactly KERNEL_MASK_BYTES. */
+    ucontext_t *uc = ucontext;
+    uint64_t all_but = ~(1ull << (sig - 1));
+    memcpy(&uc->uc_sigmask, &all_but, KERNEL_MASK_BYTES);
+}
+
+static bool parse_mask(const char *text, const char *key, uint64_t *out)
+{
+    const char *p = strstr(text, key);
+    if (!p)
+        return false;
+    p += strlen(key);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    uint64_t v = 0;
+    int digits = 0;
+    for (;; p++, digits++) {
+        char c = *p;
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            break;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return digits > 0;
+}
+
+bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    close(fd);
+    buf[have] = '\0';
+    return parse_mask(buf, "\nSigIgn:", ignored) && parse_mask(buf, "\nSigCgt:", caught);
+}
+
+bool platform_is_namespace_init(void)
+{
+    return getpid() == 1;
+}
+
+/* The first bytes of core_pattern; "" when unreadable. */
+static void read_core_pattern(char *buf, size_t n)
+{
+    buf[0] = '\0';
+    int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t got;
+    do
+        got = read(fd, buf, n - 1);
+    while (got < 0 && errno == EINTR);
+    close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+}
+
+bool platform_core_dump_possible(void)
+{
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0)
+        return false;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_CORE, &rl) != 0)
+        return true;
+    char pattern[8];
+    read_core_pattern(pattern, sizeof pattern);
+    if (pattern[0] == '|') /* a pipe handler gets the core whatever RLIMIT_CORE says, but 1 */
+        return rl.rlim_cur != 1;
+    /* A core file smaller than a page is never started. */
+    return rl.rlim_cur >= 4096;
+}
+
+void platform_yield(void)
+{
+    sched_yield();
+}
+
+void platform_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* si_value of a park request: "envs". */
+#define PARK_MAGIC 0x656e7673
+
+bool platform_is_park(const siginfo_t *si)
+{
+    return si && si->si_code == SI_QUEUE && si->si_pid == getpid() &&
+           si->si_value.sival_int == PARK_MAGIC;
+}
+
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+unsigned platform_park_other_threads(int sig)
+{
+    static char buf[2048] __attribute__((aligned(8))); /* under the caller's crash lock */
+    pid_t pid = getpid(), self = (pid_t)syscall(SYS_gettid);
+    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = sig;
+    si.si_code = SI_QUEUE;
+    si.si_pid = pid;
+    si.si_uid = getuid();
+    si.si_value.sival_int = PARK_MAGIC;
+    unsigned sent = 0;
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+            off += d->d_reclen;
+            pid_t tid = 0;
+            const char *c = d->d_name;
+            for (; *c >= '0' && *c <= '9'; c++)
+                tid = tid * 10 + (*c - '0');
+            if (*c != '\0' || tid <= 0 || tid == self)
+                continue;
+            if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) == 0)
+                sent++;
+        }
+    }
+    close(fd);
+    return sent;
+}

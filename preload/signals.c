@@ -1,0 +1,457 @@
+/* Signal hooks (signals.h). The kernel holds one of two handlers of ours in place
+ * of what the program set:
+ *   on_fatal    where the program's disposition is SIG_DFL and the default
+ *               action terminates: wipe, sweep before a core, die by the signal;
+ *   one_shot    where the program installed a handler with SA_RESETHAND: the
+ *               kernel would reset it to SIG_DFL, bypassing us, so we do the
+ *               reset (to on_fatal) ourselves and call the program's handler.
+ * Every other disposition goes to the kernel unchanged. When the kernel reports
+ * one of our handlers, the interposers report the program's action instead.
+ * Everything reachable from a handler is async-signal-safe. */
+#define _GNU_SOURCE
+#include "signals.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include "platform.h"
+#include "shim.h"
+#include "sweep.h"
+
+#define SIGNALS_MAX 65 /* indexes 1..64 */
+
+/* Flags whose program-given values the kernel's copy of on_fatal does not carry. */
+#define FATAL_BITS (SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER)
+/* Same for one_shot. */
+#define ONE_SHOT_BITS (SA_SIGINFO | SA_RESETHAND)
+
+typedef void (*action_fn)(int, siginfo_t *, void *);
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
+
+/* What the program set for one signal, where the kernel holds a handler of ours. */
+struct virt {
+    bool usable;          /* the kernel takes actions for it (not KILL, not libc's own) */
+    int bits;             /* the program's values of FATAL_BITS */
+    uint64_t mask;        /* on_fatal: the program's sa_mask as the kernel would keep it */
+    action_fn handler;    /* one_shot: the program's handler */
+    bool pristine;        /* on_fatal installed at start-up and not changed since */
+    int installed_flags;  /* the kernel's flags right after that installation */
+    struct sigaction initial; /* the action found at start-up, reported while pristine */
+};
+
+static struct virt virt[SIGNALS_MAX];
+static sigaction_fn next_sigaction;
+static int hooks_on;
+static int table_lock;
+/* glibc's _sigintr: signals siginterrupt() made interrupting, which signal()
+ * consults. Kept here because signal() is emulated here. */
+static uint64_t interrupting;
+/* Crash state: one thread at a time; the values are taken from the vault once. */
+static int crash_lock;
+static unsigned arrivals; /* threads that entered on_fatal */
+static int parking;       /* a crashing thread is collecting the others */
+static bool values_taken, swept;
+
+static void on_fatal(int sig, siginfo_t *si, void *uc);
+static void one_shot(int sig, siginfo_t *si, void *uc);
+
+static sigaction_fn real_sigaction(void)
+{
+    sigaction_fn f = __atomic_load_n(&next_sigaction, __ATOMIC_ACQUIRE);
+    if (!f) { /* only before signals_install, never inside a handler of ours */
+        f = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
+        __atomic_store_n(&next_sigaction, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
+static int call_real(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    sigaction_fn f = real_sigaction();
+    if (!f) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return f(sig, act, old);
+}
+
+/* The table lock, taken with every signal blocked so a handler in this thread
+ * can never wait for it. */
+static void lock_table(sigset_t *saved)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, saved);
+    while (__atomic_exchange_n(&table_lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+}
+
+static void unlock_table(const sigset_t *saved)
+{
+    __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+static bool managed(int sig)
+{
+    return sig >= 1 && sig < SIGNALS_MAX && virt[sig].usable &&
+           __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE);
+}
+
+/* on_fatal in place of `flags` (the program's): every signal blocked while it runs. */
+static void fatal_action(struct sigaction *k, int flags)
+{
+    k->sa_sigaction = on_fatal;
+    k->sa_flags = (flags & ~FATAL_BITS) | SA_SIGINFO | SA_ONSTACK;
+    sigfillset(&k->sa_mask);
+}
+
+/* Turns the program's act into what the kernel gets (k, a copy of act). */
+static void plan(int sig, const struct sigaction *act, struct sigaction *k)
+{
+    struct virt *v = &virt[sig];
+    v->bits = act->sa_flags & FATAL_BITS;
+    v->pristine = false;
+    if (act->sa_handler == SIG_DFL) {
+        v->mask = platform_action_mask(&act->sa_mask);
+        fatal_action(k, act->sa_flags);
+    } else if (act->sa_handler != SIG_IGN && (act->sa_flags & SA_RESETHAND)) {
+        v->handler = act->sa_sigaction;
+        k->sa_sigaction = one_shot;
+        k->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
+    }
+}
+
+/* The action the program would see, given what the kernel holds (k) and the
+ * table entry as it was when k was in force (v). */
+static void report(const struct virt *v, const struct sigaction *k, struct sigaction *out)
+{
+    struct sigaction r = *k;
+    if (k->sa_sigaction == on_fatal) {
+        if (v->pristine && k->sa_flags == v->installed_flags) {
+            r = v->initial;
+        } else {
+            r.sa_handler = SIG_DFL;
+            r.sa_flags = (k->sa_flags & ~FATAL_BITS) | v->bits;
+            platform_set_action_mask(&r.sa_mask, v->mask);
+        }
+    } else if (k->sa_sigaction == one_shot) {
+        r.sa_sigaction = v->handler;
+        r.sa_flags = (k->sa_flags & ~ONE_SHOT_BITS) | (v->bits & ONE_SHOT_BITS);
+    }
+    platform_copy_action(out, &r);
+}
+
+static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    if (!managed(sig))
+        return call_real(sig, act, oact);
+    sigset_t saved;
+    lock_table(&saved);
+    struct virt before = virt[sig];
+    struct sigaction k, old;
+    int rc;
+    if (act) {
+        k = *act;
+        plan(sig, act, &k);
+        rc = call_real(sig, &k, &old);
+        if (rc != 0)
+            virt[sig] = before;
+    } else {
+        rc = call_real(sig, NULL, &old);
+    }
+    int err = errno;
+    if (rc == 0 && oact)
+        report(&before, &old, oact);
+    unlock_table(&saved);
+    errno = err;
+    return rc;
+}
+
+ENVSEAL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    return do_sigaction(sig, act, oact);
+}
+
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *oact);
+ENVSEAL_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    return do_sigaction(sig, act, oact);
+}
+
+/* ---- The handlers ------------------------------------------------------------ */
+
+/* Before a sweep, every other thread is sent the crash signal marked as a "park"
+ * request: in this handler its registers are saved in a signal frame on its stack,
+ * where the sweep reaches them, and its live registers are the handler's. It then
+ * waits there for the process to end. */
+#define PARK_WAIT_MS 1000 /* longest wait for the other threads to arrive */
+#define PARK_QUIET_MS 50  /* no arrival for this long: the rest have it blocked */
+#define PARKED_MAX_MS 10000
+
+static void park_other_threads(int sig)
+{
+    __atomic_store_n(&parking, 1, __ATOMIC_RELEASE);
+    unsigned base = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+    unsigned sent = platform_park_other_threads(sig);
+    unsigned last = base;
+    for (int ms = 0, quiet = 0; sent && ms < PARK_WAIT_MS && quiet < PARK_QUIET_MS; ms++) {
+        unsigned now = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+        if (now - base >= sent)
+            break;
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+        platform_sleep_ms(1);
+    }
+}
+
+static void on_fatal(int sig, siginfo_t *si, void *uc)
+{
+    int saved_errno = errno;
+    struct vault *v = &envseal_state.vault;
+    __atomic_fetch_add(&arrivals, 1, __ATOMIC_ACQ_REL);
+    if (__atomic_load_n(&parking, __ATOMIC_ACQUIRE) && platform_is_park(si)) {
+        /* Parked by a crashing thread: wait to be ended with the process. Only if
+         * the process survives (a debugger dropped the signal) does it go on. */
+        for (int ms = 0; ms < PARKED_MAX_MS; ms++)
+            platform_sleep_ms(1);
+        errno = saved_errno;
+        return;
+    }
+    /* Every signal is blocked here (sa_mask), so only another thread can hold it. */
+    while (__atomic_exchange_n(&crash_lock, 1, __ATOMIC_ACQUIRE))
+        platform_sleep_ms(1);
+    if (!values_taken) {
+        /* Values go to the sweep's scratch area (never dumped) and the vault is
+         * wiped at once: from here on no thread can make a new copy. */
+        sweep_take_vault(v);
+        vault_wipe(v);
+        values_taken = true;
+    }
+    if (!swept && platform_signal_default(sig) == SIGDEF_CORE && platform_core_dump_possible()) {
+        park_other_threads(sig);
+        /* A thread that entered this handler during the sweep saved its registers
+         * in a signal frame the sweep may have passed already: go again. */
+        unsigned seen;
+        do {
+            seen = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+            sweep_run(NULL);
+        } while (seen != __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE));
+        sweep_forget();
+        swept = true;
+    }
+    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELEASE);
+
+    /* Die by the same signal: back to SIG_DFL, queue it again with its siginfo,
+     * and return with only it unblocked. The kernel restores the interrupted
+     * context (so a core shows the original registers) and delivers it. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    call_real(sig, &dfl, NULL);
+    platform_requeue_signal(sig, si);
+    platform_context_unblock_only(uc, sig);
+    errno = saved_errno;
+}
+
+static void one_shot(int sig, siginfo_t *si, void *uc)
+{
+    int saved_errno = errno;
+    sigset_t saved;
+    lock_table(&saved);
+    struct virt *v = &virt[sig];
+    action_fn handler = v->handler;
+    struct sigaction cur;
+    if (call_real(sig, NULL, &cur) == 0 && cur.sa_sigaction == one_shot) {
+        /* What the kernel does for SA_RESETHAND: SIG_DFL, flags and mask kept. */
+        v->mask = platform_action_mask(&cur.sa_mask);
+        v->bits = (v->bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER));
+        struct sigaction k = cur;
+        fatal_action(&k, cur.sa_flags);
+        call_real(sig, &k, NULL);
+    }
+    unlock_table(&saved);
+    errno = saved_errno;
+    /* The kernel passes all three arguments whatever SA_SIGINFO says. */
+    handler(sig, si, uc);
+}
+
+/* ---- signal() and relatives, as glibc builds them on sigaction ---------------- */
+
+static sighandler_t set_handler(int sig, sighandler_t handler, int flags, bool mask_self)
+{
+    if (handler == SIG_ERR || sig < 1 || sig >= NSIG) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    if (mask_self)
+        sigaddset(&act.sa_mask, sig);
+    act.sa_flags = flags;
+    if (do_sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+/* BSD semantics: restarting unless siginterrupt() said otherwise. */
+static sighandler_t bsd_signal_impl(int sig, sighandler_t handler)
+{
+    bool intr = sig >= 1 && sig <= 64 && (interrupting >> (sig - 1) & 1);
+    return set_handler(sig, handler, intr ? 0 : SA_RESTART, true);
+}
+
+ENVSEAL_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+    return bsd_signal_impl(sig, handler);
+}
+
+sighandler_t bsd_signal(int sig, sighandler_t handler);
+ENVSEAL_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
+{
+    return bsd_signal_impl(sig, handler);
+}
+
+ENVSEAL_EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
+{
+    return bsd_signal_impl(sig, handler);
+}
+
+/* System V semantics: one-shot, not masked, interrupting. */
+static sighandler_t sysv_signal_impl(int sig, sighandler_t handler)
+{
+    return set_handler(sig, handler, SA_RESETHAND | SA_NODEFER | SA_INTERRUPT, false);
+}
+
+ENVSEAL_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
+{
+    return sysv_signal_impl(sig, handler);
+}
+
+ENVSEAL_EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
+{
+    return sysv_signal_impl(sig, handler);
+}
+
+ENVSEAL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
+{
+    sigset_t set, oset;
+    struct sigaction act, old;
+    sigemptyset(&set);
+    if (sigaddset(&set, sig) < 0)
+        return SIG_ERR;
+    if (disp == SIG_HOLD) {
+        if (sigprocmask(SIG_BLOCK, &set, &oset) < 0)
+            return SIG_ERR;
+        if (sigismember(&oset, sig))
+            return SIG_HOLD;
+        if (do_sigaction(sig, NULL, &old) < 0)
+            return SIG_ERR;
+        return old.sa_handler;
+    }
+    memset(&act, 0, sizeof act);
+    act.sa_handler = disp;
+    sigemptyset(&act.sa_mask);
+    act.sa_flags = 0;
+    if (do_sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    if (sigprocmask(SIG_UNBLOCK, &set, &oset) < 0)
+        return SIG_ERR;
+    return sigismember(&oset, sig) ? SIG_HOLD : old.sa_handler;
+}
+
+ENVSEAL_EXPORT int siginterrupt(int sig, int flag)
+{
+    struct sigaction act;
+    if (do_sigaction(sig, NULL, &act) < 0)
+        return -1;
+    uint64_t bit = sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
+    if (flag) {
+        __atomic_fetch_or(&interrupting, bit, __ATOMIC_RELAXED);
+        act.sa_flags &= ~SA_RESTART;
+    } else {
+        __atomic_fetch_and(&interrupting, ~bit, __ATOMIC_RELAXED);
+        act.sa_flags |= SA_RESTART;
+    }
+    return do_sigaction(sig, &act, NULL) < 0 ? -1 : 0;
+}
+
+/* ---- Installation ------------------------------------------------------------- */
+
+static void after_fork_child(void)
+{
+    /* A lock held by another thread of the parent has no owner here. */
+    __atomic_store_n(&table_lock, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&arrivals, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&parking, 0, __ATOMIC_RELAXED);
+    values_taken = swept = false;
+}
+
+/* Puts on_fatal in place of SIG_DFL for sig; `known_default` when /proc said the
+ * disposition is SIG_DFL, so no query is needed first. */
+static void hook_signal(int sig, bool known_default, int *installed_flags)
+{
+    struct virt *v = &virt[sig];
+    struct sigaction cur, k;
+    memset(&cur, 0, sizeof cur);
+    if (!known_default) {
+        if (call_real(sig, NULL, &cur) != 0)
+            return; /* SIGKILL, or a signal libc keeps for itself */
+        v->usable = true;
+        if (cur.sa_handler != SIG_DFL)
+            return; /* ignored or handled already */
+    }
+    memset(&k, 0, sizeof k);
+    fatal_action(&k, 0);
+    if (call_real(sig, &k, known_default ? &cur : NULL) != 0)
+        return;
+    v->usable = true;
+    if (cur.sa_handler != SIG_DFL) { /* changed since /proc was read: give it back */
+        call_real(sig, &cur, NULL);
+        return;
+    }
+    if (*installed_flags < 0) { /* what the kernel holds for k: the same for every signal */
+        struct sigaction now;
+        *installed_flags = call_real(sig, NULL, &now) == 0 ? now.sa_flags : 0;
+    }
+    v->bits = cur.sa_flags & FATAL_BITS;
+    v->mask = platform_action_mask(&cur.sa_mask);
+    v->initial = cur;
+    v->installed_flags = *installed_flags;
+    v->pristine = true;
+}
+
+void signals_install(void)
+{
+    /* As PID 1 of a namespace, SIG_DFL signals from inside it are discarded by the
+     * kernel; a handler would make them deliverable. Leave everything alone. */
+    if (platform_is_namespace_init() || !real_sigaction())
+        return;
+    sweep_prepare();
+    /* Which signals are ignored or caught already (inherited SIG_IGN, an earlier
+     * constructor), from one read of /proc instead of a query per signal. */
+    uint64_t ignored = 0, caught = 0;
+    bool known = platform_signal_dispositions(&ignored, &caught);
+    int installed_flags = -1;
+    sigset_t saved;
+    lock_table(&saved);
+    for (int sig = 1; sig <= platform_signal_max() && sig < SIGNALS_MAX; sig++) {
+        enum sig_default d = platform_signal_default(sig);
+        if (d != SIGDEF_TERMINATE && d != SIGDEF_CORE)
+            continue;
+        uint64_t bit = 1ull << (sig - 1);
+        if (known && ((ignored | caught) & bit))
+            virt[sig].usable = true; /* not ours: every call passes through */
+        else
+            hook_signal(sig, known, &installed_flags);
+    }
+    __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
+    unlock_table(&saved);
+    pthread_atfork(NULL, NULL, after_fork_child);
+}

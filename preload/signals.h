@@ -1,0 +1,14 @@
+/* Signal hooks (docs/signals.md): while the program leaves a signal whose default
+ * action ends the process at SIG_DFL, the kernel holds a handler of ours that wipes
+ * the vault (and, before a core dump, sweeps memory), then lets the same signal
+ * kill the process. sigaction, signal, bsd_signal, ssignal, sysv_signal, sigset and
+ * siginterrupt are interposed so the program sees the dispositions it would see
+ * without envseal. */
+#ifndef ENVSEAL_SIGNALS_H
+#define ENVSEAL_SIGNALS_H
+
+/* Installs the hooks and maps the sweep's scratch area. Call once from the
+ * constructor, after the secrets are in the vault. */
+void signals_install(void);
+
+#endif

@@ -1,0 +1,114 @@
+/* setenv, unsetenv, putenv and clearenv for strict secrets (envops.c hands them
+ * over): the value goes into the vault and the strict table, never into environ;
+ * a replaced or removed value is wiped once no reader can still see it. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "shim.h"
+#include "strict.h"
+
+extern char **environ;
+
+typedef int (*unsetenv_fn)(const char *);
+typedef int (*clearenv_fn)(void);
+
+static void *next_unsetenv, *next_clearenv;
+
+static void *next_symbol(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        f = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
+#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
+
+static struct shim_state *const st = &envseal_state;
+
+bool strict_owns(const char *name, size_t nlen)
+{
+    return strict_on() && config_is_strict(&st->cfg, name, nlen);
+}
+
+/* An entry put into environ behind envseal's back (a program writing environ
+ * itself) must not outlive a change made through the interface. */
+static void drop_from_environ(const char *name, size_t nlen)
+{
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, name, nlen) == 0 && (*e)[nlen] == '=') {
+            char n[nlen + 1];
+            memcpy(n, name, nlen);
+            n[nlen] = '\0';
+            REAL(unsetenv, unsetenv_fn)(n);
+            return;
+        }
+}
+
+static int no_vault(void)
+{
+    static int warned;
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
+        log_line("warning: no vault memory for a new secret; the change was refused (ENOMEM)",
+                 NULL, NULL, NULL);
+    errno = ENOMEM;
+    return -1;
+}
+
+int strict_setenv(const char *name, const char *value, int overwrite)
+{
+    size_t nlen = strlen(name);
+    pthread_mutex_lock(&st->lock);
+    int rc = 0;
+    if (overwrite || !strict_current(name, nlen)) {
+        char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
+        rc = sealed ? strict_install(sealed, nlen) : no_vault();
+        if (rc == 0)
+            drop_from_environ(name, nlen);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int strict_putenv(const char *string, size_t nlen)
+{
+    pthread_mutex_lock(&st->lock);
+    char *sealed = vault_store_entry(&st->vault, string, strlen(string));
+    int rc = sealed ? strict_install(sealed, nlen) : no_vault();
+    if (rc == 0)
+        drop_from_environ(string, nlen);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int strict_unsetenv(const char *name)
+{
+    size_t nlen = strlen(name);
+    pthread_mutex_lock(&st->lock);
+    int rc = 0;
+    if (strict_remove(name, nlen) < 0) {
+        errno = ENOMEM;
+        rc = -1;
+    } else {
+        drop_from_environ(name, nlen);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int strict_clearenv(void)
+{
+    pthread_mutex_lock(&st->lock);
+    int rc = REAL(clearenv, clearenv_fn)();
+    strict_remove_all();
+    if (rc == 0)
+        vault_release_all(&st->vault);
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}

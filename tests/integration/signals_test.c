@@ -1,0 +1,930 @@
+/* Signal hooks and the crash-time sweep under real programs: python3, perl, bash,
+ * node, psql (against a real PostgreSQL server) and a C program, each holding a
+ * secret from the environment (and a copy in its own variables), are killed by
+ * SIGSEGV, SIGABRT and SIGQUIT with core dumps enabled. The kernel's core file must
+ * hold no copy of the secret under the shim, and does hold one without it (the
+ * control run in the same case). Wait statuses must be identical with and without
+ * the shim; the program's own handlers and Python's SIGINT behaviour must work;
+ * sigaction & co. must report exactly what they report without the shim. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "pg_server.h"
+
+#define WAIT_MS 30000
+#define PG_ROLE "envseal_sig"
+#define VAR "APP_SECRET"
+
+enum prog { P_PYTHON, P_PERL, P_BASH, P_NODE, P_PSQL, P_C, NPROGS };
+
+static const char *const prog_label[NPROGS] = {"python3", "perl", "bash", "node", "psql", "c"};
+static const char *const prog_command[NPROGS] = {"/usr/bin/python3", "perl", "bash", "node",
+                                                 "psql", NULL};
+
+/* Each program copies the secret into its own variables, prints "len N" (psql:
+ * its login proves it has the password), then "ready", then waits on stdin. */
+static const char py_hold[] = "import os, sys\n"
+                              "v = os.environ['" VAR "']\n"
+                              "copy = (v + '.')[:-1]\n"
+                              "raw = os.environb[b'" VAR "']\n"
+                              "print('len', len(copy), flush=True)\n"
+                              "print('ready', flush=True)\n"
+                              "sys.stdin.readline()\n";
+static const char pl_hold[] = "my $v = $ENV{" VAR "}; my $copy = \"$v\"; $| = 1;"
+                              "print 'len ', length($copy), \"\\nready\\n\"; my $l = <STDIN>;";
+static const char sh_hold[] = "s=\"$" VAR "\"; copy=\"${s}.\"; copy=\"${copy%.}\";"
+                              "echo \"len ${#copy}\"; echo ready; read -r line";
+static const char js_hold[] = "const v = process.env." VAR ";"
+                              "globalThis.copy = (v + '.').slice(0, -1);"
+                              "console.log('len ' + globalThis.copy.length);"
+                              "console.log('ready'); process.stdin.resume();";
+
+static struct proc cur;
+static char core_skip[256];  /* why core files cannot be read here, or "" */
+static struct pg_server server;
+static char pg_password[80];
+static char pg_error[512];
+static char secret[64];
+static char scratch[PATH_MAX]; /* harness_tmpdir(), for the signal handler */
+
+/* ---- Processes ------------------------------------------------------------------- */
+
+static int kill_cur(void **state)
+{
+    (void)state;
+    proc_kill(&cur);
+    return 0;
+}
+
+/* proc_spawn, plus a working directory, RLIMIT_CORE, and default dispositions
+ * and an empty mask for every signal (whatever the test runner left). */
+static int spawn_at(struct proc *p, char *const argv[], const struct envb *env, const char *cwd,
+                    bool cores)
+{
+    int in[2], out[2], err[2];
+    memset(p, 0, sizeof *p);
+    p->in_fd = p->out_fd = p->err_fd = -1;
+    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        for (int s = 1; s < 32; s++)
+            if (s != SIGKILL && s != SIGSTOP)
+                signal(s, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        struct rlimit rl;
+        getrlimit(RLIMIT_CORE, &rl);
+        if (cores) {
+            struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
+            if (setrlimit(RLIMIT_CORE, &inf) != 0) {
+                rl.rlim_cur = rl.rlim_max;
+                setrlimit(RLIMIT_CORE, &rl);
+            }
+        } else {
+            rl.rlim_cur = 0;
+            setrlimit(RLIMIT_CORE, &rl);
+        }
+        if (chdir(cwd) != 0)
+            _exit(126);
+        execvpe(argv[0], argv, (char *const *)env->v);
+        dprintf(2, "spawn: exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    p->pid = pid;
+    p->in_fd = in[1];
+    p->out_fd = out[0];
+    p->err_fd = err[0];
+    return 0;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads what remains on stdout/stderr of a process that has exited. */
+static void drain(struct proc *p)
+{
+    int *fds[2] = {&p->out_fd, &p->err_fd};
+    char *bufs[2] = {p->out, p->err};
+    size_t *lens[2] = {&p->out_len, &p->err_len};
+    for (int i = 0; i < 2; i++) {
+        while (*fds[i] >= 0) {
+            struct pollfd pf = {*fds[i], POLLIN, 0};
+            char scratch_buf[4096];
+            size_t room = sizeof p->out - 1 - *lens[i];
+            ssize_t n = -1;
+            if (poll(&pf, 1, 2000) > 0)
+                n = read(*fds[i], room ? bufs[i] + *lens[i] : scratch_buf,
+                         room ? room : sizeof scratch_buf);
+            if (n <= 0) {
+                close(*fds[i]);
+                *fds[i] = -1;
+            } else if (room) {
+                *lens[i] += (size_t)n;
+                bufs[i][*lens[i]] = '\0';
+            }
+        }
+    }
+}
+
+/* Waits for the process to end without closing its stdin (so it ends by the
+ * signal, not by EOF); after eof_ms its stdin is closed, for programs that
+ * survive the signal. Returns the wait status, or -1 on timeout (then killed). */
+static int wait_exit(struct proc *p, int eof_ms)
+{
+    long start = now_ms();
+    int status = -1;
+    for (;;) {
+        pid_t r = waitpid(p->pid, &status, WNOHANG);
+        if (r == p->pid)
+            break;
+        long t = now_ms() - start;
+        if (t > eof_ms && p->in_fd >= 0) {
+            close(p->in_fd);
+            p->in_fd = -1;
+        }
+        if (t > WAIT_MS) {
+            kill(p->pid, SIGKILL);
+            waitpid(p->pid, NULL, 0);
+            status = -1;
+            break;
+        }
+        usleep(5000);
+    }
+    p->pid = 0;
+    if (p->in_fd >= 0) {
+        close(p->in_fd);
+        p->in_fd = -1;
+    }
+    drain(p);
+    return status;
+}
+
+static bool has_line(const char *buf, const char *line)
+{
+    size_t l = strlen(line);
+    for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
+        if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\0'))
+            return true;
+    return false;
+}
+
+static void show_output(const char *what, const struct proc *p)
+{
+    print_error("%s stdout:\n%s\n%s stderr:\n%s\n", what, p->out, what, p->err);
+}
+
+static const char *describe(int status, char *buf, size_t n)
+{
+    if (status == -1)
+        snprintf(buf, n, "timeout");
+    else if (WIFEXITED(status))
+        snprintf(buf, n, "exit %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, n, "signal %d (%s)%s", WTERMSIG(status), strsignal(WTERMSIG(status)),
+                 WCOREDUMP(status) ? " core dumped" : "");
+    else
+        snprintf(buf, n, "status %#x", status);
+    return buf;
+}
+
+/* A fresh empty directory for one run (the core file lands there). */
+static void fresh_dir(char *dir, size_t n)
+{
+    static int seq;
+    snprintf(dir, n, "%s/run-%d", harness_tmpdir(), ++seq);
+    assert_int_equal(mkdir(dir, 0755), 0);
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char path[PATH_MAX + 300];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* ---- Programs -------------------------------------------------------------------- */
+
+static bool need_program(enum prog p)
+{
+    const char *cmd = prog_command[p];
+    if (cmd && !harness_have(cmd)) {
+        print_message("skipped: %s is not installed\n", cmd);
+        return false;
+    }
+    if (p == P_PSQL && server.pid <= 0) {
+        const char *why;
+        if (!pg_server_available(&why)) {
+            print_message("skipped: no PostgreSQL server can run here: %s\n", why);
+            return false;
+        }
+        print_error("PostgreSQL server did not start: %s\n", pg_error);
+        fail();
+    }
+    return true;
+}
+
+/* The secret this program holds: psql's is the role's password. */
+static const char *secret_for(enum prog p)
+{
+    return p == P_PSQL ? pg_password : secret;
+}
+
+/* Starts the program holding its secret, in cwd; waits for "ready". */
+static void start(enum prog p, bool shim, const char *cwd, bool cores)
+{
+    struct envb env;
+    envb_init(&env, shim);
+    char port[16];
+    char *argv[20] = {NULL};
+    switch (p) {
+    case P_PYTHON:
+        argv[0] = "/usr/bin/python3", argv[1] = "-c", argv[2] = (char *)py_hold;
+        break;
+    case P_PERL:
+        argv[0] = "perl", argv[1] = "-e", argv[2] = (char *)pl_hold;
+        break;
+    case P_BASH:
+        argv[0] = "bash", argv[1] = "-c", argv[2] = (char *)sh_hold;
+        break;
+    case P_NODE:
+        argv[0] = "node", argv[1] = "-e", argv[2] = (char *)js_hold;
+        break;
+    case P_C:
+        argv[0] = (char *)harness_runfile("tests/programs/sigprobe");
+        argv[1] = "hold", argv[2] = VAR;
+        break;
+    case P_PSQL: {
+        snprintf(port, sizeof port, "%d", server.port);
+        char *a[] = {"psql", "-X", "-w", "-q", "-A", "-t", "-h", "127.0.0.1", "-p",
+                     port, "-U", PG_ROLE, "-d", "postgres", NULL};
+        memcpy(argv, a, sizeof a);
+        envb_set(&env, "PGPASSWORD", pg_password);
+        char nofile[PATH_MAX + 16];
+        snprintf(nofile, sizeof nofile, "%s/no-pgpass", harness_tmpdir());
+        envb_set(&env, "PGPASSFILE", nofile); /* the password comes from PGPASSWORD only */
+        envb_set(&env, "PGSSLMODE", "disable");
+        envb_set(&env, "PGCONNECT_TIMEOUT", "10");
+        break;
+    }
+    default:
+        fail();
+    }
+    if (p != P_PSQL)
+        envb_set(&env, VAR, secret);
+    assert_int_equal(spawn_at(&cur, argv, &env, cwd, cores), 0);
+    envb_free(&env);
+    if (p == P_PSQL) {
+        static const char cmd[] = "\\echo ready\n";
+        assert_int_equal(write(cur.in_fd, cmd, sizeof cmd - 1), (ssize_t)(sizeof cmd - 1));
+    }
+    if (!proc_wait_line(&cur, "ready", WAIT_MS)) {
+        show_output(prog_label[p], &cur);
+        fail_msg("%s: no \"ready\" line", prog_label[p]);
+    }
+    if (p != P_PSQL) {
+        char want[32];
+        snprintf(want, sizeof want, "len %zu", strlen(secret));
+        if (!has_line(cur.out, want)) {
+            show_output(prog_label[p], &cur);
+            fail_msg("%s did not get its secret (%s)", prog_label[p], shim ? "shim" : "control");
+        }
+    }
+}
+
+/* ---- Cores ------------------------------------------------------------------------ */
+
+static int check_core_pattern(void)
+{
+    char *pat = NULL;
+    long n = read_file_all("/proc/sys/kernel/core_pattern", &pat);
+    if (n < 0) {
+        snprintf(core_skip, sizeof core_skip, "/proc/sys/kernel/core_pattern is unreadable");
+        return 0;
+    }
+    pat[strcspn(pat, "\n")] = '\0';
+    if (pat[0] == '|')
+        snprintf(core_skip, sizeof core_skip,
+                 "core_pattern pipes core dumps to a handler (%.160s): no core file to read",
+                 pat);
+    else if (strchr(pat, '/'))
+        snprintf(core_skip, sizeof core_skip,
+                 "core_pattern (%.160s) puts core files outside the process's directory", pat);
+    free(pat);
+    return 0;
+}
+
+static bool need_cores(void)
+{
+    if (core_skip[0]) {
+        print_message("skipped: %s\n", core_skip);
+        return false;
+    }
+    return true;
+}
+
+struct core_check {
+    int status;
+    bool core;      /* a core file was written */
+    long size;
+    bool raw;       /* it holds the secret's bytes */
+    bool utf16;     /* it holds the secret in UTF-16LE */
+    char out[256];  /* the program's stderr tail, for messages */
+};
+
+static void utf16le(const char *s, char *out, size_t *n)
+{
+    size_t k = 0;
+    for (; *s; s++) {
+        out[k++] = *s;
+        out[k++] = 0;
+    }
+    *n = k - 1; /* the final zero byte is not needed to recognise it */
+}
+
+/* Reads the core the run left in dir (the only file there) and removes it. */
+static void read_core(const char *dir, const char *value, struct core_check *c)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    char path[PATH_MAX + 300] = "";
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "core", 4) == 0)
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    closedir(d);
+    c->core = path[0] != '\0';
+    if (!c->core)
+        return;
+    char *buf;
+    c->size = read_file_all(path, &buf);
+    unlink(path);
+    if (c->size < 0) {
+        c->core = false;
+        return;
+    }
+    char wide[256];
+    size_t wn;
+    utf16le(value, wide, &wn);
+    c->raw = mem_contains(buf, (size_t)c->size, value, strlen(value));
+    c->utf16 = mem_contains(buf, (size_t)c->size, wide, wn);
+    free(buf);
+}
+
+/* Kills the ready program with sig and inspects its core. */
+static void kill_and_check(enum prog p, bool shim, int sig, const char *stdin_line,
+                           struct core_check *c)
+{
+    char dir[PATH_MAX];
+    memset(c, 0, sizeof *c);
+    fresh_dir(dir, sizeof dir);
+    start(p, shim, dir, true);
+    if (stdin_line)
+        assert_int_equal(write(cur.in_fd, stdin_line, strlen(stdin_line)),
+                         (ssize_t)strlen(stdin_line));
+    else
+        assert_int_equal(kill(cur.pid, sig), 0);
+    c->status = wait_exit(&cur, 5000);
+    snprintf(c->out, sizeof c->out, "%.255s", cur.err_len > 200 ? cur.err + cur.err_len - 200 : cur.err);
+    read_core(dir, secret_for(p), c);
+    remove_dir(dir);
+}
+
+/* The shim's run must be clean, the control run must leak, both die alike. */
+static void expect_clean_core(const char *what, int sig, const struct core_check *with,
+                              const struct core_check *without)
+{
+    char a[96], b[96];
+    print_message("%s: shim %s, core %ld bytes; control %s, core %ld bytes\n", what,
+                  describe(with->status, a, sizeof a), with->size,
+                  describe(without->status, b, sizeof b), without->size);
+    if (with->status != without->status)
+        fail_msg("%s: wait status differs: shim %s, control %s", what, a, b);
+    if (!WIFSIGNALED(with->status) || WTERMSIG(with->status) != sig || !WCOREDUMP(with->status))
+        fail_msg("%s: expected death by signal %d with a core, got %s (stderr: %s)", what, sig, a,
+                 with->out);
+    if (!with->core || !without->core)
+        fail_msg("%s: core file missing (shim %d, control %d)", what, with->core, without->core);
+    if (!without->raw)
+        fail_msg("%s: the control core does not hold the secret: the check would catch nothing",
+                 what);
+    if (with->raw || with->utf16)
+        fail_msg("%s: the core dumped under the shim holds the secret (%s)", what,
+                 with->raw ? "raw bytes" : "UTF-16");
+}
+
+struct core_case {
+    enum prog prog;
+    int sig;
+};
+
+static void test_core(void **state)
+{
+    const struct core_case *k = *state;
+    if (!need_cores() || !need_program(k->prog))
+        skip();
+    struct core_check with, without;
+    kill_and_check(k->prog, true, k->sig, NULL, &with);
+    kill_and_check(k->prog, false, k->sig, NULL, &without);
+    char what[64];
+    snprintf(what, sizeof what, "%s %s", prog_label[k->prog], sigabbrev_np(k->sig));
+    if (k->prog == P_BASH && k->sig == SIGQUIT) {
+        /* bash ignores SIGQUIT in all cases (bash(1), SIGNALS): it must go on
+         * ignoring it under the shim, and end alike when its stdin closes. */
+        char a[96], b[96];
+        print_message("%s: bash ignores SIGQUIT; shim %s, control %s, no core either way\n",
+                      what, describe(with.status, a, sizeof a),
+                      describe(without.status, b, sizeof b));
+        assert_int_equal(with.status, without.status);
+        assert_true(WIFEXITED(with.status));
+        assert_false(with.core || without.core);
+        return;
+    }
+    expect_clean_core(what, k->sig, &with, &without);
+}
+
+/* ---- Wait statuses ------------------------------------------------------------------ */
+
+static int status_of(enum prog p, bool shim, int sig, bool cores)
+{
+    char dir[PATH_MAX];
+    fresh_dir(dir, sizeof dir);
+    start(p, shim, dir, cores);
+    assert_int_equal(kill(cur.pid, sig), 0);
+    int st = wait_exit(&cur, 3000);
+    remove_dir(dir);
+    return st;
+}
+
+struct status_case {
+    enum prog prog;
+    int sig;
+    bool cores;
+};
+
+static void test_status(void **state)
+{
+    const struct status_case *k = *state;
+    if (!need_program(k->prog) || (k->cores && !need_cores()))
+        skip();
+    int with = status_of(k->prog, true, k->sig, k->cores);
+    int without = status_of(k->prog, false, k->sig, k->cores);
+    char a[96], b[96];
+    print_message("%s %s: shim %s, control %s\n", prog_label[k->prog], sigabbrev_np(k->sig),
+                  describe(with, a, sizeof a), describe(without, b, sizeof b));
+    assert_int_not_equal(with, -1);
+    assert_int_equal(with, without);
+}
+
+/* ---- Handlers the program installs ---------------------------------------------------- */
+
+/* A SIGTERM handler reading the secret inside the handler, then exit 0. */
+static void test_own_sigterm_handler(void **state)
+{
+    (void)state;
+    for (int shim = 1; shim >= 0; shim--) {
+        char dir[PATH_MAX];
+        fresh_dir(dir, sizeof dir);
+        struct envb env;
+        envb_init(&env, shim);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "term", VAR, NULL};
+        assert_int_equal(spawn_at(&cur, argv, &env, dir, false), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        assert_int_equal(kill(cur.pid, SIGTERM), 0);
+        int st = wait_exit(&cur, 5000);
+        remove_dir(dir);
+        if (!has_line(cur.out, "term ok") || !has_line(cur.out, "exiting") || !WIFEXITED(st) ||
+            WEXITSTATUS(st) != 0) {
+            show_output(shim ? "sigprobe term (shim)" : "sigprobe term (control)", &cur);
+            fail_msg("the program's SIGTERM handler did not read its secret and exit 0");
+        }
+    }
+}
+
+static const char py_sigint[] =
+    "import os, signal, sys\n"
+    "print('getsignal', signal.getsignal(signal.SIGINT) is signal.default_int_handler,\n"
+    "      signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,\n"
+    "      signal.getsignal(signal.SIGSEGV) == signal.SIG_DFL,\n"
+    "      signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN, flush=True)\n"
+    "v = os.environ['" VAR "']\n"
+    "try:\n"
+    "    print('ready', flush=True)\n"
+    "    sys.stdin.readline()\n"
+    "    print('no KeyboardInterrupt', flush=True)\n"
+    "except KeyboardInterrupt:\n"
+    "    print('caught KeyboardInterrupt', len(v), flush=True)\n"
+    "    sys.exit(0)\n";
+
+/* signal.getsignal(SIGINT) is default_int_handler; SIGINT raises KeyboardInterrupt. */
+static void test_python_sigint(void **state)
+{
+    (void)state;
+    char outs[2][1024];
+    for (int shim = 1; shim >= 0; shim--) {
+        char dir[PATH_MAX];
+        fresh_dir(dir, sizeof dir);
+        struct envb env;
+        envb_init(&env, shim);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {"/usr/bin/python3", "-c", (char *)py_sigint, NULL};
+        assert_int_equal(spawn_at(&cur, argv, &env, dir, false), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        assert_int_equal(kill(cur.pid, SIGINT), 0);
+        int st = wait_exit(&cur, 5000);
+        remove_dir(dir);
+        char want[64];
+        snprintf(want, sizeof want, "caught KeyboardInterrupt %zu", strlen(secret));
+        if (!has_line(cur.out, "getsignal True True True True") || !has_line(cur.out, want) ||
+            !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            show_output(shim ? "python (shim)" : "python (control)", &cur);
+            fail_msg("python's SIGINT handling differs from the default");
+        }
+        snprintf(outs[shim], sizeof outs[shim], "%.1023s", cur.out);
+    }
+    assert_string_equal(outs[1], outs[0]);
+}
+
+/* Crash reporters: the handler resets SIGSEGV to SIG_DFL and re-raises (real fault). */
+static void test_segv_handler_reraise(void **state)
+{
+    (void)state;
+    if (!need_cores())
+        skip();
+    struct core_check c[2];
+    for (int shim = 1; shim >= 0; shim--) {
+        char dir[PATH_MAX];
+        fresh_dir(dir, sizeof dir);
+        struct envb env;
+        envb_init(&env, shim);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "reraise", VAR, NULL};
+        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        assert_int_equal(write(cur.in_fd, "fault\n", 6), 6);
+        memset(&c[shim], 0, sizeof c[shim]);
+        c[shim].status = wait_exit(&cur, 5000);
+        if (!has_line(cur.out, "segv handler")) {
+            show_output("sigprobe reraise", &cur);
+            fail_msg("the program's SIGSEGV handler did not run");
+        }
+        read_core(dir, secret, &c[shim]);
+        remove_dir(dir);
+    }
+    expect_clean_core("C SIGSEGV handler re-raising", SIGSEGV, &c[1], &c[0]);
+}
+
+/* A real fault (kernel-generated SIGSEGV) in a program with no handler. */
+static void test_c_real_fault(void **state)
+{
+    (void)state;
+    if (!need_cores())
+        skip();
+    struct core_check with, without;
+    kill_and_check(P_C, true, SIGSEGV, "fault\n", &with);
+    kill_and_check(P_C, false, SIGSEGV, "fault\n", &without);
+    expect_clean_core("C real fault", SIGSEGV, &with, &without);
+}
+
+/* SA_RESETHAND: the first SIGQUIT is handled, the second takes the default action. */
+static void test_one_shot_handler(void **state)
+{
+    (void)state;
+    if (!need_cores())
+        skip();
+    struct core_check c[2];
+    for (int shim = 1; shim >= 0; shim--) {
+        char dir[PATH_MAX];
+        fresh_dir(dir, sizeof dir);
+        struct envb env;
+        envb_init(&env, shim);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "oneshot", VAR, NULL};
+        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        assert_int_equal(kill(cur.pid, SIGQUIT), 0);
+        if (!proc_wait_line(&cur, "quit handled", WAIT_MS)) {
+            show_output("sigprobe oneshot", &cur);
+            fail_msg("the one-shot SIGQUIT handler did not run");
+        }
+        assert_int_equal(kill(cur.pid, SIGQUIT), 0);
+        memset(&c[shim], 0, sizeof c[shim]);
+        c[shim].status = wait_exit(&cur, 5000);
+        read_core(dir, secret, &c[shim]);
+        remove_dir(dir);
+    }
+    expect_clean_core("C SA_RESETHAND SIGQUIT", SIGQUIT, &c[1], &c[0]);
+}
+
+/* Python's faulthandler: dumps a traceback, restores SIG_DFL, re-raises. */
+static void test_python_faulthandler(void **state)
+{
+    (void)state;
+    if (!need_cores())
+        skip();
+    struct core_check c[2];
+    for (int shim = 1; shim >= 0; shim--) {
+        char dir[PATH_MAX];
+        fresh_dir(dir, sizeof dir);
+        struct envb env;
+        envb_init(&env, shim);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {"/usr/bin/python3", "-X", "faulthandler", "-c", (char *)py_hold, NULL};
+        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        assert_int_equal(kill(cur.pid, SIGSEGV), 0);
+        memset(&c[shim], 0, sizeof c[shim]);
+        c[shim].status = wait_exit(&cur, 5000);
+        if (!strstr(cur.err, "Fatal Python error")) {
+            show_output("python -X faulthandler", &cur);
+            fail_msg("faulthandler did not report the fault");
+        }
+        read_core(dir, secret, &c[shim]);
+        remove_dir(dir);
+    }
+    expect_clean_core("python faulthandler SIGSEGV", SIGSEGV, &c[1], &c[0]);
+}
+
+/* Threads of a multi-threaded program hold the value in registers and on their
+ * stacks when another thread crashes, or crash at the same moment: they are
+ * parked in the handler, so their state is in memory the sweep reaches. Runs a
+ * few times under the shim, since the timing differs from run to run. */
+static void threads_case(const char *mode, int sig, const char *line)
+{
+    if (!need_cores())
+        skip();
+    struct core_check with[4], without;
+    for (int run = 0; run < 5; run++) {
+        bool shim = run < 4;
+        struct core_check *c = shim ? &with[run] : &without;
+        char dir[PATH_MAX];
+        fresh_dir(dir, sizeof dir);
+        struct envb env;
+        envb_init(&env, shim);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), (char *)mode, VAR,
+                        NULL};
+        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        usleep(50000); /* let the threads run */
+        if (line)
+            assert_int_equal(write(cur.in_fd, line, strlen(line)), (ssize_t)strlen(line));
+        else
+            assert_int_equal(kill(cur.pid, sig), 0);
+        memset(c, 0, sizeof *c);
+        c->status = wait_exit(&cur, 5000);
+        read_core(dir, secret, c);
+        remove_dir(dir);
+    }
+    for (int run = 0; run < 4; run++) {
+        char what[64];
+        snprintf(what, sizeof what, "%s %s, run %d", mode, sigabbrev_np(sig), run + 1);
+        expect_clean_core(what, sig, &with[run], &without);
+    }
+}
+
+static void test_threads_busy_when_killed(void **state)
+{
+    (void)state;
+    threads_case("spin", SIGABRT, NULL);
+}
+
+static void test_threads_fault_together(void **state)
+{
+    (void)state;
+    threads_case("multifault", SIGSEGV, "go\n");
+}
+
+/* ---- Invisibility ----------------------------------------------------------------------- */
+
+static void run_to_end(char *const argv[], bool shim, int *status, char *out, size_t n)
+{
+    char dir[PATH_MAX];
+    fresh_dir(dir, sizeof dir);
+    struct envb env;
+    envb_init(&env, shim);
+    envb_set(&env, VAR, secret);
+    assert_int_equal(spawn_at(&cur, argv, &env, dir, false), 0);
+    envb_free(&env);
+    *status = wait_exit(&cur, 0);
+    snprintf(out, n, "%s", cur.out);
+    remove_dir(dir);
+}
+
+/* Every disposition, set through every interface, reads back exactly as without
+ * the shim (handler, flags, mask, restorer, return values, errno, siginfo). */
+static void test_dispositions_identical(void **state)
+{
+    (void)state;
+    static char outs[2][65536];
+    int st[2];
+    char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "dispositions", NULL};
+    for (int shim = 1; shim >= 0; shim--)
+        run_to_end(argv, shim, &st[shim], outs[shim], sizeof outs[shim]);
+    assert_int_equal(st[1], st[0]);
+    assert_true(WIFEXITED(st[1]) && WEXITSTATUS(st[1]) == 0);
+    assert_non_null(strstr(outs[0], "final 64:"));
+    if (strcmp(outs[0], outs[1]) != 0) {
+        const char *a = outs[1], *b = outs[0];
+        while (*a && *a == *b)
+            a++, b++;
+        while (a > outs[1] && a[-1] != '\n')
+            a--, b--;
+        fail_msg("dispositions differ; shim: \"%.*s\" control: \"%.*s\"", (int)strcspn(a, "\n"),
+                 a, (int)strcspn(b, "\n"), b);
+    }
+}
+
+/* Signals inherited as ignored (nohup, a shell's trap '') stay ignored and are
+ * reported as SIG_IGN; the rest still reads back as without the shim. */
+static void test_dispositions_inherited_ignore(void **state)
+{
+    (void)state;
+    static char outs[2][65536];
+    int st[2];
+    char cmd[PATH_MAX + 64];
+    snprintf(cmd, sizeof cmd, "trap '' HUP TERM USR2 PIPE; exec '%s' dispositions",
+             harness_runfile("tests/programs/sigprobe"));
+    char *argv[] = {"sh", "-c", cmd, NULL};
+    for (int shim = 1; shim >= 0; shim--)
+        run_to_end(argv, shim, &st[shim], outs[shim], sizeof outs[shim]);
+    assert_int_equal(st[1], st[0]);
+    assert_true(WIFEXITED(st[1]) && WEXITSTATUS(st[1]) == 0);
+    assert_non_null(strstr(outs[1], "initial 1: handler=IGN"));
+    assert_non_null(strstr(outs[1], "initial 15: handler=IGN"));
+    assert_string_equal(outs[1], outs[0]);
+}
+
+/* As PID 1 of a PID namespace the kernel discards SIG_DFL signals sent from
+ * inside: the program survives raise(SIGTERM), with or without the shim. */
+static void test_namespace_init(void **state)
+{
+    (void)state;
+    if (geteuid() != 0 || !harness_have("unshare")) {
+        print_message("skipped: needs root and unshare(1) for a PID namespace\n");
+        skip();
+    }
+    char out[2][4096];
+    int st[2];
+    char *argv[] = {"unshare", "--pid", "--fork",
+                    (char *)harness_runfile("tests/programs/sigprobe"), "pid1", VAR, NULL};
+    for (int shim = 1; shim >= 0; shim--)
+        run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
+    if (!strstr(out[0], "pid 1\n")) {
+        print_message("skipped: unshare could not make a PID namespace here\n");
+        skip();
+    }
+    assert_int_equal(st[1], st[0]);
+    assert_string_equal(out[1], out[0]);
+    assert_non_null(strstr(out[1], "alive"));
+}
+
+/* ---- Set-up --------------------------------------------------------------------------- */
+
+/* Killed (a Bazel timeout): stop the server and the program, remove files, die. */
+static void on_signal(int sig)
+{
+    if (cur.pid > 0)
+        kill(cur.pid, SIGKILL);
+    pg_server_abort(&server);
+    remove_tree_async(scratch);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    check_core_pattern();
+    harness_random_secret(secret, sizeof secret, "sig");
+    const char *why;
+    if (pg_server_available(&why)) {
+        harness_random_secret(pg_password, sizeof pg_password, "pg");
+        if (pg_server_start(&server, PG_ROLE, pg_password, pg_error, sizeof pg_error) != 0)
+            pg_server_stop(&server);
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    proc_kill(&cur);
+    pg_server_stop(&server);
+    explicit_bzero(pg_password, sizeof pg_password);
+    explicit_bzero(secret, sizeof secret);
+    return 0;
+}
+
+#define MAX_TESTS 64
+
+int main(void)
+{
+    static const int core_sigs[] = {SIGSEGV, SIGABRT, SIGQUIT};
+    static const int term_sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    static struct core_case core_cases[NPROGS * 3];
+    static struct status_case status_cases[NPROGS * 3 + 3];
+    static char names[MAX_TESTS][64];
+    struct CMUnitTest tests[MAX_TESTS];
+    int n = 0, nc = 0, ns = 0;
+
+    for (int p = 0; p < NPROGS; p++)
+        for (int i = 0; i < 3; i++) {
+            core_cases[nc] = (struct core_case){(enum prog)p, core_sigs[i]};
+            snprintf(names[n], sizeof names[n], "core_%s_%s", prog_label[p],
+                     sigabbrev_np(core_sigs[i]));
+            tests[n] = (struct CMUnitTest){names[n], test_core, NULL, kill_cur, &core_cases[nc++]};
+            n++;
+        }
+    for (int p = 0; p < NPROGS; p++)
+        for (int i = 0; i < 3; i++) {
+            status_cases[ns] = (struct status_case){(enum prog)p, term_sigs[i], false};
+            snprintf(names[n], sizeof names[n], "status_%s_%s", prog_label[p],
+                     sigabbrev_np(term_sigs[i]));
+            tests[n] =
+                (struct CMUnitTest){names[n], test_status, NULL, kill_cur, &status_cases[ns++]};
+            n++;
+        }
+    /* Core-dumping signals with RLIMIT_CORE 0: no core flag, with or without the shim. */
+    for (int i = 0; i < 3; i++) {
+        status_cases[ns] = (struct status_case){P_C, core_sigs[i], false};
+        snprintf(names[n], sizeof names[n], "status_c_%s_no_core", sigabbrev_np(core_sigs[i]));
+        tests[n] = (struct CMUnitTest){names[n], test_status, NULL, kill_cur, &status_cases[ns++]};
+        n++;
+    }
+    const struct CMUnitTest more[] = {
+        cmocka_unit_test_teardown(test_own_sigterm_handler, kill_cur),
+        cmocka_unit_test_teardown(test_python_sigint, kill_cur),
+        cmocka_unit_test_teardown(test_segv_handler_reraise, kill_cur),
+        cmocka_unit_test_teardown(test_c_real_fault, kill_cur),
+        cmocka_unit_test_teardown(test_one_shot_handler, kill_cur),
+        cmocka_unit_test_teardown(test_python_faulthandler, kill_cur),
+        cmocka_unit_test_teardown(test_threads_busy_when_killed, kill_cur),
+        cmocka_unit_test_teardown(test_threads_fault_together, kill_cur),
+        cmocka_unit_test_teardown(test_dispositions_identical, kill_cur),
+        cmocka_unit_test_teardown(test_dispositions_inherited_ignore, kill_cur),
+        cmocka_unit_test_teardown(test_namespace_init, kill_cur),
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        tests[n++] = more[i];
+
+    cur.pid = 0;
+    cur.in_fd = cur.out_fd = cur.err_fd = -1;
+    snprintf(scratch, sizeof scratch, "%s", harness_tmpdir());
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    int failed = _cmocka_run_group_tests("signals", tests, (size_t)n, group_setup, group_teardown);
+    scratch[0] = '\0';
+    harness_cleanup();
+    return failed ? 1 : 0;
+}

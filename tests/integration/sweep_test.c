@@ -1,0 +1,335 @@
+/* The crash-time sweep inside this process: copies of secret values planted in
+ * every kind of mapping a core dump holds (and some it does not) must be zeroed,
+ * or left out of the dump where the memory is shared, and nothing else touched.
+ * The reference values live in a MADV_DONTDUMP mapping, which the sweep skips. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "preload/sweep.h"
+#include "preload/vault.h"
+
+#define PAGE 4096
+#define SAFE_BYTES (64 * PAGE)
+#define WORK (128 * 1024) /* the safe area's first half holds 128-byte value slots */
+
+/* Reference copies, never swept (MADV_DONTDUMP). */
+static char *safe;
+
+static char *safe_value(int slot, const char *tag)
+{
+    char *v = safe + slot * 128;
+    unsigned char r[12];
+    assert_int_equal(getrandom(r, sizeof r, 0), (ssize_t)sizeof r);
+    int k = snprintf(v, 128, "%s-", tag);
+    for (size_t i = 0; i < sizeof r; i++)
+        k += snprintf(v + k, 128 - (size_t)k, "%02x", r[i]);
+    return v;
+}
+
+static void *map(size_t n, int prot, int flags)
+{
+    void *p = mmap(NULL, n, prot, flags | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+    return p;
+}
+
+static bool zeros(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+static struct sweep_stats run(void)
+{
+    struct sweep_stats st;
+    assert_int_equal(sweep_run(&st), 0);
+    sweep_forget();
+    print_message("sweep: %llu bytes in %llu regions, %llu overwritten, %llu hidden, "
+                  "%u patterns\n",
+                  (unsigned long long)st.bytes, (unsigned long long)st.regions,
+                  (unsigned long long)st.overwritten, (unsigned long long)st.hidden, st.patterns);
+    return st;
+}
+
+/* Does smaps mark the page holding addr VmFlags dd? */
+static bool page_dontdump(const void *addr)
+{
+    FILE *f = fopen("/proc/self/smaps", "re");
+    assert_non_null(f);
+    char line[512];
+    bool in = false, dd = false;
+    uintptr_t a = (uintptr_t)addr;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long s, e;
+        if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, ' ') &&
+            line[strcspn(line, " ")] == ' ' && strchr(line, '-') < strchr(line, ' ')) {
+            in = a >= s && a < e;
+        } else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+            dd = strstr(line, " dd") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return dd;
+}
+
+/* Raw, UTF-16LE and Latin-1 copies at every alignment, with guard bytes. */
+static void test_encodings_and_alignments(void **state)
+{
+    (void)state;
+    /* "pässwörd-" + hex: code points below 256, so Latin-1 and UTF-16 forms exist. */
+    char *val = safe + WORK;
+    snprintf(val, 128, "p\xc3\xa4ssw\xc3\xb6rd-%s", safe_value(1, "x"));
+    size_t n = strlen(val);
+    unsigned char *latin1 = (unsigned char *)safe + WORK + 4096;
+    unsigned char *u16 = (unsigned char *)safe + WORK + 8192;
+    size_t nl = 0, nu = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)val[i];
+        if (c >= 0xc0) { /* two-byte sequence: code point below 0x800 here */
+            c = (c & 0x1f) << 6 | ((unsigned char)val[++i] & 0x3f);
+        }
+        latin1[nl++] = (unsigned char)c;
+        u16[nu++] = (unsigned char)c;
+        u16[nu++] = (unsigned char)(c >> 8);
+    }
+    sweep_add_value(val, n);
+
+    size_t len = 64 * PAGE;
+    unsigned char *m = map(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', len);
+    struct {
+        const void *src;
+        size_t n;
+    } forms[3] = {{val, n}, {latin1, nl}, {u16, nu}};
+    size_t where[3][70];
+    size_t off = 0;
+    for (int f = 0; f < 3; f++)
+        for (int a = 0; a < 70; a++) { /* every offset modulo the sampling step */
+            off += 97 + (size_t)a;
+            where[f][a] = off;
+            memcpy(m + off, forms[f].src, forms[f].n);
+            off += forms[f].n;
+        }
+    /* At the very start and end of the mapping, and across a page boundary. */
+    memcpy(m, val, n);
+    memcpy(m + len - n, val, n);
+    memcpy(m + 40 * PAGE - n / 2, val, n);
+
+    struct sweep_stats st = run();
+    for (int f = 0; f < 3; f++)
+        for (int a = 0; a < 70; a++) {
+            assert_true(zeros(m + where[f][a], forms[f].n));
+            assert_int_equal(m[where[f][a] - 1], 'g'); /* neighbours untouched */
+            assert_int_equal(m[where[f][a] + forms[f].n], 'g');
+        }
+    assert_true(zeros(m, n));
+    assert_true(zeros(m + len - n, n));
+    assert_true(zeros(m + 40 * PAGE - n / 2, n));
+    assert_true(st.overwritten >= 3 * 70 + 3);
+    assert_int_equal(st.patterns, 3);
+    munmap(m, len);
+}
+
+/* Read-only and PROT_NONE private memory is overwritten through /proc/self/mem
+ * and keeps its protection; memory left out of dumps is not touched. */
+static void test_protections(void **state)
+{
+    (void)state;
+    char *val = safe_value(2, "prot");
+    size_t n = strlen(val);
+    sweep_add_value(val, n);
+    unsigned char *ro = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    unsigned char *none = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    unsigned char *dd = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memcpy(ro + 100, val, n);
+    memcpy(none + 200, val, n);
+    memcpy(dd + 300, val, n);
+    assert_int_equal(mprotect(ro, PAGE, PROT_READ), 0);
+    assert_int_equal(mprotect(none, PAGE, PROT_NONE), 0);
+    assert_int_equal(madvise(dd, PAGE, MADV_DONTDUMP), 0);
+    run();
+    assert_true(zeros(ro + 100, n));
+    assert_int_equal(mprotect(none, PAGE, PROT_READ), 0);
+    assert_true(zeros(none + 200, n));
+    assert_memory_equal(dd + 300, val, n); /* never dumped: left alone */
+    munmap(ro, PAGE);
+    munmap(none, PAGE);
+    munmap(dd, PAGE);
+}
+
+/* Shared memory is never written (other processes see it): its pages holding a
+ * value are left out of the dump instead. */
+static void test_shared_memory_hidden(void **state)
+{
+    (void)state;
+    char *val = safe_value(3, "shm");
+    size_t n = strlen(val);
+    sweep_add_value(val, n);
+    unsigned char *sh = map(16 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+    memset(sh, 1, 16 * PAGE);
+    memcpy(sh + 5 * PAGE + 10, val, n);
+    struct sweep_stats st = run();
+    assert_memory_equal(sh + 5 * PAGE + 10, val, n);
+    assert_true(st.hidden >= 1);
+    assert_true(page_dontdump(sh + 5 * PAGE));
+    assert_false(page_dontdump(sh + 10 * PAGE));
+    munmap(sh, 16 * PAGE);
+}
+
+/* A private file mapping: the copy in memory is zeroed, the file is not. */
+static void test_private_file_mapping(void **state)
+{
+    (void)state;
+    char *val = safe_value(4, "file");
+    size_t n = strlen(val);
+    sweep_add_value(val, n);
+    char path[] = "/tmp/envseal-sweep-XXXXXX";
+    const char *dir = getenv("TEST_TMPDIR");
+    char tpl[512];
+    snprintf(tpl, sizeof tpl, "%s/sweep-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(dir && *dir ? tpl : path);
+    assert_true(fd >= 0);
+    unsigned char page[PAGE];
+    memset(page, 'f', sizeof page);
+    memcpy(page + 50, val, n);
+    assert_int_equal(write(fd, page, sizeof page), PAGE);
+    explicit_bzero(page, sizeof page);
+    unsigned char *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    assert_true(m != MAP_FAILED);
+    m[0] = 'F'; /* a written page: the mapping has anonymous pages, so it is dumped */
+    run();
+    assert_true(zeros(m + 50, n));
+    assert_int_equal(pread(fd, page, PAGE, 0), PAGE);
+    assert_memory_equal(page + 50, val, n);
+    explicit_bzero(page, sizeof page);
+    munmap(m, PAGE);
+    close(fd);
+    unlink(dir && *dir ? tpl : path);
+}
+
+/* A huge sparse reservation: untouched pages are skipped, not faulted in. */
+static void test_sparse_reservation(void **state)
+{
+    (void)state;
+    char *val = safe_value(5, "sparse");
+    size_t n = strlen(val);
+    sweep_add_value(val, n);
+    size_t len = (size_t)64 << 30;
+    unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
+        print_message("skipped: cannot reserve 64 GiB of address space here\n");
+        skip();
+    }
+    unsigned char *far = m + ((size_t)40 << 30) + 12345;
+    memcpy(far, val, n);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct sweep_stats st = run();
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    print_message("64 GiB reservation swept in %.3f s (%llu bytes read)\n", secs,
+                  (unsigned long long)st.bytes);
+    assert_true(zeros(far, n));
+    assert_true(st.bytes < ((uint64_t)1 << 30)); /* only the populated pages */
+    assert_true(secs < 5.0);
+    munmap(m, len);
+}
+
+/* Values shorter than SWEEP_MIN_VALUE are not searched for. */
+static void test_short_values_ignored(void **state)
+{
+    (void)state;
+    char *shortv = safe + WORK + 16384;
+    memcpy(shortv, "q7Zx!", 6); /* five bytes */
+    sweep_add_value(shortv, 5);
+    unsigned char *m = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memcpy(m + 8, shortv, 5);
+    struct sweep_stats st = run();
+    assert_int_equal(st.patterns, 0);
+    assert_memory_equal(m + 8, shortv, 5);
+    munmap(m, PAGE);
+}
+
+/* The values come from the vault's live entries; freed slots are not values. */
+static void test_values_from_vault(void **state)
+{
+    (void)state;
+    static struct vault v;
+    vault_init(&v, true);
+    char *a = safe_value(6, "vaulta"), *b = safe_value(7, "vaultb"), *c = safe_value(8, "gone");
+    assert_non_null(vault_store(&v, "A_SECRET", 8, a, strlen(a)));
+    assert_non_null(vault_store(&v, "B_SECRET", 8, b, strlen(b)));
+    char *gone = vault_store(&v, "C_SECRET", 8, c, strlen(c));
+    assert_non_null(gone);
+    vault_release(&v, gone);
+    unsigned char *m = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memcpy(m + 10, a, strlen(a));
+    memcpy(m + 200, b, strlen(b));
+    memcpy(m + 400, c, strlen(c));
+    sweep_take_vault(&v);
+    vault_wipe(&v);
+    struct sweep_stats st = run();
+    assert_true(zeros(m + 10, strlen(a)));
+    assert_true(zeros(m + 200, strlen(b)));
+    assert_memory_equal(m + 400, c, strlen(c)); /* released: no longer a secret here */
+    assert_int_equal(st.patterns, 4); /* two values, each raw and UTF-16 */
+    munmap(m, PAGE);
+}
+
+/* Many values at once: every one is found. */
+static void test_many_values(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    unsigned char *m = map(N * 256, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    for (int i = 0; i < N; i++) {
+        char *v = safe_value(10 + i, i % 2 ? "many" : "m");
+        sweep_add_value(v, strlen(v));
+        memcpy(m + i * 256 + (size_t)(i % 37), v, strlen(v));
+    }
+    struct sweep_stats st = run();
+    assert_int_equal(st.dropped, 0);
+    for (int i = 0; i < N; i++)
+        assert_true(zeros(m + i * 256 + (size_t)(i % 37), strlen(safe + (10 + i) * 128)));
+    munmap(m, N * 256);
+}
+
+int main(void)
+{
+    safe = mmap(NULL, SAFE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (safe == MAP_FAILED || madvise(safe, SAFE_BYTES, MADV_DONTDUMP) != 0)
+        return 1;
+    if (sweep_prepare() != 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_encodings_and_alignments),
+        cmocka_unit_test(test_protections),
+        cmocka_unit_test(test_shared_memory_hidden),
+        cmocka_unit_test(test_private_file_mapping),
+        cmocka_unit_test(test_sparse_reservation),
+        cmocka_unit_test(test_short_values_ignored),
+        cmocka_unit_test(test_values_from_vault),
+        cmocka_unit_test(test_many_values),
+    };
+    int failed = cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
+    explicit_bzero(safe, SAFE_BYTES);
+    return failed ? 1 : 0;
+}

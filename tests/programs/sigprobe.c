@@ -1,0 +1,465 @@
+/* sigprobe: a C program for the signal tests. It prints hashes of values, never a
+ * value. Usage: sigprobe MODE [NAME]
+ *
+ *   hold NAME     copies NAME's value to the heap, a static buffer, the stack and
+ *                 a second thread's stack; prints "len N" and "ready"; then per stdin line:
+ *                 "fault" dereferences NULL, EOF exits 0
+ *   spin NAME     three threads copy the value over and over (registers, stacks);
+ *                 prints "len N" and "ready"; "fault" on stdin faults in main
+ *   multifault NAME  three threads copy the value; on any stdin line they and
+ *                 the main thread all fault at the same moment
+ *   term NAME     a SIGTERM handler reads NAME inside the handler and prints
+ *                 "term NAME ok" when it still holds the value seen at start;
+ *                 the program then exits 0
+ *   reraise NAME  a SIGSEGV handler that resets SIGSEGV to SIG_DFL and re-raises
+ *                 (what crash reporters do); "fault" on stdin faults for real
+ *   oneshot NAME  a SIGQUIT handler installed with SA_RESETHAND prints "quit
+ *                 handled"; the next SIGQUIT takes the default action
+ *   pid1 NAME     raise(SIGTERM) with SIGTERM at SIG_DFL, then print "alive" (as
+ *                 PID 1 of a PID namespace the kernel discards it)
+ *   dispositions  sets dispositions through every interface and prints what
+ *                 sigaction reports, for a byte-for-byte comparison */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* sigset and siginterrupt are obsolescent, and exactly what must keep working. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+/* In glibc but no longer declared by <signal.h>. */
+extern sighandler_t bsd_signal(int sig, sighandler_t handler);
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void say(const char *s)
+{
+    ssize_t r = write(STDOUT_FILENO, s, strlen(s));
+    (void)r;
+}
+
+static const char *must_getenv(const char *name)
+{
+    const char *v = name ? getenv(name) : NULL;
+    if (!v) {
+        fprintf(stderr, "sigprobe: %s is not set\n", name ? name : "(no name)");
+        exit(2);
+    }
+    return v;
+}
+
+/* ---- hold ------------------------------------------------------------------------ */
+
+static char static_copy[512];
+static pthread_mutex_t thread_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t thread_ready = PTHREAD_COND_INITIALIZER;
+static int thread_has_copy;
+
+static void *holder_thread(void *arg)
+{
+    char copy[512]; /* on this thread's stack */
+    snprintf(copy, sizeof copy, "%s", (const char *)arg);
+    pthread_mutex_lock(&thread_lock);
+    thread_has_copy = 1;
+    pthread_cond_signal(&thread_ready);
+    pthread_mutex_unlock(&thread_lock);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static int *volatile nowhere; /* NULL, unknown to the compiler */
+
+static void wait_stdin(void)
+{
+    char line[64];
+    for (;;) {
+        if (fgets(line, sizeof line, stdin)) {
+            if (strncmp(line, "fault", 5) == 0)
+                *nowhere = 1; /* a real SIGSEGV from the kernel */
+            continue;
+        }
+        if (!ferror(stdin) || errno != EINTR)
+            return; /* EOF */
+        clearerr(stdin); /* a handled signal interrupted the read */
+    }
+}
+
+static int hold(const char *name)
+{
+    const char *v = must_getenv(name);
+    char *heap = strdup(v);
+    char stack_copy[512];
+    snprintf(static_copy, sizeof static_copy, "%s", v);
+    snprintf(stack_copy, sizeof stack_copy, "%s", v);
+    pthread_t t;
+    if (pthread_create(&t, NULL, holder_thread, heap) != 0)
+        return 3;
+    pthread_mutex_lock(&thread_lock);
+    while (!thread_has_copy)
+        pthread_cond_wait(&thread_ready, &thread_lock);
+    pthread_mutex_unlock(&thread_lock);
+    printf("len %zu\nready\n", strlen(stack_copy));
+    fflush(stdout);
+    wait_stdin();
+    return 0;
+}
+
+/* ---- spin, multifault -------------------------------------------------------------- */
+
+static pthread_barrier_t fault_barrier;
+
+/* Copies the value over and over: a copy is in its registers and on its stack
+ * at any moment. */
+static void *spinner_thread(void *arg)
+{
+    char copy[512];
+    size_t n = strlen(arg) + 1;
+    for (;;) {
+        memcpy(copy, arg, n);
+        __asm__ volatile("" ::: "memory");
+        explicit_bzero(copy, n);
+    }
+    return NULL;
+}
+
+/* Copies the value, then faults at the same moment as the other threads. */
+static void *faulter_thread(void *arg)
+{
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", (const char *)arg);
+    pthread_barrier_wait(&fault_barrier);
+    *nowhere = copy[0];
+    return NULL;
+}
+
+static int threads(const char *name, bool fault_together)
+{
+    char *heap = strdup(must_getenv(name));
+    enum { N = 3 };
+    pthread_t t[N];
+    pthread_barrier_init(&fault_barrier, NULL, N + 1);
+    for (int i = 0; i < N; i++)
+        if (pthread_create(&t[i], NULL, fault_together ? faulter_thread : spinner_thread,
+                           heap) != 0)
+            return 3;
+    printf("len %zu\nready\n", strlen(heap));
+    fflush(stdout);
+    if (fault_together) {
+        char line[64];
+        if (fgets(line, sizeof line, stdin)) {
+            pthread_barrier_wait(&fault_barrier);
+            *nowhere = 1;
+        }
+        return 0;
+    }
+    wait_stdin();
+    return 0;
+}
+
+/* ---- term ------------------------------------------------------------------------ */
+
+static const char *term_name;
+static uint32_t term_hash;
+static volatile sig_atomic_t term_seen;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    const char *v = getenv(term_name); /* the graceful-shutdown path needs its secrets */
+    say(v && fnv(v) == term_hash ? "term ok\n" : "term bad\n");
+    term_seen = 1;
+}
+
+static int term(const char *name)
+{
+    term_name = name;
+    term_hash = fnv(must_getenv(name));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGTERM, &sa, NULL) != 0)
+        return 3;
+    say("ready\n");
+    while (!term_seen)
+        pause();
+    say("exiting\n");
+    return 0;
+}
+
+/* ---- reraise ----------------------------------------------------------------------- */
+
+static void on_segv(int sig)
+{
+    say("segv handler\n");
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int reraise(const char *name)
+{
+    char *heap = strdup(must_getenv(name));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_segv;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, NULL) != 0)
+        return 3;
+    printf("reraise %08x\nready\n", fnv(heap));
+    fflush(stdout);
+    wait_stdin();
+    return 0;
+}
+
+/* ---- oneshot ----------------------------------------------------------------------- */
+
+static void on_quit_once(int sig)
+{
+    (void)sig;
+    say("quit handled\n");
+}
+
+static int oneshot(const char *name)
+{
+    char *heap = strdup(must_getenv(name));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_quit_once;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGQUIT, &sa, NULL) != 0)
+        return 3;
+    printf("oneshot %08x\nready\n", fnv(heap));
+    fflush(stdout);
+    wait_stdin();
+    return 0;
+}
+
+/* ---- pid1 -------------------------------------------------------------------------- */
+
+static int pid1(const char *name)
+{
+    char *heap = strdup(must_getenv(name));
+    printf("pid %d\n", (int)getpid());
+    fflush(stdout);
+    raise(SIGTERM);
+    printf("alive %08x\n", fnv(heap));
+    return 0;
+}
+
+/* ---- dispositions ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t hits;
+static void h1(int sig)
+{
+    (void)sig;
+    hits++;
+}
+static void h2(int sig)
+{
+    (void)sig;
+    hits++;
+}
+static char info_line[160];
+static void h3(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    snprintf(info_line, sizeof info_line,
+             "h3 sig=%d code=%d self=%d blocked_self=%d blocked_int=%d blocked_rt3=%d\n", sig,
+             si->si_code, si->si_pid == getpid(), sigismember(&now, sig),
+             sigismember(&now, SIGINT), sigismember(&now, SIGRTMIN + 3));
+    hits++;
+}
+
+static const char *handler_name(void *h)
+{
+    if (h == (void *)SIG_DFL)
+        return "DFL";
+    if (h == (void *)SIG_IGN)
+        return "IGN";
+    if (h == (void *)SIG_ERR)
+        return "ERR";
+    if (h == (void *)SIG_HOLD)
+        return "HOLD";
+    if (h == (void *)h1)
+        return "h1";
+    if (h == (void *)h2)
+        return "h2";
+    if (h == (void *)h3)
+        return "h3";
+    return "other";
+}
+
+/* What sigaction reports for sig. */
+static void show(const char *what, int sig)
+{
+    struct sigaction o;
+    memset(&o, 0x5a, sizeof o);
+    errno = 0;
+    int rc = sigaction(sig, NULL, &o);
+    if (rc != 0) {
+        printf("%s %d: rc=%d errno=%d\n", what, sig, rc, errno);
+        return;
+    }
+    uint64_t mask;
+    memcpy(&mask, &o.sa_mask, sizeof mask);
+    printf("%s %d: handler=%s flags=%#x mask=%016llx restorer=%d\n", what, sig,
+           handler_name((void *)o.sa_handler), (unsigned)o.sa_flags, (unsigned long long)mask,
+           o.sa_restorer != NULL);
+}
+
+static void show_all(const char *what)
+{
+    for (int sig = 1; sig <= 64; sig++)
+        show(what, sig);
+}
+
+static void ret(const char *what, sighandler_t h)
+{
+    printf("%s -> %s errno=%d\n", what, handler_name((void *)h), h == SIG_ERR ? errno : 0);
+    errno = 0;
+}
+
+static int dispositions(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    show_all("initial");
+
+    ret("signal(INT,h1)", signal(SIGINT, h1));
+    show("after signal", SIGINT);
+    ret("signal(INT,DFL)", signal(SIGINT, SIG_DFL));
+    show("after signal DFL", SIGINT);
+
+    ret("sysv_signal(USR1,h1)", sysv_signal(SIGUSR1, h1));
+    show("after sysv_signal", SIGUSR1);
+    raise(SIGUSR1); /* one-shot: handled, then SIG_DFL */
+    printf("hits=%d\n", (int)hits);
+    show("after one-shot", SIGUSR1);
+
+    ret("bsd_signal(USR2,h2)", bsd_signal(SIGUSR2, h2));
+    ret("ssignal(ALRM,h1)", ssignal(SIGALRM, h1));
+    show("after bsd_signal", SIGUSR2);
+    show("after ssignal", SIGALRM);
+
+    printf("siginterrupt(HUP,1) -> %d\n", siginterrupt(SIGHUP, 1));
+    show("after siginterrupt", SIGHUP);
+    ret("signal(HUP,h2)", signal(SIGHUP, h2));
+    show("interrupting handler", SIGHUP);
+    ret("signal(HUP,DFL)", signal(SIGHUP, SIG_DFL));
+    printf("siginterrupt(HUP,0) -> %d\n", siginterrupt(SIGHUP, 0));
+    show("after siginterrupt 0", SIGHUP);
+
+    ret("sigset(TERM,HOLD)", sigset(SIGTERM, SIG_HOLD));
+    ret("sigset(TERM,HOLD) again", sigset(SIGTERM, SIG_HOLD));
+    ret("sigset(TERM,h1)", sigset(SIGTERM, h1));
+    ret("sigset(TERM,DFL)", sigset(SIGTERM, SIG_DFL));
+    show("after sigset", SIGTERM);
+
+    struct sigaction sa, old;
+    int rc;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = h3;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGKILL);
+    sigaddset(&sa.sa_mask, SIGRTMIN + 3);
+    memset(&old, 0, sizeof old);
+    printf("sigaction(QUIT,h3) -> %d\n", sigaction(SIGQUIT, &sa, &old));
+    printf("old QUIT handler=%s flags=%#x\n", handler_name((void *)old.sa_handler),
+           (unsigned)old.sa_flags);
+    show("h3 installed", SIGQUIT);
+    raise(SIGQUIT);
+    printf("%s", info_line);
+    show("after h3", SIGQUIT);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sa.sa_flags = SA_RESTART | SA_NODEFER | SA_INTERRUPT;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR1);
+    sigaddset(&sa.sa_mask, SIGSTOP);
+    printf("sigaction(TERM,DFL+flags) -> %d\n", sigaction(SIGTERM, &sa, NULL));
+    show("default with flags", SIGTERM);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = h3;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR2, &sa, NULL);
+    raise(SIGUSR2);
+    printf("%s", info_line);
+
+    ret("signal(PIPE,IGN)", signal(SIGPIPE, SIG_IGN));
+    show("ignored", SIGPIPE);
+    ret("signal(PIPE,DFL)", signal(SIGPIPE, SIG_DFL));
+    show("default again", SIGPIPE);
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = h1;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGRTMIN + 5, &sa, NULL);
+    raise(SIGRTMIN + 5);
+    show("rt one-shot", SIGRTMIN + 5);
+
+    errno = 0;
+    rc = sigaction(32, &sa, NULL);
+    printf("sigaction(32) -> %d errno=%d\n", rc, errno);
+    errno = 0;
+    rc = sigaction(SIGKILL, &sa, NULL);
+    printf("sigaction(KILL) -> %d errno=%d\n", rc, errno);
+    errno = 0;
+    rc = sigaction(SIGSTOP, NULL, &old);
+    printf("sigaction(STOP, query) -> %d errno=%d handler=%s\n", rc, errno,
+           handler_name((void *)old.sa_handler));
+    ret("signal(0,h1)", signal(0, h1));
+    ret("signal(65,h1)", signal(65, h1));
+    ret("signal(INT,ERR)", signal(SIGINT, SIG_ERR));
+    ret("sysv_signal(0,h1)", sysv_signal(0, h1));
+    ret("sigset(0,h1)", sigset(0, h1));
+    printf("siginterrupt(0,1) -> %d\n", siginterrupt(0, 1));
+
+    printf("hits=%d\n", (int)hits);
+    show_all("final");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    const char *name = argc > 2 ? argv[2] : NULL;
+    if (strcmp(mode, "hold") == 0)
+        return hold(name);
+    if (strcmp(mode, "spin") == 0)
+        return threads(name, false);
+    if (strcmp(mode, "multifault") == 0)
+        return threads(name, true);
+    if (strcmp(mode, "term") == 0)
+        return term(name);
+    if (strcmp(mode, "reraise") == 0)
+        return reraise(name);
+    if (strcmp(mode, "oneshot") == 0)
+        return oneshot(name);
+    if (strcmp(mode, "pid1") == 0)
+        return pid1(name);
+    if (strcmp(mode, "dispositions") == 0)
+        return dispositions();
+    fprintf(stderr, "sigprobe: unknown mode %s\n", mode);
+    return 2;
+}

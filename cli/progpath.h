@@ -1,0 +1,12 @@
+/* Finding a program the way execvp would: a name with a '/' is used as is,
+ * anything else is looked up in $PATH. */
+#ifndef ENVSEAL_CLI_PROGPATH_H
+#define ENVSEAL_CLI_PROGPATH_H
+
+#include <stddef.h>
+
+/* Writes the path of the first executable regular file into out. Returns 0, or
+ * ENOENT (nowhere), EACCES (found but not executable), ENAMETOOLONG. */
+int progpath_find(const char *name, char *out, size_t n);
+
+#endif

@@ -1,0 +1,178 @@
+#define _GNU_SOURCE
+#include "runenv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "secmem.h"
+
+extern char **environ;
+
+#define REDACT_MIN_LEN 4 /* shorter values would mask ordinary text */
+
+static char *entry_of(const char *name, const char *value)
+{
+    char *e;
+    return asprintf(&e, "%s=%s", name, value) < 0 ? NULL : e;
+}
+
+/* ENVSEAL_* settings from the options, over the inherited ones. */
+int runenv_settings(struct envvec *env, const struct run_setting *set, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const struct run_setting *s = &set[i];
+        const char *old = envvec_get(env, s->var);
+        char *e;
+        if (s->append && old && old[0]) {
+            if (asprintf(&e, "%s=%s,%s", s->var, old, s->value) < 0)
+                return -1;
+        } else {
+            e = entry_of(s->var, s->value);
+        }
+        if (!e || envvec_put(env, s->var, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* LD_PRELOAD with the shim first (once), other preloads kept after it. */
+int runenv_preload(struct envvec *env, const char *lib)
+{
+    const char *old = envvec_get(env, "LD_PRELOAD");
+    if (old) {
+        size_t l = strlen(lib);
+        for (const char *p = old; (p = strstr(p, lib)) != NULL; p += l)
+            if ((p == old || p[-1] == ':' || p[-1] == ' ') &&
+                (p[l] == '\0' || p[l] == ':' || p[l] == ' '))
+                return 0; /* already there */
+    }
+    char *e;
+    if (asprintf(&e, "LD_PRELOAD=%s%s%s", lib, old && old[0] ? ":" : "", old ? old : "") < 0)
+        return -1;
+    return envvec_put(env, "LD_PRELOAD", e);
+}
+
+/* Makes sure the shim will seal every --secret-file name: a name no pattern
+ * covers is added to ENVSEAL_SECRETS; an excluded one is an error. */
+int runenv_cover(struct envvec *env, const struct run_secret_file *files, int nfiles,
+                 struct config *cfg)
+{
+    config_load(cfg, env->v);
+    if (nfiles && cfg->disabled) {
+        cli_error("--secret-file with ENVSEAL_DISABLE set: the value would not be sealed");
+        return -1;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        const struct run_secret_file *f = &files[i];
+        if (config_is_secret(cfg, f->name, f->nlen))
+            continue;
+        uint32_t mask = name_class_mask(f->name, f->nlen);
+        if (pattern_set_match(&cfg->exclude, f->name, f->nlen, mask)) {
+            cli_error("--secret-file %.*s: the name is excluded (ENVSEAL_EXCLUDE/--exclude), "
+                      "so it would not be sealed",
+                      (int)f->nlen, f->name);
+            return -1;
+        }
+        const char *old = envvec_get(env, "ENVSEAL_SECRETS");
+        char *e;
+        if (asprintf(&e, "ENVSEAL_SECRETS=%s%s%.*s", old && old[0] ? old : "",
+                     old && old[0] ? "," : "", (int)f->nlen, f->name) < 0 ||
+            envvec_put(env, "ENVSEAL_SECRETS", e) != 0)
+            return -1;
+        config_load(cfg, env->v);
+        if (!config_is_secret(cfg, f->name, f->nlen)) {
+            cli_error("--secret-file %.*s: cannot add the name to the secret patterns "
+                      "(too many patterns)",
+                      (int)f->nlen, f->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+size_t runenv_count_secrets(const struct envvec *env, const struct config *cfg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < env->n; i++) {
+        size_t nl = envvec_name_len(env->v[i]);
+        n += env->v[i][nl] == '=' && config_is_secret(cfg, env->v[i], nl);
+    }
+    return n;
+}
+
+/* --redact: copies of the secret entries go to secmem; the originals in our own
+ * initial environment block are zeroed, so /proc/<envseal>/environ shows none. */
+int runenv_seal_own(struct envvec *env, const struct config *cfg)
+{
+    for (size_t i = 0; i < env->n; i++) {
+        char *e = env->v[i];
+        size_t nl = envvec_name_len(e);
+        if (e[nl] != '=' || !config_is_secret(cfg, e, nl))
+            continue;
+        bool ours = false; /* an inherited entry, not one we built */
+        for (char **p = environ; p && *p; p++)
+            ours |= *p == e;
+        if (!ours)
+            continue;
+        size_t len = strlen(e);
+        char *copy = secmem_alloc(len + 1);
+        if (!copy)
+            return -1;
+        memcpy(copy, e, len + 1);
+        env->v[i] = copy;
+        explicit_bzero(e, len);
+    }
+    return 0;
+}
+
+/* The masker over the values of every secret entry the program gets. */
+struct masker *runenv_masker(const struct envvec *env, const struct config *cfg,
+                             const char *mask, bool quiet, size_t *count)
+{
+    struct masker_secret *s = calloc(env->n + 1, sizeof *s);
+    size_t n = 0;
+    *count = 1; /* an error must never fall back to running unmasked */
+    if (!s) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < env->n; i++) {
+        const char *e = env->v[i];
+        size_t nl = envvec_name_len(e);
+        if (e[nl] != '=' || !config_is_secret(cfg, e, nl))
+            continue;
+        size_t vl = strlen(e + nl + 1);
+        if (vl == 0)
+            continue;
+        if (vl < REDACT_MIN_LEN) {
+            if (!quiet)
+                cli_warn("%.*s is shorter than %d bytes: not masked by --redact", (int)nl, e,
+                         REDACT_MIN_LEN);
+            continue;
+        }
+        if (memmem(mask, strlen(mask), e + nl + 1, vl)) {
+            cli_error("--mask text contains the value of %.*s", (int)nl, e);
+            free(s);
+            return NULL;
+        }
+        s[n++] = (struct masker_secret){(const unsigned char *)e + nl + 1, vl};
+    }
+    *count = n;
+    if (n == 0) {
+        free(s);
+        return NULL;
+    }
+    size_t sz = masker_size(s, n, strlen(mask));
+    void *mem = secmem_alloc(sz);
+    struct masker *m =
+        mem ? masker_init(mem, sz, s, n, (const unsigned char *)mask, strlen(mask)) : NULL;
+    if (!m)
+        cli_error("no memory for the masker: %s", strerror(errno));
+    explicit_bzero(s, n * sizeof *s);
+    free(s);
+    return m;
+}
+

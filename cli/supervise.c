@@ -1,0 +1,341 @@
+#define _GNU_SOURCE
+#include "supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "secmem.h"
+
+#define CHUNK (256 * 1024)
+#define PIPE_SIZE (1024 * 1024)
+
+struct channel {
+    int in;  /* pipe read end or pty master; -1 when done */
+    int out; /* envseal's own fd 1 or 2 */
+    bool pty;
+    bool broken; /* our output is gone: the program's writes must fail too */
+    struct mstream ms;
+};
+
+/* Signals envseal relays to the program when they are sent to envseal itself. */
+static const int relayed[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+
+static int write_all(int fd, const struct iovec *iov, int n)
+{
+    struct iovec local[MSTREAM_IOV];
+    if (n > MSTREAM_IOV)
+        return -1;
+    memcpy(local, iov, (size_t)n * sizeof *iov);
+    struct iovec *v = local;
+    while (n > 0) {
+        ssize_t w = writev(fd, v, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) { /* a non-blocking fd shared with someone else */
+                struct pollfd p = {fd, POLLOUT, 0};
+                poll(&p, 1, -1);
+                continue;
+            }
+            return -1;
+        }
+        size_t done = (size_t)w;
+        while (n > 0 && done >= v->iov_len) {
+            done -= v->iov_len;
+            v++;
+            n--;
+        }
+        if (n > 0) {
+            v->iov_base = (char *)v->iov_base + done;
+            v->iov_len -= done;
+        }
+    }
+    return 0;
+}
+
+static int emit(void *ctx, const struct iovec *iov, int n)
+{
+    struct channel *c = ctx;
+    return write_all(c->out, iov, n);
+}
+
+/* A pty whose slave looks like our terminal, minus output processing (the real
+ * terminal does that once). */
+static int open_pty(int like_fd, int *master, int *slave)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0)
+        return -1;
+    char name[128];
+    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof name) != 0) {
+        close(m);
+        return -1;
+    }
+    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) {
+        close(m);
+        return -1;
+    }
+    struct termios t;
+    if (tcgetattr(like_fd, &t) == 0) {
+        t.c_oflag &= ~(tcflag_t)OPOST;
+        tcsetattr(s, TCSANOW, &t);
+    }
+    struct winsize ws;
+    if (ioctl(like_fd, TIOCGWINSZ, &ws) == 0)
+        ioctl(m, TIOCSWINSZ, &ws);
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+static bool same_terminal(int a, int b)
+{
+    struct stat x, y;
+    return isatty(a) && isatty(b) && fstat(a, &x) == 0 && fstat(b, &y) == 0 &&
+           x.st_rdev == y.st_rdev;
+}
+
+/* Output side for our fd `out`: a pty when it is a terminal, else a pipe. */
+static int open_channel(struct channel *c, int out, int *child_end)
+{
+    int fds[2];
+    memset(c, 0, sizeof *c);
+    c->out = out;
+    c->in = -1;
+    if (isatty(out) && open_pty(out, &fds[0], &fds[1]) == 0) {
+        c->pty = true;
+    } else if (pipe2(fds, O_CLOEXEC) == 0) {
+        fcntl(fds[0], F_SETPIPE_SZ, PIPE_SIZE); /* fewer wake-ups; best effort */
+    } else {
+        return -1;
+    }
+    c->in = fds[0];
+    *child_end = fds[1];
+    struct stat st;
+    if (fstat(out, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(out, F_GETPIPE_SZ) < PIPE_SIZE)
+        fcntl(out, F_SETPIPE_SZ, PIPE_SIZE); /* our output pipe: fewer switches too */
+    fcntl(c->in, F_SETFL, fcntl(c->in, F_GETFL) | O_NONBLOCK);
+    return 0;
+}
+
+static int setup_stream(struct channel *c, const struct masker *m)
+{
+    size_t cap = mstream_buf_size(m, CHUNK);
+    unsigned char *buf = secmem_alloc(cap);
+    if (!buf)
+        return -1;
+    mstream_init(&c->ms, m, buf, cap, emit, c);
+    return 0;
+}
+
+static void close_channel(struct channel *c)
+{
+    if (c->in >= 0) {
+        if (!c->broken && mstream_finish(&c->ms) != 0)
+            c->broken = true;
+        close(c->in);
+        c->in = -1;
+    }
+}
+
+/* Reads what is there; closes the channel at end of stream or when our own
+ * output is gone (the program then gets EPIPE/SIGPIPE, as it would without us). */
+static void pump(struct channel *c)
+{
+    for (int rounds = 0; rounds < 16 && c->in >= 0; rounds++) {
+        size_t room;
+        unsigned char *at = mstream_space(&c->ms, &room);
+        ssize_t n = read(c->in, at, room);
+        if (n > 0) {
+            if (mstream_commit(&c->ms, (size_t)n) != 0) {
+                c->broken = true;
+                close_channel(c);
+            }
+            if ((size_t)n < room)
+                return;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        close_channel(c); /* EOF; EIO from a pty master whose slave closed */
+        return;
+    }
+}
+
+static void copy_winsize(const struct channel *ch, int nch)
+{
+    for (int i = 0; i < nch; i++) {
+        struct winsize ws;
+        if (ch[i].pty && ch[i].in >= 0 && ioctl(ch[i].out, TIOCGWINSZ, &ws) == 0)
+            ioctl(ch[i].in, TIOCSWINSZ, &ws);
+    }
+}
+
+int supervise_run(const char *file, char *const argv[], char *const envp[],
+                  const struct masker *m, int *exec_errno)
+{
+    struct channel ch[2];
+    int nch = 0, child_out = -1, child_err = -1;
+    *exec_errno = 0;
+
+    if (open_channel(&ch[nch], STDOUT_FILENO, &child_out) != 0) {
+        cli_error("cannot create the output channel: %s", strerror(errno));
+        return -1;
+    }
+    nch++;
+    if (ch[0].pty && same_terminal(STDOUT_FILENO, STDERR_FILENO)) {
+        child_err = child_out; /* one terminal: one stream, interleaving kept */
+    } else {
+        if (open_channel(&ch[nch], STDERR_FILENO, &child_err) != 0) {
+            cli_error("cannot create the error channel: %s", strerror(errno));
+            return -1;
+        }
+        nch++;
+    }
+    for (int i = 0; i < nch; i++)
+        if (setup_stream(&ch[i], m) != 0) {
+            cli_error("no memory for output buffers: %s", strerror(errno));
+            return -1;
+        }
+
+    /* Signals arrive through a signalfd; the child gets our original mask and
+     * dispositions back before exec. */
+    sigset_t handled, oldmask;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGCHLD);
+    sigaddset(&handled, SIGWINCH);
+    for (size_t i = 0; i < sizeof relayed / sizeof *relayed; i++)
+        sigaddset(&handled, relayed[i]);
+    sigprocmask(SIG_BLOCK, &handled, &oldmask);
+    int sfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+
+    int errpipe[2];
+    if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
+        cli_error("cannot set up: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        cli_error("cannot fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        sigaction(SIGPIPE, &old_pipe, NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
+        if (dup2(child_out, STDOUT_FILENO) < 0 || dup2(child_err, STDERR_FILENO) < 0)
+            _exit(EXIT_RUN_FAILED);
+        execvpe(file, argv, envp);
+        int e = errno;
+        if (write(errpipe[1], &e, sizeof e) < 0)
+            _exit(EXIT_RUN_FAILED);
+        _exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+    }
+    close(errpipe[1]);
+    close(child_out);
+    if (child_err != child_out)
+        close(child_err);
+    int e = 0;
+    ssize_t got;
+    do
+        got = read(errpipe[0], &e, sizeof e);
+    while (got < 0 && errno == EINTR);
+    close(errpipe[0]);
+    if (got == (ssize_t)sizeof e) {
+        int status;
+        waitpid(pid, &status, 0);
+        for (int i = 0; i < nch; i++)
+            close_channel(&ch[i]);
+        *exec_errno = e;
+        return -1;
+    }
+
+    int status = 0;
+    bool reaped = false;
+    for (;;) {
+        struct pollfd pf[3];
+        int n = 0, map[3];
+        for (int i = 0; i < nch; i++)
+            if (ch[i].in >= 0) {
+                pf[n] = (struct pollfd){ch[i].in, POLLIN, 0};
+                map[n++] = i;
+            }
+        if (n == 0 && reaped)
+            break;
+        pf[n] = (struct pollfd){sfd, POLLIN, 0};
+        map[n++] = -1;
+        if (poll(pf, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_error("poll: %s", strerror(errno));
+            break;
+        }
+        for (int k = 0; k < n; k++) {
+            if (!pf[k].revents)
+                continue;
+            if (map[k] >= 0) {
+                pump(&ch[map[k]]);
+                continue;
+            }
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                int sig = (int)si.ssi_signo;
+                if (sig == SIGCHLD) {
+                    int st;
+                    if (!reaped && waitpid(pid, &st, WNOHANG) == pid) {
+                        status = st;
+                        reaped = true;
+                    }
+                } else if (sig == SIGWINCH) {
+                    copy_winsize(ch, nch);
+                } else if (!reaped && si.ssi_code != SI_KERNEL) {
+                    /* Sent to envseal by a process: pass it on. From the terminal
+                     * (SI_KERNEL) the program, in the same process group, has it. */
+                    kill(pid, sig);
+                }
+            }
+        }
+    }
+    close(sfd);
+    for (int i = 0; i < nch; i++)
+        close_channel(&ch[i]);
+    if (!reaped)
+        waitpid(pid, &status, 0);
+    return status;
+}
+
+void supervise_exit_like(int wait_status)
+{
+    secmem_wipe_all();
+    if (WIFSIGNALED(wait_status)) {
+        int sig = WTERMSIG(wait_status);
+        /* The program may have dumped core; envseal itself must not. */
+        struct rlimit zero = {0, 0};
+        setrlimit(RLIMIT_CORE, &zero);
+        signal(sig, SIG_DFL);
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, sig);
+        sigprocmask(SIG_UNBLOCK, &s, NULL);
+        raise(sig);
+        _exit(128 + sig); /* a signal whose default is not to terminate */
+    }
+    _exit(WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : EXIT_RUN_FAILED);
+}

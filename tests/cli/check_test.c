@@ -1,0 +1,384 @@
+/* `envseal check` against real programs on the machine, programs built here
+ * (static, musl, set-uid, set-gid, file capabilities, a #!/usr/bin/env script),
+ * a real Go binary, and malformed files; everything runs under the
+ * AddressSanitizer build too, and malformed input must end in a clear error. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/cli/cli_util.h"
+
+#define TIMEOUT 60000
+#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+
+static struct envb env;
+
+/* Runs `check --json PATH` with both builds; both must agree. Returns the exit
+ * code; *json gets the (normal build's) output, to free. */
+static int check_json(const char *path, char **json)
+{
+    struct capture c, a;
+    run_capture(ARGV((char *)envseal_bin(), "check", "--json", (char *)path), &env, NULL, &c,
+                TIMEOUT);
+    run_capture(ARGV((char *)envseal_asan_bin(), "check", "--json", (char *)path), &env, NULL,
+                &a, TIMEOUT);
+    if (!WIFEXITED(a.status) || strstr(a.err, "Sanitizer") || strstr(a.err, "runtime error"))
+        print_error("ASan run on %s: status %d\n%s\n", path, a.status, a.err);
+    assert_true(WIFEXITED(c.status));
+    assert_true(WIFEXITED(a.status));
+    assert_null(strstr(a.err, "Sanitizer"));
+    assert_null(strstr(a.err, "runtime error"));
+    assert_int_equal(WEXITSTATUS(a.status), WEXITSTATUS(c.status));
+    assert_string_equal(a.out, c.out);
+    *json = c.out;
+    c.out = NULL;
+    capture_free(&c);
+    capture_free(&a);
+    return WEXITSTATUS(c.status);
+}
+
+static void expect(const char *json, const char *fragment)
+{
+    if (!strstr(json, fragment))
+        print_error("missing %s in:\n%s\n", fragment, json);
+    assert_non_null(strstr(json, fragment));
+}
+
+static void test_python3(void **state)
+{
+    (void)state;
+    char *j;
+    assert_int_equal(check_json("/usr/bin/python3", &j), 0);
+    expect(j, "\"verdict\": \"protectable\"");
+    expect(j, "\"linking\": \"dynamic\"");
+    expect(j, "\"libc\": \"glibc\"");
+    expect(j, "\"getenv\": true");
+    expect(j, "\"setuid\": false");
+    expect(j, "\"detected\": false"); /* not Go */
+    free(j);
+    /* the human form, through PATH lookup */
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "check", "python3"), &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+    assert_non_null(strstr(c.out, "verdict:      protectable"));
+    assert_non_null(strstr(c.out, "interpreter /lib64/ld-linux-x86-64.so.2 (glibc)"));
+    assert_non_null(strstr(c.out, "strict:       environ-reads"));
+    capture_free(&c);
+}
+
+static void test_bash_and_node(void **state)
+{
+    (void)state;
+    char *j;
+    assert_int_equal(check_json("/usr/bin/bash", &j), 0);
+    expect(j, "\"type\": \"pie-executable\"");
+    expect(j, "\"environ\": true");
+    free(j);
+    if (access("/usr/bin/node", X_OK) != 0) {
+        print_message("skipped node: /usr/bin/node is not installed\n");
+        return;
+    }
+    assert_int_equal(check_json("/usr/bin/node", &j), 0);
+    expect(j, "\"verdict\": \"protectable\"");
+    free(j);
+}
+
+static void test_psql_script_and_binary(void **state)
+{
+    (void)state;
+    if (access("/usr/bin/psql", X_OK) != 0) {
+        print_message("skipped: psql (postgresql-client) is not installed\n");
+        skip();
+    }
+    char *j;
+    /* Debian's /usr/bin/psql is a perl script (pg_wrapper): its interpreter is read */
+    assert_int_equal(check_json("/usr/bin/psql", &j), 0);
+    expect(j, "\"shebang\": \"/usr/bin/perl\"");
+    expect(j, "\"libc\": \"glibc\"");
+    free(j);
+    glob_t g;
+    if (glob("/usr/lib/postgresql/*/bin/psql", 0, NULL, &g) == 0) {
+        assert_int_equal(check_json(g.gl_pathv[0], &j), 0);
+        expect(j, "\"script\": null");
+        expect(j, "\"verdict\": \"protectable\"");
+        expect(j, "\"libpq.so.5\"");
+        free(j);
+        globfree(&g);
+    }
+}
+
+static const char *build(const char *name, const char *compiler, const char *flags)
+{
+    static char bin[8][600];
+    static int next;
+    char *out = bin[next++ % 8];
+    char src[600], cmd[2000];
+    snprintf(src, sizeof src, "%s/%s.c", harness_tmpdir(), name);
+    snprintf(out, 600, "%s/%s", harness_tmpdir(), name);
+    const char *code = "#include <stdlib.h>\n#include <stdio.h>\n"
+                       "int main(void){const char *v = getenv(\"X\"); puts(v ? v : \"-\");"
+                       " return 0;}\n";
+    scratch_file(strrchr(src, '/') + 1, code, strlen(code));
+    snprintf(cmd, sizeof cmd, "%s %s -o '%s' '%s' 2>/dev/null", compiler, flags, out, src);
+    return system(cmd) == 0 ? out : NULL;
+}
+
+static void test_static_binary(void **state)
+{
+    (void)state;
+    const char *bin = build("static_prog", "gcc", "-static");
+    if (!bin) {
+        print_message("skipped: gcc -static failed (no static libc)\n");
+        skip();
+    }
+    char *j;
+    assert_int_equal(check_json(bin, &j), 2);
+    expect(j, "\"verdict\": \"unprotectable\"");
+    expect(j, "\"linking\": \"static\"");
+    expect(j, "statically linked");
+    free(j);
+    /* a static-pie too */
+    bin = build("static_pie_prog", "gcc", "-static-pie");
+    if (bin) {
+        assert_int_equal(check_json(bin, &j), 2);
+        expect(j, "\"type\": \"static-pie-executable\"");
+        free(j);
+    }
+}
+
+static void test_musl_binary(void **state)
+{
+    (void)state;
+    const char *bin = harness_have("musl-gcc") ? build("musl_prog", "musl-gcc", "") : NULL;
+    if (!bin) {
+        print_message("skipped: musl-gcc (musl-tools) unavailable\n");
+        skip();
+    }
+    char *j;
+    assert_int_equal(check_json(bin, &j), 2);
+    expect(j, "\"libc\": \"musl\"");
+    expect(j, "\"interpreter\": \"/lib/ld-musl-");
+    free(j);
+}
+
+static const char *copy_of(const char *src, const char *name, mode_t mode)
+{
+    static char dst[4][600];
+    static int next;
+    char *d = dst[next++ % 4];
+    char cmd[1400];
+    snprintf(d, 600, "%s/%s", harness_tmpdir(), name);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, d);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(chmod(d, mode), 0);
+    return d;
+}
+
+static void test_setuid_setgid_copies(void **state)
+{
+    (void)state;
+    char *j;
+    const char *u = copy_of("/usr/bin/true", "true-setuid", 04755);
+    assert_int_equal(check_json(u, &j), 2);
+    expect(j, "\"setuid\": true");
+    expect(j, "secure-execution");
+    free(j);
+    const char *g = copy_of("/usr/bin/true", "true-setgid", 02755);
+    assert_int_equal(check_json(g, &j), 2);
+    expect(j, "\"setgid\": true");
+    free(j);
+    /* control: the same copy without the bits is fine */
+    const char *plain = copy_of("/usr/bin/true", "true-plain", 0755);
+    assert_int_equal(check_json(plain, &j), 0);
+    free(j);
+}
+
+static void test_file_capabilities(void **state)
+{
+    (void)state;
+    if (!harness_have("setcap"))
+        return;
+    const char *c = copy_of("/usr/bin/true", "true-caps", 0755);
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "setcap cap_net_bind_service,cap_net_raw+ep '%s' 2>/dev/null", c);
+    if (system(cmd) != 0) {
+        print_message("skipped: setcap failed (file system without security xattrs?)\n");
+        skip();
+    }
+    char *j;
+    assert_int_equal(check_json(c, &j), 2);
+    expect(j, "\"cap_net_bind_service\"");
+    expect(j, "\"cap_net_raw\"");
+    expect(j, "\"effective\": true");
+    expect(j, "file capabilities");
+    free(j);
+}
+
+static void test_go_binary(void **state)
+{
+    (void)state;
+    if (access("/usr/bin/fzf", R_OK) != 0) {
+        print_message("skipped: no Go binary on the machine (Debian package fzf)\n");
+        skip();
+    }
+    char *j;
+    assert_int_equal(check_json("/usr/bin/fzf", &j), 1);
+    expect(j, "\"verdict\": \"limited\"");
+    expect(j, "\"detected\": true");
+    expect(j, "\"version\": \"go1.");
+    expect(j, "\"buildinfo_section\": true");
+    expect(j, "\"buildid_note\": true");
+    expect(j, "\"strict\": \"go-runtime\"");
+    free(j);
+}
+
+static void test_env_script(void **state)
+{
+    (void)state;
+    const char *text = "#!/usr/bin/env python3\nprint('hi')\n";
+    const char *s = scratch_file("script.py", text, strlen(text));
+    chmod(s, 0755);
+    char *j;
+    assert_int_equal(check_json(s, &j), 0);
+    expect(j, "\"via_env\": true");
+    expect(j, "\"shebang\": \"/usr/bin/env\"");
+    expect(j, "python3");
+    free(j);
+    const char *nested = "#!/usr/bin/psql\n";
+    if (access("/usr/bin/psql", R_OK) == 0) {
+        s = scratch_file("nested.sh", nested, strlen(nested));
+        assert_int_equal(check_json(s, &j), 3);
+        expect(j, "itself a script");
+        free(j);
+    }
+}
+
+/* Malformed input: every case ends in exit 3 (or, for a mutation that still
+ * parses, a verdict), with a message, and never an ASan report or a crash. */
+static void check_malformed(const char *path, bool must_fail)
+{
+    char *j;
+    int code = check_json(path, &j);
+    if (must_fail) {
+        assert_int_equal(code, 3);
+        expect(j, "\"error\": ");
+    } else {
+        assert_true(code >= 0 && code <= 3);
+    }
+    free(j);
+}
+
+static void test_malformed_files(void **state)
+{
+    (void)state;
+    check_malformed(scratch_file("empty", "", 0), true);
+    const char *text = "just some text\n";
+    check_malformed(scratch_file("text", text, strlen(text)), true);
+    check_malformed(harness_tmpdir(), true); /* a directory */
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/does-not-exist", harness_tmpdir());
+    check_malformed(missing, true);
+    check_malformed(scratch_file("magic-only", "\177ELF", 4), true);
+
+    unsigned char garbage[8192];
+    srand(1234);
+    for (int round = 0; round < 8; round++) {
+        for (size_t i = 0; i < sizeof garbage; i++)
+            garbage[i] = (unsigned char)rand();
+        if (round % 2 == 0)
+            memcpy(garbage, "\177ELF\2\1\1", 7); /* passes the magic test */
+        check_malformed(scratch_file("garbage", garbage, sizeof garbage), round % 2 == 1);
+    }
+}
+
+static void test_truncated_and_mutated_elf(void **state)
+{
+    (void)state;
+    char *bash;
+    long n = read_file_all("/usr/bin/bash", &bash);
+    assert_true(n > 65536);
+    /* truncated inside the ELF header, the program headers, and further in */
+    const long cuts[] = {1, 4, 16, 52, 63, 64, 65, 100, 200, 400, 800, 1000, 4096, 20000, n / 2,
+                         n - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
+        check_malformed(scratch_file("truncated", bash, (size_t)cuts[i]), cuts[i] < 64);
+    /* headers with random bytes flipped: offsets, counts, sizes go wild */
+    srand(42);
+    for (int round = 0; round < 40; round++) {
+        char *m = malloc((size_t)n);
+        memcpy(m, bash, (size_t)n);
+        for (int k = 0; k < 6; k++) {
+            size_t at = round % 2 ? (size_t)rand() % 64 : (size_t)rand() % 4096;
+            m[at] = (char)rand();
+        }
+        memcpy(m, "\177ELF", 4);
+        check_malformed(scratch_file("mutated", m, (size_t)n), false);
+        free(m);
+    }
+    /* the section header table pointed past the end of the file */
+    char *m = malloc((size_t)n);
+    memcpy(m, bash, (size_t)n);
+    uint64_t far = (uint64_t)n * 4;
+    memcpy(m + 0x28, &far, 8); /* e_shoff */
+    check_malformed(scratch_file("far-shoff", m, (size_t)n), false);
+    free(m);
+    free(bash);
+}
+
+static void test_human_errors_and_help(void **state)
+{
+    (void)state;
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "check", "/etc/hostname"), &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 3);
+    assert_non_null(strstr(c.err, "not an ELF file"));
+    assert_int_equal(c.out_len, 0);
+    capture_free(&c);
+    run_capture(ARGV((char *)envseal_bin(), "check", "--help"), &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+    assert_non_null(strstr(c.out, "Exit status:"));
+    capture_free(&c);
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    harness_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    envb_init(&env, false);
+    envb_set(&env, "ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=99");
+    envb_set(&env, "UBSAN_OPTIONS", "halt_on_error=1:exitcode=98");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_python3),
+        cmocka_unit_test(test_bash_and_node),
+        cmocka_unit_test(test_psql_script_and_binary),
+        cmocka_unit_test(test_static_binary),
+        cmocka_unit_test(test_musl_binary),
+        cmocka_unit_test(test_setuid_setgid_copies),
+        cmocka_unit_test(test_file_capabilities),
+        cmocka_unit_test(test_go_binary),
+        cmocka_unit_test(test_env_script),
+        cmocka_unit_test(test_malformed_files),
+        cmocka_unit_test(test_truncated_and_mutated_elf),
+        cmocka_unit_test(test_human_errors_and_help),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, teardown_all);
+    envb_free(&env);
+    return rc;
+}

@@ -1,0 +1,154 @@
+#define _GNU_SOURCE
+#include "cli_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *envseal_bin(void)
+{
+    return harness_runfile("cli/envseal");
+}
+
+const char *envseal_asan_bin(void)
+{
+    return harness_runfile("cli/envseal_asan");
+}
+
+const char *outprobe_bin(void)
+{
+    return harness_runfile("tests/cli/outprobe");
+}
+
+const char *envprobe_bin(void)
+{
+    return harness_runfile("tests/programs/envprobe");
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    char *b = NULL;
+    long n = read_file_all(path, &b);
+    *len = n > 0 ? (size_t)n : 0;
+    if (!b)
+        b = calloc(1, 1);
+    return b;
+}
+
+int run_capture(char *const argv[], const struct envb *env, const char *in,
+                struct capture *c, int timeout_ms)
+{
+    static int seq;
+    char out[512], err[512];
+    memset(c, 0, sizeof *c);
+    snprintf(out, sizeof out, "%s/cap-%d-%d.out", harness_tmpdir(), (int)getpid(), seq);
+    snprintf(err, sizeof err, "%s/cap-%d-%d.err", harness_tmpdir(), (int)getpid(), seq++);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int i = open(in ? in : "/dev/null", O_RDONLY);
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (i < 0 || o < 0 || e < 0)
+            _exit(120);
+        dup2(i, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        signal(SIGPIPE, SIG_DFL);
+        execve(argv[0], argv, (char *const *)env->v);
+        _exit(121);
+    }
+    long end = now_ms() + timeout_ms;
+    int status = -1;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (now_ms() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            status = -1;
+            break;
+        }
+        usleep(2000);
+    }
+    c->status = status;
+    c->out = slurp(out, &c->out_len);
+    c->err = slurp(err, &c->err_len);
+    unlink(out);
+    unlink(err);
+    return status;
+}
+
+void capture_free(struct capture *c)
+{
+    free(c->out);
+    free(c->err);
+    c->out = c->err = NULL;
+}
+
+bool capture_contains(const struct capture *c, const char *needle)
+{
+    return mem_contains(c->out, c->out_len, needle, strlen(needle)) ||
+           mem_contains(c->err, c->err_len, needle, strlen(needle));
+}
+
+const char *scratch_file(const char *name, const void *data, size_t n)
+{
+    static char bufs[8][512];
+    static int next;
+    char *p = bufs[next++ % 8];
+    snprintf(p, 512, "%s/%s", harness_tmpdir(), name);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, data, n) != (ssize_t)n)
+        abort();
+    close(fd);
+    return p;
+}
+
+size_t reference_mask(const char *const *secrets, size_t ns, const unsigned char *in, size_t n,
+                      const char *mask, unsigned char *out)
+{
+    size_t o = 0, done = 0, ml = strlen(mask);
+    for (size_t a = 0; a < n; a++) {
+        size_t best = 0;
+        for (size_t k = 0; k < ns; k++) {
+            size_t l = strlen(secrets[k]);
+            if (l <= n - a && l > best && memcmp(in + a, secrets[k], l) == 0)
+                best = l;
+        }
+        if (!best)
+            continue;
+        if (a < done) {
+            if (a + best > done)
+                done = a + best;
+            continue;
+        }
+        memcpy(out + o, in + done, a - done);
+        o += a - done;
+        memcpy(out + o, mask, ml);
+        o += ml;
+        done = a + best;
+    }
+    memcpy(out + o, in + done, n - done);
+    return o + n - done;
+}
+
+unsigned fnv32(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}

@@ -1,0 +1,159 @@
+/* outprobe: writes output in controlled ways for the `envseal run --redact` tests,
+ * one step per argument. Every write is a direct write(2), so what reaches the
+ * pipe, and when, is known.
+ *
+ *   pid              "pid N"
+ *   show:NAME        "NAME len:fnv" of getenv(NAME) (never the value)
+ *   secret:NAME      the value of NAME on stdout and on stderr, each with a newline
+ *   split:NAME:K     "A:", the first K bytes of NAME's value, a 30 ms pause, the rest, "\n"
+ *   cat:PATH:SEED    PATH's bytes in pseudo-random pieces of 1..8192 bytes
+ *   out:TEXT err:TEXT  TEXT and a newline on stdout / stderr
+ *   tty              "tty A B": isatty(1), isatty(2)
+ *   close:FD         close(FD)
+ *   hold             "ready", then wait for a line (or EOF) on stdin
+ *   echo             copy stdin to stdout until EOF
+ *   yes              write "y" lines until a write fails
+ *   sleep:MS  kill:SIG  segv  exit:N */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void put(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w <= 0)
+            return;
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+static void line(int fd, const char *s)
+{
+    put(fd, s, strlen(s));
+    put(fd, "\n", 1);
+}
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void cat(const char *spec)
+{
+    char *path = strdup(spec), *seed = strrchr(path, ':');
+    unsigned long r = 1;
+    if (seed) {
+        *seed++ = '\0';
+        r = strtoul(seed, NULL, 10) | 1;
+    }
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        exit(3);
+    static char buf[1 << 20];
+    ssize_t n = read(fd, buf, sizeof buf);
+    close(fd);
+    for (ssize_t at = 0, k = 0; at < n; k++) {
+        r = r * 6364136223846793005ul + 1442695040888963407ul;
+        ssize_t len = 1 + (ssize_t)((r >> 33) % 8192);
+        if (len > n - at)
+            len = n - at;
+        put(1, buf + at, (size_t)len);
+        at += len;
+        if (k % 16 == 15)
+            usleep(1000);
+    }
+    free(path);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *arg = strchr(a, ':');
+        arg = arg ? arg + 1 : "";
+        char text[256];
+        if (strcmp(a, "pid") == 0) {
+            snprintf(text, sizeof text, "pid %d", (int)getpid());
+            line(1, text);
+        } else if (strncmp(a, "show:", 5) == 0) {
+            const char *v = getenv(arg);
+            if (v)
+                snprintf(text, sizeof text, "%s %zu:%08x", arg, strlen(v), fnv(v));
+            else
+                snprintf(text, sizeof text, "%s (null)", arg);
+            line(1, text);
+        } else if (strncmp(a, "secret:", 7) == 0) {
+            const char *v = getenv(arg);
+            line(1, v ? v : "(null)");
+            line(2, v ? v : "(null)");
+        } else if (strncmp(a, "split:", 6) == 0) {
+            char name[128];
+            const char *k = strchr(arg, ':');
+            if (!k)
+                return 2;
+            snprintf(name, sizeof name, "%.*s", (int)(k - arg), arg);
+            const char *v = getenv(name);
+            size_t cut = strtoul(k + 1, NULL, 10), len = v ? strlen(v) : 0;
+            if (cut > len)
+                cut = len;
+            put(1, "A:", 2);
+            put(1, v, cut);
+            usleep(30000);
+            put(1, v + cut, len - cut);
+            put(1, "\n", 1);
+        } else if (strncmp(a, "cat:", 4) == 0) {
+            cat(arg);
+        } else if (strncmp(a, "out:", 4) == 0) {
+            line(1, arg);
+        } else if (strncmp(a, "err:", 4) == 0) {
+            line(2, arg);
+        } else if (strcmp(a, "tty") == 0) {
+            snprintf(text, sizeof text, "tty %d %d", isatty(1), isatty(2));
+            line(1, text);
+        } else if (strncmp(a, "close:", 6) == 0) {
+            close(atoi(arg));
+        } else if (strcmp(a, "hold") == 0) {
+            line(1, "ready");
+            char c;
+            while (read(0, &c, 1) == 1 && c != '\n')
+                ;
+        } else if (strcmp(a, "echo") == 0) {
+            char buf[4096];
+            ssize_t n;
+            while ((n = read(0, buf, sizeof buf)) > 0)
+                put(1, buf, (size_t)n);
+        } else if (strcmp(a, "yes") == 0) {
+            static char ys[65536];
+            for (size_t j = 0; j < sizeof ys; j += 2)
+                memcpy(ys + j, "y\n", 2);
+            while (write(1, ys, sizeof ys) > 0)
+                ;
+            return 4;
+        } else if (strncmp(a, "sleep:", 6) == 0) {
+            usleep((useconds_t)atoi(arg) * 1000);
+        } else if (strncmp(a, "kill:", 5) == 0) {
+            signal(atoi(arg), SIG_DFL);
+            raise(atoi(arg));
+        } else if (strcmp(a, "segv") == 0) {
+            signal(SIGSEGV, SIG_DFL);
+            raise(SIGSEGV);
+        } else if (strncmp(a, "exit:", 5) == 0) {
+            exit(atoi(arg));
+        } else {
+            snprintf(text, sizeof text, "outprobe: unknown step %s", a);
+            line(2, text);
+            return 2;
+        }
+    }
+    return 0;
+}

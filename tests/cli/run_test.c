@@ -1,0 +1,777 @@
+/* `envseal run`: exit status and signals passed through, --secret-file delivered
+ * but never visible, settings options, and --redact masking real output streams
+ * (split writes, binary data, crashes, kills, early close, EPIPE, a terminal). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/cli/cli_util.h"
+
+#define TIMEOUT 20000
+#define MASK "[REDACTED]"
+
+static char shim[4096];
+
+/* argv for: envseal run --library SHIM [opts...] -- PROGRAM-ARGS... */
+#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+
+static void env_with(struct envb *e, const char *name, const char *value)
+{
+    envb_init(e, false);
+    if (name)
+        envb_set(e, name, value);
+}
+
+static pid_t parse_pid(const char *out)
+{
+    const char *p = strstr(out, "pid ");
+    return p ? (pid_t)atoi(p + 4) : -1;
+}
+
+static void test_exit_status_passes_through(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    const char *codes[] = {"exit:0", "exit:3", "exit:255"};
+    const int want[] = {0, 3, 255};
+    for (int redact = 0; redact < 2; redact++)
+        for (int i = 0; i < 3; i++) {
+            struct capture c;
+            run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim,
+                             redact ? "--redact" : "--quiet", "--", (char *)outprobe_bin(),
+                             (char *)codes[i]),
+                        &env, NULL, &c, TIMEOUT);
+            assert_true(WIFEXITED(c.status));
+            assert_int_equal(WEXITSTATUS(c.status), want[i]);
+            capture_free(&c);
+        }
+    envb_free(&env);
+}
+
+static void test_signal_passes_through(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    const int sigs[] = {SIGTERM, SIGSEGV, SIGKILL, SIGINT, SIGABRT};
+    for (int redact = 0; redact < 2; redact++)
+        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+            char step[32];
+            snprintf(step, sizeof step, "kill:%d", sigs[i]);
+            struct capture c;
+            run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim,
+                             redact ? "--redact" : "--quiet", "--", (char *)outprobe_bin(),
+                             "out:before", step, "out:after"),
+                        &env, NULL, &c, TIMEOUT);
+            assert_true(WIFSIGNALED(c.status));
+            assert_int_equal(WTERMSIG(c.status), sigs[i]);
+            assert_string_equal(c.out, "before\n"); /* output before the signal kept */
+            capture_free(&c);
+        }
+    envb_free(&env);
+}
+
+static void test_redact_relays_sigterm_and_kill(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    /* SIGTERM sent to envseal reaches the program; envseal dies of it too */
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
+                                         shim, "--", (char *)outprobe_bin(), "pid", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+    pid_t child = parse_pid(p.out);
+    assert_true(child > 0 && child != p.pid);
+    kill(p.pid, SIGTERM);
+    /* the program dies of it and envseal reaps it (before stdin is closed) */
+    for (int i = 0; i < 2000 && kill(child, 0) == 0; i++)
+        usleep(5000);
+    assert_int_equal(kill(child, 0), -1);
+    int st = proc_finish(&p, TIMEOUT);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGTERM);
+
+    /* the program killed from outside: same signal, output so far delivered */
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
+                                         shim, "--", (char *)outprobe_bin(),
+                                         "secret:API_TOKEN", "pid", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+    child = parse_pid(p.out);
+    assert_true(child > 0);
+    kill(child, SIGKILL);
+    st = proc_finish(&p, TIMEOUT);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGKILL);
+    assert_non_null(strstr(p.out, MASK "\npid "));
+    assert_null(strstr(p.out, secret));
+    envb_free(&env);
+}
+
+static void assert_not_in_proc(pid_t pid, const char *secret)
+{
+    char path[64];
+    assert_false(proc_environ_contains(pid, secret));
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    assert_false(file_contains(path, secret));
+}
+
+static void test_secret_file_delivered_not_visible(void **state)
+{
+    (void)state;
+    char secret[64], line[128], file_text[80];
+    harness_random_secret(secret, sizeof secret, "sf");
+    snprintf(file_text, sizeof file_text, "%s\n", secret); /* trailing newline dropped */
+    const char *file = scratch_file("app.secret", file_text, strlen(file_text));
+    char opt[600];
+    snprintf(opt, sizeof opt, "MYAPP_KEY=%s", file); /* no default pattern covers it */
+    snprintf(line, sizeof line, "MYAPP_KEY %zu:%08x", strlen(secret), fnv32(secret));
+
+    /* control: the same value as a plain variable is readable in environ */
+    struct envb plain;
+    env_with(&plain, "MYAPP_KEY", secret);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envprobe_bin(), "hold"), &plain), 0);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    assert_true(proc_environ_contains(p.pid, secret));
+    proc_finish(&p, TIMEOUT);
+    envb_free(&plain);
+
+    struct envb env;
+    env_with(&env, NULL, NULL);
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--library", shim,
+                                         "--secret-file", opt, "--", (char *)envprobe_bin(),
+                                         "show:MYAPP_KEY", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    assert_true(proc_wait_line(&p, line, 100)); /* received, whole and exact */
+    assert_not_in_proc(p.pid, secret);          /* exec: envseal's pid is the program's */
+    char maps[64];
+    snprintf(maps, sizeof maps, "/proc/%d/maps", (int)p.pid);
+    assert_true(file_contains(maps, "libenvseal.so"));
+    assert_true(WIFEXITED(proc_finish(&p, TIMEOUT)));
+    assert_null(memmem(p.out, p.out_len, secret, strlen(secret)));
+    assert_null(memmem(p.err, p.err_len, secret, strlen(secret)));
+    envb_free(&env);
+}
+
+static void test_secret_file_with_redact(void **state)
+{
+    (void)state;
+    char secret[64], inherited[64], line[128];
+    harness_random_secret(secret, sizeof secret, "sf");
+    harness_random_secret(inherited, sizeof inherited, "tok");
+    const char *file = scratch_file("db.secret", secret, strlen(secret));
+    char opt[600];
+    snprintf(opt, sizeof opt, "DB_PASSWORD=%s", file);
+    struct envb env;
+    env_with(&env, "API_TOKEN", inherited);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
+                                         shim, "--secret-file", opt, "--",
+                                         (char *)outprobe_bin(), "pid", "show:DB_PASSWORD",
+                                         "show:API_TOKEN", "secret:DB_PASSWORD",
+                                         "secret:API_TOKEN", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+    pid_t child = parse_pid(p.out);
+    assert_true(child > 0 && child != p.pid);
+    snprintf(line, sizeof line, "DB_PASSWORD %zu:%08x", strlen(secret), fnv32(secret));
+    assert_non_null(strstr(p.out, line));
+    snprintf(line, sizeof line, "API_TOKEN %zu:%08x", strlen(inherited), fnv32(inherited));
+    assert_non_null(strstr(p.out, line));
+
+    /* neither the program nor envseal (its parent) shows either value */
+    assert_not_in_proc(child, secret);
+    assert_not_in_proc(child, inherited);
+    assert_not_in_proc(p.pid, secret);
+    assert_not_in_proc(p.pid, inherited); /* envseal scrubbed its own block */
+    /* envseal's readable memory holds neither (its copies live in secretmem) */
+    struct scan_result r;
+    assert_true(proc_scan_mem(p.pid, secret, &r) >= 0);
+    for (int i = 0; i < r.hits; i++)
+        assert_non_null(strstr(r.names[i], "envseal-vault")); /* only the fallback vault */
+    assert_true(proc_scan_mem(p.pid, inherited, &r) >= 0);
+    for (int i = 0; i < r.hits; i++)
+        assert_non_null(strstr(r.names[i], "envseal-vault"));
+
+    assert_true(WIFEXITED(proc_finish(&p, TIMEOUT)));
+    assert_null(memmem(p.out, p.out_len, secret, strlen(secret)));
+    assert_null(memmem(p.err, p.err_len, secret, strlen(secret)));
+    assert_null(memmem(p.out, p.out_len, inherited, strlen(inherited)));
+    assert_string_equal(p.err, MASK "\n" MASK "\n");
+    envb_free(&env);
+}
+
+static void test_secret_file_errors(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "sf");
+    char withnul[80];
+    size_t n = (size_t)snprintf(withnul, sizeof withnul, "%s", secret);
+    withnul[n / 2] = '\0';
+    const char *nulfile = scratch_file("nul.secret", withnul, n);
+    const char *good = scratch_file("good.secret", secret, strlen(secret));
+    char o_nul[600], o_missing[600], o_good[600], o_bad[600], o_ld[600];
+    snprintf(o_nul, sizeof o_nul, "APP_SECRET=%s", nulfile);
+    snprintf(o_missing, sizeof o_missing, "APP_SECRET=%s/none", harness_tmpdir());
+    snprintf(o_good, sizeof o_good, "APP_KEY=%s", good);
+    snprintf(o_bad, sizeof o_bad, "1APP=%s", good);
+    snprintf(o_ld, sizeof o_ld, "LD_AUDIT=%s", good);
+    struct {
+        char **argv;
+        const char *env_name, *env_value;
+        int code;
+        const char *says;
+    } cases[] = {
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_missing, "--",
+              "true"),
+         NULL, NULL, 125, "APP_SECRET"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_nul, "--",
+              "true"),
+         NULL, NULL, 125, "NUL"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_bad, "--",
+              "true"),
+         NULL, NULL, 64, "not a valid variable name"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_ld, "--",
+              "true"),
+         NULL, NULL, 64, "reserved"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--exclude", "APP_KEY",
+              "--secret-file", o_good, "--", "true"),
+         NULL, NULL, 64, "excluded"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_good, "--",
+              "true"),
+         "ENVSEAL_DISABLE", "1", 64, "ENVSEAL_DISABLE"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", "NOPATH", "--",
+              "true"),
+         NULL, NULL, 64, "NAME=PATH"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct envb env;
+        env_with(&env, cases[i].env_name, cases[i].env_value);
+        struct capture c;
+        run_capture(cases[i].argv, &env, NULL, &c, TIMEOUT);
+        assert_true(WIFEXITED(c.status));
+        assert_int_equal(WEXITSTATUS(c.status), cases[i].code);
+        assert_non_null(strstr(c.err, cases[i].says));
+        assert_int_equal(c.out_len, 0);
+        assert_false(capture_contains(&c, secret));
+        assert_false(capture_contains(&c, withnul)); /* nor half of it */
+        capture_free(&c);
+        envb_free(&env);
+    }
+}
+
+static void test_settings_options(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "k");
+    struct envb env;
+    env_with(&env, "ENVSEAL_SECRETS", "FOO_*");
+    envb_set(&env, "MYAPP_THING", secret); /* covered only by --secrets */
+    envb_set(&env, "LD_PRELOAD", "/usr/lib/x86_64-linux-gnu/libz.so.1");
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--library", shim,
+                                         "--vault", "anon", "--secrets", "MYAPP_*",
+                                         "--exclude=X_*", "--on-failure", "refuse", "-q", "--",
+                                         (char *)envprobe_bin(), "show:MYAPP_THING", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    char path[64], *environ_text;
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)p.pid);
+    long n = read_file_all(path, &environ_text);
+    assert_true(n > 0);
+    for (long i = 0; i < n; i++)
+        if (environ_text[i] == '\0')
+            environ_text[i] = '\n';
+    assert_non_null(strstr(environ_text, "\nENVSEAL_SECRETS=FOO_*,MYAPP_*\n"));
+    assert_non_null(strstr(environ_text, "\nENVSEAL_EXCLUDE=X_*\n"));
+    assert_non_null(strstr(environ_text, "\nENVSEAL_VAULT=anon\n"));
+    assert_non_null(strstr(environ_text, "\nENVSEAL_ON_FAILURE=refuse\n"));
+    assert_non_null(strstr(environ_text, "\nENVSEAL_QUIET=1\n"));
+    char preload[4200];
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s:/usr/lib/x86_64-linux-gnu/libz.so.1\n",
+             shim);
+    assert_non_null(strstr(environ_text, preload));
+    assert_null(strstr(environ_text, secret)); /* sealed thanks to --secrets */
+    free(environ_text);
+    struct vault_info vi;
+    proc_vault_info(p.pid, &vi);
+    assert_true(vi.found && vi.named && !vi.secretmem); /* --vault anon */
+    proc_finish(&p, TIMEOUT);
+    envb_free(&env);
+}
+
+/* --mode strict preloads libenvseal-strict.so (found beside envseal): the secret's
+ * name and value are gone from environ while getenv still answers; the strict
+ * settings reach the program. */
+static void test_mode_strict_option(void **state)
+{
+    (void)state;
+    char secret[64], line[128];
+    harness_random_secret(secret, sizeof secret, "st");
+    snprintf(line, sizeof line, "DB_PASSWORD %zu:%08x", strlen(secret), fnv32(secret));
+    struct envb env;
+    env_with(&env, "DB_PASSWORD", secret);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--mode", "strict",
+                                         "--child-secrets", "none", "--strict-secrets",
+                                         "DB_*", "--", (char *)envprobe_bin(),
+                                         "show:DB_PASSWORD", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    assert_true(proc_wait_line(&p, line, 100)); /* getenv: the exact value */
+    char path[64], *text;
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)p.pid);
+    assert_true(file_contains(path, "/libenvseal-strict.so"));
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)p.pid);
+    long n = read_file_all(path, &text);
+    assert_true(n > 0);
+    assert_null(memmem(text, (size_t)n, "DB_PASSWORD=", 12)); /* not even the name */
+    assert_non_null(memmem(text, (size_t)n, "ENVSEAL_MODE=strict", 19));
+    assert_non_null(memmem(text, (size_t)n, "ENVSEAL_STRICT_SECRETS=DB_*", 27));
+    assert_non_null(memmem(text, (size_t)n, "ENVSEAL_CHILD_SECRETS=none", 26));
+    free(text);
+    assert_not_in_proc(p.pid, secret);
+    assert_true(WIFEXITED(proc_finish(&p, TIMEOUT)));
+
+    /* a value outside the choices is a usage error, before anything runs */
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--mode", "lax", "--", "/bin/true"), &env,
+                NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 64);
+    assert_null(memmem(c.err, c.err_len, secret, strlen(secret)));
+    capture_free(&c);
+    envb_free(&env);
+}
+
+static void test_finds_library_beside_itself(void **state)
+{
+    (void)state;
+    struct envb env;
+    env_with(&env, NULL, NULL);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--",
+                                         (char *)envprobe_bin(), "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    char maps[64];
+    snprintf(maps, sizeof maps, "/proc/%d/maps", (int)p.pid);
+    assert_true(file_contains(maps, "/libenvseal.so"));
+    proc_finish(&p, TIMEOUT);
+    envb_free(&env);
+}
+
+static void test_unprotectable_program_warned_or_refused(void **state)
+{
+    (void)state;
+    if (!harness_have("gcc"))
+        return;
+    char src[600], bin[600], cmd[1400];
+    snprintf(src, sizeof src, "%s/static_hello.c", harness_tmpdir());
+    snprintf(bin, sizeof bin, "%s/static_hello", harness_tmpdir());
+    const char *code = "#include <stdio.h>\nint main(void){puts(\"ran\");return 0;}\n";
+    scratch_file("static_hello.c", code, strlen(code));
+    snprintf(cmd, sizeof cmd, "gcc -static -o '%s' '%s' 2>/dev/null", bin, src);
+    if (system(cmd) != 0) {
+        print_message("skipped: gcc -static failed (no static libc)\n");
+        skip();
+    }
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--", bin), &env, NULL,
+                &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+    assert_string_equal(c.out, "ran\n");
+    assert_non_null(strstr(c.err, "statically linked"));
+    capture_free(&c);
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--on-failure", "refuse",
+                     "--", bin),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status));
+    assert_int_equal(WEXITSTATUS(c.status), 111);
+    assert_int_equal(c.out_len, 0); /* never started */
+    assert_non_null(strstr(c.err, "refusing"));
+    capture_free(&c);
+    envb_free(&env);
+}
+
+static void test_redact_split_at_every_point(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    size_t len = strlen(secret);
+    for (size_t k = 0; k <= len; k++) {
+        char step[64];
+        snprintf(step, sizeof step, "split:API_TOKEN:%zu", k);
+        struct capture c;
+        run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                         (char *)outprobe_bin(), step),
+                    &env, NULL, &c, TIMEOUT);
+        assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+        assert_string_equal(c.out, "A:" MASK "\n");
+        capture_free(&c);
+    }
+    /* control: without --redact the value is there */
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--",
+                     (char *)outprobe_bin(), "split:API_TOKEN:5"),
+                &env, NULL, &c, TIMEOUT);
+    assert_non_null(strstr(c.out, secret));
+    capture_free(&c);
+    envb_free(&env);
+}
+
+/* Random bytes (NULs included) with the secrets planted, some overlapping. */
+static unsigned char *planted(size_t n, const char *const *secrets, size_t ns, unsigned seed,
+                              bool binary)
+{
+    unsigned char *d = malloc(n);
+    srand(seed);
+    for (size_t i = 0; i < n; i++)
+        d[i] = binary ? (unsigned char)rand() : (unsigned char)(' ' + rand() % 95);
+    for (size_t i = 0; i < n / 1000; i++) {
+        const char *s = secrets[(size_t)rand() % ns];
+        size_t l = strlen(s), at = (size_t)rand() % (n - l);
+        memcpy(d + at, s, l);
+    }
+    return d;
+}
+
+static void check_redacted(const struct capture *c, const unsigned char *data, size_t n,
+                           const char *const *secrets, size_t ns)
+{
+    unsigned char *want = malloc(n * (sizeof MASK) + 1);
+    size_t wn = reference_mask(secrets, ns, data, n, MASK, want);
+    assert_int_equal(c->out_len, wn);
+    assert_memory_equal(c->out, want, wn);
+    free(want);
+    for (size_t k = 0; k < ns; k++)
+        assert_false(capture_contains(c, secrets[k]));
+}
+
+static void test_redact_binary_stream(void **state)
+{
+    (void)state;
+    char s1[64], s2[40];
+    harness_random_secret(s1, sizeof s1, "tok");
+    srand(99);
+    for (size_t i = 0; i < sizeof s2 - 1; i++)
+        s2[i] = (char)(1 + rand() % 255); /* any byte but NUL, '=' included */
+    s2[sizeof s2 - 1] = '\0';
+    const char *secrets[] = {s1, s2};
+    size_t n = 400000;
+    unsigned char *data = planted(n, secrets, 2, 5, true);
+    const char *file = scratch_file("binary.dat", data, n);
+    char step[700];
+    snprintf(step, sizeof step, "cat:%s:17", file);
+    struct envb env;
+    env_with(&env, "API_TOKEN", s1);
+    envb_set(&env, "BLOB_SECRET", s2);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                     (char *)outprobe_bin(), step),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+    check_redacted(&c, data, n, secrets, 2);
+    capture_free(&c);
+    free(data);
+    envb_free(&env);
+}
+
+static void test_redact_crash_keeps_written_bytes(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    const char *secrets[] = {secret};
+    size_t n = 300000;
+    unsigned char *data = planted(n, secrets, 1, 9, false);
+    memcpy(data + n - 12, secret, 12); /* ends in what could begin the secret */
+    const char *file = scratch_file("crash.dat", data, n);
+    char step[700];
+    snprintf(step, sizeof step, "cat:%s:3", file);
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                     (char *)outprobe_bin(), step, "segv"),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(WIFSIGNALED(c.status));
+    assert_int_equal(WTERMSIG(c.status), SIGSEGV);
+    check_redacted(&c, data, n, secrets, 1); /* every byte, the held-back tail too */
+    capture_free(&c);
+    free(data);
+    envb_free(&env);
+}
+
+static void test_redact_program_closes_stdout_early(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                     (char *)outprobe_bin(), "out:first", "secret:API_TOKEN", "close:1",
+                     "sleep:100", "err:after-close", "exit:7"),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status));
+    assert_int_equal(WEXITSTATUS(c.status), 7);
+    assert_string_equal(c.out, "first\n" MASK "\n");
+    assert_string_equal(c.err, MASK "\nafter-close\n");
+    capture_free(&c);
+    envb_free(&env);
+}
+
+static void test_redact_reader_gone_gives_sigpipe(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
+                                         shim, "--", (char *)outprobe_bin(), "yes"),
+                                &env),
+                     0);
+    char buf[4096];
+    struct pollfd pf = {p.out_fd, POLLIN, 0};
+    assert_int_equal(poll(&pf, 1, TIMEOUT), 1);
+    assert_true(read(p.out_fd, buf, sizeof buf) > 0);
+    close(p.out_fd); /* like `envseal run --redact -- yes | head -1` */
+    p.out_fd = -1;
+    int st = proc_finish(&p, TIMEOUT);
+    assert_true(st != -1); /* did not hang */
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGPIPE);
+    envb_free(&env);
+}
+
+static void test_redact_stdin_passes_through(void **state)
+{
+    (void)state;
+    char secret[64], text[128];
+    harness_random_secret(secret, sizeof secret, "tok");
+    snprintf(text, sizeof text, "typed %s here\n", secret);
+    const char *in = scratch_file("stdin.txt", text, strlen(text));
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                     (char *)outprobe_bin(), "echo"),
+                &env, in, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+    assert_string_equal(c.out, "typed " MASK " here\n");
+    capture_free(&c);
+    envb_free(&env);
+}
+
+static void test_redact_on_a_terminal(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    int master, slave;
+    assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(slave, 1);
+        dup2(slave, 2);
+        close(master);
+        execve(envseal_bin(),
+               ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                    (char *)outprobe_bin(), "tty", "secret:API_TOKEN", "exit:5"),
+               (char *const *)env.v);
+        _exit(121);
+    }
+    close(slave);
+    char out[8192];
+    size_t len = 0;
+    for (;;) {
+        struct pollfd pf = {master, POLLIN, 0};
+        if (poll(&pf, 1, TIMEOUT) <= 0)
+            break;
+        ssize_t n = read(master, out + len, sizeof out - 1 - len);
+        if (n <= 0)
+            break; /* EIO once every writer is gone */
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    int st;
+    waitpid(pid, &st, 0);
+    close(master);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 5);
+    assert_non_null(strstr(out, "tty 1 1")); /* the program sees a terminal on both */
+    char *first = strstr(out, MASK);
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, MASK)); /* stdout and stderr, one stream */
+    assert_null(strstr(out, secret));
+    envb_free(&env);
+}
+
+static void test_redact_refuses_a_mask_holding_a_secret(void **state)
+{
+    (void)state;
+    char secret[64], mask[96];
+    harness_random_secret(secret, sizeof secret, "tok");
+    snprintf(mask, sizeof mask, "<%s>", secret);
+    struct envb env;
+    env_with(&env, "API_TOKEN", secret);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--mask", mask, "--library", shim,
+                     "--", (char *)outprobe_bin(), "out:never-started"),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status));
+    assert_int_equal(WEXITSTATUS(c.status), 125);
+    assert_non_null(strstr(c.err, "--mask text contains the value of API_TOKEN"));
+    assert_int_equal(c.out_len, 0);
+    assert_null(strstr(c.err, secret));
+    capture_free(&c);
+    /* a custom mask otherwise */
+    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--mask=***", "--library", shim,
+                     "--", (char *)outprobe_bin(), "secret:API_TOKEN"),
+                &env, NULL, &c, TIMEOUT);
+    assert_string_equal(c.out, "***\n");
+    capture_free(&c);
+    envb_free(&env);
+}
+
+static void test_usage_and_exec_errors(void **state)
+{
+    (void)state;
+    struct envb env;
+    env_with(&env, NULL, NULL);
+    struct {
+        char **argv;
+        int code;
+        const char *err;
+    } cases[] = {
+        {ARGV((char *)envseal_bin()), 64, "Usage"},
+        {ARGV((char *)envseal_bin(), "bogus"), 64, "unknown command"},
+        {ARGV((char *)envseal_bin(), "run"), 64, "missing PROGRAM"},
+        {ARGV((char *)envseal_bin(), "run", "--bogus", "--", "true"), 64, "unknown option"},
+        {ARGV((char *)envseal_bin(), "run", "--vault=bogus", "--", "true"), 64, "one of"},
+        {ARGV((char *)envseal_bin(), "run", "--quiet=1", "--", "true"), 64, "takes no value"},
+        {ARGV((char *)envseal_bin(), "run", "--vault"), 64, "needs a value"},
+        {ARGV((char *)envseal_bin(), "run", "--library", "/nonexistent/libenvseal.so", "--",
+              "true"),
+         125, "cannot find libenvseal.so"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--", "no-such-command-xyz"), 127,
+         "not found"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--", "/etc/passwd"), 126,
+         "Permission denied"},
+        {ARGV((char *)envseal_bin(), "check"), 64, "missing PROGRAM"},
+        {ARGV((char *)envseal_bin(), "check", "--bogus", "true"), 64, "unknown option"},
+        {ARGV((char *)envseal_bin(), "status"), 64, "missing PID"},
+        {ARGV((char *)envseal_bin(), "status", "12x"), 64, "not a process id"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct capture c;
+        run_capture(cases[i].argv, &env, NULL, &c, TIMEOUT);
+        assert_true(WIFEXITED(c.status));
+        if (WEXITSTATUS(c.status) != cases[i].code || !strstr(c.err, cases[i].err))
+            print_error("case %zu: exit %d, stderr: %s\n", i, WEXITSTATUS(c.status), c.err);
+        assert_int_equal(WEXITSTATUS(c.status), cases[i].code);
+        assert_non_null(strstr(c.err, cases[i].err));
+        assert_int_equal(c.out_len, 0); /* errors go to stderr only */
+        capture_free(&c);
+    }
+    /* --help on every command: stdout, exit 0 */
+    const char *cmds[] = {NULL, "run", "check", "status"};
+    for (size_t i = 0; i < 4; i++) {
+        struct capture c;
+        if (cmds[i])
+            run_capture(ARGV((char *)envseal_bin(), (char *)cmds[i], "--help"), &env, NULL, &c,
+                        TIMEOUT);
+        else
+            run_capture(ARGV((char *)envseal_bin(), "--help"), &env, NULL, &c, TIMEOUT);
+        assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
+        assert_memory_equal(c.out, "Usage: envseal", 14);
+        assert_int_equal(c.err_len, 0);
+        capture_free(&c);
+    }
+    envb_free(&env);
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    harness_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    struct rlimit nocore = {0, 0};
+    setrlimit(RLIMIT_CORE, &nocore); /* the crash tests must leave no core files */
+    snprintf(shim, sizeof shim, "%s", harness_shim_path());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_status_passes_through),
+        cmocka_unit_test(test_signal_passes_through),
+        cmocka_unit_test(test_redact_relays_sigterm_and_kill),
+        cmocka_unit_test(test_secret_file_delivered_not_visible),
+        cmocka_unit_test(test_secret_file_with_redact),
+        cmocka_unit_test(test_secret_file_errors),
+        cmocka_unit_test(test_settings_options),
+        cmocka_unit_test(test_mode_strict_option),
+        cmocka_unit_test(test_finds_library_beside_itself),
+        cmocka_unit_test(test_unprotectable_program_warned_or_refused),
+        cmocka_unit_test(test_redact_split_at_every_point),
+        cmocka_unit_test(test_redact_binary_stream),
+        cmocka_unit_test(test_redact_crash_keeps_written_bytes),
+        cmocka_unit_test(test_redact_program_closes_stdout_early),
+        cmocka_unit_test(test_redact_reader_gone_gives_sigpipe),
+        cmocka_unit_test(test_redact_stdin_passes_through),
+        cmocka_unit_test(test_redact_on_a_terminal),
+        cmocka_unit_test(test_redact_refuses_a_mask_holding_a_secret),
+        cmocka_unit_test(test_usage_and_exec_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown_all);
+}

@@ -1,0 +1,85 @@
+/* getenv cost, for callgrind (bench/getenv_bench_test.c runs it): calls getenv for
+ * one class of names many times inside measure(), which callgrind alone counts
+ * (--toggle-collect=measure). The environment (60 variables) is the caller's.
+ *
+ *   getenv_bench CLASS REPS     CLASS: absent | plain | secret | nop
+ *
+ * "nop" runs the same loop over the plain names with an empty function instead of
+ * getenv: its count is the loop and call overhead, which the caller subtracts.
+ * Prints "getenv from FILE" (the object whose getenv is called), "vars N" and
+ * "calls N"; never a value. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+typedef char *(*lookup_fn)(const char *);
+
+/* The classes (the test builds the environment from the same lists). */
+static const char *const plain[] = {
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "LC_CTYPE", "PWD",
+    "OLDPWD", "HOSTNAME", "TZ", "EDITOR", "PAGER", "MAIL", "DISPLAY", "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_SESSION_ID", "SSH_AUTH_SOCK",
+    "SSH_CONNECTION", "SSH_TTY", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "NODE_ENV", "PYTHONPATH",
+    "VIRTUAL_ENV", "JAVA_HOME", "GOPATH", "CARGO_HOME", "RUSTUP_HOME", "APP_MODE", "APP_REGION",
+    "APP_PORT", "APP_HOST", "LOG_LEVEL", "LOG_FORMAT", "DB_HOST", "DB_PORT", "DB_NAME",
+    "DB_USER", "REDIS_HOST", "REDIS_PORT", "CACHE_TTL", "FEATURE_FLAGS", "HTTP_TIMEOUT",
+    "MAX_WORKERS", "WORKER_CONCURRENCY", "SENTRY_ENVIRONMENT", "AWS_REGION",
+    "AWS_DEFAULT_REGION", "KUBERNETES_SERVICE_HOST", NULL};
+static const char *const secret[] = {"APP_API_TOKEN", "DB_PASSWORD", "AWS_SECRET_ACCESS_KEY",
+                                     NULL};
+static const char *const absent[] = {"HTTP_PROXY", "NO_SUCH_VARIABLE", "XDG_STATE_HOME",
+                                     "MISSING_TOKEN", "COLUMNS", "GIT_DIR", NULL};
+
+static uintptr_t sink;
+
+__attribute__((noinline)) static char *nop_lookup(const char *name)
+{
+    __asm__ volatile("" : : "r"(name));
+    return NULL;
+}
+
+/* The only function callgrind counts. */
+__attribute__((noinline)) void measure(lookup_fn f, const char *const *names, long reps)
+{
+    for (long r = 0; r < reps; r++)
+        for (const char *const *n = names; *n; n++)
+            sink ^= (uintptr_t)f(*n);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    const char *cls = argv[1];
+    long reps = atol(argv[2]);
+    const char *const *names = strcmp(cls, "absent") == 0   ? absent
+                               : strcmp(cls, "secret") == 0 ? secret
+                                                            : plain;
+    lookup_fn f = strcmp(cls, "nop") == 0 ? nop_lookup : getenv;
+    if (strcmp(cls, "absent") && strcmp(cls, "secret") && strcmp(cls, "plain") &&
+        strcmp(cls, "nop"))
+        return 2;
+    /* Every present name must be there, every absent one not. */
+    for (const char *const *n = names; *n; n++)
+        if ((getenv(*n) == NULL) != (names == absent)) {
+            fprintf(stderr, "getenv_bench: %s is %s\n", *n, names == absent ? "set" : "unset");
+            return 3;
+        }
+    Dl_info info;
+    const char *file = dladdr((void *)getenv, &info) && info.dli_fname ? info.dli_fname : "?";
+    const char *base = strrchr(file, '/');
+    size_t vars = 0, calls = 0;
+    while (environ[vars])
+        vars++;
+    for (const char *const *n = names; *n; n++)
+        calls++;
+    measure(f, names, reps);
+    printf("getenv from %s\nvars %zu\ncalls %zu\n", base ? base + 1 : file, vars,
+           calls * (size_t)reps);
+    return sink == 1; /* keeps the results alive; never 1 in practice */
+}

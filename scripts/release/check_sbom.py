@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Checks an envseal SPDX SBOM against the release archive it describes.
+
+usage: check_sbom.py SBOM.spdx.json [ARCHIVE]
+
+ARCHIVE defaults to the SBOM's packageFileName, next to the SBOM. Checks, with
+the standard library only: the archive's SHA-1 and SHA-256 equal the SBOM's; every
+regular file in the archive is listed, with matching SHA-1 and SHA-256; every
+listed archive file exists; the package verification code is right. Prints one
+line per problem and exits 1 if there is any, else prints a summary and exits 0.
+"""
+import hashlib
+import json
+import os
+import sys
+import tarfile
+
+
+def digests(stream):
+    s1, s256 = hashlib.sha1(), hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 16), b""):
+        s1.update(chunk)
+        s256.update(chunk)
+    return {"SHA1": s1.hexdigest(), "SHA256": s256.hexdigest()}
+
+
+def sums(element):
+    return {c["algorithm"]: c["checksumValue"] for c in element.get("checksums", [])}
+
+
+def check(sbom_path, archive_path=None):
+    problems = []
+    with open(sbom_path, encoding="utf-8") as f:
+        doc = json.load(f)
+    if doc.get("spdxVersion") != "SPDX-2.3":
+        problems.append(f"{sbom_path}: not an SPDX 2.3 document")
+        return problems, 0
+    described = set(doc.get("documentDescribes", []))
+    main = [p for p in doc.get("packages", []) if p["SPDXID"] in described]
+    if len(main) != 1:
+        problems.append("the SBOM does not describe exactly one package")
+        return problems, 0
+    main = main[0]
+    if archive_path is None:
+        archive_path = os.path.join(os.path.dirname(sbom_path), main.get("packageFileName", ""))
+    name = os.path.basename(archive_path)
+    if not os.path.isfile(archive_path):
+        problems.append(f"archive {name} named by the SBOM is missing")
+        return problems, 0
+    with open(archive_path, "rb") as f:
+        actual = digests(f)
+    for alg, want in sums(main).items():
+        if actual.get(alg) != want:
+            problems.append(f"{name}: {alg} differs from the SBOM's ({actual.get(alg)} != {want})")
+
+    files = {f["SPDXID"]: f for f in doc.get("files", [])}
+    listed = {}
+    for fid in main.get("hasFiles", []):
+        entry = files.get(fid)
+        if entry is None:
+            problems.append(f"hasFiles names {fid}, which has no file entry")
+            continue
+        listed[entry["fileName"].removeprefix("./")] = entry
+
+    seen = set()
+    sha1s = []
+    with tarfile.open(archive_path, "r:gz") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            seen.add(member.name)
+            entry = listed.get(member.name)
+            if entry is None:
+                problems.append(f"{member.name} is in the archive but not in the SBOM")
+                continue
+            got = digests(tar.extractfile(member))
+            sha1s.append(got["SHA1"])
+            for alg, want in sums(entry).items():
+                if got.get(alg) != want:
+                    problems.append(f"{member.name}: {alg} differs from the SBOM's")
+    for path in sorted(set(listed) - seen):
+        problems.append(f"{path} is in the SBOM but not in the archive")
+
+    code = main.get("packageVerificationCode", {}).get("packageVerificationCodeValue")
+    want_code = hashlib.sha1("".join(sorted(sha1s)).encode()).hexdigest()
+    if code != want_code:
+        problems.append("the package verification code does not match the archive's files")
+    return problems, len(seen)
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    try:
+        problems, n = check(*sys.argv[1:])
+    except (OSError, ValueError, KeyError, tarfile.TarError) as e:
+        print(f"sbom: cannot check {sys.argv[1]}: {e}")
+        return 1
+    for p in problems:
+        print(f"sbom: {p}")
+    if problems:
+        return 1
+    print(f"sbom: {os.path.basename(sys.argv[1])}: archive and all {n} files match their checksums")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

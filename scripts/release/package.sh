@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Packs built binaries into the release files (scripts/release/build.sh builds them
+# first; tests call this directly with Bazel's outputs):
+#   OUT/envseal-VERSION-linux-ARCH.tar.gz      lib/libenvseal.so, lib/libenvseal-strict.so
+#                                             (with --lib-strict), bin/envseal (with
+#                                             --cli), LICENSE, README.md, SECURITY.md,
+#                                             docs/*.md
+#   OUT/envseal-VERSION-linux-ARCH.spdx.json   its SPDX 2.3 SBOM
+#   OUT/SHA256SUMS                             SHA-256 of both
+# Reproducible: names sorted, owner 0:0, modes normalised, every mtime
+# SOURCE_DATE_EPOCH, gzip without name or time, SBOM time SOURCE_DATE_EPOCH.
+#
+# usage: package.sh --lib FILE [--lib-strict FILE] [--cli FILE] --sbom-tool FILE --version V --docs DIR
+#                   --out DIR [--tag TAG] [--repo OWNER/NAME] [--static PATH=PACKAGE]...
+#   --docs   the source tree holding LICENSE, README.md, SECURITY.md and docs/
+#   --tag    the release tag, for the SBOM's download location (else NOASSERTION)
+#   --static the Debian package PACKAGE's static library is linked into PATH (relative
+#            to the archive's top directory, e.g. bin/envseal=libelf-dev); the SBOM
+#            lists it with a STATIC_LINK relationship (nothing in the ELF file says so)
+# SOURCE_DATE_EPOCH must be set.
+set -euo pipefail
+
+fail() { echo "package: $*" >&2; exit 1; }
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+
+lib= lib_strict= cli= sbom_tool= version= docs= out= tag= repo=envseal/envseal
+statics=()
+while (($#)); do
+    (($# >= 2)) || fail "$1 needs a value"
+    case $1 in
+    --lib) lib=$(abs "$2") ;;
+    --lib-strict) lib_strict=$(abs "$2") ;;
+    --cli) cli=$(abs "$2") ;;
+    --sbom-tool) sbom_tool=$(abs "$2") ;;
+    --version) version=$2 ;;
+    --docs) docs=$(cd "$2" && pwd) ;;
+    --out) out=$2 ;;
+    --tag) tag=$2 ;;
+    --repo) repo=$2 ;;
+    --static) statics+=("$2") ;;
+    *) fail "unknown argument $1" ;;
+    esac
+    shift 2
+done
+[[ -n $lib && -n $sbom_tool && -n $version && -n $docs && -n $out ]] ||
+    fail "usage: package.sh --lib FILE [--cli FILE] --sbom-tool FILE --version V --docs DIR --out DIR [--tag TAG]"
+[[ ${SOURCE_DATE_EPOCH:-} =~ ^[0-9]+$ ]] || fail "SOURCE_DATE_EPOCH must be set"
+[[ $version =~ ^[0-9A-Za-z.+-]+$ ]] || fail "bad version '$version'"
+[[ -f $docs/LICENSE ]] || fail "$docs/LICENSE is missing"
+
+name=envseal-$version-linux-$(uname -m)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+top=$stage/$name
+install -d -m 0755 "$top/lib"
+install -m 0755 "$lib" "$top/lib/libenvseal.so"
+[[ -n $lib_strict ]] && install -m 0755 "$lib_strict" "$top/lib/libenvseal-strict.so"
+if [[ -n $cli ]]; then
+    install -d -m 0755 "$top/bin"
+    install -m 0755 "$cli" "$top/bin/envseal"
+fi
+for doc in LICENSE README.md SECURITY.md; do
+    [[ -f $docs/$doc ]] && install -m 0644 "$docs/$doc" "$top/$doc"
+done
+for doc in "$docs"/docs/*.md; do
+    [[ -f $doc ]] || continue
+    install -d -m 0755 "$top/docs"
+    install -m 0644 "$doc" "$top/docs/$(basename "$doc")"
+done
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tarball=$name.tar.gz
+# A previous release in OUT would otherwise end up in nobody's checksums.
+rm -f "$out"/envseal-*.tar.gz "$out"/envseal-*.spdx.json "$out/SHA256SUMS" "$out"/*.sigstore.json
+(cd "$stage" && LC_ALL=C tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner \
+    --mtime="@$SOURCE_DATE_EPOCH" --mode='u+rw,go+r,go-w' -cf - "$name") |
+    gzip -9 -n >"$out/$tarball"
+
+mapfile -t members < <(cd "$stage" && find "$name" -type f | LC_ALL=C sort)
+sha=$(sha256sum "$out/$tarball" | cut -d' ' -f1)
+static_args=()
+for decl in "${statics[@]}"; do
+    [[ $decl == ?*=?* ]] || fail "--static wants PATH=PACKAGE, not '$decl'"
+    static_args+=(--static "$name/$decl")
+done
+download=NOASSERTION
+[[ -n $tag ]] && download=https://github.com/$repo/releases/download/$tag/$tarball
+"$sbom_tool" --name envseal --version "$version" --license Apache-2.0 \
+    --supplier "Organization: envseal" --archive "$out/$tarball" --root "$stage" \
+    --namespace "https://github.com/$repo/spdx/$name-$sha" \
+    --download-location "$download" --output "$out/$name.spdx.json" "${static_args[@]}" \
+    "${members[@]}" ||
+    fail "SBOM generation failed"
+
+(cd "$out" && sha256sum "$tarball" "$name.spdx.json" >SHA256SUMS)
+echo "package: $out/$tarball ($( ((${#members[@]})) && echo "${#members[@]} files"))" >&2

@@ -1,0 +1,135 @@
+#include "elfinfo.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct elf_info *out)
+{
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (!data || sh->sh_entsize == 0)
+        return;
+    size_t n = sh->sh_size / sh->sh_entsize;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Dyn dyn;
+        if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag == DT_NULL)
+            break;
+        const char *s = NULL;
+        if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_SONAME || dyn.d_tag == DT_RPATH ||
+            dyn.d_tag == DT_RUNPATH)
+            s = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
+        if (!s)
+            continue;
+        switch (dyn.d_tag) {
+        case DT_NEEDED:
+            vec_push(&out->needed, xstrdup(s));
+            break;
+        case DT_SONAME:
+            out->soname = xstrdup(s);
+            break;
+        case DT_RPATH:
+            out->rpath = xstrdup(s);
+            break;
+        case DT_RUNPATH:
+            out->runpath = xstrdup(s);
+            break;
+        }
+    }
+}
+
+static void read_notes(Elf_Scn *scn, struct elf_info *out)
+{
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (!data)
+        return;
+    GElf_Nhdr nh;
+    size_t off = 0, name_off, desc_off, next;
+    while ((next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+        const char *name = (const char *)data->d_buf + name_off;
+        if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+            nh.n_descsz * 2 < sizeof out->build_id) {
+            const unsigned char *d = (const unsigned char *)data->d_buf + desc_off;
+            for (unsigned i = 0; i < nh.n_descsz; i++)
+                snprintf(out->build_id + 2 * i, 3, "%02x", d[i]);
+        }
+        off = next;
+    }
+}
+
+static void read_interp(Elf *elf, int fd, struct elf_info *out)
+{
+    size_t nph;
+    if (elf_getphdrnum(elf, &nph) != 0)
+        return;
+    for (size_t i = 0; i < nph; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP)
+            continue;
+        if (ph.p_filesz == 0 || ph.p_filesz > 4096)
+            return;
+        char buf[4097];
+        if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+            return;
+        buf[ph.p_filesz] = '\0';
+        out->interp = xstrdup(buf);
+        return;
+    }
+}
+
+int elf_info_read(const char *path, struct elf_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        die("libelf is too old");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    int rc = 0;
+    if (elf && elf_kind(elf) == ELF_K_ELF) {
+        GElf_Ehdr eh;
+        if (!gelf_getehdr(elf, &eh)) {
+            rc = -1;
+        } else {
+            out->is_elf = true;
+            out->elf_class = gelf_getclass(elf);
+            out->machine = eh.e_machine;
+            out->type = eh.e_type;
+            for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+                GElf_Shdr sh;
+                if (!gelf_getshdr(scn, &sh))
+                    continue;
+                if (sh.sh_type == SHT_DYNAMIC)
+                    read_dynamic(elf, scn, &sh, out);
+                else if (sh.sh_type == SHT_NOTE)
+                    read_notes(scn, out);
+            }
+            read_interp(elf, fd, out);
+        }
+    }
+    if (elf)
+        elf_end(elf);
+    close(fd);
+    return rc;
+}
+
+const char *elf_info_kind(const struct elf_info *e, char *buf, unsigned len)
+{
+    const char *mach = e->machine == EM_X86_64    ? "x86-64"
+                       : e->machine == EM_AARCH64 ? "aarch64"
+                       : e->machine == EM_386     ? "i386"
+                       : e->machine == EM_ARM     ? "arm"
+                                                  : "other-machine";
+    const char *type = e->type == ET_EXEC ? "executable"
+                       : e->type == ET_DYN ? (e->interp && !e->soname
+                                                  ? "position-independent executable"
+                                                  : "shared object")
+                       : e->type == ET_REL ? "relocatable object"
+                                           : "file";
+    snprintf(buf, len, "ELF %s %s %s", e->elf_class == ELFCLASS64 ? "64-bit" : "32-bit", mach,
+             type);
+    return buf;
+}

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""SBOM tests: packs a release from Bazel's outputs with scripts/release/package.sh,
+then checks the SPDX document it wrote against the official SPDX 2.3 schema, against
+readelf/ldconfig/dpkg (every DT_NEEDED of every shipped ELF file, transitively, with
+its Debian package and version), and against the files' real checksums.
+
+usage: sbom_test.py LIBENVSEAL SBOM_TOOL ENVSEAL   (run by Bazel through sbom_test.sh)
+       sbom_test.py --release-dir DIR               (checks an existing release instead)
+The release is packed as scripts/release/build.sh packs it: ENVSEAL (//cli:envseal_dist,
+libelf and zlib linked in) as bin/envseal, with build.sh's --static declarations.
+Static libraries leave no DT_NEEDED, so test_static_libraries_declared finds them
+with nm (the archive's symbols defined in the binary) and wants each in the SBOM.
+The dependency walk also runs on a second release whose bin/envseal is the SBOM
+tool itself: an executable with longer transitive dependencies (libelf -> libz,
+libcrypto).
+"""
+import copy
+import glob
+import re
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+import jsonschema
+
+import elfdeps
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+SCHEMA = os.path.join(REPO, "..", "shared", "spdx", "spdx-2.3-schema.json")
+EPOCH = "1700000000"
+# Packages whose static libraries the release's command may hold: checked whether
+# declared or not, so that a dropped declaration is caught.
+STATIC_CANDIDATES = ["libelf-dev", "zlib1g-dev"]
+# libc-family libraries, the only DT_NEEDED the shipped command may have.
+GLIBC = re.compile(r"^(libc|libm|libdl|libpthread|librt|ld-linux[-.a-z0-9_]*)\.so")
+
+
+def build_sh_statics():
+    """The --static PATH=PACKAGE declarations scripts/release/build.sh passes."""
+    with open(os.path.join(REPO, "scripts/release/build.sh")) as f:
+        return re.findall(r"--static ([\w/.-]+)=([\w.+-]+)", f.read())
+
+
+def sums(el):
+    return {c["algorithm"]: c["checksumValue"] for c in el["checksums"]}
+
+
+def digests(data):
+    return {"SHA1": hashlib.sha1(data).hexdigest(), "SHA256": hashlib.sha256(data).hexdigest()}
+
+
+class Release:
+    def __init__(self, out, lib=None, tool=None, cli=None, statics=()):
+        """Packs lib, cli as bin/envseal and the --static declarations into out, or,
+        without lib, reads the release already in out."""
+        self.packed = lib is not None
+        self.args = (lib, tool, cli, statics)
+        if self.packed:
+            env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+            decl = [a for path, pkg in statics for a in ("--static", f"{path}={pkg}")]
+            subprocess.run(["bash", os.path.join(REPO, "scripts/release/package.sh"), "--lib",
+                            lib, "--cli", cli, "--sbom-tool", tool, "--version", "1.2.3",
+                            "--docs", REPO, "--out", out, "--tag", "v1.2.3", *decl],
+                           check=True, env=env)
+        self.out = out
+        self.tarball = glob.glob(os.path.join(out, "envseal-*.tar.gz"))[0]
+        self.sbom_path = self.tarball.replace(".tar.gz", ".spdx.json")
+        with open(self.sbom_path) as f:
+            self.doc = json.load(f)
+        self.extracted = os.path.join(out, "x")
+        with tarfile.open(self.tarball) as t:
+            t.extractall(self.extracted)
+        self.files = {f["SPDXID"]: f for f in self.doc["files"]}
+        self.packages = {p["SPDXID"]: p for p in self.doc["packages"]}
+        self.rel = self.doc["relationships"]
+
+    def shipped(self):
+        """(SBOM file entry, path on disk) of every archive member."""
+        for f in self.doc["files"]:
+            if f["fileName"].startswith("./"):
+                yield f, os.path.join(self.extracted, f["fileName"][2:])
+
+    def related(self, spdxid, kind):
+        return [r["relatedSpdxElement"] for r in self.rel
+                if r["spdxElementId"] == spdxid and r["relationshipType"] == kind]
+
+
+class Skip(Exception):
+    """A case that cannot run here, for a reason outside the project."""
+
+
+def test_schema_valid(r):
+    if not os.path.exists(SCHEMA):
+        # The schema is kept beside the repository (../shared/spdx), not in it.
+        raise Skip(f"SPDX schema not found at {os.path.normpath(SCHEMA)}")
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    jsonschema.validate(r.doc, schema)
+    # Control: the same validator rejects a broken document.
+    bad = copy.deepcopy(r.doc)
+    bad["relationships"][0]["relationshipType"] = "LINKS_SOMEHOW"
+    try:
+        jsonschema.validate(bad, schema)
+    except jsonschema.ValidationError:
+        return
+    raise AssertionError("schema accepted an invalid relationship type")
+
+
+def test_every_member_listed(r):
+    with tarfile.open(r.tarball) as t:
+        members = sorted(m.name for m in t if m.isfile())
+    listed = sorted(f["fileName"][2:] for f, _ in r.shipped())
+    assert members == listed, (members, listed)
+    main = r.packages["SPDXRef-Package-main"]
+    assert sorted(main["hasFiles"]) == sorted(f["SPDXID"] for f, _ in r.shipped())
+    top = os.path.basename(r.tarball)[: -len(".tar.gz")]
+    assert f"{top}/lib/libenvseal.so" in members, members
+
+
+def check_graph(r, min_edges):
+    """Walks the dependency graph with readelf/ldconfig/dpkg and finds each edge,
+    file and package (name and version) in the SBOM. Returns (files, edges)."""
+    by_real = {}
+    for f in r.doc["files"]:
+        path = f["fileName"]
+        disk = os.path.join(r.extracted, path[2:]) if path.startswith("./") else path
+        by_real[os.path.realpath(disk)] = f
+    todo = [p for _, p in r.shipped() if elfdeps.is_elf(p)]
+    assert todo, "no shipped ELF file"
+    if r.packed:
+        assert len(todo) == 2, "expected two shipped ELF files"
+    seen, edges = set(), 0
+    while todo:
+        path = todo.pop()
+        if os.path.realpath(path) in seen:
+            continue
+        seen.add(os.path.realpath(path))
+        entry = by_real[os.path.realpath(path)]
+        names, _ = elfdeps.needed(path)
+        interp = elfdeps.interpreter(path)
+        wanted = [(n, elfdeps.resolve(n, path)) for n in names]
+        if interp and path.startswith(r.extracted):
+            wanted.append(("interpreter", interp))
+        links = r.related(entry["SPDXID"], "DYNAMIC_LINK")
+        depends = r.related(entry["SPDXID"], "DEPENDS_ON")
+        for soname, dep in wanted:
+            assert dep, f"{soname} of {path} does not resolve on this machine"
+            target = by_real.get(os.path.realpath(dep))
+            assert target, f"{soname} ({dep}) of {entry['fileName']} missing from the SBOM"
+            assert target["SPDXID"] in links, f"no DYNAMIC_LINK {entry['fileName']} -> {dep}"
+            pkg = elfdeps.debian_package(dep)
+            assert pkg, f"dpkg does not know {dep}"
+            name, version, _ = pkg
+            match = [p for p in depends if r.packages[p]["name"] == name
+                     and r.packages[p]["versionInfo"] == version]
+            assert match, f"{entry['fileName']} does not depend on {name} {version}"
+            assert target["SPDXID"] in r.related(match[0], "CONTAINS")
+            assert match[0] in r.related("SPDXRef-Package-main", "DEPENDS_ON")
+            edges += 1
+            todo.append(dep)
+    assert edges >= min_edges, f"only {edges} dependency edges: the graph was not followed"
+    return len(seen), edges
+
+
+def test_every_needed_resolved_to_debian_package(r):
+    files, edges = check_graph(r, 3 if r.packed else 0)
+    print(f"  release: {files} ELF files, {edges} dependency edges checked")
+    if not r.packed:
+        return
+    # The release's command needs little; a longer chain shows the walk is transitive.
+    with tempfile.TemporaryDirectory() as d:
+        lib, tool, _, _ = r.args
+        files, edges = check_graph(Release(d, lib, tool, tool), 10)
+    print(f"  stand-in command (the SBOM tool): {files} ELF files, {edges} edges checked")
+
+
+def static_problems(doc, binary, name):
+    """What the SBOM doc gets wrong about the static libraries in binary (the file
+    the SBOM calls name): every candidate package whose static archive's symbols the
+    binary defines must be a package with STATIC_LINK from the file, at the
+    installed version; no other package may be."""
+    files = [f for f in doc["files"] if f["fileName"] == name]
+    if len(files) != 1:
+        return [f"{name} is not listed once"]
+    fid = files[0]["SPDXID"]
+    packages = {p["SPDXID"]: p for p in doc["packages"]}
+    linked = {packages[x["relatedSpdxElement"]]["name"]: packages[x["relatedSpdxElement"]]
+              for x in doc["relationships"] if x["spdxElementId"] == fid
+              and x["relationshipType"] == "STATIC_LINK" and x["relatedSpdxElement"] in packages}
+    problems = []
+    have = elfdeps.defined_symbols(binary)
+    for pkg in sorted(set(STATIC_CANDIDATES) | set(linked)):
+        archives = elfdeps.static_archives(pkg)
+        inside = set().union(*(elfdeps.defined_symbols(a) for a in archives)) & have if archives else set()
+        if inside and pkg not in linked:
+            problems.append(f"{name} holds {len(inside)} symbols of {pkg} "
+                            f"(e.g. {sorted(inside)[0]}) but has no STATIC_LINK to it")
+        elif pkg in linked and not inside:
+            problems.append(f"{name} has STATIC_LINK to {pkg} but holds none of its symbols")
+        elif inside and linked[pkg]["versionInfo"] != elfdeps.package_version(pkg):
+            problems.append(f"{pkg}: version {linked[pkg]['versionInfo']} in the SBOM, "
+                            f"{elfdeps.package_version(pkg)} installed")
+    return problems
+
+
+def test_static_libraries_declared(r):
+    top = os.path.basename(r.tarball)[: -len(".tar.gz")]
+    binary = os.path.join(r.extracted, top, "bin/envseal")
+    assert os.path.isfile(binary), "the release ships no bin/envseal"
+    names, _ = elfdeps.needed(binary)
+    assert all(GLIBC.match(n) for n in names), f"bin/envseal needs more than glibc: {names}"
+    have = elfdeps.defined_symbols(binary)
+    assert "elf_begin" in have and "inflate" in have, \
+        "bin/envseal does not hold libelf and zlib (or was stripped)"
+    name = f"./{top}/bin/envseal"
+    problems = static_problems(r.doc, binary, name)
+    assert not problems, problems
+    if r.packed:
+        assert sorted(pkg for _, pkg in r.args[3]) == sorted(STATIC_CANDIDATES), \
+            f"scripts/release/build.sh declares {r.args[3]}"
+    # Control: the same SBOM without the declarations is caught, package by package.
+    bad = copy.deepcopy(r.doc)
+    bad["relationships"] = [x for x in bad["relationships"] if x["relationshipType"] != "STATIC_LINK"]
+    missing = static_problems(bad, binary, name)
+    assert len(missing) == len(STATIC_CANDIDATES), missing
+    print(f"  bin/envseal: DT_NEEDED {' '.join(names)}; statically linked and declared: "
+          f"{', '.join(STATIC_CANDIDATES)}")
+
+
+def test_checksums_match(r):
+    main = r.packages["SPDXRef-Package-main"]
+    with open(r.tarball, "rb") as f:
+        assert sums(main) == digests(f.read()), "archive checksum"
+    n = 0
+    for f in r.doc["files"]:
+        path = f["fileName"]
+        disk = os.path.join(r.extracted, path[2:]) if path.startswith("./") else path
+        with open(disk, "rb") as fh:
+            assert sums(f) == digests(fh.read()), f"checksum of {path}"
+        n += 1
+    sha1s = sorted(sums(f)["SHA1"] for f, _ in r.shipped())
+    code = hashlib.sha1("".join(sha1s).encode()).hexdigest()
+    assert main["packageVerificationCode"]["packageVerificationCodeValue"] == code
+    print(f"  {n} file checksums and the archive's checked")
+
+
+def test_build_ids(r):
+    for f in r.doc["files"]:
+        path = f["fileName"]
+        disk = os.path.join(r.extracted, path[2:]) if path.startswith("./") else path
+        if elfdeps.is_elf(disk):
+            bid = elfdeps.build_id(disk)
+            assert bid and f"GNU build-id: {bid}" in f["comment"], path
+
+
+def test_licenses_and_purls(r):
+    main = r.packages["SPDXRef-Package-main"]
+    assert main["licenseDeclared"] == "Apache-2.0"
+    declared = {p["name"]: p["licenseDeclared"] for p in r.doc["packages"]}
+    assert declared.get("libc6") == "LGPL-2.1-or-later", declared
+    # Linked into bin/envseal: libelf's own license (not elfutils' tools'), zlib's.
+    assert declared.get("libelf-dev") == "LGPL-3.0-or-later OR GPL-2.0-or-later", declared
+    assert declared.get("zlib1g-dev") == "Zlib", declared
+    for p in r.doc["packages"][1:]:
+        ref = p["externalRefs"][0]["referenceLocator"]
+        assert ref.startswith(f"pkg:deb/debian/{p['name']}@"), ref
+
+
+def test_check_sbom_script(r):
+    script = os.path.join(REPO, "scripts/release/check_sbom.py")
+    ok = subprocess.run([sys.executable, script, r.sbom_path], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout
+    # Control: one changed byte inside a shipped file is caught.
+    with tempfile.TemporaryDirectory() as d:
+        root = os.path.join(d, "t")
+        with tarfile.open(r.tarball) as t:
+            t.extractall(root)
+        lic = [os.path.join(dp, f) for dp, _, fs in os.walk(root) for f in fs if f == "LICENSE"][0]
+        with open(lic, "ab") as f:
+            f.write(b" ")
+        bad = os.path.join(d, os.path.basename(r.tarball))
+        with tarfile.open(bad, "w:gz") as t:
+            t.add(os.path.join(root, os.listdir(root)[0]), arcname=os.listdir(root)[0])
+        res = subprocess.run([sys.executable, script, r.sbom_path, bad], capture_output=True,
+                             text=True)
+        assert res.returncode == 1 and "LICENSE: SHA1 differs" in res.stdout, res.stdout
+
+
+def test_same_inputs_same_bytes(r):
+    if not r.packed:
+        return
+    with tempfile.TemporaryDirectory() as d:
+        again = Release(d, *r.args)
+        for name in ("tarball", "sbom_path"):
+            with open(getattr(r, name), "rb") as a, open(getattr(again, name), "rb") as b:
+                assert a.read() == b.read(), f"{name} differs between two runs"
+
+
+def main():
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory() as out:
+        if sys.argv[1] == "--release-dir":
+            shutil.copytree(sys.argv[2], out, dirs_exist_ok=True)
+            r = Release(out)
+        else:
+            r = Release(out, sys.argv[1], sys.argv[2], sys.argv[3], build_sh_statics())
+        for name, fn in list(globals().items()):
+            if not name.startswith("test_"):
+                continue
+            try:
+                fn(r)
+                print(f"ok - {name}")
+                passed += 1
+            except Skip as e:
+                print(f"skip - {name}: {e}")
+                skipped += 1
+            except Exception as e:  # report and go on: one line per case
+                print(f"not ok - {name}: {type(e).__name__}: {e}")
+                failed += 1
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

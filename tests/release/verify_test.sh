@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# End-to-end release verification, offline: packs a release from Bazel's outputs,
+# signs every file with the official sigstore-js signer against in-process mock
+# Fulcio/Rekor (scripts/sigstore/mock-sign.mjs), then runs the user's verification
+# script (scripts/release/verify.sh) with the mock's trusted root, as an air-gapped
+# user would. One good release must pass; each forgery must fail with its own message.
+#
+# usage: verify_test.sh LIBENVSEAL SBOM_TOOL   (run by Bazel)
+set -uo pipefail
+
+lib=$(readlink -f "$1") tool=$(readlink -f "$2")
+repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+sign=$repo/scripts/sigstore/mock-sign.mjs
+verify=$repo/scripts/release/verify.sh
+tag=v1.2.3
+identity=https://github.com/envseal/envseal/.github/workflows/release.yml@refs/tags/$tag
+issuer=https://token.actions.githubusercontent.com
+work=$(mktemp -d "${TEST_TMPDIR:-/tmp}/verify.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+if [[ ! -d $repo/scripts/sigstore/node_modules/@sigstore/mock ]]; then
+    echo "scripts/sigstore/node_modules is missing: run scripts/setup.sh"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+SOURCE_DATE_EPOCH=1700000000 bash "$repo/scripts/release/package.sh" --lib "$lib" \
+    --sbom-tool "$tool" --version 1.2.3 --docs "$repo" --out "$work/base" --tag "$tag" \
+    >/dev/null 2>&1 || { echo "packing the release failed"; echo "0 passed, 1 failed"; exit 1; }
+tarball=$(cd "$work/base" && ls ./*.tar.gz) tarball=${tarball#./}
+sbom=${tarball%.tar.gz}.spdx.json
+
+# sign DIR [mock-sign options...]: signs SHA256SUMS and every file it lists.
+sign() {
+    local dir=$1
+    shift
+    (cd "$dir" && node "$sign" --trusted-root "$dir/trusted_root.json" \
+        --other-ca-root "$dir/other_ca_root.json" "$@" SHA256SUMS "$tarball" "$sbom") >/dev/null
+}
+# fresh NAME: a copy of the unsigned release.
+fresh() { cp -r "$work/base" "$work/$1" && echo "$work/$1"; }
+verify_in() { bash "$verify" --dir "$1" --tag "$tag" --verifier sigstore-js "${@:2}" 2>&1; }
+
+report() { # NAME CONDITION-STATUS OUTPUT
+    if (($2 == 0)); then
+        echo "ok - $1"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $1"
+        sed 's/^/    /' <<<"$3"
+        failed=$((failed + 1))
+    fi
+}
+
+# expect_failure NAME DIR PATTERN [verify options]: verify.sh must exit 1 and say PATTERN.
+expect_failure() {
+    local name=$1 dir=$2 pattern=$3 out rc
+    out=$(verify_in "$dir" --trusted-root "$dir/trusted_root.json" "${@:4}")
+    rc=$?
+    grep -q -- "$pattern" <<<"$out" && ((rc == 1))
+    report "$name" $? "exit $rc, expected 1 and \"$pattern\":"$'\n'"$out"
+    grep -m1 'FAIL\|FAILED' <<<"$out" | sed 's/^/    /'
+}
+
+# 1. The real thing verifies, and quickly.
+good=$(fresh good)
+sign "$good" --identity "$identity" --issuer "$issuer"
+t0=$(date +%s%N)
+out=$(verify_in "$good" --trusted-root "$good/trusted_root.json")
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+grep -q '^verify: OK' <<<"$out" && ((rc == 0))
+report "signed release verifies (signatures, checksums, SBOM)" $? "$out"
+((ms < 120000))
+report "full verification within the 2-minute ceiling (took $ms ms; goal 10000 ms: $( ((ms < 10000)) && echo met || echo missed))" $? ""
+
+# 2. A file changed after signing.
+d=$(fresh tampered)
+sign "$d" --identity "$identity" --issuer "$issuer"
+printf '\0' >>"$d/$tarball"
+expect_failure "tampered artifact rejected" "$d" "$tarball: \[tampered\]"
+
+# 3. Signed by the same workflow file in another repository (a fork).
+d=$(fresh wrong-identity)
+sign "$d" --identity "https://github.com/attacker/envseal/.github/workflows/release.yml@refs/tags/$tag" \
+    --issuer "$issuer"
+expect_failure "wrong identity rejected (fork's release workflow)" "$d" "\[wrong-identity\] signed by identity \"https://github.com/attacker/"
+
+# 3b. The right workflow, but at another tag: the identity is exact, not a pattern.
+expect_failure "wrong identity rejected (other tag)" "$good" "\[wrong-identity\]" --tag v1.2.4
+
+# 4. Right identity string, but vouched for by another OIDC issuer.
+d=$(fresh wrong-issuer)
+sign "$d" --identity "$identity" --issuer https://accounts.google.com
+expect_failure "wrong issuer rejected" "$d" "\[wrong-issuer\] certificate OIDC issuer is \"https://accounts.google.com\""
+
+# 5. Certificates from a CA the trusted root does not vouch for.
+expect_failure "untrusted CA rejected" "$good" "\[untrusted-ca\]" --trusted-root "$good/other_ca_root.json"
+
+# 6. A bundle is missing.
+d=$(fresh missing-bundle)
+sign "$d" --identity "$identity" --issuer "$issuer"
+rm "$d/$sbom.sigstore.json"
+expect_failure "missing bundle rejected" "$d" "missing bundle: no $sbom.sigstore.json"
+
+# 7. Validly signed, but SHA256SUMS does not match the archive.
+d=$(fresh bad-checksums)
+sed -i "s/^[0-9a-f]\{64\}  $tarball/$(printf '0%.0s' {1..64})  $tarball/" "$d/SHA256SUMS"
+sign "$d" --identity "$identity" --issuer "$issuer"
+expect_failure "signed SHA256SUMS that does not match rejected" "$d" "SHA-256 differs from SHA256SUMS for: $tarball"
+
+# 8. Validly signed, but the SBOM's checksums do not match the archive.
+d=$(fresh bad-sbom)
+python3 - "$d/$sbom" <<'PY'
+import json, sys
+p = sys.argv[1]
+doc = json.load(open(p))
+f = next(f for f in doc["files"] if f["fileName"].endswith("/lib/libenvseal.so"))
+f["checksums"][1]["checksumValue"] = "0" * 64
+json.dump(doc, open(p, "w"), indent=2)
+PY
+(cd "$d" && sha256sum "$tarball" "$sbom" >SHA256SUMS)
+sign "$d" --identity "$identity" --issuer "$issuer"
+expect_failure "signed SBOM that does not match the archive rejected" "$d" "SBOM $sbom does not match the release archive"
+
+# 9. The cosign branch (cosign itself is not installable here): a stand-in records
+#    its arguments; verify.sh must pass the exact identity, issuer and trust root for
+#    every file, and turn a cosign failure into a failed verification.
+stub=$work/stub
+mkdir -p "$stub"
+cat >"$stub/cosign" <<'STUB'
+#!/usr/bin/env bash
+[[ $1 == verify-blob && $2 == --help ]] && { echo "  --new-bundle-format"; exit 0; }
+echo "$*" >>"$COSIGN_LOG"
+[[ -n ${COSIGN_FAIL:-} && " $* " == *" $COSIGN_FAIL "* ]] && { echo "Error: none of the expected identities matched"; exit 1; }
+echo "Verified OK"
+STUB
+chmod +x "$stub/cosign"
+export COSIGN_LOG=$work/cosign.log
+out=$(PATH=$stub:$PATH bash "$verify" --dir "$good" --tag "$tag" --trusted-root "$good/trusted_root.json" 2>&1)
+rc=$?
+calls=$(grep -c -- "--new-bundle-format --bundle .*\.sigstore\.json --certificate-identity $identity --certificate-oidc-issuer $issuer --trusted-root $good/trusted_root.json" "$COSIGN_LOG")
+((rc == 0 && calls == 3)) && grep -q '(cosign)' <<<"$out"
+report "cosign branch: exact identity, issuer and trust root for each of 3 files" $? "exit $rc, $calls matching calls:"$'\n'"$out"$'\n'"$(cat "$COSIGN_LOG")"
+out=$(PATH=$stub:$PATH COSIGN_FAIL=$tarball bash "$verify" --dir "$good" --tag "$tag" 2>&1)
+rc=$?
+((rc == 1)) && grep -q "FAIL $tarball: Error: none of the expected identities matched" <<<"$out"
+report "cosign branch: a cosign failure fails the verification" $? "exit $rc:"$'\n'"$out"
+
+echo "verification time: $ms ms for ${tarball%%.tar.gz} (3 files, sigstore-js verifier, local trusted root)"
+echo "$passed passed, $failed failed"
+((failed == 0))

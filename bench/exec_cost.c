@@ -13,9 +13,10 @@
  * -e adds a variable to every configuration's environment, for experiments such as
  * ENVSEAL_VAULT=anon (it is not one of the 60).
  * Columns compare with the first configuration ("none") and the second ("empty"):
- * d = instructions added, x = ratio of median wall times; the closing lines hold
- * the last configuration to the start-up budget against the second. Targets are reported, never asserted: the exit status is 0 unless a
- * run failed. Secret values are never printed. */
+ * d = instructions added, x = ratio of median wall times, faults = median minor
+ * page faults of one exec; the closing lines hold the last configuration to the
+ * start-up budget against the second. Targets are reported, never asserted: the
+ * exit status is 0 unless a run failed. Secret values are never printed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -123,6 +125,7 @@ struct setup {
     const char *preload; /* NULL: none */
     char **env;
     double *us;          /* one wall time per round, microseconds */
+    double *faults;      /* minor page faults of the program, per round */
     uint64_t ir;         /* callgrind instruction count, 0 when not measured */
 };
 
@@ -211,8 +214,9 @@ static void check_status(const char *what, const char *name, int status)
         die("%s for configuration %s failed (wait status 0x%x)", what, name, status);
 }
 
-/* One fork+execve+wait of the program, in microseconds. */
-static double time_exec(const char *prog, const struct setup *s)
+/* One fork+execve+wait of the program, in microseconds; *faults gets its minor
+ * page faults (each first touch of a page: the dominant start-up cost on some VMs). */
+static double time_exec(const char *prog, const struct setup *s, double *faults)
 {
     char *argv[] = {(char *)prog, NULL};
     double t0 = now_us();
@@ -224,11 +228,13 @@ static double time_exec(const char *prog, const struct setup *s)
         _exit(127);
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0)
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR)
-            die("waitpid: %s", strerror(errno));
+            die("wait4: %s", strerror(errno));
     double t1 = now_us();
     check_status("exec", s->name, status);
+    *faults = (double)ru.ru_minflt;
     return t1 - t0;
 }
 
@@ -370,8 +376,9 @@ int main(int argc, char **argv)
             die("%s: %s", set[i].preload, strerror(errno));
         set[i].env = environment_for(base, extra, nextra, set[i].preload);
         set[i].us = calloc((size_t)rounds, sizeof(double));
+        set[i].faults = calloc((size_t)rounds, sizeof(double));
         set[i].ir = 0;
-        if (!set[i].us)
+        if (!set[i].us || !set[i].faults)
             die("out of memory");
     }
 
@@ -381,9 +388,12 @@ int main(int argc, char **argv)
         long turn = r + warmup;
         for (int k = 0; k < n; k++) {
             struct setup *s = &set[(k + turn) % n];
-            double us = time_exec(prog, s);
-            if (r >= 0)
+            double faults;
+            double us = time_exec(prog, s, &faults);
+            if (r >= 0) {
                 s->us[r] = us;
+                s->faults[r] = faults;
+            }
         }
     }
     getloadavg(&load_after, 1);
@@ -404,8 +414,8 @@ int main(int argc, char **argv)
         printf("extra variable in every configuration: %.*s\n",
                (int)(strchr(extra[i], '=') - extra[i]), extra[i]);
     printf("\n");
-    printf("%-10s %12s %12s %12s %10s %9s %9s %8s %8s\n", "config", "instructions",
-           "d none", "d empty", "median us", "p10 us", "p90 us", "x none", "x empty");
+    printf("%-10s %12s %12s %12s %10s %9s %9s %8s %8s %7s\n", "config", "instructions",
+           "d none", "d empty", "median us", "p10 us", "p90 us", "x none", "x empty", "faults");
     struct summary sum[MAX_SETUPS];
     for (int i = 0; i < n; i++)
         sum[i] = summarize(set[i].us, (size_t)rounds);
@@ -417,9 +427,10 @@ int main(int argc, char **argv)
             if (n > 1)
                 grouped((int64_t)set[i].ir - (int64_t)set[1].ir, c, sizeof c, true);
         }
-        printf("%-10s %12s %12s %12s %10.1f %9.1f %9.1f %8.3f %8.3f\n", set[i].name, a, b, c,
-               sum[i].median, sum[i].p10, sum[i].p90, sum[i].median / sum[0].median,
-               n > 1 ? sum[i].median / sum[1].median : 1.0);
+        printf("%-10s %12s %12s %12s %10.1f %9.1f %9.1f %8.3f %8.3f %7.0f\n", set[i].name, a,
+               b, c, sum[i].median, sum[i].p10, sum[i].p90, sum[i].median / sum[0].median,
+               n > 1 ? sum[i].median / sum[1].median : 1.0,
+               summarize(set[i].faults, (size_t)rounds).median);
     }
 
     if (n >= 3) {

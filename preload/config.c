@@ -17,19 +17,37 @@ static bool is_reserved(const char *name, size_t nlen)
     /* The loader keeps pointers into LD_* and GLIBC_TUNABLES; ENVSEAL_* are ours. */
     if (nlen >= 3 && name[0] == 'L' && name[1] == 'D' && name[2] == '_')
         return true;
-    if (nlen >= PREFIX_LEN && memcmp(name, PREFIX, PREFIX_LEN) == 0)
+    if (nlen >= PREFIX_LEN && name[0] == 'E' && memcmp(name, PREFIX, PREFIX_LEN) == 0)
         return true;
-    return nlen == 14 && memcmp(name, "GLIBC_TUNABLES", 14) == 0;
+    return nlen == 14 && name[0] == 'G' && memcmp(name, "GLIBC_TUNABLES", 14) == 0;
+}
+
+size_t entry_name_scan(const char *entry, uint32_t *mask)
+{
+    uint32_t m = 0, b;
+    const char *p = entry;
+    for (; !((b = pattern_class_table[(unsigned char)*p]) & PATTERN_CLASS_END); p++)
+        m |= b;
+    *mask = m;
+    return (size_t)(p - entry);
 }
 
 bool config_is_secret(const struct config *c, const char *name, size_t nlen)
 {
+    return config_is_secret_mask(c, name, nlen, name_class_mask(name, nlen));
+}
+
+bool config_is_secret_mask(const struct config *c, const char *name, size_t nlen,
+                           uint32_t mask)
+{
     if (nlen == 0 || is_reserved(name, nlen))
         return false;
-    uint32_t mask = name_class_mask(name, nlen);
-    if (!pattern_set_match(&c->secrets, name, nlen, mask))
+    uint64_t among = default_patterns_by_last[(unsigned char)name[nlen - 1]];
+    if (!(c->defaults &&
+          pattern_set_match_among(&default_patterns_compiled, among, name, nlen, mask)) &&
+        !((c->sets & SET_SECRETS) && pattern_set_match(&c->secrets, name, nlen, mask)))
         return false;
-    return !pattern_set_match(&c->exclude, name, nlen, mask);
+    return !((c->sets & SET_EXCLUDE) && pattern_set_match(&c->exclude, name, nlen, mask));
 }
 
 static void problem(struct config *c, const char *setting)
@@ -68,6 +86,15 @@ static bool parse_bool(struct config *c, const char *setting, const char *v, boo
 #define ENVSEAL_DEFAULT_MODE MODE_RELOCATE
 #endif
 
+/* Adds a setting's list to one of the sets, which is empty (config_reset). */
+static void load_list(struct config *c, unsigned set, struct pattern_set *s, const char *v,
+                      const char *setting)
+{
+    c->sets |= set;
+    if (pattern_set_add_list(s, v, strlen(v)) != 0)
+        problem(c, setting);
+}
+
 /* ENVSEAL_CHILD_SECRETS: "none" (the default, also when unset or empty), "all", or
  * patterns. A list with a malformed item keeps its valid items. */
 static void load_child_policy(struct config *c, const char *v)
@@ -78,8 +105,7 @@ static void load_child_policy(struct config *c, const char *v)
         c->child = CHILD_ALL;
     } else {
         c->child = CHILD_PATTERNS;
-        if (pattern_set_add_list(&c->child_secrets, v, strlen(v)) != 0)
-            problem(c, "ENVSEAL_CHILD_SECRETS");
+        load_list(c, SET_CHILD, &c->child_secrets, v, "ENVSEAL_CHILD_SECRETS");
     }
 }
 
@@ -87,7 +113,7 @@ bool config_is_strict(const struct config *c, const char *name, size_t nlen)
 {
     if (c->mode != MODE_STRICT || !config_is_secret(c, name, nlen))
         return false;
-    return c->strict.n == 0 ||
+    return !(c->sets & SET_STRICT) || c->strict.n == 0 ||
            pattern_set_match(&c->strict, name, nlen, name_class_mask(name, nlen));
 }
 
@@ -99,16 +125,15 @@ bool config_child_gets(const struct config *c, const char *name, size_t nlen)
            pattern_set_match(&c->child_secrets, name, nlen, name_class_mask(name, nlen));
 }
 
-/* Everything but the pattern sets' storage (kilobytes): a preloaded process pays
- * for every byte cleared here at start-up. */
+/* The head, and only the sets a previous load filled (zero-filled ones are empty
+ * already): a preloaded process pays a page fault for every page touched here. */
 static void config_reset(struct config *c)
 {
-    struct pattern_set *keep[] = {&c->secrets, &c->exclude, &c->strict, &c->child_secrets};
-    size_t head = offsetof(struct config, secrets);
-    memset(c, 0, head);
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        pattern_set_clear(keep[i]);
-    c->nproblems = 0;
+    struct pattern_set *sets[] = {&c->secrets, &c->exclude, &c->strict, &c->child_secrets};
+    for (unsigned i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (c->sets & (1u << i))
+            pattern_set_clear(sets[i]);
+    memset(c, 0, offsetof(struct config, secrets));
     c->child = CHILD_NONE;
 }
 
@@ -171,13 +196,12 @@ void config_load(struct config *c, char *const *envp)
 #undef KEY
     }
 
-    if (defaults)
-        c->secrets = default_patterns_compiled; /* compiled at build time */
-    if (extra && pattern_set_add_list(&c->secrets, extra, strlen(extra)) != 0)
-        problem(c, "ENVSEAL_SECRETS");
-    if (exclude && pattern_set_add_list(&c->exclude, exclude, strlen(exclude)) != 0)
-        problem(c, "ENVSEAL_EXCLUDE");
-    if (strict && pattern_set_add_list(&c->strict, strict, strlen(strict)) != 0)
-        problem(c, "ENVSEAL_STRICT_SECRETS");
+    c->defaults = defaults; /* default_patterns_compiled: compiled at build time */
+    if (extra)
+        load_list(c, SET_SECRETS, &c->secrets, extra, "ENVSEAL_SECRETS");
+    if (exclude)
+        load_list(c, SET_EXCLUDE, &c->exclude, exclude, "ENVSEAL_EXCLUDE");
+    if (strict)
+        load_list(c, SET_STRICT, &c->strict, strict, "ENVSEAL_STRICT_SECRETS");
     load_child_policy(c, child);
 }

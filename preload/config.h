@@ -19,29 +19,41 @@ enum child_policy { CHILD_NONE, CHILD_ALL, CHILD_PATTERNS };
 
 #define CONFIG_PROBLEMS_MAX 4
 
+/* Bits of config.sets: the pattern sets that a setting filled. */
+enum { SET_SECRETS = 1, SET_EXCLUDE = 2, SET_STRICT = 4, SET_CHILD = 8 };
+
 struct config {
     bool disabled;
     bool quiet;
+    bool defaults; /* the built-in patterns (default_patterns_compiled) count */
+    unsigned sets; /* SET_* of the sets below that a setting filled */
     enum vault_pref vault;
     enum on_failure on_failure;
-    struct pattern_set secrets;
-    struct pattern_set exclude;
     /* Names of settings that were malformed (static strings), reported once. */
     const char *problems[CONFIG_PROBLEMS_MAX];
     unsigned nproblems;
     /* Strict mode: ENVSEAL_MODE, ENVSEAL_STRICT_SECRETS (empty: every secret) and
      * ENVSEAL_CHILD_SECRETS (which strict secrets an exec'd child receives). */
     enum env_mode mode;
-    struct pattern_set strict;
     enum child_policy child;
+    /* Kilobytes each, read and written only when `sets` says so: a preloaded
+     * process without such settings never touches their pages. */
+    struct pattern_set secrets; /* ENVSEAL_SECRETS, in addition to the defaults */
+    struct pattern_set exclude;
+    struct pattern_set strict;
     struct pattern_set child_secrets;
 };
 
-/* Builds the configuration from an environment array (NULL-terminated). */
+/* Builds the configuration from an environment array (NULL-terminated). c is
+ * zero-filled (static storage) or was loaded before. */
 void config_load(struct config *c, char *const *envp);
 
 /* True when NAME (not NUL-terminated, nlen bytes) must be sealed. */
 bool config_is_secret(const struct config *c, const char *name, size_t nlen);
+
+/* The same, given mask = name_class_mask(name, nlen) (see entry_name_scan). */
+bool config_is_secret_mask(const struct config *c, const char *name, size_t nlen,
+                           uint32_t mask);
 
 /* True when NAME is a secret that strict mode keeps out of environ entirely. */
 bool config_is_strict(const struct config *c, const char *name, size_t nlen);
@@ -51,5 +63,8 @@ bool config_child_gets(const struct config *c, const char *name, size_t nlen);
 
 /* Length of the name part of a "NAME=value" entry (up to '=' or the end). */
 size_t entry_name_len(const char *entry);
+
+/* entry_name_len, and the name's name_class_mask in the same pass. */
+size_t entry_name_scan(const char *entry, uint32_t *mask);
 
 #endif

@@ -1,6 +1,7 @@
 /* Build-time generator: prints default_patterns_compiled.c, the built-in secret
- * patterns already compiled by pattern_set_add, and the character-class table, so
- * a preloaded process never spends start-up instructions on either. */
+ * patterns already compiled by pattern_set_add, their candidates by a name's last
+ * byte, and the character-class table, so a preloaded process never spends
+ * start-up instructions on any of them. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 /* The generated file defines these; the generator itself needs stand-ins. */
 const struct pattern_set default_patterns_compiled;
+const uint64_t default_patterns_by_last[256];
 const uint32_t pattern_class_table[256];
 
 int main(void)
@@ -27,9 +29,14 @@ int main(void)
     printf("    },\n    .n = %u,\n    .used = %zu,\n    .text = \"", s.n, s.used);
     for (size_t i = 0; i < s.used; i++)
         printf(s.text[i] ? "%c" : "\\0", s.text[i]);
-    printf("\",\n};\n\nconst uint32_t pattern_class_table[256] = {");
+    printf("\",\n};\n\nconst uint64_t default_patterns_by_last[256] = {");
     for (unsigned c = 0; c < 256; c++)
-        printf("%s0x%08xu,", c % 6 ? " " : "\n    ", pattern_class_bit((unsigned char)c));
+        printf("%s0x%016llxull,", c % 3 ? " " : "\n    ",
+               (unsigned long long)pattern_set_candidates(&s, (unsigned char)c));
+    printf("\n};\n\nconst uint32_t pattern_class_table[256] = {");
+    for (unsigned c = 0; c < 256; c++)
+        printf("%s0x%08xu,", c % 6 ? " " : "\n    ",
+               pattern_class_bit((unsigned char)c) | (c == '=' || c == 0 ? PATTERN_CLASS_END : 0));
     printf("\n};\n");
     return 0;
 }

@@ -46,7 +46,7 @@ uint32_t name_class_mask(const char *s, size_t len)
     uint32_t m = 0;
     for (size_t i = 0; i < len; i++)
         m |= pattern_class_table[(unsigned char)s[i]];
-    return m;
+    return m & ~PATTERN_CLASS_END;
 }
 
 void pattern_set_clear(struct pattern_set *s)
@@ -132,10 +132,28 @@ static bool contains(const char *hay, size_t hlen, const char *needle, size_t nl
     return false;
 }
 
-bool pattern_set_match(const struct pattern_set *s, const char *name, size_t nlen, uint32_t mask)
+uint64_t pattern_set_candidates(const struct pattern_set *s, unsigned char c)
 {
+    uint64_t among = 0;
     for (unsigned i = 0; i < s->n; i++) {
         const struct pattern *p = &s->p[i];
+        bool anchored = p->kind == PAT_SUFFIX || p->kind == PAT_EXACT;
+        if (!anchored || (unsigned char)p->lit[p->len - 1] == c)
+            among |= 1ull << i;
+    }
+    return among;
+}
+
+bool pattern_set_match(const struct pattern_set *s, const char *name, size_t nlen, uint32_t mask)
+{
+    return pattern_set_match_among(s, s->n < 64 ? (1ull << s->n) - 1 : ~0ull, name, nlen, mask);
+}
+
+bool pattern_set_match_among(const struct pattern_set *s, uint64_t among, const char *name,
+                             size_t nlen, uint32_t mask)
+{
+    for (; among; among &= among - 1) {
+        const struct pattern *p = &s->p[__builtin_ctzll(among)];
         if ((p->need & ~mask) != 0)
             continue;
         size_t l = p->len;

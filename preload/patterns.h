@@ -44,6 +44,14 @@ int pattern_set_add_list(struct pattern_set *s, const char *list, size_t len);
 /* `mask` is name_class_mask(name, nlen), computed once per name by the caller. */
 bool pattern_set_match(const struct pattern_set *s, const char *name, size_t nlen, uint32_t mask);
 
+/* The same, trying only the patterns in `among` (bit i: s->p[i]). */
+bool pattern_set_match_among(const struct pattern_set *s, uint64_t among, const char *name,
+                             size_t nlen, uint32_t mask);
+
+/* The patterns of s that can match a name whose last byte is c: suffix and exact
+ * patterns ending in c, and every pattern of another kind. */
+uint64_t pattern_set_candidates(const struct pattern_set *s, unsigned char c);
+
 /* The built-in secret patterns, NULL-terminated (documented in docs/configuration.md). */
 extern const char *const default_secret_patterns[];
 
@@ -51,8 +59,14 @@ extern const char *const default_secret_patterns[];
  * gen_defaults from default_secret_patterns), so start-up copies instead of compiling. */
 extern const struct pattern_set default_patterns_compiled;
 
-/* Character class bit of one byte, and its table form (also generated). */
+/* pattern_set_candidates(&default_patterns_compiled, c) for every byte c (also
+ * generated): most names are tried against a few of the built-in patterns. */
+extern const uint64_t default_patterns_by_last[256];
+
+/* Character class bit of one byte, and its table form (also generated), where
+ * '=' and NUL also carry PATTERN_CLASS_END: they end a name in an entry. */
 uint32_t pattern_class_bit(unsigned char c);
 extern const uint32_t pattern_class_table[256];
+#define PATTERN_CLASS_END (1u << 31)
 
 #endif

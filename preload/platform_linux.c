@@ -23,12 +23,9 @@ static const char vault_vma_name[] = "envseal-vault";
 
 size_t platform_page_size(void)
 {
-    static size_t page;
-    if (page == 0) {
-        unsigned long p = getauxval(AT_PAGESZ);
-        page = p ? (size_t)p : 4096;
-    }
-    return page;
+    /* Not cached: a static written at start-up would cost a page of .bss. */
+    unsigned long p = getauxval(AT_PAGESZ);
+    return p ? (size_t)p : 4096;
 }
 
 static size_t round_to_pages(size_t n)

@@ -3,6 +3,7 @@
  * Everything here is async-signal-safe. */
 #define _GNU_SOURCE
 #include "platform.h"
+#include "platform_syscall_linux.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,12 +78,12 @@ void platform_copy_action(struct sigaction *dst, const struct sigaction *src)
 void platform_requeue_signal(int sig, const siginfo_t *si)
 {
     pid_t pid = getpid();
-    pid_t tid = (pid_t)syscall(SYS_gettid);
+    pid_t tid = (pid_t)SYS0(SYS_gettid);
     /* The original siginfo (sender, fault address) goes into the core's notes; the
      * kernel accepts any si_code when a thread signals itself. */
-    if (si && syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
+    if (si && SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
         return;
-    syscall(SYS_tgkill, pid, tid, sig);
+    SYS3(SYS_tgkill, pid, tid, sig);
 }
 
 void platform_context_unblock_only(void *ucontext, int sig)
@@ -94,45 +95,66 @@ void platform_context_unblock_only(void *ucontext, int sig)
     memcpy(&uc->uc_sigmask, &all_but, KERNEL_MASK_BYTES);
 }
 
-static bool parse_mask(const char *text, const char *key, uint64_t *out)
+/* The 16 hex digits after "SigIgn:\t" (or "SigCgt:\t") at line start p. */
+static bool parse_mask(const char *p, const char *end, uint64_t *out)
 {
-    const char *p = strstr(text, key);
-    if (!p)
+    p += 8;
+    if (end - p < 16)
         return false;
-    p += strlen(key);
-    while (*p == ' ' || *p == '\t')
-        p++;
     uint64_t v = 0;
-    int digits = 0;
-    for (;; p++, digits++) {
-        char c = *p;
+    for (int i = 0; i < 16; i++) {
+        char c = p[i];
         int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
         if (d < 0)
-            break;
+            return false;
         v = v << 4 | (uint64_t)d;
     }
     *out = v;
-    return digits > 0;
+    return true;
+}
+
+static uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
 }
 
 bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught)
 {
-    char buf[4096];
+    /* The two lines sit about 700 bytes in (after Groups and the Vm* lines): a
+     * small buffer keeps the constructor's stack shallow (a new stack page is a
+     * page fault). Not found in it: unknown, and the caller asks per signal. */
+    char buf[1536];
     int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    size_t have = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-    }
+    ssize_t n;
+    do /* seq_file: one read returns the whole text up to the buffer's size */
+        n = read(fd, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
     close(fd);
-    buf[have] = '\0';
-    return parse_mask(buf, "\nSigIgn:", ignored) && parse_mask(buf, "\nSigCgt:", caught);
+    if (n <= 0)
+        return false;
+    const char *end = buf + n;
+    uint64_t key_ign = load8("SigIgn:\t"), key_cgt = load8("SigCgt:\t");
+    bool have_ign = false;
+    /* Line starts only, 8 bytes at a time: "SigIgn:\t" is one 64-bit compare. */
+    for (const char *p = buf; end - p >= 8;) {
+        uint64_t w = load8(p);
+        if (!have_ign && w == key_ign) {
+            if (!parse_mask(p, end, ignored))
+                return false;
+            have_ign = true;
+        } else if (have_ign && w == key_cgt) {
+            return parse_mask(p, end, caught);
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return false;
 }
 
 bool platform_is_namespace_init(void)
@@ -201,7 +223,7 @@ struct linux_dirent64 {
 unsigned platform_park_other_threads(int sig)
 {
     static char buf[2048] __attribute__((aligned(8))); /* under the caller's crash lock */
-    pid_t pid = getpid(), self = (pid_t)syscall(SYS_gettid);
+    pid_t pid = getpid(), self = (pid_t)SYS0(SYS_gettid);
     int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return 0;
@@ -214,7 +236,7 @@ unsigned platform_park_other_threads(int sig)
     si.si_value.sival_int = PARK_MAGIC;
     unsigned sent = 0;
     for (;;) {
-        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        long n = SYS3(SYS_getdents64, fd, buf, sizeof buf);
         if (n <= 0)
             break;
         for (long off = 0; off < n;) {
@@ -226,7 +248,7 @@ unsigned platform_park_other_threads(int sig)
                 tid = tid * 10 + (*c - '0');
             if (*c != '\0' || tid <= 0 || tid == self)
                 continue;
-            if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) == 0)
+            if (SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) == 0)
                 sent++;
         }
     }

@@ -16,8 +16,9 @@ void relocate_secrets(const struct config *c, struct vault *v, char **envp, char
 
     for (size_t i = 0; envp[i]; i++) {
         const char *e = envp[i];
-        size_t nlen = entry_name_len(e);
-        if (e[nlen] != '=' || !config_is_secret(c, e, nlen))
+        uint32_t mask;
+        size_t nlen = entry_name_scan(e, &mask);
+        if (e[nlen] != '=' || !config_is_secret_mask(c, e, nlen, mask))
             continue;
         if (i < MEMO_BITS)
             memo[i / 64] |= 1ull << (i % 64);

@@ -31,20 +31,24 @@
 typedef void (*action_fn)(int, siginfo_t *, void *);
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 
-/* What the program set for one signal, where the kernel holds a handler of ours. */
+/* What the program set for one signal, where the kernel holds a handler of ours.
+ * All zero is the action every signal has after exec (SIG_DFL, flags 0, empty
+ * mask), so start-up writes no entry in the usual case. */
 struct virt {
-    bool usable;          /* the kernel takes actions for it (not KILL, not libc's own) */
-    int bits;             /* the program's values of FATAL_BITS */
     uint64_t mask;        /* on_fatal: the program's sa_mask as the kernel would keep it */
     action_fn handler;    /* one_shot: the program's handler */
-    bool pristine;        /* on_fatal installed at start-up and not changed since */
-    int installed_flags;  /* the kernel's flags right after that installation */
-    struct sigaction initial; /* the action found at start-up, reported while pristine */
+    void (*restorer)(void); /* pristine: sa_restorer of the action found at start-up */
+    int bits;             /* the program's values of FATAL_BITS */
+    int initial_flags;    /* pristine: sa_flags of the action found at start-up */
 };
 
 static struct virt virt[SIGNALS_MAX];
-static sigaction_fn next_sigaction;
-static int hooks_on;
+/* Written at start-up (see ENVSEAL_HOT); bit sig - 1 of each mask is about sig. */
+static sigaction_fn next_sigaction ENVSEAL_HOT;
+static int hooks_on ENVSEAL_HOT;
+static uint64_t usable ENVSEAL_HOT;   /* the kernel takes actions for it (not KILL, not libc's own) */
+static uint64_t pristine ENVSEAL_HOT; /* on_fatal installed at start-up, not changed since */
+static int installed_flags ENVSEAL_HOT; /* the kernel's flags right after that installation */
 static int table_lock;
 /* glibc's _sigintr: signals siginterrupt() made interrupting, which signal()
  * consults. Kept here because signal() is emulated here. */
@@ -95,10 +99,15 @@ static void unlock_table(const sigset_t *saved)
     pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
+static uint64_t bit_of(int sig)
+{
+    return 1ull << (sig - 1);
+}
+
 static bool managed(int sig)
 {
-    return sig >= 1 && sig < SIGNALS_MAX && virt[sig].usable &&
-           __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE);
+    return sig >= 1 && sig < SIGNALS_MAX && __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE) &&
+           (usable & bit_of(sig));
 }
 
 /* on_fatal in place of `flags` (the program's): every signal blocked while it runs. */
@@ -114,7 +123,7 @@ static void plan(int sig, const struct sigaction *act, struct sigaction *k)
 {
     struct virt *v = &virt[sig];
     v->bits = act->sa_flags & FATAL_BITS;
-    v->pristine = false;
+    pristine &= ~bit_of(sig);
     if (act->sa_handler == SIG_DFL) {
         v->mask = platform_action_mask(&act->sa_mask);
         fatal_action(k, act->sa_flags);
@@ -126,13 +135,18 @@ static void plan(int sig, const struct sigaction *act, struct sigaction *k)
 }
 
 /* The action the program would see, given what the kernel holds (k) and the
- * table entry as it was when k was in force (v). */
-static void report(const struct virt *v, const struct sigaction *k, struct sigaction *out)
+ * table entry as it was when k was in force (v, was_pristine). */
+static void report(const struct virt *v, bool was_pristine, const struct sigaction *k,
+                   struct sigaction *out)
 {
     struct sigaction r = *k;
     if (k->sa_sigaction == on_fatal) {
-        if (v->pristine && k->sa_flags == v->installed_flags) {
-            r = v->initial;
+        if (was_pristine && k->sa_flags == installed_flags) { /* the action found */
+            r.sa_handler = SIG_DFL;
+            r.sa_flags = v->initial_flags;
+            sigemptyset(&r.sa_mask);
+            platform_set_action_mask(&r.sa_mask, v->mask);
+            r.sa_restorer = v->restorer;
         } else {
             r.sa_handler = SIG_DFL;
             r.sa_flags = (k->sa_flags & ~FATAL_BITS) | v->bits;
@@ -152,20 +166,23 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     sigset_t saved;
     lock_table(&saved);
     struct virt before = virt[sig];
+    bool was_pristine = pristine & bit_of(sig);
     struct sigaction k, old;
     int rc;
     if (act) {
         k = *act;
         plan(sig, act, &k);
         rc = call_real(sig, &k, &old);
-        if (rc != 0)
+        if (rc != 0) {
             virt[sig] = before;
+            pristine |= was_pristine ? bit_of(sig) : 0;
+        }
     } else {
         rc = call_real(sig, NULL, &old);
     }
     int err = errno;
     if (rc == 0 && oact)
-        report(&before, &old, oact);
+        report(&before, was_pristine, &old, oact);
     unlock_table(&saved);
     errno = err;
     return rc;
@@ -395,15 +412,15 @@ static void after_fork_child(void)
 
 /* Puts on_fatal in place of SIG_DFL for sig; `known_default` when /proc said the
  * disposition is SIG_DFL, so no query is needed first. */
-static void hook_signal(int sig, bool known_default, int *installed_flags)
+static void hook_signal(int sig, bool known_default)
 {
     struct virt *v = &virt[sig];
     struct sigaction cur, k;
     memset(&cur, 0, sizeof cur);
     if (!known_default) {
         if (call_real(sig, NULL, &cur) != 0)
-            return; /* SIGKILL, or a signal libc keeps for itself */
-        v->usable = true;
+            return; /* a signal libc keeps for itself */
+        usable |= bit_of(sig);
         if (cur.sa_handler != SIG_DFL)
             return; /* ignored or handled already */
     }
@@ -411,20 +428,23 @@ static void hook_signal(int sig, bool known_default, int *installed_flags)
     fatal_action(&k, 0);
     if (call_real(sig, &k, known_default ? &cur : NULL) != 0)
         return;
-    v->usable = true;
+    usable |= bit_of(sig);
     if (cur.sa_handler != SIG_DFL) { /* changed since /proc was read: give it back */
         call_real(sig, &cur, NULL);
         return;
     }
-    if (*installed_flags < 0) { /* what the kernel holds for k: the same for every signal */
+    if (installed_flags < 0) { /* what the kernel holds for k: the same for every signal */
         struct sigaction now;
-        *installed_flags = call_real(sig, NULL, &now) == 0 ? now.sa_flags : 0;
+        installed_flags = call_real(sig, NULL, &now) == 0 ? now.sa_flags : 0;
     }
-    v->bits = cur.sa_flags & FATAL_BITS;
-    v->mask = platform_action_mask(&cur.sa_mask);
-    v->initial = cur;
-    v->installed_flags = *installed_flags;
-    v->pristine = true;
+    uint64_t mask = platform_action_mask(&cur.sa_mask);
+    if (cur.sa_flags || mask || cur.sa_restorer) { /* else the zero entry says it all */
+        v->bits = cur.sa_flags & FATAL_BITS;
+        v->mask = mask;
+        v->initial_flags = cur.sa_flags;
+        v->restorer = cur.sa_restorer;
+    }
+    pristine |= bit_of(sig);
 }
 
 void signals_install(void)
@@ -438,20 +458,18 @@ void signals_install(void)
      * constructor), from one read of /proc instead of a query per signal. */
     uint64_t ignored = 0, caught = 0;
     bool known = platform_signal_dispositions(&ignored, &caught);
-    int installed_flags = -1;
-    sigset_t saved;
-    lock_table(&saved);
+    installed_flags = -1;
+    /* No table lock: until hooks_on is set every sigaction call passes straight to
+     * the kernel, and on_fatal, the only handler installed here, never takes it. */
     for (int sig = 1; sig <= platform_signal_max() && sig < SIGNALS_MAX; sig++) {
         enum sig_default d = platform_signal_default(sig);
-        if (d != SIGDEF_TERMINATE && d != SIGDEF_CORE)
+        if ((d != SIGDEF_TERMINATE && d != SIGDEF_CORE) || sig == SIGKILL)
             continue;
-        uint64_t bit = 1ull << (sig - 1);
-        if (known && ((ignored | caught) & bit))
-            virt[sig].usable = true; /* not ours: every call passes through */
+        if (known && ((ignored | caught) & bit_of(sig)))
+            usable |= bit_of(sig); /* not ours: every call passes through */
         else
-            hook_signal(sig, known, &installed_flags);
+            hook_signal(sig, known);
     }
     __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
-    unlock_table(&saved);
     pthread_atfork(NULL, NULL, after_fork_child);
 }

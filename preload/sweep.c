@@ -45,7 +45,7 @@ struct scratch {
 
 #define SCRATCH_SIZE ((sizeof(struct scratch) + 65535) & ~(size_t)65535)
 
-static struct scratch *scratch;
+static struct scratch *scratch ENVSEAL_HOT; /* mapped at start-up */
 
 static struct scratch *get_scratch(void)
 {

@@ -39,13 +39,20 @@ static size_t default_count(void)
     return n;
 }
 
+/* Secret patterns in force: the built-in ones (not copied) plus ENVSEAL_SECRETS. */
+static size_t secret_patterns(void)
+{
+    return (cfg.defaults ? default_patterns_compiled.n : 0) +
+           (cfg.sets & SET_SECRETS ? cfg.secrets.n : 0);
+}
+
 static void assert_all_defaults(void)
 {
     assert_false(cfg.disabled);
     assert_false(cfg.quiet);
     assert_int_equal(cfg.vault, VAULT_AUTO);
     assert_int_equal(cfg.on_failure, ON_FAILURE_WARN);
-    assert_int_equal(cfg.secrets.n, default_count());
+    assert_int_equal(secret_patterns(), default_count());
     assert_true(secret("GITHUB_TOKEN"));
 }
 
@@ -56,7 +63,7 @@ static void defaults_on_empty_environment(void **state)
     load(envp);
     assert_all_defaults();
     assert_int_equal(cfg.nproblems, 0);
-    assert_int_equal(cfg.exclude.n, 0);
+    assert_int_equal(cfg.sets & SET_EXCLUDE ? cfg.exclude.n : 0, 0);
     assert_true(secret("DB_PASSWORD"));
     assert_false(secret("PATH"));
 }
@@ -75,7 +82,7 @@ static void secrets_extends_defaults(void **state)
     char *envp[] = {"ENVSEAL_SECRETS=MY_THING, CUSTOM_*", NULL};
     load(envp);
     assert_int_equal(cfg.nproblems, 0);
-    assert_int_equal(cfg.secrets.n, default_count() + 2);
+    assert_int_equal(secret_patterns(), default_count() + 2);
     assert_true(secret("MY_THING"));
     assert_true(secret("CUSTOM_ANYTHING"));
     assert_true(secret("GITHUB_TOKEN"));
@@ -89,7 +96,7 @@ static void defaults_off_replaces(void **state)
     char *envp[] = {"ENVSEAL_DEFAULTS=0", "ENVSEAL_SECRETS=MY_THING", NULL};
     load(envp);
     assert_int_equal(cfg.nproblems, 0);
-    assert_int_equal(cfg.secrets.n, 1);
+    assert_int_equal(secret_patterns(), 1);
     assert_true(secret("MY_THING"));
     assert_false(secret("GITHUB_TOKEN"));
     assert_false(secret("DB_PASSWORD"));
@@ -100,7 +107,7 @@ static void defaults_off_alone_seals_nothing(void **state)
     (void)state;
     char *envp[] = {"ENVSEAL_DEFAULTS=no", NULL};
     load(envp);
-    assert_int_equal(cfg.secrets.n, 0);
+    assert_int_equal(secret_patterns(), 0);
     assert_false(secret("GITHUB_TOKEN"));
 }
 
@@ -277,7 +284,7 @@ static void invalid_secret_pattern(void **state)
     load(envp);
     assert_int_equal(cfg.nproblems, 1);
     assert_string_equal(cfg.problems[0], "ENVSEAL_SECRETS");
-    assert_int_equal(cfg.secrets.n, default_count() + 1); /* the good item is kept */
+    assert_int_equal(secret_patterns(), default_count() + 1); /* the good item is kept */
     assert_true(secret("GOOD_ONE"));
     assert_true(secret("GITHUB_TOKEN"));
 }
@@ -289,7 +296,7 @@ static void invalid_exclude_pattern(void **state)
     load(envp);
     assert_int_equal(cfg.nproblems, 1);
     assert_string_equal(cfg.problems[0], "ENVSEAL_EXCLUDE");
-    assert_int_equal(cfg.exclude.n, 0);
+    assert_int_equal(cfg.sets & SET_EXCLUDE ? cfg.exclude.n : 0, 0);
     assert_all_defaults();
 }
 
@@ -315,7 +322,7 @@ static void unknown_and_unset_settings_ignored(void **state)
                     "XENVSEAL_VAULT=bogus",     NULL};
     load(envp);
     assert_int_equal(cfg.nproblems, 0);
-    assert_int_equal(cfg.secrets.n, default_count());
+    assert_int_equal(secret_patterns(), default_count());
     assert_false(secret("A_B"));
 }
 
@@ -331,10 +338,49 @@ static void entry_name_length(void **state)
     assert_int_equal(entry_name_len("EMPTY="), 5);
 }
 
+/* entry_name_scan: the same length, and the mask config_is_secret computes. */
+static void entry_name_scan_matches(void **state)
+{
+    (void)state;
+    const char *entries[] = {"A=B", "GITHUB_TOKEN=x", "A==B", "=value", "NOEQUALS", "",
+                             "db_Pass9=v", "X-Y.Z=1"};
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        uint32_t mask = 0xdeadbeef;
+        size_t n = entry_name_scan(entries[i], &mask);
+        assert_int_equal(n, entry_name_len(entries[i]));
+        assert_int_equal(mask, name_class_mask(entries[i], n));
+    }
+}
+
+/* A second load starts afresh: sets a previous load filled are emptied (a caller
+ * may read them directly, as the envseal command reads exclude). */
+static void reload_empties_previous_sets(void **state)
+{
+    (void)state;
+    char *first[] = {"ENVSEAL_SECRETS=MY_THING", "ENVSEAL_EXCLUDE=GITHUB_*",
+                     "ENVSEAL_STRICT_SECRETS=A_*", "ENVSEAL_CHILD_SECRETS=B_*", NULL};
+    load(first);
+    assert_true(secret("MY_THING"));
+    assert_false(secret("GITHUB_TOKEN"));
+    assert_int_equal(cfg.exclude.n, 1);
+    char *second[] = {"ENVSEAL_DEFAULTS=1", NULL};
+    load(second);
+    assert_int_equal(cfg.sets, 0);
+    assert_int_equal(cfg.secrets.n, 0);
+    assert_int_equal(cfg.exclude.n, 0);
+    assert_int_equal(cfg.strict.n, 0);
+    assert_int_equal(cfg.child_secrets.n, 0);
+    assert_false(secret("MY_THING"));
+    assert_true(secret("GITHUB_TOKEN"));
+    assert_int_equal(secret_patterns(), default_count());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_on_empty_environment),
+        cmocka_unit_test(entry_name_scan_matches),
+        cmocka_unit_test(reload_empties_previous_sets),
         cmocka_unit_test(null_envp_gives_defaults),
         cmocka_unit_test(secrets_extends_defaults),
         cmocka_unit_test(defaults_off_replaces),

@@ -124,7 +124,9 @@ ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
     return rc;
 }
 
-ENVSEAL_EXPORT int unsetenv(const char *name)
+/* unsetenv's body, also reached by putenv("NAME") without a call through the PLT
+ * (a call to our own exported name would cost a symbol lookup at every start). */
+static int unset(const char *name)
 {
 #if ENVSEAL_STRICT
     if (valid_name(opaque(name)) && strict_owns(name, strlen(name)))
@@ -140,13 +142,18 @@ ENVSEAL_EXPORT int unsetenv(const char *name)
     return rc;
 }
 
+ENVSEAL_EXPORT int unsetenv(const char *name)
+{
+    return unset(name);
+}
+
 ENVSEAL_EXPORT int putenv(char *string)
 {
     if (!opaque(string))
         return REAL(putenv, putenv_fn)(string);
     const char *eq = strchr(string, '=');
     if (!eq) /* glibc: putenv("NAME") removes NAME; route it through our unsetenv */
-        return string[0] ? unsetenv(string) : 0;
+        return string[0] ? unset(string) : 0;
     size_t nlen = (size_t)(eq - string);
 #if ENVSEAL_STRICT
     if (nlen && strict_owns(string, nlen))

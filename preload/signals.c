@@ -257,9 +257,11 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
             seen = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
             sweep_run(NULL);
         } while (seen != __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE));
-        sweep_forget();
         swept = true;
     }
+    /* The values taken from the vault are wiped too, sweep or not: a death without
+     * a core must not leave them in the scratch area until the kernel frees it. */
+    sweep_forget();
     __atomic_store_n(&crash_lock, 0, __ATOMIC_RELEASE);
 
     /* Die by the same signal: back to SIG_DFL, queue it again with its siginfo,

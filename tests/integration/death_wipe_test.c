@@ -1,0 +1,189 @@
+/* The vault is wiped before a process dies of a terminating signal, also of the
+ * ones that write no core (SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGALRM, SIGPIPE, a
+ * real-time signal), and of a core-dumping one with core dumps disabled.
+ *
+ * How it is observed: the test traces envprobe with PTRACE_O_TRACEEXIT, so the
+ * kernel stops the dying process in do_exit, before its memory is released, and
+ * scans every readable mapping through /proc/PID/mem there. The vault is forced to
+ * the anonymous fallback (ENVSEAL_VAULT=anon): memfd_secret pages cannot be read
+ * through /proc/PID/mem at all. The control is SIGKILL, which no handler can see:
+ * at the same exit stop the secret is still in the vault, so the scan can fail. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/integration/harness.h"
+
+#define TIMEOUT_MS 20000
+
+struct death {
+    int hits_at_exit;   /* mappings holding the secret at the exit stop, -1 if none seen */
+    int vault_readable; /* the vault mapping was found and read at the exit stop */
+    int status;         /* final wait status */
+};
+
+static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
+{
+    char path[64], byte;
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    bool ok = fseeko(f, (off_t)vi->start, SEEK_SET) == 0 && fread(&byte, 1, 1, f) == 1;
+    fclose(f);
+    return ok;
+}
+
+/* Starts envprobe under the shim holding SECRET in DB_PASSWORD, sends sig, and
+ * follows it to its death with ptrace, scanning its memory at the exit stop. */
+static void die_by(int sig, struct death *d)
+{
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "dw");
+    struct envb env;
+    envb_init(&env, true);
+    envb_set(&env, "DB_PASSWORD", secret);
+    envb_set(&env, "ENVSEAL_VAULT", "anon");
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "show:DB_PASSWORD",
+                    "hold", NULL};
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, argv, &env), 0);
+    envb_free(&env);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT_MS));
+    struct vault_info vi;
+    proc_vault_info(p.pid, &vi);
+    assert_true(vi.found && vi.named); /* the anonymous vault, readable by the tracer */
+
+    assert_int_equal(ptrace(PTRACE_SEIZE, p.pid, NULL, (void *)PTRACE_O_TRACEEXIT), 0);
+    assert_int_equal(kill(p.pid, sig), 0);
+    d->hits_at_exit = -1;
+    d->vault_readable = 0;
+    for (;;) {
+        int st;
+        pid_t w = waitpid(p.pid, &st, __WALL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        assert_int_equal(w, p.pid);
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            d->status = st;
+            break;
+        }
+        assert_true(WIFSTOPPED(st));
+        int inject = 0;
+        if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+            d->vault_readable = vault_is_readable(p.pid, &vi);
+            struct scan_result r;
+            d->hits_at_exit = proc_scan_mem(p.pid, secret, &r);
+            for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++)
+                printf("# signal %d: secret in mapping %#lx %s (vault %#lx)\n", sig,
+                       r.starts[i], r.names[i], vi.start);
+        } else {
+            inject = WSTOPSIG(st); /* signal-delivery-stop: deliver it as sent */
+        }
+        ptrace(PTRACE_CONT, p.pid, NULL, (void *)(intptr_t)inject);
+    }
+    p.pid = 0; /* reaped above: only the pipes are left to close */
+    proc_kill(&p);
+}
+
+static void assert_wiped_and_same_death(int sig)
+{
+    struct death d;
+    die_by(sig, &d);
+    assert_true(WIFSIGNALED(d.status));
+    assert_int_equal(WTERMSIG(d.status), sig);
+    assert_true(d.vault_readable);        /* the scan really covered the vault */
+    assert_int_equal(d.hits_at_exit, 0);  /* and found the secret nowhere */
+}
+
+static void test_control_sigkill_leaves_the_secret(void **state)
+{
+    (void)state;
+    struct death d;
+    die_by(SIGKILL, &d);
+    assert_true(WIFSIGNALED(d.status) && WTERMSIG(d.status) == SIGKILL);
+    assert_true(d.vault_readable);
+    assert_true(d.hits_at_exit >= 1); /* the method sees a secret that is there */
+}
+
+static void test_sigterm_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGTERM);
+}
+
+static void test_sigint_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGINT);
+}
+
+static void test_sighup_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGHUP);
+}
+
+static void test_sigusr1_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGUSR1);
+}
+
+static void test_sigalrm_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGALRM);
+}
+
+static void test_sigpipe_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGPIPE);
+}
+
+static void test_realtime_signal_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGRTMIN + 5);
+}
+
+/* RLIMIT_CORE is 0 for the spawned program (set in main): the default
+ * action is still "core", no file is written, and the vault is wiped all the same. */
+static void test_sigquit_without_core_wipes(void **state)
+{
+    (void)state;
+    assert_wiped_and_same_death(SIGQUIT);
+}
+
+int main(void)
+{
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core); /* inherited: SIGQUIT must write no core here */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_control_sigkill_leaves_the_secret),
+        cmocka_unit_test(test_sigterm_wipes),
+        cmocka_unit_test(test_sigint_wipes),
+        cmocka_unit_test(test_sighup_wipes),
+        cmocka_unit_test(test_sigusr1_wipes),
+        cmocka_unit_test(test_sigalrm_wipes),
+        cmocka_unit_test(test_sigpipe_wipes),
+        cmocka_unit_test(test_realtime_signal_wipes),
+        cmocka_unit_test(test_sigquit_without_core_wipes),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    harness_cleanup();
+    return failed;
+}

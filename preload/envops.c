@@ -36,7 +36,7 @@ static void *next_setenv, *next_unsetenv, *next_putenv, *next_clearenv;
 #define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
 
 /* Defined here, not next to the constructor, so that //preload:core links on its own. */
-struct shim_state envseal_state = {.lock = PTHREAD_MUTEX_INITIALIZER};
+struct shim_state envseal_state;
 static struct shim_state *const st = &envseal_state;
 
 /* glibc declares these arguments nonnull, so the compiler would delete our NULL
@@ -109,7 +109,7 @@ ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
     if (!valid_name(opaque(name)) || !opaque(value) || !sealing(name, strlen(name)))
         return REAL(setenv, setenv_fn)(name, value, overwrite);
     size_t nlen = strlen(name);
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc = 0;
     if (overwrite || !current_entry(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
@@ -120,7 +120,7 @@ ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
             rc = REAL(setenv, setenv_fn)(name, value, overwrite);
         }
     }
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }
 
@@ -134,11 +134,11 @@ static int unset(const char *name)
 #endif
     if (!valid_name(opaque(name)) || !sealing(name, strlen(name)))
         return REAL(unsetenv, unsetenv_fn)(name);
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc = REAL(unsetenv, unsetenv_fn)(name);
     if (rc == 0)
         release_unreferenced(name, strlen(name));
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }
 
@@ -162,7 +162,7 @@ ENVSEAL_EXPORT int putenv(char *string)
     if (nlen == 0 || !sealing(string, nlen))
         return REAL(putenv, putenv_fn)(string);
     /* The caller's string is copied, not referenced: later edits to it are not seen. */
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc;
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
     if (sealed) {
@@ -171,7 +171,7 @@ ENVSEAL_EXPORT int putenv(char *string)
         warn_unsealed_once();
         rc = REAL(putenv, putenv_fn)(string);
     }
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }
 
@@ -183,10 +183,10 @@ ENVSEAL_EXPORT int clearenv(void)
 #endif
     if (!st->active)
         return REAL(clearenv, clearenv_fn)();
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc = REAL(clearenv, clearenv_fn)();
     if (rc == 0)
         vault_release_all(&st->vault);
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }

@@ -55,6 +55,8 @@ uint64_t platform_random64(void);
 
 /* Short name of the running program, for messages. Never NULL. */
 const char *platform_program_name(void);
+/* Called by the constructor with argv[0]. */
+void platform_set_program_name(const char *argv0);
 
 /* ---- Signals (platform_signals_linux.c). Async-signal-safe. ---- */
 

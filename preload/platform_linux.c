@@ -17,15 +17,34 @@
 #define SYS_memfd_secret 447
 #endif
 
-extern char *program_invocation_short_name;
-
 static const char vault_vma_name[] = "envseal-vault";
 
 size_t platform_page_size(void)
 {
+#if defined(__x86_64__)
+    return 4096; /* x86-64's only base page size; no getauxval import to bind */
+#else
     /* Not cached: a static written at start-up would cost a page of .bss. */
     unsigned long p = getauxval(AT_PAGESZ);
     return p ? (size_t)p : 4096;
+#endif
+}
+
+/* An auxiliary-vector entry read from /proc/self/auxv (0 when absent): for rare
+ * paths, so that start-up binds no getauxval. */
+static unsigned long auxv_entry(unsigned long type)
+{
+    unsigned long pair[2], value = 0;
+    int fd = open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    while (read(fd, pair, sizeof pair) == (ssize_t)sizeof pair && pair[0] != AT_NULL)
+        if (pair[0] == type) {
+            value = pair[1];
+            break;
+        }
+    close(fd);
+    return value;
 }
 
 static size_t round_to_pages(size_t n)
@@ -161,13 +180,40 @@ uint64_t platform_random64(void)
     uint64_t v = 0;
     if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v && v != 0)
         return v;
-    const unsigned char *at_random = (const unsigned char *)getauxval(AT_RANDOM);
+    const unsigned char *at_random = (const unsigned char *)auxv_entry(AT_RANDOM);
     if (at_random) /* bytes 8..15: glibc uses 0..7 for the stack guard */
         memcpy(&v, at_random + 8, sizeof v);
     return v ^ (uint64_t)(uintptr_t)&v ^ 0x9e3779b97f4a7c15ull;
 }
 
+/* What glibc's program_invocation_short_name holds (the last component of argv[0]),
+ * taken from the constructor's argv: one imported symbol fewer to bind at start. */
+static const char *program_name ENVSEAL_HOT;
+
+void platform_set_program_name(const char *argv0)
+{
+    if (!argv0)
+        return;
+    const char *base = argv0;
+    for (const char *p = argv0; *p; p++)
+        if (*p == '/')
+            base = p + 1;
+    program_name = base;
+}
+
 const char *platform_program_name(void)
 {
-    return program_invocation_short_name ? program_invocation_short_name : "?";
+    if (program_name)
+        return program_name;
+    /* A message before the constructor ran (another library's constructor changed
+     * the environment): the kernel's name for the process. */
+    static char comm[17];
+    int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, comm, sizeof comm - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return "?";
+    comm[n - (comm[n - 1] == '\n')] = '\0';
+    return comm;
 }

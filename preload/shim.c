@@ -3,6 +3,7 @@
  * children's copies. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,19 +30,19 @@ static void wipe_at_exit(void)
 
 static void before_fork(void)
 {
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
 }
 
 static void after_fork_parent(void)
 {
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
 }
 
 static void after_fork_child(void)
 {
     /* secretmem is shared across fork: the child's exit wipe must hit its own copy. */
     vault_after_fork_child(&st->vault);
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
 }
 
 static const char *errname(int err)
@@ -78,8 +79,8 @@ static const char *degradation(const struct relocate_result *r, const char **why
 
 __attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 0 && argv)
+        platform_set_program_name(argv[0]);
     config_load(&st->cfg, envp);
     if (!st->cfg.quiet)
         for (unsigned i = 0; i < st->cfg.nproblems; i++)

@@ -2,10 +2,10 @@
 #ifndef ENVSEAL_SHIM_H
 #define ENVSEAL_SHIM_H
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "config.h"
+#include "platform.h"
 #include "vault.h"
 
 #define ENVSEAL_EXPORT __attribute__((visibility("default")))
@@ -15,11 +15,24 @@
  * (kilobytes) come last and are left alone unless a setting fills them. */
 struct shim_state {
     bool active;           /* start-up finished: the interposers seal secrets */
-    pthread_mutex_t lock;  /* serialises environment changes made through us */
+    int lock;              /* serialises environment changes made through us */
     struct vault vault;
     struct config cfg;
 };
 
 extern struct shim_state envseal_state;
+
+/* A lock of our own rather than a pthread mutex: two symbols fewer for the loader
+ * to bind in every process. It guards environment changes, which rarely contend. */
+static inline void shim_lock(struct shim_state *s)
+{
+    while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+}
+
+static inline void shim_unlock(struct shim_state *s)
+{
+    __atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
+}
 
 #endif

@@ -64,7 +64,7 @@ static int no_vault(void)
 int strict_setenv(const char *name, const char *value, int overwrite)
 {
     size_t nlen = strlen(name);
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc = 0;
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
@@ -72,25 +72,25 @@ int strict_setenv(const char *name, const char *value, int overwrite)
         if (rc == 0)
             drop_from_environ(name, nlen);
     }
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }
 
 int strict_putenv(const char *string, size_t nlen)
 {
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
     int rc = sealed ? strict_install(sealed, nlen) : no_vault();
     if (rc == 0)
         drop_from_environ(string, nlen);
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }
 
 int strict_unsetenv(const char *name)
 {
     size_t nlen = strlen(name);
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc = 0;
     if (strict_remove(name, nlen) < 0) {
         errno = ENOMEM;
@@ -98,17 +98,17 @@ int strict_unsetenv(const char *name)
     } else {
         drop_from_environ(name, nlen);
     }
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }
 
 int strict_clearenv(void)
 {
-    pthread_mutex_lock(&st->lock);
+    shim_lock(st);
     int rc = REAL(clearenv, clearenv_fn)();
     strict_remove_all();
     if (rc == 0)
         vault_release_all(&st->vault);
-    pthread_mutex_unlock(&st->lock);
+    shim_unlock(st);
     return rc;
 }

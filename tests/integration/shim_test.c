@@ -424,6 +424,8 @@ static void exit_wipe_check(enum backing b)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 5);
     /* The program's own exit handler still reads the secret... */
     assert_non_null(strstr(r.p.out, expect_line("atexit", "APP_TOKEN", r.secret)));
+    /* ...so does a library's destructor, which runs after them... */
+    assert_non_null(strstr(r.p.out, expect_line("fini", "APP_TOKEN", r.secret)));
     /* ...and after envseal's wipe, getenv gives NULL and the vault holds nothing. */
     assert_non_null(strstr(r.p.out, "late getenv null"));
     assert_non_null(strstr(r.p.out, "late vault clean"));

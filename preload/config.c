@@ -22,32 +22,35 @@ static bool is_reserved(const char *name, size_t nlen)
     return nlen == 14 && name[0] == 'G' && memcmp(name, "GLIBC_TUNABLES", 14) == 0;
 }
 
-size_t entry_name_scan(const char *entry, uint32_t *mask)
+/* Given whether the defaults match (default_hit): the settings' own sets decide. */
+static bool decide(const struct config *c, const char *name, size_t nlen, bool default_hit)
 {
-    uint32_t m = 0, b;
-    const char *p = entry;
-    for (; !((b = pattern_class_table[(unsigned char)*p]) & PATTERN_CLASS_END); p++)
-        m |= b;
-    *mask = m;
-    return (size_t)(p - entry);
+    if (!default_hit && !(c->sets & SET_SECRETS))
+        return false;
+    uint32_t mask = c->sets & (SET_SECRETS | SET_EXCLUDE) ? name_class_mask(name, nlen) : 0;
+    if (!default_hit && !pattern_set_match(&c->secrets, name, nlen, mask))
+        return false;
+    return !((c->sets & SET_EXCLUDE) && pattern_set_match(&c->exclude, name, nlen, mask));
 }
 
 bool config_is_secret(const struct config *c, const char *name, size_t nlen)
 {
-    return config_is_secret_mask(c, name, nlen, name_class_mask(name, nlen));
-}
-
-bool config_is_secret_mask(const struct config *c, const char *name, size_t nlen,
-                           uint32_t mask)
-{
     if (nlen == 0 || is_reserved(name, nlen))
         return false;
-    uint64_t among = default_patterns_by_last[(unsigned char)name[nlen - 1]];
-    if (!(c->defaults &&
-          pattern_set_match_among(&default_patterns_compiled, among, name, nlen, mask)) &&
-        !((c->sets & SET_SECRETS) && pattern_set_match(&c->secrets, name, nlen, mask)))
-        return false;
-    return !((c->sets & SET_EXCLUDE) && pattern_set_match(&c->exclude, name, nlen, mask));
+    return decide(c, name, nlen, c->defaults && default_patterns_match(name, nlen));
+}
+
+bool config_entry_secret(const struct config *c, const char *entry, size_t n, bool default_hit)
+{
+    return n && entry[n] == '=' && !is_reserved(entry, n) && decide(c, entry, n, default_hit);
+}
+
+size_t config_scan_entry_list(const struct config *c, const char *entry, bool *secret)
+{
+    size_t n = entry_name_len(entry);
+    bool hit = c->defaults && n && default_patterns_match(entry, n);
+    *secret = config_entry_secret(c, entry, n, hit);
+    return n;
 }
 
 static void problem(struct config *c, const char *setting)

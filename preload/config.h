@@ -51,9 +51,6 @@ void config_load(struct config *c, char *const *envp);
 /* True when NAME (not NUL-terminated, nlen bytes) must be sealed. */
 bool config_is_secret(const struct config *c, const char *name, size_t nlen);
 
-/* The same, given mask = name_class_mask(name, nlen) (see entry_name_scan). */
-bool config_is_secret_mask(const struct config *c, const char *name, size_t nlen,
-                           uint32_t mask);
 
 /* True when NAME is a secret that strict mode keeps out of environ entirely. */
 bool config_is_strict(const struct config *c, const char *name, size_t nlen);
@@ -64,7 +61,22 @@ bool config_child_gets(const struct config *c, const char *name, size_t nlen);
 /* Length of the name part of a "NAME=value" entry (up to '=' or the end). */
 size_t entry_name_len(const char *entry);
 
-/* entry_name_len, and the name's name_class_mask in the same pass. */
-size_t entry_name_scan(const char *entry, uint32_t *mask);
+/* The parts of config_scan_entry below: whether entry (name of n bytes) must be
+ * sealed, given whether the defaults match it; and the scan without the automaton. */
+bool config_entry_secret(const struct config *c, const char *entry, size_t n, bool default_hit);
+size_t config_scan_entry_list(const struct config *c, const char *entry, bool *secret);
+
+/* entry_name_len of a "NAME=value" entry, and whether it must be sealed
+ * (config_is_secret; false for an entry without '='), in one pass at start-up.
+ * Most names match nothing and no setting adds patterns: decided inline. */
+static inline size_t config_scan_entry(const struct config *c, const char *entry, bool *secret)
+{
+    if (!c->defaults || !default_automaton_usable)
+        return config_scan_entry_list(c, entry, secret);
+    bool hit;
+    size_t n = default_automaton_scan(entry, &hit);
+    *secret = (hit || (c->sets & SET_SECRETS)) && config_entry_secret(c, entry, n, hit);
+    return n;
+}
 
 #endif

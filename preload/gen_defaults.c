@@ -1,6 +1,6 @@
 /* Build-time generator: prints default_patterns_compiled.c, the built-in secret
  * patterns already compiled by pattern_set_add, their candidates by a name's last
- * byte, and the character-class table, so a preloaded process never spends
+ * byte, the character-class table and the automaton (gen_automaton.c), so a preloaded process never spends
  * start-up instructions on any of them. */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,14 @@
 const struct pattern_set default_patterns_compiled;
 const uint64_t default_patterns_by_last[256];
 const uint32_t pattern_class_table[256];
+const int default_automaton_usable;
+const unsigned default_automaton_classes;
+const unsigned char default_automaton_hit;
+const unsigned char default_automaton_class[256];
+const unsigned short default_automaton_next[1];
+const unsigned char default_automaton_end[1];
+
+void print_automaton(const struct pattern_set *s); /* gen_automaton.c */
 
 int main(void)
 {
@@ -38,5 +46,6 @@ int main(void)
         printf("%s0x%08xu,", c % 6 ? " " : "\n    ",
                pattern_class_bit((unsigned char)c) | (c == '=' || c == 0 ? PATTERN_CLASS_END : 0));
     printf("\n};\n");
+    print_automaton(&s);
     return 0;
 }

@@ -185,3 +185,24 @@ bool pattern_set_match_among(const struct pattern_set *s, uint64_t among, const 
     }
     return false;
 }
+
+bool default_automaton_accepts(unsigned row, size_t nlen)
+{
+    unsigned state = row / default_automaton_classes;
+    unsigned end = default_automaton_end[state];
+    return state == default_automaton_hit || end == DFA_SUFFIX_END || (end && end == nlen);
+}
+
+bool default_patterns_match(const char *name, size_t nlen)
+{
+    if (!default_automaton_usable)
+        return pattern_set_match_among(&default_patterns_compiled,
+                                       default_patterns_by_last[(unsigned char)name[nlen - 1]],
+                                       name, nlen, name_class_mask(name, nlen));
+    unsigned row = 0;
+    for (size_t i = 0; i < nlen; i++) {
+        unsigned c = default_automaton_class[(unsigned char)name[i]];
+        row = default_automaton_next[row + (c == DFA_END ? 0 : c)];
+    }
+    return row && default_automaton_accepts(row, nlen);
+}

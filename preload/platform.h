@@ -67,6 +67,10 @@ enum sig_default platform_signal_default(int sig);
 /* Highest signal number (signals are 1..max). */
 int platform_signal_max(void);
 
+/* Bit sig-1 set for every signal whose default action terminates the process
+ * (with or without a core), SIGKILL excepted: the ones envseal hooks. */
+uint64_t platform_fatal_signals(void);
+
 /* The part of an action's sa_mask the kernel keeps (SIGKILL and SIGSTOP dropped),
  * and its inverse, which writes exactly the bytes libc's sigaction writes. */
 uint64_t platform_action_mask(const sigset_t *s);

@@ -53,6 +53,16 @@ int platform_signal_max(void)
     return 64;
 }
 
+#define BIT(sig) (1ull << ((sig) - 1))
+
+uint64_t platform_fatal_signals(void)
+{
+    /* Every signal but those whose default is to ignore, stop or continue, and
+     * SIGKILL (see platform_signal_default; tests/unit checks they agree). */
+    return ~(BIT(SIGCHLD) | BIT(SIGCONT) | BIT(SIGURG) | BIT(SIGWINCH) | BIT(SIGSTOP) |
+             BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU) | BIT(SIGKILL));
+}
+
 static const uint64_t uncatchable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
 
 uint64_t platform_action_mask(const sigset_t *s)
@@ -120,6 +130,40 @@ static uint64_t load8(const char *p)
     return w;
 }
 
+/* Finds the SigIgn and SigCgt lines in [from, end) (from: any byte of the text
+ * read into [buf, end)): every line start, found eight bytes at a time ("has a zero byte" on
+ * w ^ '\n', each candidate checked), compared with a key as one 64-bit word. */
+static bool find_masks(const char *buf, const char *from, const char *end, uint64_t *ignored,
+                       uint64_t *caught)
+{
+    uint64_t key_ign = load8("SigIgn:\t"), key_cgt = load8("SigCgt:\t");
+    const uint64_t ones = 0x0101010101010101ull, nl = ones * '\n';
+    bool have_ign = false;
+    bool line_start = from == buf || from[-1] == '\n';
+    if (line_start && end - from >= 8 && load8(from) == key_ign) { /* from is the line */
+        if (!parse_mask(from, end, ignored))
+            return false;
+        have_ign = true;
+    }
+    for (const char *w8 = from; end - w8 >= 8; w8 += 8) {
+        uint64_t x = load8(w8) ^ nl;
+        for (uint64_t z = (x - ones) & ~x & (ones << 7); z; z &= z - 1) {
+            const char *line = w8 + (__builtin_ctzll(z) >> 3) + 1;
+            if (line[-1] != '\n' || end - line < 8)
+                continue;
+            uint64_t key = load8(line);
+            if (!have_ign && key == key_ign) {
+                if (!parse_mask(line, end, ignored))
+                    return false;
+                have_ign = true;
+            } else if (have_ign && key == key_cgt) {
+                return parse_mask(line, end, caught);
+            }
+        }
+    }
+    return false;
+}
+
 bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught)
 {
     /* The two lines sit about 700 bytes in (after Groups and the Vm* lines): a
@@ -137,24 +181,11 @@ bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught)
     if (n <= 0)
         return false;
     const char *end = buf + n;
-    uint64_t key_ign = load8("SigIgn:\t"), key_cgt = load8("SigCgt:\t");
-    bool have_ign = false;
-    /* Line starts only, 8 bytes at a time: "SigIgn:\t" is one 64-bit compare. */
-    for (const char *p = buf; end - p >= 8;) {
-        uint64_t w = load8(p);
-        if (!have_ign && w == key_ign) {
-            if (!parse_mask(p, end, ignored))
-                return false;
-            have_ign = true;
-        } else if (have_ign && w == key_cgt) {
-            return parse_mask(p, end, caught);
-        }
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    return false;
+    /* The lines are about 700 bytes in: look from byte 512 first (the ~30 lines
+     * before them are at least that long on every kernel seen), then from 0. */
+    if (n > 512 && find_masks(buf, buf + 512, end, ignored, caught))
+        return true;
+    return find_masks(buf, buf, end, ignored, caught);
 }
 
 bool platform_is_namespace_init(void)

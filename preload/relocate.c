@@ -16,9 +16,9 @@ void relocate_secrets(const struct config *c, struct vault *v, char **envp, char
 
     for (size_t i = 0; envp[i]; i++) {
         const char *e = envp[i];
-        uint32_t mask;
-        size_t nlen = entry_name_scan(e, &mask);
-        if (e[nlen] != '=' || !config_is_secret_mask(c, e, nlen, mask))
+        bool secret;
+        size_t nlen = config_scan_entry(c, e, &secret);
+        if (!secret)
             continue;
         if (i < MEMO_BITS)
             memo[i / 64] |= 1ull << (i % 64);

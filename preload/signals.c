@@ -414,10 +414,10 @@ static void after_fork_child(void)
 
 /* Puts on_fatal in place of SIG_DFL for sig; `known_default` when /proc said the
  * disposition is SIG_DFL, so no query is needed first. */
-static void hook_signal(int sig, bool known_default)
+static void hook_signal(int sig, bool known_default, const struct sigaction *k)
 {
     struct virt *v = &virt[sig];
-    struct sigaction cur, k;
+    struct sigaction cur;
     memset(&cur, 0, sizeof cur);
     if (!known_default) {
         if (call_real(sig, NULL, &cur) != 0)
@@ -426,9 +426,7 @@ static void hook_signal(int sig, bool known_default)
         if (cur.sa_handler != SIG_DFL)
             return; /* ignored or handled already */
     }
-    memset(&k, 0, sizeof k);
-    fatal_action(&k, 0);
-    if (call_real(sig, &k, known_default ? &cur : NULL) != 0)
+    if (call_real(sig, k, known_default ? &cur : NULL) != 0)
         return;
     usable |= bit_of(sig);
     if (cur.sa_handler != SIG_DFL) { /* changed since /proc was read: give it back */
@@ -463,14 +461,16 @@ void signals_install(void)
     installed_flags = -1;
     /* No table lock: until hooks_on is set every sigaction call passes straight to
      * the kernel, and on_fatal, the only handler installed here, never takes it. */
-    for (int sig = 1; sig <= platform_signal_max() && sig < SIGNALS_MAX; sig++) {
-        enum sig_default d = platform_signal_default(sig);
-        if ((d != SIGDEF_TERMINATE && d != SIGDEF_CORE) || sig == SIGKILL)
-            continue;
+    struct sigaction k; /* on_fatal, the same for every signal */
+    memset(&k, 0, sizeof k);
+    fatal_action(&k, 0);
+    _Static_assert(SIGNALS_MAX == 65, "virt[] must cover signals 1..64");
+    for (uint64_t fatal = platform_fatal_signals(); fatal; fatal &= fatal - 1) {
+        int sig = __builtin_ctzll(fatal) + 1;
         if (known && ((ignored | caught) & bit_of(sig)))
             usable |= bit_of(sig); /* not ours: every call passes through */
         else
-            hook_signal(sig, known);
+            hook_signal(sig, known, &k);
     }
     __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
     pthread_atfork(NULL, NULL, after_fork_child);

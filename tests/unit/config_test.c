@@ -338,17 +338,29 @@ static void entry_name_length(void **state)
     assert_int_equal(entry_name_len("EMPTY="), 5);
 }
 
-/* entry_name_scan: the same length, and the mask config_is_secret computes. */
-static void entry_name_scan_matches(void **state)
+/* config_scan_entry: the same length as entry_name_len, and the same decision as
+ * config_is_secret (false without '='), with the defaults, without them, and with
+ * ENVSEAL_SECRETS / ENVSEAL_EXCLUDE. */
+static void config_scan_entry_matches(void **state)
 {
     (void)state;
     const char *entries[] = {"A=B", "GITHUB_TOKEN=x", "A==B", "=value", "NOEQUALS", "",
-                             "db_Pass9=v", "X-Y.Z=1"};
-    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
-        uint32_t mask = 0xdeadbeef;
-        size_t n = entry_name_scan(entries[i], &mask);
-        assert_int_equal(n, entry_name_len(entries[i]));
-        assert_int_equal(mask, name_class_mask(entries[i], n));
+                             "db_Pass9=v", "X-Y.Z=1", "GITHUB_TOKEN", "MY_THING=1",
+                             "LD_PRELOAD_TOKEN=1", "ENVSEAL_TOKEN=1", "REDIS_URL=x",
+                             "XREDIS_URL=x", "TOKEN=", "DB_PASSWORD_FILE=/x"};
+    char *settings[][3] = {{NULL},
+                           {"ENVSEAL_DEFAULTS=0", "ENVSEAL_SECRETS=MY_*", NULL},
+                           {"ENVSEAL_SECRETS=MY_THING", "ENVSEAL_EXCLUDE=GITHUB_*", NULL}};
+    for (size_t k = 0; k < sizeof settings / sizeof settings[0]; k++) {
+        load(settings[k]);
+        for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+            bool secret;
+            size_t n = config_scan_entry(&cfg, entries[i], &secret);
+            assert_int_equal(n, entry_name_len(entries[i]));
+            bool expect = entries[i][n] == '=' && config_is_secret(&cfg, entries[i], n);
+            if (secret != expect)
+                fail_msg("settings %zu, %s: scan says %d", k, entries[i], secret);
+        }
     }
 }
 
@@ -379,7 +391,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_on_empty_environment),
-        cmocka_unit_test(entry_name_scan_matches),
+        cmocka_unit_test(config_scan_entry_matches),
         cmocka_unit_test(reload_empties_previous_sets),
         cmocka_unit_test(null_envp_gives_defaults),
         cmocka_unit_test(secrets_extends_defaults),

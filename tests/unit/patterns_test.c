@@ -552,11 +552,61 @@ static void test_candidates_decide_as_full_match(void **state)
     }
 }
 
+/* The generated automaton decides exactly as the list of default patterns, over
+ * every literal with bytes around it and a million pseudo-random names drawn
+ * mostly from the literals' own letters (where mistakes would hide). */
+static bool list_decides(const char *name, size_t n)
+{
+    return pattern_set_match(&default_patterns_compiled, name, n, name_class_mask(name, n));
+}
+
+static void check_automaton(const char *name, size_t n)
+{
+    bool scanned;
+    char entry[80];
+    memcpy(entry, name, n);
+    memcpy(entry + n, "=v", 3);
+    assert_int_equal(default_automaton_scan(entry, &scanned), n);
+    bool expect = list_decides(name, n);
+    if (default_patterns_match(name, n) != expect || scanned != expect)
+        fail_msg("%.*s: automaton and pattern list disagree", (int)n, name);
+}
+
+static void test_automaton_decides_as_the_list(void **state)
+{
+    (void)state;
+    assert_true(default_automaton_usable);
+    const struct pattern_set *d = &default_patterns_compiled;
+    const char *around[] = {"", "X", "_", "A_", "S", "P", "PASS", "SECRE", "TOKEN"};
+    char name[64];
+    for (unsigned i = 0; i < d->n; i++)
+        for (size_t a = 0; a < sizeof around / sizeof around[0]; a++)
+            for (size_t b = 0; b < sizeof around / sizeof around[0]; b++) {
+                int n = snprintf(name, sizeof name, "%s%.*s%s", around[a], (int)d->p[i].len,
+                                 d->p[i].lit, around[b]);
+                check_automaton(name, (size_t)n);
+                if (n > 1)
+                    check_automaton(name, (size_t)n - 1); /* one byte short */
+            }
+    const char alphabet[] = "TOKENSECRTPASWDIV_YHULBGMQZ0ak";
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int r = 0; r < 1000000; r++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = 1 + x % 20;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            name[k] = alphabet[x % (sizeof alphabet - 1)];
+        }
+        check_automaton(name, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compiled_defaults_match_runtime_compilation),
         cmocka_unit_test(test_candidates_decide_as_full_match),
+        cmocka_unit_test(test_automaton_decides_as_the_list),
         cmocka_unit_test(glob_star),
         cmocka_unit_test(glob_question),
         cmocka_unit_test(glob_empty),

@@ -7,25 +7,8 @@
 #include "cli.h"
 #include "elfinfo.h"
 #include "json.h"
-#include "opts.h"
+#include "jsonargs.h"
 #include "progpath.h"
-
-struct check_opts {
-    bool json;
-};
-
-static int set_json(void *ctx, const struct opt *o, const char *v)
-{
-    (void)o;
-    (void)v;
-    ((struct check_opts *)ctx)->json = true;
-    return 0;
-}
-
-static const struct opt check_table[] = {
-    {"json", 0, NULL, set_json, NULL, NULL, NULL, "machine-readable output (one JSON object)"},
-    {0},
-};
 
 static void help(void)
 {
@@ -38,7 +21,7 @@ static void help(void)
            "environment functions it imports. PROGRAM without a '/' is looked up in PATH.\n"
            "\n"
            "Options:\n");
-    opts_print_help(stdout, check_table);
+    opts_print_help(stdout, jsonargs_table);
     printf("\n"
            "Exit status:\n"
            "  0  protectable: the shim loads and seals the program's secrets\n"
@@ -270,18 +253,10 @@ static void print_json(const char *arg, const struct elfinfo *e)
 
 int cmd_check(int argc, char **argv)
 {
-    struct check_opts o = {0};
-    int n = opts_parse(argc, argv, check_table, &o, false);
-    if (n == OPTS_HELP) {
-        help();
-        return 0;
-    }
-    if (n == OPTS_ERROR)
-        return cli_usage_hint();
-    if (n != 1) {
-        cli_error(n == 0 ? "missing PROGRAM" : "one PROGRAM at a time");
-        return cli_usage_hint();
-    }
+    bool json;
+    int done = jsonargs_parse(argc, argv, "PROGRAM", help, &json);
+    if (done != JSONARGS_GO_ON)
+        return done;
     const char *arg = argv[1];
     static struct elfinfo e;
     char path[4096];
@@ -297,7 +272,7 @@ int cmd_check(int argc, char **argv)
     if (e.verdict == V_ERROR)
         cli_error("%s%s%s: %s", arg, e.script ? ": interpreter " : "", e.script ? e.path : "",
                   e.error);
-    if (o.json)
+    if (json)
         print_json(arg, &e);
     else if (e.verdict != V_ERROR)
         print_human(arg, &e);

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
-#include "opts.h"
+#include "jsonargs.h"
 #include "procinfo.h"
 
 enum status_code {
@@ -15,23 +15,6 @@ enum status_code {
     ST_DEGRADED = 1,    /* shim loaded, but something is exposed or unprotected */
     ST_UNPROTECTED = 2, /* shim not loaded */
     ST_ERROR = 3,       /* cannot inspect the process */
-};
-
-struct status_opts {
-    bool json;
-};
-
-static int set_json(void *ctx, const struct opt *o, const char *v)
-{
-    (void)o;
-    (void)v;
-    ((struct status_opts *)ctx)->json = true;
-    return 0;
-}
-
-static const struct opt status_table[] = {
-    {"json", 0, NULL, set_json, NULL, NULL, NULL, "machine-readable output (one JSON object)"},
-    {0},
 };
 
 static void help(void)
@@ -45,7 +28,7 @@ static void help(void)
            "the process's /proc files (same user, or root).\n"
            "\n"
            "Options:\n");
-    opts_print_help(stdout, status_table);
+    opts_print_help(stdout, jsonargs_table);
     printf("\n"
            "Exit status:\n"
            "  0  protected: shim loaded, every vault mapping locked and non-dumpable,\n"
@@ -182,18 +165,10 @@ static void print_json(const struct procinfo *p, const struct summary *s)
 
 int cmd_status(int argc, char **argv)
 {
-    struct status_opts o = {0};
-    int n = opts_parse(argc, argv, status_table, &o, false);
-    if (n == OPTS_HELP) {
-        help();
-        return 0;
-    }
-    if (n == OPTS_ERROR)
-        return cli_usage_hint();
-    if (n != 1) {
-        cli_error(n == 0 ? "missing PID" : "one PID at a time");
-        return cli_usage_hint();
-    }
+    bool json;
+    int done = jsonargs_parse(argc, argv, "PID", help, &json);
+    if (done != JSONARGS_GO_ON)
+        return done;
     char *end;
     errno = 0;
     long pid = strtol(argv[1], &end, 10);
@@ -204,7 +179,7 @@ int cmd_status(int argc, char **argv)
     static struct procinfo p;
     if (procinfo_read((pid_t)pid, &p) != 0) {
         cli_error("process %ld: %s", pid, p.error);
-        if (o.json) {
+        if (json) {
             struct json j;
             json_init(&j, stdout);
             json_object_begin(&j, NULL);
@@ -219,7 +194,7 @@ int cmd_status(int argc, char **argv)
         return ST_ERROR;
     }
     struct summary s = summarise(&p);
-    if (o.json)
+    if (json)
         print_json(&p, &s);
     else
         print_human(&p, &s);

@@ -352,13 +352,6 @@ static void test_human_errors_and_help(void **state)
     capture_free(&c);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    harness_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     envb_init(&env, false);
@@ -378,7 +371,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_mutated_elf),
         cmocka_unit_test(test_human_errors_and_help),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, teardown_all);
+    int rc = cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
     envb_free(&env);
     return rc;
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "refmask.h"
+
 const char *envseal_bin(void)
 {
     return harness_runfile("cli/envseal");
@@ -120,29 +122,14 @@ const char *scratch_file(const char *name, const void *data, size_t n)
 size_t reference_mask(const char *const *secrets, size_t ns, const unsigned char *in, size_t n,
                       const char *mask, unsigned char *out)
 {
-    size_t o = 0, done = 0, ml = strlen(mask);
-    for (size_t a = 0; a < n; a++) {
-        size_t best = 0;
-        for (size_t k = 0; k < ns; k++) {
-            size_t l = strlen(secrets[k]);
-            if (l <= n - a && l > best && memcmp(in + a, secrets[k], l) == 0)
-                best = l;
-        }
-        if (!best)
-            continue;
-        if (a < done) {
-            if (a + best > done)
-                done = a + best;
-            continue;
-        }
-        memcpy(out + o, in + done, a - done);
-        o += a - done;
-        memcpy(out + o, mask, ml);
-        o += ml;
-        done = a + best;
-    }
-    memcpy(out + o, in + done, n - done);
-    return o + n - done;
+    struct masker_secret *s = calloc(ns ? ns : 1, sizeof *s);
+    if (!s)
+        abort();
+    for (size_t k = 0; k < ns; k++)
+        s[k] = (struct masker_secret){(const unsigned char *)secrets[k], strlen(secrets[k])};
+    size_t o = refmask(s, ns, in, n, (const unsigned char *)mask, strlen(mask), out);
+    free(s);
+    return o;
 }
 
 unsigned fnv32(const char *s)

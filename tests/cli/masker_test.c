@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "cli/masker.h"
+#include "refmask.h"
 
 static const unsigned char MASK[] = "[REDACTED]";
 #define MASK_LEN (sizeof MASK - 1)
@@ -39,36 +40,6 @@ static int emit(void *ctx, const struct iovec *iov, int n)
         k->n += iov[i].iov_len;
     }
     return 0;
-}
-
-/* Plain reference: longest secret at each position, runs merged when they overlap. */
-static size_t reference(const struct masker_secret *s, size_t ns, const unsigned char *in,
-                        size_t n, unsigned char *out)
-{
-    size_t o = 0, done = 0;
-    for (size_t a = 0; a < n; a++) {
-        size_t best = 0;
-        for (size_t k = 0; k < ns; k++)
-            if (s[k].len <= n - a && s[k].len > best && memcmp(in + a, s[k].p, s[k].len) == 0)
-                best = s[k].len;
-        if (!best)
-            continue;
-        if (a < done) {
-            if (a + best > done)
-                done = a + best;
-            continue;
-        }
-        memcpy(out + o, in + done, a - done);
-        o += a - done;
-        memcpy(out + o, MASK, MASK_LEN);
-        o += MASK_LEN;
-        done = a + best;
-    }
-    if (done < n) {
-        memcpy(out + o, in + done, n - done);
-        o += n - done;
-    }
-    return o;
 }
 
 struct fixture {
@@ -115,7 +86,7 @@ static void run_cuts(const struct masker_secret *s, size_t ns, const unsigned ch
     }
     assert_int_equal(mstream_finish(&f.st), 0);
     unsigned char *want = malloc(n * (MASK_LEN + 1) + 1);
-    size_t wn = reference(s, ns, in, n, want);
+    size_t wn = refmask(s, ns, in, n, MASK, MASK_LEN, want);
     assert_int_equal(f.sink.n, wn);
     assert_memory_equal(f.sink.d ? f.sink.d : (unsigned char *)"", want, wn);
     free(want);

@@ -29,12 +29,36 @@ static char shim[4096];
 
 /* argv for: envseal run --library SHIM [opts...] -- PROGRAM-ARGS... */
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+/* argv for: envseal run --redact --library SHIM -- outprobe STEPS... */
+#define REDACT_ARGV(...)                                                                      \
+    ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",                   \
+         (char *)outprobe_bin(), __VA_ARGS__)
 
 static void env_with(struct envb *e, const char *name, const char *value)
 {
     envb_init(e, false);
     if (name)
         envb_set(e, name, value);
+}
+
+/* A fresh random API_TOKEN (the secret of most cases) in an environment of its own. */
+static void token_env(struct envb *e, char *secret, size_t n)
+{
+    harness_random_secret(secret, n, "tok");
+    env_with(e, "API_TOKEN", secret);
+}
+
+/* A wait status that is an exit with code, or a death by sig. */
+static void assert_exited(int status, int code)
+{
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), code);
+}
+
+static void assert_killed_by(int status, int sig)
+{
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), sig);
 }
 
 static pid_t parse_pid(const char *out)
@@ -47,9 +71,8 @@ static void test_exit_status_passes_through(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     const char *codes[] = {"exit:0", "exit:3", "exit:255"};
     const int want[] = {0, 3, 255};
     for (int redact = 0; redact < 2; redact++)
@@ -59,8 +82,7 @@ static void test_exit_status_passes_through(void **state)
                              redact ? "--redact" : "--quiet", "--", (char *)outprobe_bin(),
                              (char *)codes[i]),
                         &env, NULL, &c, TIMEOUT);
-            assert_true(WIFEXITED(c.status));
-            assert_int_equal(WEXITSTATUS(c.status), want[i]);
+            assert_exited(c.status, want[i]);
             capture_free(&c);
         }
     envb_free(&env);
@@ -70,9 +92,8 @@ static void test_signal_passes_through(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     const int sigs[] = {SIGTERM, SIGSEGV, SIGKILL, SIGINT, SIGABRT};
     for (int redact = 0; redact < 2; redact++)
         for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
@@ -83,8 +104,7 @@ static void test_signal_passes_through(void **state)
                              redact ? "--redact" : "--quiet", "--", (char *)outprobe_bin(),
                              "out:before", step, "out:after"),
                         &env, NULL, &c, TIMEOUT);
-            assert_true(WIFSIGNALED(c.status));
-            assert_int_equal(WTERMSIG(c.status), sigs[i]);
+            assert_killed_by(c.status, sigs[i]);
             assert_string_equal(c.out, "before\n"); /* output before the signal kept */
             capture_free(&c);
         }
@@ -95,15 +115,11 @@ static void test_redact_relays_sigterm_and_kill(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     /* SIGTERM sent to envseal reaches the program; envseal dies of it too */
     struct proc p;
-    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
-                                         shim, "--", (char *)outprobe_bin(), "pid", "hold"),
-                                &env),
-                     0);
+    assert_int_equal(proc_spawn(&p, REDACT_ARGV("pid", "hold"), &env), 0);
     assert_true(proc_wait_line(&p, "ready", TIMEOUT));
     pid_t child = parse_pid(p.out);
     assert_true(child > 0 && child != p.pid);
@@ -113,22 +129,16 @@ static void test_redact_relays_sigterm_and_kill(void **state)
         usleep(5000);
     assert_int_equal(kill(child, 0), -1);
     int st = proc_finish(&p, TIMEOUT);
-    assert_true(WIFSIGNALED(st));
-    assert_int_equal(WTERMSIG(st), SIGTERM);
+    assert_killed_by(st, SIGTERM);
 
     /* the program killed from outside: same signal, output so far delivered */
-    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
-                                         shim, "--", (char *)outprobe_bin(),
-                                         "secret:API_TOKEN", "pid", "hold"),
-                                &env),
-                     0);
+    assert_int_equal(proc_spawn(&p, REDACT_ARGV("secret:API_TOKEN", "pid", "hold"), &env), 0);
     assert_true(proc_wait_line(&p, "ready", TIMEOUT));
     child = parse_pid(p.out);
     assert_true(child > 0);
     kill(child, SIGKILL);
     st = proc_finish(&p, TIMEOUT);
-    assert_true(WIFSIGNALED(st));
-    assert_int_equal(WTERMSIG(st), SIGKILL);
+    assert_killed_by(st, SIGKILL);
     assert_non_null(strstr(p.out, MASK "\npid "));
     assert_null(strstr(p.out, secret));
     envb_free(&env);
@@ -280,8 +290,7 @@ static void test_secret_file_errors(void **state)
         env_with(&env, cases[i].env_name, cases[i].env_value);
         struct capture c;
         run_capture(cases[i].argv, &env, NULL, &c, TIMEOUT);
-        assert_true(WIFEXITED(c.status));
-        assert_int_equal(WEXITSTATUS(c.status), cases[i].code);
+        assert_exited(c.status, cases[i].code);
         assert_non_null(strstr(c.err, cases[i].says));
         assert_int_equal(c.out_len, 0);
         assert_false(capture_contains(&c, secret));
@@ -411,9 +420,8 @@ static void test_unprotectable_program_warned_or_refused(void **state)
         skip();
     }
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     struct capture c;
     run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--", bin), &env, NULL,
                 &c, TIMEOUT);
@@ -424,8 +432,7 @@ static void test_unprotectable_program_warned_or_refused(void **state)
     run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--on-failure", "refuse",
                      "--", bin),
                 &env, NULL, &c, TIMEOUT);
-    assert_true(WIFEXITED(c.status));
-    assert_int_equal(WEXITSTATUS(c.status), 111);
+    assert_exited(c.status, 111);
     assert_int_equal(c.out_len, 0); /* never started */
     assert_non_null(strstr(c.err, "refusing"));
     capture_free(&c);
@@ -436,17 +443,14 @@ static void test_redact_split_at_every_point(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     size_t len = strlen(secret);
     for (size_t k = 0; k <= len; k++) {
         char step[64];
         snprintf(step, sizeof step, "split:API_TOKEN:%zu", k);
         struct capture c;
-        run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                         (char *)outprobe_bin(), step),
-                    &env, NULL, &c, TIMEOUT);
+        run_capture(REDACT_ARGV(step), &env, NULL, &c, TIMEOUT);
         assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
         assert_string_equal(c.out, "A:" MASK "\n");
         capture_free(&c);
@@ -508,9 +512,7 @@ static void test_redact_binary_stream(void **state)
     env_with(&env, "API_TOKEN", s1);
     envb_set(&env, "BLOB_SECRET", s2);
     struct capture c;
-    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                     (char *)outprobe_bin(), step),
-                &env, NULL, &c, TIMEOUT);
+    run_capture(REDACT_ARGV(step), &env, NULL, &c, TIMEOUT);
     assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
     check_redacted(&c, data, n, secrets, 2);
     capture_free(&c);
@@ -533,11 +535,8 @@ static void test_redact_crash_keeps_written_bytes(void **state)
     struct envb env;
     env_with(&env, "API_TOKEN", secret);
     struct capture c;
-    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                     (char *)outprobe_bin(), step, "segv"),
-                &env, NULL, &c, TIMEOUT);
-    assert_true(WIFSIGNALED(c.status));
-    assert_int_equal(WTERMSIG(c.status), SIGSEGV);
+    run_capture(REDACT_ARGV(step, "segv"), &env, NULL, &c, TIMEOUT);
+    assert_killed_by(c.status, SIGSEGV);
     check_redacted(&c, data, n, secrets, 1); /* every byte, the held-back tail too */
     capture_free(&c);
     free(data);
@@ -548,16 +547,13 @@ static void test_redact_program_closes_stdout_early(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     struct capture c;
-    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                     (char *)outprobe_bin(), "out:first", "secret:API_TOKEN", "close:1",
-                     "sleep:100", "err:after-close", "exit:7"),
+    run_capture(REDACT_ARGV("out:first", "secret:API_TOKEN", "close:1", "sleep:100",
+                            "err:after-close", "exit:7"),
                 &env, NULL, &c, TIMEOUT);
-    assert_true(WIFEXITED(c.status));
-    assert_int_equal(WEXITSTATUS(c.status), 7);
+    assert_exited(c.status, 7);
     assert_string_equal(c.out, "first\n" MASK "\n");
     assert_string_equal(c.err, MASK "\nafter-close\n");
     capture_free(&c);
@@ -568,14 +564,10 @@ static void test_redact_reader_gone_gives_sigpipe(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     struct proc p;
-    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
-                                         shim, "--", (char *)outprobe_bin(), "yes"),
-                                &env),
-                     0);
+    assert_int_equal(proc_spawn(&p, REDACT_ARGV("yes"), &env), 0);
     char buf[4096];
     struct pollfd pf = {p.out_fd, POLLIN, 0};
     assert_int_equal(poll(&pf, 1, TIMEOUT), 1);
@@ -584,8 +576,7 @@ static void test_redact_reader_gone_gives_sigpipe(void **state)
     p.out_fd = -1;
     int st = proc_finish(&p, TIMEOUT);
     assert_true(st != -1); /* did not hang */
-    assert_true(WIFSIGNALED(st));
-    assert_int_equal(WTERMSIG(st), SIGPIPE);
+    assert_killed_by(st, SIGPIPE);
     envb_free(&env);
 }
 
@@ -599,9 +590,7 @@ static void test_redact_stdin_passes_through(void **state)
     struct envb env;
     env_with(&env, "API_TOKEN", secret);
     struct capture c;
-    run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                     (char *)outprobe_bin(), "echo"),
-                &env, in, &c, TIMEOUT);
+    run_capture(REDACT_ARGV("echo"), &env, in, &c, TIMEOUT);
     assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
     assert_string_equal(c.out, "typed " MASK " here\n");
     capture_free(&c);
@@ -612,9 +601,8 @@ static void test_redact_on_a_terminal(void **state)
 {
     (void)state;
     char secret[64];
-    harness_random_secret(secret, sizeof secret, "tok");
     struct envb env;
-    env_with(&env, "API_TOKEN", secret);
+    token_env(&env, secret, sizeof secret);
     int master, slave;
     assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
     pid_t pid = fork();
@@ -624,9 +612,7 @@ static void test_redact_on_a_terminal(void **state)
         dup2(slave, 1);
         dup2(slave, 2);
         close(master);
-        execve(envseal_bin(),
-               ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                    (char *)outprobe_bin(), "tty", "secret:API_TOKEN", "exit:5"),
+        execve(envseal_bin(), REDACT_ARGV("tty", "secret:API_TOKEN", "exit:5"),
                (char *const *)env.v);
         _exit(121);
     }
@@ -646,8 +632,7 @@ static void test_redact_on_a_terminal(void **state)
     int st;
     waitpid(pid, &st, 0);
     close(master);
-    assert_true(WIFEXITED(st));
-    assert_int_equal(WEXITSTATUS(st), 5);
+    assert_exited(st, 5);
     assert_non_null(strstr(out, "tty 1 1")); /* the program sees a terminal on both */
     char *first = strstr(out, MASK);
     assert_non_null(first);
@@ -668,8 +653,7 @@ static void test_redact_refuses_a_mask_holding_a_secret(void **state)
     run_capture(ARGV((char *)envseal_bin(), "run", "--redact", "--mask", mask, "--library", shim,
                      "--", (char *)outprobe_bin(), "out:never-started"),
                 &env, NULL, &c, TIMEOUT);
-    assert_true(WIFEXITED(c.status));
-    assert_int_equal(WEXITSTATUS(c.status), 125);
+    assert_exited(c.status, 125);
     assert_non_null(strstr(c.err, "--mask text contains the value of API_TOKEN"));
     assert_int_equal(c.out_len, 0);
     assert_null(strstr(c.err, secret));
@@ -740,13 +724,6 @@ static void test_usage_and_exec_errors(void **state)
     envb_free(&env);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    harness_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     struct rlimit nocore = {0, 0};
@@ -773,5 +750,5 @@ int main(void)
         cmocka_unit_test(test_redact_refuses_a_mask_holding_a_secret),
         cmocka_unit_test(test_usage_and_exec_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
 }

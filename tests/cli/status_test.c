@@ -203,13 +203,6 @@ static void test_no_such_process(void **state)
     capture_free(&c);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    harness_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     harness_random_secret(secret, sizeof secret, "tok");
@@ -223,5 +216,5 @@ int main(void)
         cmocka_unit_test(test_patterns_come_from_the_process),
         cmocka_unit_test(test_no_such_process),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
 }

@@ -408,6 +408,20 @@ static void session_files(const struct session *s, bool create)
     }
 }
 
+/* Starts argv[0..k) followed by more (as far as argv's max entries allow) as cur,
+ * with the image store's environment. */
+static void spawn_buildah(char **argv, int k, int max, char *const more[])
+{
+    for (int i = 0; more[i] && k < max - 1; i++)
+        argv[k++] = more[i];
+    argv[k] = NULL;
+    struct envb e;
+    store_env(&store, &e);
+    int rc = proc_spawn(&cur, argv, &e);
+    envb_free(&e);
+    assert_int_equal(rc, 0);
+}
+
 static void session_start(struct session *s, const char *workdir, char *const cmd[])
 {
     active = s;
@@ -421,15 +435,7 @@ static void session_start(struct session *s, const char *workdir, char *const cm
     snprintf(mount, sizeof mount, "%s:/run/envseal-expect:ro", expect_dir);
     char *argv[32] = {"buildah", "run", "--workingdir", (char *)workdir, "-v", mount,
                       (char *)s->ctr, "--"};
-    int k = 8;
-    for (int i = 0; cmd[i] && k < 31; i++)
-        argv[k++] = cmd[i];
-    argv[k] = NULL;
-    struct envb e;
-    store_env(&store, &e);
-    int rc = proc_spawn(&cur, argv, &e);
-    envb_free(&e);
-    assert_int_equal(rc, 0);
+    spawn_buildah(argv, 8, 32, cmd);
 }
 
 /* Takes the case's variables out of the container's config and its files away,
@@ -555,24 +561,11 @@ static void python_run(bool sealed, bool via_shell)
     session_end(s);
 }
 
-static void test_python_sealed(void **st)
-{
-    (void)st;
-    python_run(true, false);
-}
-
-static void test_python_control(void **st)
-{
-    (void)st;
-    python_run(false, false);
-}
+HARNESS_CASE(test_python_sealed, python_run(true, false))
+HARNESS_CASE(test_python_control, python_run(false, false))
 
 /* A shell entrypoint that starts python3: both processes load the shim. */
-static void test_shell_child_sealed(void **st)
-{
-    (void)st;
-    python_run(true, true);
-}
+HARNESS_CASE(test_shell_child_sealed, python_run(true, true))
 
 /* ---- psql against the host's server ------------------------------------------- */
 
@@ -617,17 +610,8 @@ static void psql_run(bool sealed)
     session_end(s);
 }
 
-static void test_psql_sealed(void **st)
-{
-    (void)st;
-    psql_run(true);
-}
-
-static void test_psql_control(void **st)
-{
-    (void)st;
-    psql_run(false);
-}
+HARNESS_CASE(test_psql_sealed, psql_run(true))
+HARNESS_CASE(test_psql_control, psql_run(false))
 
 /* ---- crash: SIGSEGV with core dumps enabled ------------------------------------ */
 
@@ -696,29 +680,10 @@ static void crash_run(bool sealed, bool python)
     assert_true(ok);
 }
 
-static void test_python_crash_core(void **st)
-{
-    (void)st;
-    crash_run(true, true);
-}
-
-static void test_python_crash_control(void **st)
-{
-    (void)st;
-    crash_run(false, true);
-}
-
-static void test_psql_crash_core(void **st)
-{
-    (void)st;
-    crash_run(true, false);
-}
-
-static void test_psql_crash_control(void **st)
-{
-    (void)st;
-    crash_run(false, false);
-}
+HARNESS_CASE(test_python_crash_core, crash_run(true, true))
+HARNESS_CASE(test_python_crash_control, crash_run(false, true))
+HARNESS_CASE(test_psql_crash_core, crash_run(true, false))
+HARNESS_CASE(test_psql_crash_control, crash_run(false, false))
 
 /* ---- the images' files ----------------------------------------------------------- */
 
@@ -823,15 +788,7 @@ static void test_layer_contents(void **st)
 static int envseal_in_image(char *const args[])
 {
     char *argv[16] = {"buildah", "run", CTR_APP, "--", "envseal"};
-    int k = 5;
-    for (int i = 0; args[i] && k < 15; i++)
-        argv[k++] = args[i];
-    argv[k] = NULL;
-    struct envb e;
-    store_env(&store, &e);
-    int rc = proc_spawn(&cur, argv, &e);
-    envb_free(&e);
-    assert_int_equal(rc, 0);
+    spawn_buildah(argv, 5, 16, args);
     return proc_finish(&cur, WAIT_MS);
 }
 

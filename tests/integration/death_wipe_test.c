@@ -118,55 +118,17 @@ static void test_control_sigkill_leaves_the_secret(void **state)
     assert_true(d.hits_at_exit >= 1); /* the method sees a secret that is there */
 }
 
-static void test_sigterm_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGTERM);
-}
-
-static void test_sigint_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGINT);
-}
-
-static void test_sighup_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGHUP);
-}
-
-static void test_sigusr1_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGUSR1);
-}
-
-static void test_sigalrm_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGALRM);
-}
-
-static void test_sigpipe_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGPIPE);
-}
-
-static void test_realtime_signal_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGRTMIN + 5);
-}
+HARNESS_CASE(test_sigterm_wipes, assert_wiped_and_same_death(SIGTERM))
+HARNESS_CASE(test_sigint_wipes, assert_wiped_and_same_death(SIGINT))
+HARNESS_CASE(test_sighup_wipes, assert_wiped_and_same_death(SIGHUP))
+HARNESS_CASE(test_sigusr1_wipes, assert_wiped_and_same_death(SIGUSR1))
+HARNESS_CASE(test_sigalrm_wipes, assert_wiped_and_same_death(SIGALRM))
+HARNESS_CASE(test_sigpipe_wipes, assert_wiped_and_same_death(SIGPIPE))
+HARNESS_CASE(test_realtime_signal_wipes, assert_wiped_and_same_death(SIGRTMIN + 5))
 
 /* RLIMIT_CORE is 0 for the spawned program (set in main): the default
  * action is still "core", no file is written, and the vault is wiped all the same. */
-static void test_sigquit_without_core_wipes(void **state)
-{
-    (void)state;
-    assert_wiped_and_same_death(SIGQUIT);
-}
+HARNESS_CASE(test_sigquit_without_core_wipes, assert_wiped_and_same_death(SIGQUIT))
 
 int main(void)
 {

@@ -122,8 +122,24 @@ void harness_cleanup(void)
     }
 }
 
-static void apply_limits(unsigned flags, const char *cwd)
+struct limits {
+    unsigned flags;
+    const char *cwd;
+};
+
+int harness_cleanup_group(void **state)
 {
+    (void)state;
+    harness_cleanup();
+    return 0;
+}
+
+static void apply_limits(const void *arg)
+{
+    const struct limits *l = arg;
+    unsigned flags = l->flags;
+    const char *cwd = l->cwd;
+    signal(SIGPIPE, SIG_DFL);
     if (flags & SPAWN_NO_MEMLOCK) {
         struct rlimit zero = {0, 0};
         /* Root bypasses RLIMIT_MEMLOCK through CAP_IPC_LOCK: drop it from the
@@ -149,8 +165,16 @@ int proc_spawn(struct proc *p, char *const argv[], const struct envb *env)
 int proc_spawn_ex(struct proc *p, char *const argv[], const struct envb *env, unsigned flags,
                   const char *cwd)
 {
+    const struct limits l = {flags, cwd};
+    return proc_spawn_with(p, argv, env, apply_limits, &l);
+}
+
+int proc_spawn_with(struct proc *p, char *const argv[], const struct envb *env,
+                    void (*in_child)(const void *arg), const void *arg)
+{
     int in[2], out[2], err[2];
     memset(p, 0, sizeof *p);
+    p->in_fd = p->out_fd = p->err_fd = -1;
     if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
         return -1;
     pid_t pid = fork();
@@ -160,8 +184,7 @@ int proc_spawn_ex(struct proc *p, char *const argv[], const struct envb *env, un
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(err[1], 2);
-        signal(SIGPIPE, SIG_DFL);
-        apply_limits(flags, cwd);
+        in_child(arg);
         execvpe(argv[0], argv, (char *const *)env->v);
         dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -220,6 +243,28 @@ static bool has_line(const char *buf, const char *line)
         if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\r'))
             return true;
     return false;
+}
+
+bool text_has_line(const char *buf, const char *line)
+{
+    size_t l = strlen(line);
+    for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
+        if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\0'))
+            return true;
+    return false;
+}
+
+void harness_derive(const char *seed, const char *k, char *out, size_t n)
+{
+    int off = snprintf(out, n, "drv%s-", k);
+    size_t i = 0;
+    for (; seed[i] && off + i + 1 < n; i++) {
+        char c = seed[i];
+        out[off + i] = c >= '0' && c <= '9' ? (char)('g' + c - '0')
+                       : c >= 'a' && c <= 'f' ? (char)('q' + c - 'a')
+                                              : c;
+    }
+    out[off + i] = '\0';
 }
 
 bool proc_wait_line(struct proc *p, const char *line, int timeout_ms)

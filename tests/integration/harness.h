@@ -50,6 +50,10 @@ int proc_spawn(struct proc *p, char *const argv[], const struct envb *env);
 #define SPAWN_CORE 2u       /* RLIMIT_CORE unlimited */
 int proc_spawn_ex(struct proc *p, char *const argv[], const struct envb *env, unsigned flags,
                   const char *cwd);
+/* The general form: in_child(arg) runs in the child once its stdin, stdout and
+ * stderr are the pipes, just before the exec (it may _exit on failure). */
+int proc_spawn_with(struct proc *p, char *const argv[], const struct envb *env,
+                    void (*in_child)(const void *arg), const void *arg);
 
 /* Reads stdout until a line equal to `line` arrives. false on timeout/EOF. */
 bool proc_wait_line(struct proc *p, const char *line, int timeout_ms);
@@ -60,6 +64,13 @@ int proc_finish(struct proc *p, int timeout_ms);
 
 /* SIGKILL and reap; for cleanup paths. */
 void proc_kill(struct proc *p);
+
+/* True when buf holds `line` as a whole line (the last one may lack its '\n'). */
+bool text_has_line(const char *buf, const char *line);
+
+/* envprobe's and strictprobe's derive(SEED, K): "drv" K "-" SEED with [0-9a-f]
+ * mapped to [g-v], a value that appears nowhere in the probe's arguments. */
+void harness_derive(const char *seed, const char *k, char *out, size_t n);
 
 /* Memory helpers. */
 bool mem_contains(const void *hay, size_t n, const void *needle, size_t m);
@@ -96,6 +107,17 @@ int proc_gcore(pid_t pid, const char *path);
 /* A private scratch directory for this test binary (removed by harness_cleanup). */
 const char *harness_tmpdir(void);
 void harness_cleanup(void);
+/* harness_cleanup as a cmocka group teardown. */
+int harness_cleanup_group(void **state);
+
+/* Defines the cmocka case `name` as one call, for cases that differ only in the
+ * arguments they give a shared body: HARNESS_CASE(test_x_control, x_case(false)) */
+#define HARNESS_CASE(name, call)                                                              \
+    static void name(void **state)                                                            \
+    {                                                                                         \
+        (void)state;                                                                          \
+        call;                                                                                 \
+    }
 
 /* Skips the current cmocka test when cmd is not on PATH (prints the reason). */
 bool harness_have(const char *cmd);

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "pg_server.h"
+#include "pg_fixture.h"
 
 #define WAIT_MS 30000
 #define HOLD_EXIT 7 /* the status every hold script exits with */
@@ -156,18 +156,9 @@ static void show_output(const struct run *r)
     }
 }
 
-static bool has_line(const char *buf, const char *line)
-{
-    size_t l = strlen(line);
-    for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
-        if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\0'))
-            return true;
-    return false;
-}
-
 static void expect_line(const struct run *r, const char *line)
 {
-    if (!has_line(cur.out, line)) {
+    if (!text_has_line(cur.out, line)) {
         print_error("expected the line \"%s\" from the program\n", line);
         show_output(r);
         fail();
@@ -265,57 +256,6 @@ HOLD_TESTS(node, "node", "hold.js")
 
 /* ---- psql against a real server ---------------------------------------------- */
 
-static struct pg_server server;
-static char pg_password[80];
-static char pg_error[512]; /* why the server is not there (set by the group setup) */
-
-/* Killed (e.g. a Bazel timeout): stop the server, remove its directory and the
- * expected-value files, then die of the same signal. */
-static char scratch[PATH_MAX];
-
-static void on_signal(int sig)
-{
-    if (cur.pid > 0)
-        kill(cur.pid, SIGKILL);
-    pg_server_abort(&server);
-    remove_tree_async(scratch);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-/* A server that fails to start fails each psql case (with the reason) rather than
- * the group, so the failure is counted. */
-static int pg_setup(void **state)
-{
-    (void)state;
-    const char *why;
-    if (!pg_server_available(&why)) {
-        snprintf(pg_error, sizeof pg_error, "%s", why);
-        return 0;
-    }
-    harness_random_secret(pg_password, sizeof pg_password, "pg");
-    if (pg_server_start(&server, PG_ROLE, pg_password, pg_error, sizeof pg_error) != 0)
-        pg_server_stop(&server);
-    return 0;
-}
-
-static int pg_teardown(void **state)
-{
-    (void)state;
-    proc_kill(&cur);
-    pg_server_stop(&server);
-    explicit_bzero(pg_password, sizeof pg_password);
-    return 0;
-}
-
-static void require_server(void)
-{
-    if (server.pid <= 0) {
-        print_error("PostgreSQL server not available: %s\n", pg_error);
-        fail();
-    }
-}
-
 static void send_line(const char *line)
 {
     size_t len = strlen(line);
@@ -330,8 +270,8 @@ static void psql_vars(struct run *r, bool right_password)
     memset(r, 0, sizeof *r);
     add_var(r, "PGPASSWORD", true, "", "pg", "", UNCHECKED);
     if (right_password) {
-        snprintf(r->v[0].value, sizeof r->v[0].value, "%s", pg_password);
-        snprintf(r->v[0].core, sizeof r->v[0].core, "%s", pg_password);
+        snprintf(r->v[0].value, sizeof r->v[0].value, "%s", pg_shared.password);
+        snprintf(r->v[0].core, sizeof r->v[0].core, "%s", pg_shared.password);
     }
     add_var(r, "APP_API_TOKEN", true, "", "tok", "", CHECKED);
     add_var(r, "DATABASE_URL", true, "postgresql://app:", "url", "@db.internal:5432/app",
@@ -346,13 +286,9 @@ static void spawn_psql(struct run *r, bool shim)
 {
     struct envb env;
     build_env(&env, r, shim);
-    char pgpass[PATH_MAX + 16];
-    snprintf(pgpass, sizeof pgpass, "%s/no-pgpass", r->dir);
-    envb_set(&env, "PGPASSFILE", pgpass); /* the password comes from PGPASSWORD only */
-    envb_set(&env, "PGSSLMODE", "disable");
-    envb_set(&env, "PGCONNECT_TIMEOUT", "10");
+    pg_fixture_client_env(&env, r->dir);
     char port[16];
-    snprintf(port, sizeof port, "%d", server.port);
+    snprintf(port, sizeof port, "%d", pg_shared.server.port);
     char *argv[] = {"psql", "-X", "-w", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", port,
                     "-U", PG_ROLE, "-d", "postgres", NULL};
     assert_int_equal(proc_spawn(&cur, argv, &env), 0);
@@ -361,7 +297,7 @@ static void spawn_psql(struct run *r, bool shim)
 
 static void psql_session(bool shim)
 {
-    require_server();
+    pg_fixture_require();
     struct run r;
     psql_vars(&r, true);
     spawn_psql(&r, shim);
@@ -394,33 +330,25 @@ static void psql_session(bool shim)
     }
 
     /* The server authenticated this role with SCRAM over TCP. */
-    assert_true(file_contains(server.log, "user=" PG_ROLE));
-    assert_true(file_contains(server.log, "identity=\"" PG_ROLE "\" method=scram-sha-256"));
+    assert_true(file_contains(pg_shared.server.log, "user=" PG_ROLE));
+    assert_true(
+        file_contains(pg_shared.server.log, "identity=\"" PG_ROLE "\" method=scram-sha-256"));
 }
 
-static void test_psql_sealed(void **s)
-{
-    (void)s;
-    psql_session(true);
-}
-
-static void test_psql_control(void **s)
-{
-    (void)s;
-    psql_session(false);
-}
+HARNESS_CASE(test_psql_sealed, psql_session(true))
+HARNESS_CASE(test_psql_control, psql_session(false))
 
 /* A wrong PGPASSWORD is refused by the server: the authentication is real. */
 static void test_psql_wrong_password(void **s)
 {
     (void)s;
-    require_server();
+    pg_fixture_require();
     struct run r;
     psql_vars(&r, false);
     spawn_psql(&r, true);
     send_line("select 'connected';\n");
     finish_status(&r, 2, "psql (wrong password)");
-    assert_false(has_line(cur.out, "connected"));
+    assert_false(text_has_line(cur.out, "connected"));
     if (!strstr(cur.err, "password authentication failed")) {
         print_error("psql: expected a password authentication failure\n");
         show_output(&r);
@@ -456,12 +384,10 @@ int main(void)
     };
     cur.pid = 0;
     cur.in_fd = cur.out_fd = cur.err_fd = -1;
-    snprintf(scratch, sizeof scratch, "%s", harness_tmpdir());
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    pg_fixture_init(PG_ROLE, &cur);
     int failed = cmocka_run_group_tests_name("programs", programs, NULL, group_cleanup);
-    failed += cmocka_run_group_tests_name("psql", psql, pg_setup, pg_teardown);
-    scratch[0] = '\0';
+    failed += cmocka_run_group_tests_name("psql", psql, pg_fixture_setup, pg_fixture_teardown);
+    pg_fixture_done();
     harness_cleanup();
     return failed ? 1 : 0;
 }

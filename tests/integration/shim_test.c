@@ -39,20 +39,6 @@ static char *expect_line(const char *label, const char *name, const char *value)
     return b;
 }
 
-/* envprobe's derive(SEED, K). */
-static void derive(char *out, size_t n, const char *seed, const char *k)
-{
-    int off = snprintf(out, n, "drv%s-", k);
-    size_t i = 0;
-    for (; seed[i] && off + i + 1 < n; i++) {
-        char c = seed[i];
-        out[off + i] = c >= '0' && c <= '9' ? (char)('g' + c - '0')
-                       : c >= 'a' && c <= 'f' ? (char)('q' + c - 'a')
-                                              : c;
-    }
-    out[off + i] = '\0';
-}
-
 struct run {
     struct proc p;
     struct envb env;
@@ -130,17 +116,8 @@ static void check_environ(bool shim)
     finish(&r, 0);
 }
 
-static void test_proc_environ_scrubbed(void **state)
-{
-    (void)state;
-    check_environ(true);
-}
-
-static void test_control_proc_environ_leaks_without_shim(void **state)
-{
-    (void)state;
-    check_environ(false);
-}
+HARNESS_CASE(test_proc_environ_scrubbed, check_environ(true))
+HARNESS_CASE(test_control_proc_environ_leaks_without_shim, check_environ(false))
 
 /* ---- memory and dumps ---- */
 
@@ -213,23 +190,9 @@ static void gcore_check(bool shim, enum backing b)
     finish(&r, 0);
 }
 
-static void test_gcore_clean_secretmem_vault(void **state)
-{
-    (void)state;
-    gcore_check(true, DEFAULT_VAULT);
-}
-
-static void test_gcore_clean_fallback_vault(void **state)
-{
-    (void)state;
-    gcore_check(true, ANON_VAULT);
-}
-
-static void test_control_gcore_leaks_without_shim(void **state)
-{
-    (void)state;
-    gcore_check(false, DEFAULT_VAULT);
-}
+HARNESS_CASE(test_gcore_clean_secretmem_vault, gcore_check(true, DEFAULT_VAULT))
+HARNESS_CASE(test_gcore_clean_fallback_vault, gcore_check(true, ANON_VAULT))
+HARNESS_CASE(test_control_gcore_leaks_without_shim, gcore_check(false, DEFAULT_VAULT))
 
 /* ---- fork ---- */
 
@@ -244,17 +207,8 @@ static void fork_check(enum backing b)
     assert_null(strstr(r.p.out, "bad"));
 }
 
-static void test_fork_child_exit_keeps_parent_secret_secretmem(void **state)
-{
-    (void)state;
-    fork_check(DEFAULT_VAULT);
-}
-
-static void test_fork_child_exit_keeps_parent_secret_fallback(void **state)
-{
-    (void)state;
-    fork_check(ANON_VAULT);
-}
+HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_secretmem, fork_check(DEFAULT_VAULT))
+HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_fallback, fork_check(ANON_VAULT))
 
 /* ---- setenv, putenv, unsetenv, clearenv (fallback vault: readable by the scan) ---- */
 
@@ -278,8 +232,8 @@ static void setenv_check(bool shim)
     struct run r;
     char seed[64], v1[80], v2[80];
     harness_random_secret(seed, sizeof seed, "s");
-    derive(v1, sizeof v1, seed + 2, "1");
-    derive(v2, sizeof v2, seed + 2, "2");
+    harness_derive(seed + 2, "1", v1, sizeof v1);
+    harness_derive(seed + 2, "2", v2, sizeof v2);
     char set1[128], set2[128];
     snprintf(set1, sizeof set1, "set:NEW_TOKEN:%s:1", seed + 2);
     snprintf(set2, sizeof set2, "set:NEW_TOKEN:%s:2", seed + 2);
@@ -304,17 +258,8 @@ static void setenv_check(bool shim)
     finish(&r, 0);
 }
 
-static void test_setenv_secret_lives_only_in_vault_and_replacement_wipes(void **state)
-{
-    (void)state;
-    setenv_check(true);
-}
-
-static void test_control_setenv_leaves_heap_copy_without_shim(void **state)
-{
-    (void)state;
-    setenv_check(false);
-}
+HARNESS_CASE(test_setenv_secret_lives_only_in_vault_and_replacement_wipes, setenv_check(true))
+HARNESS_CASE(test_control_setenv_leaves_heap_copy_without_shim, setenv_check(false))
 
 static void test_putenv_secret_copied_into_vault(void **state)
 {
@@ -322,7 +267,7 @@ static void test_putenv_secret_copied_into_vault(void **state)
     struct run r;
     char seed[64], v1[80], put[128];
     harness_random_secret(seed, sizeof seed, "s");
-    derive(v1, sizeof v1, seed + 2, "1");
+    harness_derive(seed + 2, "1", v1, sizeof v1);
     snprintf(put, sizeof put, "put:NEW_TOKEN:%s:1", seed + 2);
     start(&r, true, ANON_VAULT, 0, STEPS(put, "show:NEW_TOKEN", "hold", "unset:NEW_TOKEN",
                                          "show:NEW_TOKEN", "hold"));
@@ -343,7 +288,7 @@ static void test_setenv_replacing_initial_secret_wipes_it(void **state)
     struct run r;
     char seed[64], v1[80], set1[128];
     harness_random_secret(seed, sizeof seed, "s");
-    derive(v1, sizeof v1, seed + 2, "1");
+    harness_derive(seed + 2, "1", v1, sizeof v1);
     snprintf(set1, sizeof set1, "set:APP_TOKEN:%s:1", seed + 2);
     start(&r, true, ANON_VAULT, 0, STEPS(set1, "show:APP_TOKEN", "hold"));
     assert_true(out_has(&r, "ready 1"));
@@ -370,7 +315,7 @@ static void test_clearenv_wipes_every_secret(void **state)
     struct run r;
     char seed[64], v1[80], set1[128];
     harness_random_secret(seed, sizeof seed, "s");
-    derive(v1, sizeof v1, seed + 2, "1");
+    harness_derive(seed + 2, "1", v1, sizeof v1);
     snprintf(set1, sizeof set1, "set:NEW_TOKEN:%s:1", seed + 2);
     start(&r, true, ANON_VAULT, 0,
           STEPS(set1, "clear", "show:APP_TOKEN", "show:NEW_TOKEN", "set:AFTER_TOKEN:ab:3",
@@ -433,17 +378,8 @@ static void exit_wipe_check(enum backing b)
     envb_free(&r.env);
 }
 
-static void test_exit_wipe_after_atexit_handlers_secretmem(void **state)
-{
-    (void)state;
-    exit_wipe_check(DEFAULT_VAULT);
-}
-
-static void test_exit_wipe_after_atexit_handlers_fallback(void **state)
-{
-    (void)state;
-    exit_wipe_check(ANON_VAULT);
-}
+HARNESS_CASE(test_exit_wipe_after_atexit_handlers_secretmem, exit_wipe_check(DEFAULT_VAULT))
+HARNESS_CASE(test_exit_wipe_after_atexit_handlers_fallback, exit_wipe_check(ANON_VAULT))
 
 static void test_exit_status_unchanged(void **state)
 {
@@ -541,13 +477,6 @@ static void test_overflow_past_secret_detected_at_exit(void **state)
     assert_non_null(strstr(r.p.err, "vault overflow detected"));
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    harness_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,5 +507,5 @@ int main(void)
         cmocka_unit_test(test_loader_variables_never_sealed),
         cmocka_unit_test(test_overflow_past_secret_detected_at_exit),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown);
+    return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
 }

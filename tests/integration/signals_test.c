@@ -29,7 +29,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "pg_server.h"
+#include "pg_fixture.h"
 
 #define WAIT_MS 30000
 #define PG_ROLE "envseal_sig"
@@ -61,11 +61,7 @@ static const char js_hold[] = "const v = process.env." VAR ";"
 
 static struct proc cur;
 static char core_skip[256];  /* why core files cannot be read here, or "" */
-static struct pg_server server;
-static char pg_password[80];
-static char pg_error[512];
 static char secret[64];
-static char scratch[PATH_MAX]; /* harness_tmpdir(), for the signal handler */
 
 /* ---- Processes ------------------------------------------------------------------- */
 
@@ -76,55 +72,43 @@ static int kill_cur(void **state)
     return 0;
 }
 
-/* proc_spawn, plus a working directory, RLIMIT_CORE, and default dispositions
- * and an empty mask for every signal (whatever the test runner left). */
+/* In the child before exec: a working directory, RLIMIT_CORE, and default
+ * dispositions and an empty mask for every signal (whatever the test runner left). */
+struct child_setup {
+    const char *cwd;
+    bool cores;
+};
+
+static void reset_child(const void *arg)
+{
+    const struct child_setup *c = arg;
+    for (int s = 1; s < 32; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct rlimit rl;
+    getrlimit(RLIMIT_CORE, &rl);
+    if (c->cores) {
+        struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
+        if (setrlimit(RLIMIT_CORE, &inf) != 0) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_CORE, &rl);
+        }
+    } else {
+        rl.rlim_cur = 0;
+        setrlimit(RLIMIT_CORE, &rl);
+    }
+    if (chdir(c->cwd) != 0)
+        _exit(126);
+}
+
 static int spawn_at(struct proc *p, char *const argv[], const struct envb *env, const char *cwd,
                     bool cores)
 {
-    int in[2], out[2], err[2];
-    memset(p, 0, sizeof *p);
-    p->in_fd = p->out_fd = p->err_fd = -1;
-    if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        for (int s = 1; s < 32; s++)
-            if (s != SIGKILL && s != SIGSTOP)
-                signal(s, SIG_DFL);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        struct rlimit rl;
-        getrlimit(RLIMIT_CORE, &rl);
-        if (cores) {
-            struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
-            if (setrlimit(RLIMIT_CORE, &inf) != 0) {
-                rl.rlim_cur = rl.rlim_max;
-                setrlimit(RLIMIT_CORE, &rl);
-            }
-        } else {
-            rl.rlim_cur = 0;
-            setrlimit(RLIMIT_CORE, &rl);
-        }
-        if (chdir(cwd) != 0)
-            _exit(126);
-        execvpe(argv[0], argv, (char *const *)env->v);
-        dprintf(2, "spawn: exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    close(err[1]);
-    p->pid = pid;
-    p->in_fd = in[1];
-    p->out_fd = out[0];
-    p->err_fd = err[0];
-    return 0;
+    const struct child_setup c = {cwd, cores};
+    return proc_spawn_with(p, argv, env, reset_child, &c);
 }
 
 static long now_ms(void)
@@ -193,15 +177,6 @@ static int wait_exit(struct proc *p, int eof_ms)
     return status;
 }
 
-static bool has_line(const char *buf, const char *line)
-{
-    size_t l = strlen(line);
-    for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
-        if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\0'))
-            return true;
-    return false;
-}
-
 static void show_output(const char *what, const struct proc *p)
 {
     print_error("%s stdout:\n%s\n%s stderr:\n%s\n", what, p->out, what, p->err);
@@ -255,13 +230,13 @@ static bool need_program(enum prog p)
         print_message("skipped: %s is not installed\n", cmd);
         return false;
     }
-    if (p == P_PSQL && server.pid <= 0) {
+    if (p == P_PSQL && pg_shared.server.pid <= 0) {
         const char *why;
         if (!pg_server_available(&why)) {
             print_message("skipped: no PostgreSQL server can run here: %s\n", why);
             return false;
         }
-        print_error("PostgreSQL server did not start: %s\n", pg_error);
+        print_error("PostgreSQL server did not start: %s\n", pg_shared.error);
         fail();
     }
     return true;
@@ -270,7 +245,7 @@ static bool need_program(enum prog p)
 /* The secret this program holds: psql's is the role's password. */
 static const char *secret_for(enum prog p)
 {
-    return p == P_PSQL ? pg_password : secret;
+    return p == P_PSQL ? pg_shared.password : secret;
 }
 
 /* Starts the program holding its secret, in cwd; waits for "ready". */
@@ -298,16 +273,12 @@ static void start(enum prog p, bool shim, const char *cwd, bool cores)
         argv[1] = "hold", argv[2] = VAR;
         break;
     case P_PSQL: {
-        snprintf(port, sizeof port, "%d", server.port);
+        snprintf(port, sizeof port, "%d", pg_shared.server.port);
         char *a[] = {"psql", "-X", "-w", "-q", "-A", "-t", "-h", "127.0.0.1", "-p",
                      port, "-U", PG_ROLE, "-d", "postgres", NULL};
         memcpy(argv, a, sizeof a);
-        envb_set(&env, "PGPASSWORD", pg_password);
-        char nofile[PATH_MAX + 16];
-        snprintf(nofile, sizeof nofile, "%s/no-pgpass", harness_tmpdir());
-        envb_set(&env, "PGPASSFILE", nofile); /* the password comes from PGPASSWORD only */
-        envb_set(&env, "PGSSLMODE", "disable");
-        envb_set(&env, "PGCONNECT_TIMEOUT", "10");
+        envb_set(&env, "PGPASSWORD", pg_shared.password);
+        pg_fixture_client_env(&env, harness_tmpdir());
         break;
     }
     default:
@@ -328,7 +299,7 @@ static void start(enum prog p, bool shim, const char *cwd, bool cores)
     if (p != P_PSQL) {
         char want[32];
         snprintf(want, sizeof want, "len %zu", strlen(secret));
-        if (!has_line(cur.out, want)) {
+        if (!text_has_line(cur.out, want)) {
             show_output(prog_label[p], &cur);
             fail_msg("%s did not get its secret (%s)", prog_label[p], shim ? "shim" : "control");
         }
@@ -414,12 +385,41 @@ static void read_core(const char *dir, const char *value, struct core_check *c)
     free(buf);
 }
 
+/* Starts argv with the secret in VAR, in a fresh directory (dir), without waiting. */
+static void spawn_holding(char *const argv[], bool shim, char *dir, size_t n, bool cores)
+{
+    fresh_dir(dir, n);
+    struct envb env;
+    envb_init(&env, shim);
+    envb_set(&env, VAR, secret);
+    assert_int_equal(spawn_at(&cur, argv, &env, dir, cores), 0);
+    envb_free(&env);
+}
+
+/* spawn_holding, then waits for its "ready" line. */
+static void start_holding(char *const argv[], bool shim, char *dir, size_t n, bool cores)
+{
+    spawn_holding(argv, shim, dir, n, cores);
+    assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+}
+
+/* Waits for the run in dir to end, keeps its status, stderr tail and what its core
+ * holds of value, and removes dir. */
+static void end_run(const char *dir, const char *value, struct core_check *c)
+{
+    memset(c, 0, sizeof *c);
+    c->status = wait_exit(&cur, 5000);
+    snprintf(c->out, sizeof c->out, "%.255s",
+             cur.err_len > 200 ? cur.err + cur.err_len - 200 : cur.err);
+    read_core(dir, value, c);
+    remove_dir(dir);
+}
+
 /* Kills the ready program with sig and inspects its core. */
 static void kill_and_check(enum prog p, bool shim, int sig, const char *stdin_line,
                            struct core_check *c)
 {
     char dir[PATH_MAX];
-    memset(c, 0, sizeof *c);
     fresh_dir(dir, sizeof dir);
     start(p, shim, dir, true);
     if (stdin_line)
@@ -427,10 +427,7 @@ static void kill_and_check(enum prog p, bool shim, int sig, const char *stdin_li
                          (ssize_t)strlen(stdin_line));
     else
         assert_int_equal(kill(cur.pid, sig), 0);
-    c->status = wait_exit(&cur, 5000);
-    snprintf(c->out, sizeof c->out, "%.255s", cur.err_len > 200 ? cur.err + cur.err_len - 200 : cur.err);
-    read_core(dir, secret_for(p), c);
-    remove_dir(dir);
+    end_run(dir, secret_for(p), c);
 }
 
 /* The shim's run must be clean, the control run must leak, both die alike. */
@@ -526,19 +523,13 @@ static void test_own_sigterm_handler(void **state)
 {
     (void)state;
     for (int shim = 1; shim >= 0; shim--) {
-        char dir[PATH_MAX];
-        fresh_dir(dir, sizeof dir);
-        struct envb env;
-        envb_init(&env, shim);
-        envb_set(&env, VAR, secret);
         char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "term", VAR, NULL};
-        assert_int_equal(spawn_at(&cur, argv, &env, dir, false), 0);
-        envb_free(&env);
-        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        char dir[PATH_MAX];
+        start_holding(argv, shim, dir, sizeof dir, false);
         assert_int_equal(kill(cur.pid, SIGTERM), 0);
         int st = wait_exit(&cur, 5000);
         remove_dir(dir);
-        if (!has_line(cur.out, "term ok") || !has_line(cur.out, "exiting") || !WIFEXITED(st) ||
+        if (!text_has_line(cur.out, "term ok") || !text_has_line(cur.out, "exiting") || !WIFEXITED(st) ||
             WEXITSTATUS(st) != 0) {
             show_output(shim ? "sigprobe term (shim)" : "sigprobe term (control)", &cur);
             fail_msg("the program's SIGTERM handler did not read its secret and exit 0");
@@ -567,21 +558,15 @@ static void test_python_sigint(void **state)
     (void)state;
     char outs[2][1024];
     for (int shim = 1; shim >= 0; shim--) {
-        char dir[PATH_MAX];
-        fresh_dir(dir, sizeof dir);
-        struct envb env;
-        envb_init(&env, shim);
-        envb_set(&env, VAR, secret);
         char *argv[] = {"/usr/bin/python3", "-c", (char *)py_sigint, NULL};
-        assert_int_equal(spawn_at(&cur, argv, &env, dir, false), 0);
-        envb_free(&env);
-        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        char dir[PATH_MAX];
+        start_holding(argv, shim, dir, sizeof dir, false);
         assert_int_equal(kill(cur.pid, SIGINT), 0);
         int st = wait_exit(&cur, 5000);
         remove_dir(dir);
         char want[64];
         snprintf(want, sizeof want, "caught KeyboardInterrupt %zu", strlen(secret));
-        if (!has_line(cur.out, "getsignal True True True True") || !has_line(cur.out, want) ||
+        if (!text_has_line(cur.out, "getsignal True True True True") || !text_has_line(cur.out, want) ||
             !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             show_output(shim ? "python (shim)" : "python (control)", &cur);
             fail_msg("python's SIGINT handling differs from the default");
@@ -599,24 +584,15 @@ static void test_segv_handler_reraise(void **state)
         skip();
     struct core_check c[2];
     for (int shim = 1; shim >= 0; shim--) {
-        char dir[PATH_MAX];
-        fresh_dir(dir, sizeof dir);
-        struct envb env;
-        envb_init(&env, shim);
-        envb_set(&env, VAR, secret);
         char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "reraise", VAR, NULL};
-        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
-        envb_free(&env);
-        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        char dir[PATH_MAX];
+        start_holding(argv, shim, dir, sizeof dir, true);
         assert_int_equal(write(cur.in_fd, "fault\n", 6), 6);
-        memset(&c[shim], 0, sizeof c[shim]);
-        c[shim].status = wait_exit(&cur, 5000);
-        if (!has_line(cur.out, "segv handler")) {
+        end_run(dir, secret, &c[shim]);
+        if (!text_has_line(cur.out, "segv handler")) {
             show_output("sigprobe reraise", &cur);
             fail_msg("the program's SIGSEGV handler did not run");
         }
-        read_core(dir, secret, &c[shim]);
-        remove_dir(dir);
     }
     expect_clean_core("C SIGSEGV handler re-raising", SIGSEGV, &c[1], &c[0]);
 }
@@ -641,25 +617,16 @@ static void test_one_shot_handler(void **state)
         skip();
     struct core_check c[2];
     for (int shim = 1; shim >= 0; shim--) {
-        char dir[PATH_MAX];
-        fresh_dir(dir, sizeof dir);
-        struct envb env;
-        envb_init(&env, shim);
-        envb_set(&env, VAR, secret);
         char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "oneshot", VAR, NULL};
-        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
-        envb_free(&env);
-        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        char dir[PATH_MAX];
+        start_holding(argv, shim, dir, sizeof dir, true);
         assert_int_equal(kill(cur.pid, SIGQUIT), 0);
         if (!proc_wait_line(&cur, "quit handled", WAIT_MS)) {
             show_output("sigprobe oneshot", &cur);
             fail_msg("the one-shot SIGQUIT handler did not run");
         }
         assert_int_equal(kill(cur.pid, SIGQUIT), 0);
-        memset(&c[shim], 0, sizeof c[shim]);
-        c[shim].status = wait_exit(&cur, 5000);
-        read_core(dir, secret, &c[shim]);
-        remove_dir(dir);
+        end_run(dir, secret, &c[shim]);
     }
     expect_clean_core("C SA_RESETHAND SIGQUIT", SIGQUIT, &c[1], &c[0]);
 }
@@ -672,24 +639,15 @@ static void test_python_faulthandler(void **state)
         skip();
     struct core_check c[2];
     for (int shim = 1; shim >= 0; shim--) {
-        char dir[PATH_MAX];
-        fresh_dir(dir, sizeof dir);
-        struct envb env;
-        envb_init(&env, shim);
-        envb_set(&env, VAR, secret);
         char *argv[] = {"/usr/bin/python3", "-X", "faulthandler", "-c", (char *)py_hold, NULL};
-        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
-        envb_free(&env);
-        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        char dir[PATH_MAX];
+        start_holding(argv, shim, dir, sizeof dir, true);
         assert_int_equal(kill(cur.pid, SIGSEGV), 0);
-        memset(&c[shim], 0, sizeof c[shim]);
-        c[shim].status = wait_exit(&cur, 5000);
+        end_run(dir, secret, &c[shim]);
         if (!strstr(cur.err, "Fatal Python error")) {
             show_output("python -X faulthandler", &cur);
             fail_msg("faulthandler did not report the fault");
         }
-        read_core(dir, secret, &c[shim]);
-        remove_dir(dir);
     }
     expect_clean_core("python faulthandler SIGSEGV", SIGSEGV, &c[1], &c[0]);
 }
@@ -706,25 +664,16 @@ static void threads_case(const char *mode, int sig, const char *line)
     for (int run = 0; run < 5; run++) {
         bool shim = run < 4;
         struct core_check *c = shim ? &with[run] : &without;
-        char dir[PATH_MAX];
-        fresh_dir(dir, sizeof dir);
-        struct envb env;
-        envb_init(&env, shim);
-        envb_set(&env, VAR, secret);
         char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), (char *)mode, VAR,
                         NULL};
-        assert_int_equal(spawn_at(&cur, argv, &env, dir, true), 0);
-        envb_free(&env);
-        assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+        char dir[PATH_MAX];
+        start_holding(argv, shim, dir, sizeof dir, true);
         usleep(50000); /* let the threads run */
         if (line)
             assert_int_equal(write(cur.in_fd, line, strlen(line)), (ssize_t)strlen(line));
         else
             assert_int_equal(kill(cur.pid, sig), 0);
-        memset(c, 0, sizeof *c);
-        c->status = wait_exit(&cur, 5000);
-        read_core(dir, secret, c);
-        remove_dir(dir);
+        end_run(dir, secret, c);
     }
     for (int run = 0; run < 4; run++) {
         char what[64];
@@ -733,31 +682,17 @@ static void threads_case(const char *mode, int sig, const char *line)
     }
 }
 
-static void test_threads_busy_when_killed(void **state)
-{
-    (void)state;
-    threads_case("spin", SIGABRT, NULL);
-}
-
-static void test_threads_fault_together(void **state)
-{
-    (void)state;
-    threads_case("multifault", SIGSEGV, "go\n");
-}
+HARNESS_CASE(test_threads_busy_when_killed, threads_case("spin", SIGABRT, NULL))
+HARNESS_CASE(test_threads_fault_together, threads_case("multifault", SIGSEGV, "go\n"))
 
 /* ---- Invisibility ----------------------------------------------------------------------- */
 
 static void run_to_end(char *const argv[], bool shim, int *status, char *out, size_t n)
 {
     char dir[PATH_MAX];
-    fresh_dir(dir, sizeof dir);
-    struct envb env;
-    envb_init(&env, shim);
-    envb_set(&env, VAR, secret);
-    assert_int_equal(spawn_at(&cur, argv, &env, dir, false), 0);
-    envb_free(&env);
+    spawn_holding(argv, shim, dir, sizeof dir, false);
     *status = wait_exit(&cur, 0);
-    snprintf(out, n, "%s", cur.out);
+    snprintf(out, n, "%.*s", (int)(n - 1), cur.out); /* cur.out may be longer */
     remove_dir(dir);
 }
 
@@ -831,39 +766,17 @@ static void test_namespace_init(void **state)
 
 /* ---- Set-up --------------------------------------------------------------------------- */
 
-/* Killed (a Bazel timeout): stop the server and the program, remove files, die. */
-static void on_signal(int sig)
-{
-    if (cur.pid > 0)
-        kill(cur.pid, SIGKILL);
-    pg_server_abort(&server);
-    remove_tree_async(scratch);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
 static int group_setup(void **state)
 {
-    (void)state;
     check_core_pattern();
     harness_random_secret(secret, sizeof secret, "sig");
-    const char *why;
-    if (pg_server_available(&why)) {
-        harness_random_secret(pg_password, sizeof pg_password, "pg");
-        if (pg_server_start(&server, PG_ROLE, pg_password, pg_error, sizeof pg_error) != 0)
-            pg_server_stop(&server);
-    }
-    return 0;
+    return pg_fixture_setup(state);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    proc_kill(&cur);
-    pg_server_stop(&server);
-    explicit_bzero(pg_password, sizeof pg_password);
     explicit_bzero(secret, sizeof secret);
-    return 0;
+    return pg_fixture_teardown(state);
 }
 
 #define MAX_TESTS 64
@@ -920,11 +833,9 @@ int main(void)
 
     cur.pid = 0;
     cur.in_fd = cur.out_fd = cur.err_fd = -1;
-    snprintf(scratch, sizeof scratch, "%s", harness_tmpdir());
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    pg_fixture_init(PG_ROLE, &cur);
     int failed = _cmocka_run_group_tests("signals", tests, (size_t)n, group_setup, group_teardown);
-    scratch[0] = '\0';
+    pg_fixture_done();
     harness_cleanup();
     return failed ? 1 : 0;
 }

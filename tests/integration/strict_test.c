@@ -27,7 +27,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "pg_server.h"
+#include "pg_fixture.h"
 
 #define WAIT_MS 30000
 #define STRICT_SO "preload/libenvseal-strict.so"
@@ -80,20 +80,6 @@ static const char *value_line(const char *label, const char *name, const char *v
     return b;
 }
 
-/* envseal's derive(SEED,K) (tests/programs/strictprobe.c). */
-static void derive(const char *seed, const char *k, char *out, size_t n)
-{
-    int off = snprintf(out, n, "drv%s-", k);
-    size_t i = 0;
-    for (; seed[i] && off + i + 1 < n; i++) {
-        char c = seed[i];
-        out[off + i] = c >= '0' && c <= '9' ? (char)('g' + c - '0')
-                       : c >= 'a' && c <= 'f' ? (char)('q' + c - 'a')
-                                              : c;
-    }
-    out[off + i] = '\0';
-}
-
 /* Every secret of a run, for withholding output that contains one. */
 static const char *secrets[8];
 static int nsecrets;
@@ -124,18 +110,9 @@ static void show_output(void)
     }
 }
 
-static bool has_line(const char *buf, const char *line)
-{
-    size_t l = strlen(line);
-    for (const char *s = buf; (s = strstr(s, line)) != NULL; s++)
-        if ((s == buf || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\0'))
-            return true;
-    return false;
-}
-
 static void expect_line(const char *line)
 {
-    if (!has_line(cur.out, line)) {
+    if (!text_has_line(cur.out, line)) {
         print_error("expected the line \"%s\"\n", line);
         show_output();
         fail();
@@ -144,7 +121,7 @@ static void expect_line(const char *line)
 
 static void expect_no_line(const char *line)
 {
-    if (has_line(cur.out, line)) {
+    if (text_has_line(cur.out, line)) {
         print_error("unexpected line \"%s\"\n", line);
         show_output();
         fail();
@@ -177,6 +154,13 @@ static void base_env(struct envb *e, const char *lib, const struct values *v)
         watch(v->tok);
         watch(v->pw);
     }
+}
+
+/* base_env with fresh values. */
+static void new_env(struct envb *e, const char *lib, struct values *v)
+{
+    new_values(v);
+    base_env(e, lib, v);
 }
 
 static void start(char *const argv[], struct envb *e)
@@ -234,9 +218,8 @@ static void test_c_getenv_secure_getenv_old_secure_getenv_from_vault(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, STRICT_SO, &v);
+    new_env(&e, STRICT_SO, &v);
     const char *steps[] = {"whence", "show:APP_API_TOKEN", "secure:APP_API_TOKEN",
                            "oldsecure:APP_API_TOKEN", "show:DB_PASSWORD", "show:APP_MODE",
                            "environ:APP_API_TOKEN", "envp:APP_API_TOKEN", "environ:DB_PASSWORD",
@@ -266,9 +249,8 @@ static void test_control_without_shim_secrets_in_environ_and_proc(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, NULL, &v);
+    new_env(&e, NULL, &v);
     const char *steps[] = {"whence", "environ:APP_API_TOKEN", "envp:APP_API_TOKEN", "hold", NULL};
     start_probe(&e, steps);
     wait_ready("ready 1");
@@ -291,9 +273,9 @@ static void test_setenv_family_consistent_and_old_values_wiped(void **s)
     char seed[40], d1[64], d2[64], d3[64];
     harness_random_secret(seed, sizeof seed, "s");
     memmove(seed, seed + 2, strlen(seed + 2) + 1); /* hex only: derive maps it */
-    derive(seed, "1", d1, sizeof d1);
-    derive(seed, "2", d2, sizeof d2);
-    derive(seed, "3", d3, sizeof d3);
+    harness_derive(seed, "1", d1, sizeof d1);
+    harness_derive(seed, "2", d2, sizeof d2);
+    harness_derive(seed, "3", d3, sizeof d3);
     struct envb e;
     base_env(&e, STRICT_SO, &v);
     envb_set(&e, "ENVSEAL_VAULT", "anon"); /* a readable vault: a missed wipe shows */
@@ -345,7 +327,7 @@ static void test_control_glibc_keeps_replaced_value(void **s)
     char seed[40], d1[64];
     harness_random_secret(seed, sizeof seed, "s");
     memmove(seed, seed + 2, strlen(seed + 2) + 1);
-    derive(seed, "1", d1, sizeof d1);
+    harness_derive(seed, "1", d1, sizeof d1);
     struct envb e;
     base_env(&e, NULL, NULL);
     watch(d1);
@@ -365,9 +347,8 @@ static void test_fork_child_and_parent_keep_strict_secret(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, STRICT_SO, &v);
+    new_env(&e, STRICT_SO, &v);
     const char *steps[] = {"fork:APP_API_TOKEN", "show:APP_API_TOKEN", NULL};
     start_probe(&e, steps);
     expect_exit(0);
@@ -381,9 +362,8 @@ static void test_relocate_mode_in_strict_library_matches_libenvseal(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, STRICT_SO, &v);
+    new_env(&e, STRICT_SO, &v);
     envb_set(&e, "ENVSEAL_MODE", "relocate");
     const char *steps[] = {"show:APP_API_TOKEN", "environ:APP_API_TOKEN", "envp:APP_API_TOKEN",
                            "hold", "run:execve", "show:APP_API_TOKEN", "show:DB_PASSWORD", NULL};
@@ -409,9 +389,8 @@ static void test_strict_secrets_setting_selects_names(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, STRICT_SO, &v);
+    new_env(&e, STRICT_SO, &v);
     envb_set(&e, "ENVSEAL_STRICT_SECRETS", "APP_API_*");
     envb_set(&e, "ENVSEAL_CHILD_SECRETS", "none");
     const char *steps[] = {"show:APP_API_TOKEN", "show:DB_PASSWORD", "environ:APP_API_TOKEN",
@@ -446,9 +425,8 @@ static void test_relocate_library_given_strict_mode_one_line_then_relocates(void
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, RELOCATE_SO, &v);
+    new_env(&e, RELOCATE_SO, &v);
     envb_set(&e, "ENVSEAL_MODE", "strict");
     const char *steps[] = {"whence", "show:APP_API_TOKEN", "environ:APP_API_TOKEN", "hold", NULL};
     start_probe(&e, steps);
@@ -469,9 +447,8 @@ static void test_relocate_library_given_strict_mode_refuse_exits_111(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, RELOCATE_SO, &v);
+    new_env(&e, RELOCATE_SO, &v);
     envb_set(&e, "ENVSEAL_MODE", "strict");
     envb_set(&e, "ENVSEAL_ON_FAILURE", "refuse");
     const char *steps[] = {"show:APP_MODE", NULL};
@@ -546,7 +523,7 @@ static void test_execve_explicit_envp_caller_secret_follows_policy(void **s)
     char seed[40], d1[64];
     harness_random_secret(seed, sizeof seed, "s");
     memmove(seed, seed + 2, strlen(seed + 2) + 1);
-    derive(seed, "1", d1, sizeof d1);
+    harness_derive(seed, "1", d1, sizeof d1);
     char xenv[80];
     snprintf(xenv, sizeof xenv, "xenv:APP_API_TOKEN:%s:1", seed);
     for (int allowed = 0; allowed < 2; allowed++) {
@@ -570,9 +547,8 @@ static void test_execve_explicit_envp_gets_allowed_vault_secret(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, STRICT_SO, &v);
+    new_env(&e, STRICT_SO, &v);
     envb_set(&e, "ENVSEAL_CHILD_SECRETS", "APP_API_TOKEN,NOT_SET_TOKEN");
     const char *steps[] = {"xempty", "xplain:PATH=/usr/bin:/bin", "run:execve", "whence",
                            "environ:APP_API_TOKEN", "show:APP_API_TOKEN", "show:DB_PASSWORD",
@@ -590,9 +566,8 @@ static void test_failed_exec_and_spawn_keep_errno_and_secrets(void **s)
 {
     (void)s;
     struct values v;
-    new_values(&v);
     struct envb e;
-    base_env(&e, STRICT_SO, &v);
+    new_env(&e, STRICT_SO, &v);
     envb_set(&e, "ENVSEAL_CHILD_SECRETS", "all");
     const char *steps[] = {"fail:execve", "fail:posix_spawn", "show:APP_API_TOKEN",
                            "environ:APP_API_TOKEN", "hold", NULL};
@@ -666,17 +641,8 @@ static void python_case(const char *lib, bool strict)
     expect_exit(0);
 }
 
-static void test_python3_strict_does_not_see_secret(void **s)
-{
-    (void)s;
-    python_case(STRICT_SO, true);
-}
-
-static void test_python3_relocate_sees_secret(void **s)
-{
-    (void)s;
-    python_case(RELOCATE_SO, false);
-}
+HARNESS_CASE(test_python3_strict_does_not_see_secret, python_case(STRICT_SO, true))
+HARNESS_CASE(test_python3_relocate_sees_secret, python_case(RELOCATE_SO, false))
 
 static void test_perl_strict_does_not_see_secret(void **s)
 {
@@ -684,9 +650,8 @@ static void test_perl_strict_does_not_see_secret(void **s)
     require("perl");
     for (int strict = 1; strict >= 0; strict--) {
         struct values v;
-        new_values(&v);
         struct envb e;
-        base_env(&e, strict ? STRICT_SO : RELOCATE_SO, &v);
+        new_env(&e, strict ? STRICT_SO : RELOCATE_SO, &v);
         char *argv[] = {"perl", "-e",
                         "print exists $ENV{APP_API_TOKEN} ? \"environ-sees\\n\" : "
                         "\"environ-hidden\\n\"; print exists $ENV{APP_MODE} ? \"plain-ok\\n\" "
@@ -707,9 +672,8 @@ static void shell_case(const char *sh)
     require(sh);
     for (int allow = 0; allow < 2; allow++) {
         struct values v;
-        new_values(&v);
         struct envb e;
-        base_env(&e, STRICT_SO, &v);
+        new_env(&e, STRICT_SO, &v);
         if (allow)
             envb_set(&e, "ENVSEAL_CHILD_SECRETS", "all");
         char *argv[] = {(char *)sh, "-c",
@@ -731,17 +695,8 @@ static void shell_case(const char *sh)
     }
 }
 
-static void test_bash_strict_hides_secret_child_env_prints_none(void **s)
-{
-    (void)s;
-    shell_case("bash");
-}
-
-static void test_dash_strict_hides_secret_child_env_prints_none(void **s)
-{
-    (void)s;
-    shell_case("dash");
-}
+HARNESS_CASE(test_bash_strict_hides_secret_child_env_prints_none, shell_case("bash"))
+HARNESS_CASE(test_dash_strict_hides_secret_child_env_prints_none, shell_case("dash"))
 
 static const char node_script[] =
     "const fs = require('fs');\n"
@@ -881,19 +836,25 @@ static void curl_case(const char *lib)
     expect_line("proxy-ok");
 }
 
-static void test_curl_strict_proxy_credentials_from_vault(void **s)
-{
-    (void)s;
-    curl_case(STRICT_SO);
-}
-
-static void test_curl_relocate_proxy_credentials_from_vault(void **s)
-{
-    (void)s;
-    curl_case(RELOCATE_SO);
-}
+HARNESS_CASE(test_curl_strict_proxy_credentials_from_vault, curl_case(STRICT_SO))
+HARNESS_CASE(test_curl_relocate_proxy_credentials_from_vault, curl_case(RELOCATE_SO))
 
 /* ---- git: a config value from GIT_CONFIG_VALUE_0 (made a secret) --------------- */
+
+/* Only the config from the environment: envseal.token (the secret) and an alias
+ * `childenv` that prints a child's environment. */
+static void git_env(struct envb *e, const char *lib, const struct values *v)
+{
+    base_env(e, lib, v);
+    envb_set(e, "ENVSEAL_SECRETS", "GIT_CONFIG_VALUE_*");
+    envb_set(e, "GIT_CONFIG_NOSYSTEM", "1");
+    envb_set(e, "HOME", harness_tmpdir());
+    envb_set(e, "GIT_CONFIG_COUNT", "2");
+    envb_set(e, "GIT_CONFIG_KEY_0", "envseal.token");
+    envb_set(e, "GIT_CONFIG_VALUE_0", v->tok);
+    envb_set(e, "GIT_CONFIG_KEY_1", "alias.childenv");
+    envb_set(e, "GIT_CONFIG_VALUE_1", "!env -u LD_PRELOAD env");
+}
 
 static void git_case(const char *lib, bool strict)
 {
@@ -901,15 +862,7 @@ static void git_case(const char *lib, bool strict)
     struct values v;
     new_values(&v);
     struct envb e;
-    base_env(&e, lib, &v);
-    envb_set(&e, "ENVSEAL_SECRETS", "GIT_CONFIG_VALUE_*");
-    envb_set(&e, "GIT_CONFIG_NOSYSTEM", "1");
-    envb_set(&e, "HOME", harness_tmpdir());
-    envb_set(&e, "GIT_CONFIG_COUNT", "2");
-    envb_set(&e, "GIT_CONFIG_KEY_0", "envseal.token");
-    envb_set(&e, "GIT_CONFIG_VALUE_0", v.tok);
-    envb_set(&e, "GIT_CONFIG_KEY_1", "alias.childenv");
-    envb_set(&e, "GIT_CONFIG_VALUE_1", "!env -u LD_PRELOAD env");
+    git_env(&e, lib, &v);
     char *argv[] = {"git", "config", "--get", "envseal.token", NULL};
     start(argv, &e);
     expect_exit(0);
@@ -918,15 +871,7 @@ static void git_case(const char *lib, bool strict)
     assert_true(cur.out_len == strlen(want) && memcmp(cur.out, want, cur.out_len) == 0);
 
     /* An alias child: the secret reaches it in relocate mode, not in strict mode. */
-    base_env(&e, lib, &v);
-    envb_set(&e, "ENVSEAL_SECRETS", "GIT_CONFIG_VALUE_*");
-    envb_set(&e, "GIT_CONFIG_NOSYSTEM", "1");
-    envb_set(&e, "HOME", harness_tmpdir());
-    envb_set(&e, "GIT_CONFIG_COUNT", "2");
-    envb_set(&e, "GIT_CONFIG_KEY_0", "envseal.token");
-    envb_set(&e, "GIT_CONFIG_VALUE_0", v.tok);
-    envb_set(&e, "GIT_CONFIG_KEY_1", "alias.childenv");
-    envb_set(&e, "GIT_CONFIG_VALUE_1", "!env -u LD_PRELOAD env");
+    git_env(&e, lib, &v);
     char *argv2[] = {"git", "childenv", NULL};
     start(argv2, &e);
     expect_exit(0);
@@ -934,78 +879,19 @@ static void git_case(const char *lib, bool strict)
     assert_int_equal(mem_contains(cur.out, cur.out_len, v.tok, strlen(v.tok)), !strict);
 }
 
-static void test_git_strict_reads_config_secret_children_withheld(void **s)
-{
-    (void)s;
-    git_case(STRICT_SO, true);
-}
-
-static void test_git_relocate_reads_config_secret(void **s)
-{
-    (void)s;
-    git_case(RELOCATE_SO, false);
-}
+HARNESS_CASE(test_git_strict_reads_config_secret_children_withheld, git_case(STRICT_SO, true))
+HARNESS_CASE(test_git_relocate_reads_config_secret, git_case(RELOCATE_SO, false))
 
 /* ---- psql against a real server ------------------------------------------------- */
-
-static struct pg_server server;
-static char pg_password[80];
-static char pg_error[512];
-static char scratch[PATH_MAX];
-
-static void on_signal(int sig)
-{
-    if (cur.pid > 0)
-        kill(cur.pid, SIGKILL);
-    pg_server_abort(&server);
-    remove_tree_async(scratch);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static int pg_setup(void **state)
-{
-    (void)state;
-    const char *why;
-    if (!pg_server_available(&why)) {
-        snprintf(pg_error, sizeof pg_error, "%s", why);
-        return 0;
-    }
-    harness_random_secret(pg_password, sizeof pg_password, "pg");
-    if (pg_server_start(&server, PG_ROLE, pg_password, pg_error, sizeof pg_error) != 0)
-        pg_server_stop(&server);
-    return 0;
-}
-
-static int pg_teardown(void **state)
-{
-    (void)state;
-    proc_kill(&cur);
-    pg_server_stop(&server);
-    explicit_bzero(pg_password, sizeof pg_password);
-    return 0;
-}
-
-static void require_server(void)
-{
-    if (server.pid <= 0) {
-        print_error("PostgreSQL server not available: %s\n", pg_error);
-        fail();
-    }
-}
 
 static void pg_env(struct envb *e, const char *policy)
 {
     base_env(e, STRICT_SO, NULL);
-    envb_set(e, "PGPASSWORD", pg_password);
-    watch(pg_password);
-    char pgpass[PATH_MAX + 16];
-    snprintf(pgpass, sizeof pgpass, "%s/no-pgpass", harness_tmpdir());
-    envb_set(e, "PGPASSFILE", pgpass); /* the password comes from PGPASSWORD only */
-    envb_set(e, "PGSSLMODE", "disable");
-    envb_set(e, "PGCONNECT_TIMEOUT", "10");
+    envb_set(e, "PGPASSWORD", pg_shared.password);
+    watch(pg_shared.password);
+    pg_fixture_client_env(e, harness_tmpdir());
     char port[16];
-    snprintf(port, sizeof port, "%d", server.port);
+    snprintf(port, sizeof port, "%d", pg_shared.server.port);
     envb_set(e, "PGPORT", port);
     envb_set(e, "PGHOST", "127.0.0.1");
     envb_set(e, "PGUSER", PG_ROLE);
@@ -1020,7 +906,7 @@ static void pg_env(struct envb *e, const char *policy)
 static void test_psql_strict_connects_password_not_in_environ(void **s)
 {
     (void)s;
-    require_server();
+    pg_fixture_require();
     struct envb e;
     pg_env(&e, NULL);
     char *argv[] = {PG_BINDIR "/psql", "-X", "-w", "-q", "-A", "-t", NULL};
@@ -1028,16 +914,17 @@ static void test_psql_strict_connects_password_not_in_environ(void **s)
     const char *q = "select 'rea' || 'dy';\n";
     assert_int_equal(write(cur.in_fd, q, strlen(q)), (ssize_t)strlen(q));
     wait_ready("ready");
-    const char *vals[] = {pg_password};
+    const char *vals[] = {pg_shared.password};
     expect_proc_environ_clean(vals, 1);
     expect_exit(0);
-    assert_true(file_contains(server.log, "identity=\"" PG_ROLE "\" method=scram-sha-256"));
+    assert_true(
+        file_contains(pg_shared.server.log, "identity=\"" PG_ROLE "\" method=scram-sha-256"));
 }
 
 /* bash -c 'psql ...': bash never sees PGPASSWORD; the policy hands it to psql. */
 static void bash_psql(const char *policy)
 {
-    require_server();
+    pg_fixture_require();
     struct envb e;
     pg_env(&e, policy);
     char *argv[] = {"bash", "-c",
@@ -1123,14 +1010,13 @@ int main(void)
     };
     cur.pid = 0;
     cur.in_fd = cur.out_fd = cur.err_fd = -1;
-    snprintf(scratch, sizeof scratch, "%s", harness_tmpdir());
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    pg_fixture_init(PG_ROLE, &cur);
     int failed = cmocka_run_group_tests_name("strict_c_program", c_program, NULL, NULL);
     failed += cmocka_run_group_tests_name("strict_children", children, NULL, NULL);
     failed += cmocka_run_group_tests_name("strict_programs", programs, NULL, NULL);
-    failed += cmocka_run_group_tests_name("strict_psql", psql, pg_setup, pg_teardown);
-    scratch[0] = '\0';
+    failed += cmocka_run_group_tests_name("strict_psql", psql, pg_fixture_setup,
+                                          pg_fixture_teardown);
+    pg_fixture_done();
     harness_cleanup();
     return failed ? 1 : 0;
 }

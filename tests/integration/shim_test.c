@@ -381,6 +381,28 @@ static void exit_wipe_check(enum backing b)
 HARNESS_CASE(test_exit_wipe_after_atexit_handlers_secretmem, exit_wipe_check(DEFAULT_VAULT))
 HARNESS_CASE(test_exit_wipe_after_atexit_handlers_fallback, exit_wipe_check(ANON_VAULT))
 
+/* dlopen then dlclose of the shim, then fork and exit: its signal, fork and exit
+ * handlers must not outlive its code (it is linked -z nodelete; without that this
+ * program dies of SIGSEGV at the fork). Both libraries. */
+static void test_dlclose_leaves_the_shim_in_place(void **state)
+{
+    (void)state;
+    const char *libs[] = {harness_shim_path(), harness_runfile("preload/libenvseal-strict.so")};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "APP_TOKEN", "dlclose-case-value");
+        char *argv[] = {(char *)harness_runfile("tests/programs/dlprobe"), (char *)libs[i], NULL};
+        struct proc p;
+        assert_int_equal(proc_spawn(&p, argv, &env), 0);
+        int st = proc_finish(&p, TIMEOUT);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            fail_msg("%s: dlprobe ended with status %#x", libs[i], st);
+        assert_non_null(strstr(p.out, "dlprobe ok"));
+        envb_free(&env);
+    }
+}
+
 static void test_exit_status_unchanged(void **state)
 {
     (void)state;
@@ -501,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_exit_wipe_after_atexit_handlers_secretmem),
         cmocka_unit_test(test_exit_wipe_after_atexit_handlers_fallback),
         cmocka_unit_test(test_exit_status_unchanged),
+        cmocka_unit_test(test_dlclose_leaves_the_shim_in_place),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
         cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
         cmocka_unit_test(test_forced_fallback_vault),

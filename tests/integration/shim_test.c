@@ -345,7 +345,8 @@ static void test_nonsecret_setenv_behaves_as_glibc(void **state)
 
 /* ---- exit ---- */
 
-static void exit_wipe_check(enum backing b)
+/* lib: the shim to preload (libenvseal.so, or libenvseal-strict.so: same exit path). */
+static void exit_wipe_check(enum backing b, const char *lib)
 {
     struct run r;
     char expect_file[512];
@@ -357,7 +358,7 @@ static void exit_wipe_check(enum backing b)
     fputs(r.secret, f);
     fclose(f);
     char preload[2048];
-    snprintf(preload, sizeof preload, "%s:%s", harness_shim_path(),
+    snprintf(preload, sizeof preload, "%s:%s", lib,
              harness_runfile("tests/programs/libexitprobe.so"));
     envb_set(&r.env, "LD_PRELOAD", preload);
     envb_set(&r.env, "ENVSEAL_TEST_NAME", "APP_TOKEN");
@@ -378,8 +379,12 @@ static void exit_wipe_check(enum backing b)
     envb_free(&r.env);
 }
 
-HARNESS_CASE(test_exit_wipe_after_atexit_handlers_secretmem, exit_wipe_check(DEFAULT_VAULT))
-HARNESS_CASE(test_exit_wipe_after_atexit_handlers_fallback, exit_wipe_check(ANON_VAULT))
+HARNESS_CASE(test_exit_wipe_after_atexit_handlers_secretmem,
+             exit_wipe_check(DEFAULT_VAULT, harness_shim_path()))
+HARNESS_CASE(test_exit_wipe_after_atexit_handlers_fallback,
+             exit_wipe_check(ANON_VAULT, harness_shim_path()))
+HARNESS_CASE(test_exit_wipe_after_atexit_handlers_strict,
+             exit_wipe_check(DEFAULT_VAULT, harness_runfile("preload/libenvseal-strict.so")))
 
 /* dlopen then dlclose of the shim, then fork and exit: its signal, fork and exit
  * handlers must not outlive its code (it is linked -z nodelete; without that this
@@ -522,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_nonsecret_setenv_behaves_as_glibc),
         cmocka_unit_test(test_exit_wipe_after_atexit_handlers_secretmem),
         cmocka_unit_test(test_exit_wipe_after_atexit_handlers_fallback),
+        cmocka_unit_test(test_exit_wipe_after_atexit_handlers_strict),
         cmocka_unit_test(test_exit_status_unchanged),
         cmocka_unit_test(test_dlclose_leaves_the_shim_in_place),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),

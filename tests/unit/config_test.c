@@ -359,7 +359,7 @@ static void config_scan_entry_matches(void **state)
             assert_int_equal(n, entry_name_len(entries[i]));
             bool expect = entries[i][n] == '=' && config_is_secret(&cfg, entries[i], n);
             if (secret != expect)
-                fail_msg("settings %zu, %s: scan says %d", k, entries[i], secret);
+                fail_msg("settings %zu, %.*s: scan says %d", k, (int)n, entries[i], secret);
         }
     }
 }

@@ -16,6 +16,15 @@
 #include "preload/platform.h"
 #include "preload/vault.h"
 
+/* A vault entry "NAME=value" equals want; a failure names the entry, never its
+ * value (cmocka's assert_string_equal would print both strings). */
+#define assert_entry_equal(entry, want)                                                  \
+    do {                                                                                 \
+        const char *e_ = (entry), *w_ = (want);                                          \
+        if (strcmp(e_, w_) != 0)                                                         \
+            fail_msg("entry %.*s differs from what was stored", (int)strcspn(w_, "="), w_); \
+    } while (0)
+
 /* Exit status of a child whose check failed (the failing line went to stderr). */
 #define CHILD_FAILED 90
 

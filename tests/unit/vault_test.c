@@ -122,7 +122,7 @@ static void store_and_find(void **state)
     vault_init(&vault, false);
     char *e = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
     assert_non_null(e);
-    assert_string_equal(e, NAME "=" VAL);
+    assert_entry_equal(e, NAME "=" VAL);
     assert_true(vault_owns(&vault, e));
     assert_ptr_equal(vault_find(&vault, NAME, strlen(NAME)), e);
     assert_null(vault_find(&vault, "APP_TOKE", 8));    /* a prefix of the name */
@@ -133,12 +133,12 @@ static void store_and_find(void **state)
 
     char *f = vault_store_entry(&vault, "B_PASS=x", 8);
     assert_non_null(f);
-    assert_string_equal(f, "B_PASS=x");
+    assert_entry_equal(f, "B_PASS=x");
     assert_ptr_equal(vault_find(&vault, "B_PASS", 6), f);
 
     char *g = vault_store(&vault, "EMPTY_TOKEN", 11, "", 0);
     assert_non_null(g);
-    assert_string_equal(g, "EMPTY_TOKEN=");
+    assert_entry_equal(g, "EMPTY_TOKEN=");
     assert_int_equal(vault.nregions, 1);
 }
 
@@ -165,9 +165,9 @@ static void release_zeroes_slot(void **state)
     vault_release(&vault, a);
     assert_true(all_zero(a, cap));
     assert_null(vault_find(&vault, NAME, strlen(NAME)));
-    assert_string_equal(b, "NEXT_TOKEN=keep"); /* the neighbour is untouched */
+    assert_entry_equal(b, "NEXT_TOKEN=keep"); /* the neighbour is untouched */
     vault_release(&vault, a);                  /* twice: harmless */
-    assert_string_equal(b, "NEXT_TOKEN=keep");
+    assert_entry_equal(b, "NEXT_TOKEN=keep");
     assert_int_equal(vault_wipe(&vault), 0);   /* and no slot was damaged */
 }
 
@@ -178,8 +178,8 @@ static void release_ignores_foreign_pointer(void **state)
     char *a = vault_store(&vault, NAME, strlen(NAME), "v", 1);
     char local[] = "LOCAL_TOKEN=v";
     vault_release(&vault, local);
-    assert_string_equal(local, "LOCAL_TOKEN=v");
-    assert_string_equal(a, NAME "=v");
+    assert_entry_equal(local, "LOCAL_TOKEN=v");
+    assert_entry_equal(a, NAME "=v");
 }
 
 static void first_fit_reuses_freed_slot(void **state)
@@ -192,9 +192,9 @@ static void first_fit_reuses_freed_slot(void **state)
     vault_release(&vault, a);
     char *c = vault_store(&vault, "C_TOKEN", 7, "short", 5); /* fits a's slot */
     assert_ptr_equal(c, a);
-    assert_string_equal(c, "C_TOKEN=short");
+    assert_entry_equal(c, "C_TOKEN=short");
     assert_int_equal(vault.used[0], used); /* nothing appended */
-    assert_string_equal(b, "B_TOKEN=x");
+    assert_entry_equal(b, "B_TOKEN=x");
     vault_release(&vault, c);
     char *d = vault_store(&vault, "D_TOKEN", 7, "0123456789abcdefghijklmnop", 26);
     assert_ptr_not_equal(d, a); /* too big for the freed slot: appended */
@@ -220,7 +220,7 @@ static void many_secrets_grow_regions(void **state)
     for (int i = 0; i < N; i++) {
         int nl = snprintf(name, sizeof name, "S%d_TOKEN", i);
         snprintf(want, sizeof want, "S%d_TOKEN=fake-%d", i, i * 7919);
-        assert_string_equal(ptr[i], want);
+        assert_entry_equal(ptr[i], want);
         assert_true(vault_owns(&vault, ptr[i]));
         assert_ptr_equal(vault_find(&vault, name, (size_t)nl), ptr[i]);
     }
@@ -251,7 +251,7 @@ static void exhausted_vault_fails_cleanly(void **state)
     print_message("capacity with %u one-page regions: %zu small secrets\n", vault.nregions,
                   stored);
     assert_int_equal(vault.nregions, VAULT_REGIONS_MAX);
-    assert_string_equal(first, "FIRST_TOKEN=v");
+    assert_entry_equal(first, "FIRST_TOKEN=v");
     assert_null(vault_store_entry(&vault, "MORE_TOKEN=v", 12));
     assert_int_equal(vault_wipe(&vault), 0);
 }
@@ -378,7 +378,7 @@ static void wipe_twice_is_harmless(void **state)
     /* Storing after the wipe still works (e.g. an atexit handler calls setenv). */
     char *b = vault_store(&vault, "B_TOKEN", 7, "v", 1);
     assert_non_null(b);
-    assert_string_equal(b, "B_TOKEN=v");
+    assert_entry_equal(b, "B_TOKEN=v");
 }
 
 static void empty_vault_wipe(void **state)
@@ -427,7 +427,7 @@ static void check_guards(bool secretmem)
         if (cases[i].faults ? !segv : !clean)
             fail_msg("write at %s: child %s", cases[i].what, status_text(st, why, sizeof why));
     }
-    assert_string_equal((char *)m->data + 8, NAME "=" VAL); /* the parent is untouched */
+    assert_entry_equal((char *)m->data + 8, NAME "=" VAL); /* the parent is untouched */
 }
 
 static void guard_pages_anon(void **state)

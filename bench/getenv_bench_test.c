@@ -35,19 +35,8 @@ static const char *const lib_name[NLIBS] = {"glibc", "relocate", "strict", "stri
 static const char *const cls_arg[NCLASSES] = {"absent", "plain", "secret", "nop"};
 static const long cls_reps[NCLASSES] = {400, 40, 800, 40};
 
-/* Same lists as getenv_bench.c; the secrets sit at positions 10, 30 and 50. */
-static const char *const plain_names[] = {
-    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "LC_CTYPE", "PWD",
-    "OLDPWD", "HOSTNAME", "TZ", "EDITOR", "PAGER", "MAIL", "DISPLAY", "XDG_RUNTIME_DIR",
-    "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_SESSION_ID", "SSH_AUTH_SOCK",
-    "SSH_CONNECTION", "SSH_TTY", "DBUS_SESSION_BUS_ADDRESS", "TMPDIR", "NODE_ENV", "PYTHONPATH",
-    "VIRTUAL_ENV", "JAVA_HOME", "GOPATH", "CARGO_HOME", "RUSTUP_HOME", "APP_MODE", "APP_REGION",
-    "APP_PORT", "APP_HOST", "LOG_LEVEL", "LOG_FORMAT", "DB_HOST", "DB_PORT", "DB_NAME",
-    "DB_USER", "REDIS_HOST", "REDIS_PORT", "CACHE_TTL", "FEATURE_FLAGS", "HTTP_TIMEOUT",
-    "MAX_WORKERS", "WORKER_CONCURRENCY", "SENTRY_ENVIRONMENT", "AWS_REGION",
-    "AWS_DEFAULT_REGION", "KUBERNETES_SERVICE_HOST", NULL};
-static const char *const secret_names[] = {"APP_API_TOKEN", "DB_PASSWORD",
-                                           "AWS_SECRET_ACCESS_KEY", NULL};
+/* The names (bench/getenv_names.h); the secrets sit at positions 10, 30 and 50. */
+#include "bench/getenv_names.h"
 
 struct run {
     double ir_per_call;
@@ -74,13 +63,13 @@ static void bench_env(struct envb *e, enum lib lib)
         envb_set(e, "ENVSEAL_CHILD_SECRETS", "all");
     int p = 0, s = 0;
     for (int pos = 0; pos < 58; pos++) {
-        if ((pos == 10 || pos == 30 || pos == 50) && secret_names[s]) {
+        if ((pos == 10 || pos == 30 || pos == 50) && secret[s]) {
             char v[80];
             harness_random_secret(v, sizeof v, "sec");
-            envb_set(e, secret_names[s++], v);
+            envb_set(e, secret[s++], v);
             explicit_bzero(v, sizeof v);
         } else {
-            const char *name = plain_names[p++];
+            const char *name = plain[p++];
             char v[160];
             snprintf(v, sizeof v, "value-of-%s-%d", name, pos);
             if (strcmp(name, "PATH") == 0)
@@ -215,15 +204,15 @@ static void test_strict_getenv_within_targets(void **s)
     require_figures();
     assert_string_equal(runs[STRICT][PLAIN].whence, "libenvseal-strict.so");
     assert_int_equal(runs[STRICT][PLAIN].vars, runs[GLIBC][PLAIN].vars - 3);
-    double plain = cost[STRICT][PLAIN] / cost[GLIBC][PLAIN];
-    double secret = cost[STRICT][SECRET] / cost[GLIBC][SECRET];
-    double absent = cost[STRICT][ABSENT] / cost[GLIBC][ABSENT];
-    if (plain > 1.10)
-        fail_msg("strict non-secret: %.3fx glibc (target 1.10x)", plain);
-    if (secret > 1.0)
-        fail_msg("strict secret: %.3fx glibc (target 1.0x)", secret);
-    if (absent > 1.10)
-        fail_msg("strict absent: %.3fx glibc", absent);
+    double plain_x = cost[STRICT][PLAIN] / cost[GLIBC][PLAIN];
+    double secret_x = cost[STRICT][SECRET] / cost[GLIBC][SECRET];
+    double absent_x = cost[STRICT][ABSENT] / cost[GLIBC][ABSENT];
+    if (plain_x > 1.10)
+        fail_msg("strict non-secret: %.3fx glibc (target 1.10x)", plain_x);
+    if (secret_x > 1.0)
+        fail_msg("strict secret: %.3fx glibc (target 1.0x)", secret_x);
+    if (absent_x > 1.10)
+        fail_msg("strict absent: %.3fx glibc", absent_x);
     /* Even over glibc's full environ (nothing removed), within the 1.10x target. */
     assert_string_equal(runs[STRICT_LIB_RELOCATE][PLAIN].whence, "libenvseal-strict.so");
     double bare = cost[STRICT_LIB_RELOCATE][PLAIN] / cost[GLIBC][PLAIN];

@@ -59,18 +59,25 @@ static void close_elf(struct elf_file *f)
     close(f->fd);
 }
 
+/* The first section of the given type (SHT_DYNSYM, SHT_DYNAMIC), or NULL. */
+static Elf_Scn *section_of_type(Elf *elf, GElf_Word type, GElf_Shdr *sh)
+{
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn)) != NULL)
+        if (gelf_getshdr(scn, sh) && sh->sh_type == type)
+            return scn;
+    return NULL;
+}
+
 /* Global/weak dynamic symbols; defined ones (st_shndx != UNDEF) or undefined ones. */
 static void dynsyms(const char *path, bool defined, struct symset *out)
 {
     struct elf_file f;
     open_elf(&f, path);
     out->n = 0;
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(f.elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        gelf_getshdr(scn, &sh);
-        if (sh.sh_type != SHT_DYNSYM)
-            continue;
+    GElf_Shdr sh;
+    Elf_Scn *scn = section_of_type(f.elf, SHT_DYNSYM, &sh);
+    if (scn) {
         Elf_Data *d = elf_getdata(scn, NULL);
         for (size_t i = 1; i < sh.sh_size / sh.sh_entsize; i++) {
             GElf_Sym sym;
@@ -147,12 +154,9 @@ static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
         if (ph.p_type == PT_GNU_STACK)
             stack_nx = !(ph.p_flags & PF_X);
     }
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(f.elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        gelf_getshdr(scn, &sh);
-        if (sh.sh_type != SHT_DYNAMIC)
-            continue;
+    GElf_Shdr sh;
+    Elf_Scn *scn = section_of_type(f.elf, SHT_DYNAMIC, &sh);
+    if (scn) {
         Elf_Data *d = elf_getdata(scn, NULL);
         for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
             GElf_Dyn dyn;
@@ -209,12 +213,9 @@ static void needed(const char *path, struct symset *out)
     struct elf_file f;
     open_elf(&f, path);
     out->n = 0;
-    Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(f.elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        gelf_getshdr(scn, &sh);
-        if (sh.sh_type != SHT_DYNAMIC)
-            continue;
+    GElf_Shdr sh;
+    Elf_Scn *scn = section_of_type(f.elf, SHT_DYNAMIC, &sh);
+    if (scn) {
         Elf_Data *d = elf_getdata(scn, NULL);
         for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
             GElf_Dyn dyn;

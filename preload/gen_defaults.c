@@ -1,7 +1,7 @@
 /* Build-time generator: prints default_patterns_compiled.c, the built-in secret
- * patterns already compiled by pattern_set_add, their candidates by a name's last
- * byte, the character-class table and the automaton (gen_automaton.c), so a preloaded process never spends
- * start-up instructions on any of them. */
+ * patterns already compiled by pattern_set_add, the character-class table and the
+ * automaton (gen_automaton.c), so a preloaded process never spends start-up
+ * instructions on any of them. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +9,6 @@
 
 /* The generated file defines these; the generator itself needs stand-ins. */
 const struct pattern_set default_patterns_compiled;
-const uint64_t default_patterns_by_last[256];
 const uint32_t pattern_class_table[256];
 const int default_automaton_usable;
 const unsigned default_automaton_classes;
@@ -37,14 +36,10 @@ int main(void)
     printf("    },\n    .n = %u,\n    .used = %zu,\n    .text = \"", s.n, s.used);
     for (size_t i = 0; i < s.used; i++)
         printf(s.text[i] ? "%c" : "\\0", s.text[i]);
-    printf("\",\n};\n\nconst uint64_t default_patterns_by_last[256] = {");
-    for (unsigned c = 0; c < 256; c++)
-        printf("%s0x%016llxull,", c % 3 ? " " : "\n    ",
-               (unsigned long long)pattern_set_candidates(&s, (unsigned char)c));
-    printf("\n};\n\nconst uint32_t pattern_class_table[256] = {");
+    printf("\",\n};\n\nconst uint32_t pattern_class_table[256] = {");
     for (unsigned c = 0; c < 256; c++)
         printf("%s0x%08xu,", c % 6 ? " " : "\n    ",
-               pattern_class_bit((unsigned char)c) | (c == '=' || c == 0 ? PATTERN_CLASS_END : 0));
+               pattern_class_bit((unsigned char)c));
     printf("\n};\n");
     print_automaton(&s);
     return 0;

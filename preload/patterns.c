@@ -46,7 +46,7 @@ uint32_t name_class_mask(const char *s, size_t len)
     uint32_t m = 0;
     for (size_t i = 0; i < len; i++)
         m |= pattern_class_table[(unsigned char)s[i]];
-    return m & ~PATTERN_CLASS_END;
+    return m;
 }
 
 void pattern_set_clear(struct pattern_set *s)
@@ -132,28 +132,10 @@ static bool contains(const char *hay, size_t hlen, const char *needle, size_t nl
     return false;
 }
 
-uint64_t pattern_set_candidates(const struct pattern_set *s, unsigned char c)
-{
-    uint64_t among = 0;
-    for (unsigned i = 0; i < s->n; i++) {
-        const struct pattern *p = &s->p[i];
-        bool anchored = p->kind == PAT_SUFFIX || p->kind == PAT_EXACT;
-        if (!anchored || (unsigned char)p->lit[p->len - 1] == c)
-            among |= 1ull << i;
-    }
-    return among;
-}
-
 bool pattern_set_match(const struct pattern_set *s, const char *name, size_t nlen, uint32_t mask)
 {
-    return pattern_set_match_among(s, s->n < 64 ? (1ull << s->n) - 1 : ~0ull, name, nlen, mask);
-}
-
-bool pattern_set_match_among(const struct pattern_set *s, uint64_t among, const char *name,
-                             size_t nlen, uint32_t mask)
-{
-    for (; among; among &= among - 1) {
-        const struct pattern *p = &s->p[__builtin_ctzll(among)];
+    for (unsigned i = 0; i < s->n; i++) {
+        const struct pattern *p = &s->p[i];
         if ((p->need & ~mask) != 0)
             continue;
         size_t l = p->len;
@@ -196,9 +178,8 @@ bool default_automaton_accepts(unsigned row, size_t nlen)
 bool default_patterns_match(const char *name, size_t nlen)
 {
     if (!default_automaton_usable)
-        return pattern_set_match_among(&default_patterns_compiled,
-                                       default_patterns_by_last[(unsigned char)name[nlen - 1]],
-                                       name, nlen, name_class_mask(name, nlen));
+        return pattern_set_match(&default_patterns_compiled, name, nlen,
+                                 name_class_mask(name, nlen));
     unsigned row = 0;
     for (size_t i = 0; i < nlen; i++) {
         unsigned c = default_automaton_class[(unsigned char)name[i]];

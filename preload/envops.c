@@ -102,13 +102,15 @@ static void release_unreferenced(const char *name, size_t nlen)
 
 ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
 {
-#if ENVSEAL_STRICT
-    if (valid_name(opaque(name)) && opaque(value) && strict_owns(name, strlen(name)))
-        return strict_setenv(name, value, overwrite);
-#endif
-    if (!valid_name(opaque(name)) || !opaque(value) || !sealing(name, strlen(name)))
+    if (!valid_name(opaque(name)) || !opaque(value))
         return REAL(setenv, setenv_fn)(name, value, overwrite);
     size_t nlen = strlen(name);
+#if ENVSEAL_STRICT
+    if (strict_owns(name, nlen))
+        return strict_setenv(name, value, overwrite);
+#endif
+    if (!sealing(name, nlen))
+        return REAL(setenv, setenv_fn)(name, value, overwrite);
     shim_lock(st);
     int rc = 0;
     if (overwrite || !current_entry(name, nlen)) {
@@ -128,16 +130,19 @@ ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
  * (a call to our own exported name would cost a symbol lookup at every start). */
 static int unset(const char *name)
 {
+    if (!valid_name(opaque(name)))
+        return REAL(unsetenv, unsetenv_fn)(name);
+    size_t nlen = strlen(name);
 #if ENVSEAL_STRICT
-    if (valid_name(opaque(name)) && strict_owns(name, strlen(name)))
+    if (strict_owns(name, nlen))
         return strict_unsetenv(name);
 #endif
-    if (!valid_name(opaque(name)) || !sealing(name, strlen(name)))
+    if (!sealing(name, nlen))
         return REAL(unsetenv, unsetenv_fn)(name);
     shim_lock(st);
     int rc = REAL(unsetenv, unsetenv_fn)(name);
     if (rc == 0)
-        release_unreferenced(name, strlen(name));
+        release_unreferenced(name, nlen);
     shim_unlock(st);
     return rc;
 }

@@ -2,13 +2,13 @@
  * vault (glibc's putenv installs our vault pointer, it copies nothing), a replaced
  * or removed value is wiped; every other name goes straight to glibc. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "next_symbol.h"
 #include "shim.h"
 #if ENVSEAL_STRICT
 #include "strict.h" /* strict secrets are handed to strict_envops.c */
@@ -21,19 +21,7 @@ typedef int (*unsetenv_fn)(const char *);
 typedef int (*putenv_fn)(char *);
 typedef int (*clearenv_fn)(void);
 
-/* glibc's own functions, resolved on first use (never on getenv's path). */
-static void *next_symbol(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-
 static void *next_setenv, *next_unsetenv, *next_putenv, *next_clearenv;
-#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
 
 /* Defined here, not next to the constructor, so that //preload:core links on its own. */
 struct shim_state envseal_state;

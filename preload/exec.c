@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "next_symbol.h"
 #include "shim.h"
 #include "strict.h"
 
@@ -23,17 +24,6 @@ typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t 
 static void *next_execve, *next_execvpe, *next_fexecve, *next_execveat, *next_posix_spawn,
     *next_posix_spawnp;
 
-static void *next_symbol(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-
-#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
 
 __attribute__((constructor)) static void resolve_exec_family(void)
 {

@@ -6,7 +6,6 @@
  * close-on-exec handling of popen, the wait of pclose. When the policy changes
  * nothing, glibc's own function runs. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "next_symbol.h"
 #include "shim.h"
 #include "strict.h"
 
@@ -31,17 +31,6 @@ typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t 
 
 static void *next_system, *next_popen, *next_pclose, *next_posix_spawn;
 
-static void *next_symbol(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-
-#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
 
 #define SHELL_PATH "/bin/sh"
 

@@ -11,12 +11,12 @@
 #define _GNU_SOURCE
 #include "signals.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
+#include "next_symbol.h"
 #include "platform.h"
 #include "shim.h"
 #include "sweep.h"
@@ -44,7 +44,7 @@ struct virt {
 
 static struct virt virt[SIGNALS_MAX];
 /* Written at start-up (see ENVSEAL_HOT); bit sig - 1 of each mask is about sig. */
-static sigaction_fn next_sigaction ENVSEAL_HOT;
+static void *next_sigaction ENVSEAL_HOT; /* see next_symbol.h */
 static int hooks_on ENVSEAL_HOT;
 static uint64_t usable ENVSEAL_HOT;   /* the kernel takes actions for it (not KILL, not libc's own) */
 static uint64_t pristine ENVSEAL_HOT; /* on_fatal installed at start-up, not changed since */
@@ -62,14 +62,10 @@ static bool values_taken, swept;
 static void on_fatal(int sig, siginfo_t *si, void *uc);
 static void one_shot(int sig, siginfo_t *si, void *uc);
 
+/* Resolved in signals_install, so never for the first time inside a handler of ours. */
 static sigaction_fn real_sigaction(void)
 {
-    sigaction_fn f = __atomic_load_n(&next_sigaction, __ATOMIC_ACQUIRE);
-    if (!f) { /* only before signals_install, never inside a handler of ours */
-        f = (sigaction_fn)dlsym(RTLD_NEXT, "sigaction");
-        __atomic_store_n(&next_sigaction, f, __ATOMIC_RELEASE);
-    }
-    return f;
+    return REAL(sigaction, sigaction_fn);
 }
 
 static int call_real(int sig, const struct sigaction *act, struct sigaction *old)

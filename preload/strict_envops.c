@@ -2,12 +2,12 @@
  * over): the value goes into the vault and the strict table, never into environ;
  * a replaced or removed value is wiped once no reader can still see it. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "next_symbol.h"
 #include "shim.h"
 #include "strict.h"
 
@@ -18,17 +18,6 @@ typedef int (*clearenv_fn)(void);
 
 static void *next_unsetenv, *next_clearenv;
 
-static void *next_symbol(void **slot, const char *name)
-{
-    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (!f) {
-        f = dlsym(RTLD_NEXT, name);
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
-    return f;
-}
-
-#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
 
 static struct shim_state *const st = &envseal_state;
 

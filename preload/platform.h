@@ -92,6 +92,33 @@ void platform_context_unblock_only(void *ucontext, int sig);
  * async-signal-safe. */
 bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught);
 
+/* True while the process has never had a second thread (glibc's
+ * __libc_single_threaded): a signal can then only reach the calling thread. */
+bool platform_single_threaded(void);
+
+/* One signal action exactly as the kernel holds it. */
+struct kernel_action {
+    void *handler;
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask; /* bit sig - 1 */
+};
+
+/* The kernel's rt_sigaction itself, bypassing libc: sets sig's action to `set`
+ * (unless NULL) and reports the previous one in `old` (unless NULL), byte for byte.
+ * libc's sigaction would put its own restorer in, and refuses the signals libc
+ * keeps for itself; this does neither (see platform_libc_signals). 0 or an errno. */
+int platform_kernel_action(int sig, const struct kernel_action *set, struct kernel_action *old);
+
+/* The signals libc keeps for itself (glibc: 32 and 33), as bit sig - 1. */
+uint64_t platform_libc_signals(void);
+
+/* The action that runs handler with siginfo, on the alternate stack if any, with
+ * every signal blocked but libc's own (sigfillset's mask), returning through a
+ * restorer of the shim's own where the architecture needs one: what libc's
+ * sigaction would give the kernel, without resolving libc's sigaction. */
+void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct kernel_action *k);
+
 /* True for the init process of a PID namespace: the kernel discards signals
  * from inside the namespace whose disposition is SIG_DFL. */
 bool platform_is_namespace_init(void);

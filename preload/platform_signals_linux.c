@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
@@ -186,6 +187,52 @@ bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught)
     if (n > 512 && find_masks(buf, buf + 512, end, ignored, caught))
         return true;
     return find_masks(buf, buf, end, ignored, caught);
+}
+
+bool platform_single_threaded(void)
+{
+    return __libc_single_threaded;
+}
+
+int platform_kernel_action(int sig, const struct kernel_action *set, struct kernel_action *old)
+{
+    /* struct kernel_action is the kernel's struct sigaction on x86-64 and arm64. */
+    long r = SYS4(SYS_rt_sigaction, sig, set, old, KERNEL_MASK_BYTES);
+    return r < 0 ? (int)-r : 0;
+}
+
+uint64_t platform_libc_signals(void)
+{
+    return BIT(32) | BIT(33); /* glibc's SIGCANCEL (and SIGTIMER), SIGSETXID */
+}
+
+#if defined(__x86_64__)
+#define KERNEL_SA_RESTORER 0x04000000
+/* Where a handler returns to: rt_sigreturn, in exactly the bytes of glibc's and
+ * musl's __restore_rt, which gdb and libgcc's unwinder recognise as the end of a
+ * signal frame. x86-64 requires one (SA_RESTORER), and libc's is not exported. */
+void envseal_restore_rt(void);
+__asm__(".text\n"
+        ".align 16\n"
+        ".hidden envseal_restore_rt\n"
+        ".type envseal_restore_rt, @function\n"
+        "envseal_restore_rt:\n"
+        "\tmovq $15, %rax\n"
+        "\tsyscall\n"
+        ".size envseal_restore_rt, . - envseal_restore_rt\n");
+#endif
+
+void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct kernel_action *k)
+{
+    k->handler = (void *)handler;
+    k->flags = SA_SIGINFO | SA_ONSTACK;
+    k->mask = ~(uncatchable | platform_libc_signals());
+#if defined(__x86_64__)
+    k->flags |= KERNEL_SA_RESTORER;
+    k->restorer = envseal_restore_rt;
+#else
+    k->restorer = NULL; /* arm64: the kernel returns through the vDSO's trampoline */
+#endif
 }
 
 bool platform_is_namespace_init(void)

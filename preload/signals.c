@@ -62,7 +62,9 @@ static bool values_taken, swept;
 static void on_fatal(int sig, siginfo_t *si, void *uc);
 static void one_shot(int sig, siginfo_t *si, void *uc);
 
-/* Resolved in signals_install, so never for the first time inside a handler of ours. */
+/* Resolved by the program's first call through the interposers. on_fatal never
+ * calls it; one_shot is only ever installed by such a call, so a handler of ours
+ * never resolves it (dlsym is not async-signal-safe). */
 static sigaction_fn real_sigaction(void)
 {
     return REAL(sigaction, sigaction_fn);
@@ -263,10 +265,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
     /* Die by the same signal: back to SIG_DFL, queue it again with its siginfo,
      * and return with only it unblocked. The kernel restores the interrupted
      * context (so a core shows the original registers) and delivers it. */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    call_real(sig, &dfl, NULL);
+    const struct kernel_action dfl = {(void *)SIG_DFL, 0, NULL, 0}; /* as after exec */
+    platform_kernel_action(sig, &dfl, NULL);
     platform_requeue_signal(sig, si);
     platform_context_unblock_only(uc, sig);
     errno = saved_errno;
@@ -408,37 +408,33 @@ static void after_fork_child(void)
     values_taken = swept = false;
 }
 
-/* Puts on_fatal in place of SIG_DFL for sig; `known_default` when /proc said the
- * disposition is SIG_DFL, so no query is needed first. */
-static void hook_signal(int sig, bool known_default, const struct sigaction *k)
+/* Puts k (on_fatal) in place of SIG_DFL for sig. `known_default`: swap first and
+ * read the old action in the same call (every signal is blocked, or /proc said
+ * SIG_DFL), putting back exactly what was there when it was not SIG_DFL; else
+ * query first. */
+static void hook_signal(int sig, bool known_default, const struct kernel_action *k)
 {
     struct virt *v = &virt[sig];
-    struct sigaction cur;
-    memset(&cur, 0, sizeof cur);
+    struct kernel_action cur = {0};
     if (!known_default) {
-        if (call_real(sig, NULL, &cur) != 0)
-            return; /* a signal libc keeps for itself */
+        if (platform_kernel_action(sig, NULL, &cur) != 0)
+            return;
         usable |= bit_of(sig);
-        if (cur.sa_handler != SIG_DFL)
+        if (cur.handler != (void *)SIG_DFL)
             return; /* ignored or handled already */
     }
-    if (call_real(sig, k, known_default ? &cur : NULL) != 0)
+    if (platform_kernel_action(sig, k, known_default ? &cur : NULL) != 0)
         return;
     usable |= bit_of(sig);
-    if (cur.sa_handler != SIG_DFL) { /* changed since /proc was read: give it back */
-        call_real(sig, &cur, NULL);
+    if (cur.handler != (void *)SIG_DFL) { /* ignored or handled: give it back unchanged */
+        platform_kernel_action(sig, &cur, NULL);
         return;
     }
-    if (installed_flags < 0) { /* what the kernel holds for k: the same for every signal */
-        struct sigaction now;
-        installed_flags = call_real(sig, NULL, &now) == 0 ? now.sa_flags : 0;
-    }
-    uint64_t mask = platform_action_mask(&cur.sa_mask);
-    if (cur.sa_flags || mask || cur.sa_restorer) { /* else the zero entry says it all */
-        v->bits = cur.sa_flags & FATAL_BITS;
-        v->mask = mask;
-        v->initial_flags = cur.sa_flags;
-        v->restorer = cur.sa_restorer;
+    if (cur.flags || cur.mask || cur.restorer) { /* else the zero entry says it all */
+        v->bits = (int)cur.flags & FATAL_BITS;
+        v->mask = cur.mask;
+        v->initial_flags = (int)cur.flags;
+        v->restorer = cur.restorer;
     }
     pristine |= bit_of(sig);
 }
@@ -447,21 +443,34 @@ void signals_install(void)
 {
     /* As PID 1 of a namespace, SIG_DFL signals from inside it are discarded by the
      * kernel; a handler would make them deliverable. Leave everything alone. */
-    if (platform_is_namespace_init() || !real_sigaction())
+    if (platform_is_namespace_init())
         return;
     sweep_prepare();
-    /* Which signals are ignored or caught already (inherited SIG_IGN, an earlier
-     * constructor), from one read of /proc instead of a query per signal. */
+    /* Signals already ignored or caught (inherited SIG_IGN, an earlier constructor)
+     * must keep that disposition throughout. With one thread, every signal is
+     * blocked while on_fatal is swapped in and the old action read in the same
+     * call: one that arrives meanwhile waits, then meets the disposition put back
+     * (a pending signal is dropped when SIG_IGN is restored). Another thread could
+     * take it in between, so then /proc says which to leave alone, at about the
+     * cost of all the rest of the start-up. */
     uint64_t ignored = 0, caught = 0;
-    bool known = platform_signal_dispositions(&ignored, &caught);
-    installed_flags = -1;
+    bool single = platform_single_threaded();
+    sigset_t all, saved;
+    if (single) {
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved);
+    }
+    bool known = single || platform_signal_dispositions(&ignored, &caught);
     /* No table lock: until hooks_on is set every sigaction call passes straight to
-     * the kernel, and on_fatal, the only handler installed here, never takes it. */
-    struct sigaction k; /* on_fatal, the same for every signal */
-    memset(&k, 0, sizeof k);
-    fatal_action(&k, 0);
+     * the kernel, and on_fatal, the only handler installed here, never takes it.
+     * The kernel gets what fatal_action would give it through libc's sigaction,
+     * one system call per signal, and libc's sigaction is not even resolved. */
+    struct kernel_action k; /* on_fatal, the same for every signal */
+    platform_handler_action(on_fatal, &k);
+    installed_flags = (int)k.flags;
     _Static_assert(SIGNALS_MAX == 65, "virt[] must cover signals 1..64");
-    for (uint64_t fatal = platform_fatal_signals(); fatal; fatal &= fatal - 1) {
+    uint64_t fatal = platform_fatal_signals() & ~platform_libc_signals();
+    for (; fatal; fatal &= fatal - 1) {
         int sig = __builtin_ctzll(fatal) + 1;
         if (known && ((ignored | caught) & bit_of(sig)))
             usable |= bit_of(sig); /* not ours: every call passes through */
@@ -469,5 +478,7 @@ void signals_install(void)
             hook_signal(sig, known, &k);
     }
     __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
+    if (single)
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
     pthread_atfork(NULL, NULL, after_fork_child);
 }

@@ -609,6 +609,66 @@ static void test_c_real_fault(void **state)
     expect_clean_core("C real fault", SIGSEGV, &with, &without);
 }
 
+/* What gdb reads from the kernel's core of a C program that dereferenced NULL:
+ * the function of frame #0 and the siginfo, one "key=value" per line in out. */
+static void crash_site(bool shim, char *out, size_t n)
+{
+    char dir[PATH_MAX], core[PATH_MAX + 300] = "";
+    fresh_dir(dir, sizeof dir);
+    start(P_C, shim, dir, true);
+    assert_int_equal(write(cur.in_fd, "fault\n", 6), 6);
+    int st = wait_exit(&cur, 5000);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && WCOREDUMP(st));
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strncmp(e->d_name, "core", 4) == 0)
+            snprintf(core, sizeof core, "%s/%s", dir, e->d_name);
+    closedir(d);
+    assert_true(core[0] != '\0');
+
+    char *argv[] = {"gdb", "-batch", "-nx", "-ex", "bt 1",
+                    "-ex", "printf \"signo=%d code=%d addr=%p\\n\", $_siginfo.si_signo, "
+                           "$_siginfo.si_code, $_siginfo._sifields._sigfault.si_addr",
+                    (char *)harness_runfile("tests/programs/sigprobe"), core, NULL};
+    struct envb env;
+    envb_init(&env, false);
+    struct proc g;
+    assert_int_equal(proc_spawn(&g, argv, &env), 0);
+    envb_free(&env);
+    assert_int_equal(proc_finish(&g, WAIT_MS), 0);
+    remove_dir(dir);
+    /* "#0  0x... in fn (...)" or "#0  fn (...)": keep fn. */
+    const char *f = strstr(g.out, "\n#0 ");
+    f = f ? f + 4 : strncmp(g.out, "#0 ", 3) == 0 ? g.out + 3 : NULL;
+    assert_non_null(f);
+    while (*f == ' ')
+        f++;
+    if (strncmp(f, "0x", 2) == 0 && strstr(f, " in "))
+        f = strstr(f, " in ") + 4;
+    const char *sig = strstr(g.out, "signo=");
+    assert_non_null(sig);
+    snprintf(out, n, "frame0=%.*s\n%.*s\n", (int)strcspn(f, " ("), f, (int)strcspn(sig, "\n"),
+             sig);
+}
+
+/* The core's registers and siginfo are those of the fault, not of envseal's handler:
+ * gdb names the same faulting function, and the same signal, code and address, as
+ * in the control run without the shim. */
+static void test_core_shows_crash_site(void **state)
+{
+    (void)state;
+    if (!need_cores() || !harness_have("gdb"))
+        skip();
+    char with[256], without[256];
+    crash_site(true, with, sizeof with);
+    crash_site(false, without, sizeof without);
+    print_message("shim:\n%scontrol:\n%s", with, without);
+    assert_non_null(strstr(without, "signo=11 code=1 addr=(nil)\n")); /* SEGV_MAPERR at NULL */
+    assert_null(strstr(without, "frame0=\n"));
+    assert_string_equal(with, without);
+}
+
 /* SA_RESETHAND: the first SIGQUIT is handled, the second takes the default action. */
 static void test_one_shot_handler(void **state)
 {
@@ -740,6 +800,90 @@ static void test_dispositions_inherited_ignore(void **state)
     assert_string_equal(outs[1], outs[0]);
 }
 
+/* Runs argv to its end with LD_PRELOAD = preload and `thread` passed on to
+ * libctorprobe.so; returns the wait status, stdout in out. */
+static int run_preloaded(char *const argv[], const char *preload, bool thread, char *out,
+                         size_t n)
+{
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "LD_PRELOAD", preload);
+    if (thread)
+        envb_set(&env, "CTORPROBE_THREAD", "1");
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, argv, &env), 0);
+    envb_free(&env);
+    int st = proc_finish(&p, WAIT_MS);
+    snprintf(out, n, "%.*s", (int)p.out_len, p.out);
+    return st;
+}
+
+/* The hex mask after "<key>:\t" in a /proc/PID/status text. */
+static uint64_t status_mask(const char *text, const char *key)
+{
+    char line[16];
+    snprintf(line, sizeof line, "\n%s:\t", key);
+    const char *at = strstr(text, line);
+    assert_non_null(at);
+    return strtoull(at + strlen(line), NULL, 16);
+}
+
+#define SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* A library initialized before the shim (libctorprobe.so) leaves SIGHUP ignored and
+ * a SIGUSR1 handler: both stay exactly as it set them, and the shim still hooks the
+ * rest. `thread`: that library also started a thread, so a signal could reach
+ * another thread while the shim installs its hooks. */
+static void earlier_constructor_case(bool thread)
+{
+    static char outs[2][65536];
+    char both[2 * PATH_MAX + 2];
+    const char *ctor = harness_runfile("tests/programs/libctorprobe.so");
+    snprintf(both, sizeof both, "%s %s", harness_shim_path(), ctor);
+    const char *preload[2] = {ctor, both};
+
+    char *probe[] = {(char *)harness_runfile("tests/programs/sigprobe"), "dispositions", NULL};
+    int st[2];
+    for (int shim = 1; shim >= 0; shim--)
+        st[shim] = run_preloaded(probe, preload[shim], thread, outs[shim], sizeof outs[shim]);
+    assert_int_equal(st[1], st[0]);
+    assert_true(WIFEXITED(st[1]) && WEXITSTATUS(st[1]) == 0);
+    assert_non_null(strstr(outs[1], "initial 1: handler=IGN flags=0x4000000 "));
+    assert_non_null(strstr(outs[1], "initial 10: handler=other flags=0x14000000 mask=0000000000000002 "));
+    assert_string_equal(outs[1], outs[0]);
+
+    /* What the kernel holds: the same two, and the hooks everywhere else. */
+    char *cat[] = {"cat", "/proc/self/status", NULL};
+    uint64_t ign[2], cgt[2];
+    for (int shim = 1; shim >= 0; shim--) {
+        st[shim] = run_preloaded(cat, preload[shim], thread, outs[shim], sizeof outs[shim]);
+        assert_int_equal(st[shim], 0);
+        ign[shim] = status_mask(outs[shim], "SigIgn");
+        cgt[shim] = status_mask(outs[shim], "SigCgt");
+        assert_non_null(strstr(outs[shim], thread ? "\nThreads:\t2\n" : "\nThreads:\t1\n"));
+    }
+    assert_int_equal(ign[1], ign[0]);
+    assert_true(ign[1] & SIGBIT(SIGHUP));
+    assert_false(cgt[1] & SIGBIT(SIGHUP));
+    assert_true(cgt[1] & SIGBIT(SIGUSR1));
+    assert_false(cgt[0] & SIGBIT(SIGTERM));
+    const uint64_t hooked = SIGBIT(SIGTERM) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) |
+                            SIGBIT(SIGSEGV) | SIGBIT(SIGABRT) | SIGBIT(SIGRTMIN + 5);
+    assert_true((cgt[1] & hooked) == hooked);
+}
+
+static void test_earlier_constructor_dispositions(void **state)
+{
+    (void)state;
+    earlier_constructor_case(false);
+}
+
+static void test_earlier_constructor_thread(void **state)
+{
+    (void)state;
+    earlier_constructor_case(true);
+}
+
 /* As PID 1 of a PID namespace the kernel discards SIG_DFL signals sent from
  * inside: the program survives raise(SIGTERM), with or without the shim. */
 static void test_namespace_init(void **state)
@@ -820,6 +964,7 @@ int main(void)
         cmocka_unit_test_teardown(test_python_sigint, kill_cur),
         cmocka_unit_test_teardown(test_segv_handler_reraise, kill_cur),
         cmocka_unit_test_teardown(test_c_real_fault, kill_cur),
+        cmocka_unit_test_teardown(test_core_shows_crash_site, kill_cur),
         cmocka_unit_test_teardown(test_one_shot_handler, kill_cur),
         cmocka_unit_test_teardown(test_python_faulthandler, kill_cur),
         cmocka_unit_test_teardown(test_threads_busy_when_killed, kill_cur),
@@ -827,6 +972,8 @@ int main(void)
         cmocka_unit_test_teardown(test_dispositions_identical, kill_cur),
         cmocka_unit_test_teardown(test_dispositions_inherited_ignore, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init, kill_cur),
+        cmocka_unit_test(test_earlier_constructor_dispositions),
+        cmocka_unit_test(test_earlier_constructor_thread),
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         tests[n++] = more[i];

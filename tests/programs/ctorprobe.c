@@ -1,0 +1,46 @@
+/* libctorprobe.so: preloaded after libenvseal.so, so its constructor runs before
+ * envseal's, like any library the program links that sets signals up at load. It
+ * leaves SIGHUP ignored and a SIGUSR1 handler (SA_RESTART, SIGINT in its mask) for
+ * envseal to find. With CTORPROBE_THREAD set it also starts a thread that lives on,
+ * so envseal meets a process that is no longer single-threaded. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static void *idle(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+__attribute__((constructor)) static void ctorprobe_init(void)
+{
+    struct sigaction a;
+    memset(&a, 0, sizeof a);
+    a.sa_handler = SIG_IGN;
+    sigaction(SIGHUP, &a, NULL);
+    a.sa_handler = on_usr1;
+    a.sa_flags = SA_RESTART;
+    sigaddset(&a.sa_mask, SIGINT);
+    sigaction(SIGUSR1, &a, NULL);
+    if (getenv("CTORPROBE_THREAD")) {
+        /* The thread blocks every signal: a process-directed one goes to main. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        pthread_t t;
+        if (pthread_create(&t, NULL, idle, NULL) != 0)
+            _exit(99);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+}

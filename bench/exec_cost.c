@@ -15,8 +15,11 @@
  * Columns compare with the first configuration ("none") and the second ("empty"):
  * d = instructions added, x = ratio of median wall times, faults = median minor
  * page faults of one exec; the closing lines hold the last configuration to the
- * start-up budget against the second. Targets are reported, never asserted: the
- * exit status is 0 unless a run failed. Secret values are never printed. */
+ * start-up budget against the second. -b NAME names a "floor" configuration (a
+ * cost any preload doing the same job must pay, e.g. bench's memfd_secret floor):
+ * the closing lines then also give it over the second and the last over it.
+ * Targets are reported, never asserted: the exit status is 0 unless a run failed.
+ * Secret values are never printed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -330,10 +333,27 @@ static const char *grouped(int64_t v, char *buf, size_t len, bool sign)
     return buf;
 }
 
+/* How much slower a's execs are than b's, in percent: the ratio of the medians, and
+ * the median of the per-round ratios (the runs of one round are back to back, so
+ * that ratio is the least disturbed by load that drifts over the run). */
+static void wall_over(const struct setup *a, const struct setup *b, long rounds, double *pct,
+                      double *paired)
+{
+    *pct = (summarize(a->us, (size_t)rounds).median / summarize(b->us, (size_t)rounds).median -
+            1.0) * 100.0;
+    double *ratio = malloc((size_t)rounds * sizeof *ratio);
+    if (!ratio)
+        die("out of memory");
+    for (long r = 0; r < rounds; r++)
+        ratio[r] = a->us[r] / b->us[r];
+    *paired = (summarize(ratio, (size_t)rounds).median - 1.0) * 100.0;
+    free(ratio);
+}
+
 static void usage(void)
 {
     fputs("usage: exec_cost [-n ROUNDS] [-w WARMUP] [-p PROGRAM] [-o DIR] [-V VALGRIND] "
-          "[-e VAR=VALUE]... NAME=PRELOAD...\n",
+          "[-e VAR=VALUE]... [-b FLOOR] NAME=PRELOAD...\n",
           stderr);
     exit(2);
 }
@@ -341,16 +361,17 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     long rounds = 2000, warmup = 100;
-    const char *prog = "/bin/true", *dir = NULL, *valgrind = "valgrind.bin";
+    const char *prog = "/bin/true", *dir = NULL, *valgrind = "valgrind.bin", *floor = NULL;
     char *extra[MAX_EXTRA];
     int nextra = 0, opt;
-    while ((opt = getopt(argc, argv, "n:w:p:o:V:e:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:w:p:o:V:e:b:")) != -1) {
         switch (opt) {
         case 'n': rounds = strtol(optarg, NULL, 10); break;
         case 'w': warmup = strtol(optarg, NULL, 10); break;
         case 'p': prog = optarg; break;
         case 'o': dir = optarg; break;
         case 'V': valgrind = optarg; break;
+        case 'b': floor = optarg; break;
         case 'e':
             if (nextra == MAX_EXTRA || !strchr(optarg, '='))
                 usage();
@@ -444,20 +465,26 @@ int main(int argc, char **argv)
                    grouped(BUDGET_INSTRUCTIONS, bud, sizeof bud, false),
                    d <= BUDGET_INSTRUCTIONS ? "within" : "OVER");
         }
-        double pct = (sum[n - 1].median / sum[1].median - 1.0) * 100.0;
-        /* Runs of one round are back to back: their ratio is the least disturbed by
-         * load that drifts over the run. */
-        double *ratio = malloc((size_t)rounds * sizeof *ratio);
-        if (!ratio)
-            die("out of memory");
-        for (long r = 0; r < rounds; r++)
-            ratio[r] = t->us[r] / e->us[r];
-        double paired = (summarize(ratio, (size_t)rounds).median - 1.0) * 100.0;
-        free(ratio);
+        double pct, paired;
+        wall_over(t, e, rounds, &pct, &paired);
         printf("target: %s over %s: %+.1f%% median wall time, %+.1f%% median of per-round "
                "ratios (budget %.0f%%): %s\n",
                t->name, e->name, pct, paired, BUDGET_WALL_PERCENT,
                pct <= BUDGET_WALL_PERCENT ? "within" : "OVER");
+        const struct setup *f = NULL;
+        for (int i = 0; floor && i < n; i++)
+            if (strcmp(set[i].name, floor) == 0)
+                f = &set[i];
+        if (floor && !f)
+            die("-b %s: no configuration of that name", floor);
+        if (f && f != t && f != e) {
+            wall_over(f, e, rounds, &pct, &paired);
+            printf("floor: %s over %s: %+.1f%% median wall time, %+.1f%% median of per-round "
+                   "ratios\n", f->name, e->name, pct, paired);
+            wall_over(t, f, rounds, &pct, &paired);
+            printf("floor: %s over %s: %+.1f%% median wall time, %+.1f%% median of per-round "
+                   "ratios\n", t->name, f->name, pct, paired);
+        }
     }
     return 0;
 }

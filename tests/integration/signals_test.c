@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -872,6 +874,93 @@ static void earlier_constructor_case(bool thread)
     assert_true((cgt[1] & hooked) == hooked);
 }
 
+/* Runs /bin/true with SIGHUP ignored (as nohup does) under a tracer that stops it
+ * at every system call. After the exec it counts the rt_sigaction calls that set
+ * SIGHUP's action, and right after the first one returns it sends SIGHUP: the
+ * moment the shim has swapped its hook in and not yet put SIG_IGN back. Returns
+ * the wait status; *sets gets the count. */
+static int true_with_hup_in_the_window(bool shim, bool thread, int *sets)
+{
+    struct envb env;
+    envb_init(&env, false);
+    char both[2 * PATH_MAX + 2];
+    snprintf(both, sizeof both, "%s %s", harness_shim_path(),
+             harness_runfile("tests/programs/libctorprobe.so"));
+    if (shim)
+        envb_set(&env, "LD_PRELOAD", thread ? both : harness_shim_path());
+    if (thread)
+        envb_set(&env, "CTORPROBE_THREAD", "1");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGHUP, SIG_IGN);
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0)
+            _exit(126);
+        char *argv[] = {"/bin/true", NULL};
+        execve(argv[0], argv, env.v);
+        _exit(127);
+    }
+    envb_free(&env);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+    assert_int_equal(ptrace(PTRACE_SETOPTIONS, pid, NULL,
+                            (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+                                           PTRACE_O_EXITKILL)),
+                     0);
+    bool execd = false, in_set = false, sent = false;
+    *sets = 0;
+    int deliver = 0;
+    for (;;) {
+        assert_int_equal(ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)deliver), 0);
+        deliver = 0;
+        assert_int_equal(waitpid(pid, &st, __WALL), pid);
+        if (WIFEXITED(st) || WIFSIGNALED(st))
+            return st;
+        assert_true(WIFSTOPPED(st));
+        if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8)) {
+            execd = true;
+            continue;
+        }
+        if (WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+            deliver = WSTOPSIG(st); /* a signal for the tracee: pass it on */
+            continue;
+        }
+        struct __ptrace_syscall_info si; /* glibc's name for the kernel's */
+        assert_true(ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof si, &si) > 0);
+        if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+            in_set = execd && si.entry.nr == SYS_rt_sigaction && si.entry.args[0] == SIGHUP &&
+                     si.entry.args[1] != 0;
+            *sets += in_set;
+        } else if (si.op == PTRACE_SYSCALL_INFO_EXIT && in_set) {
+            in_set = false;
+            if (!sent && !thread) {
+                assert_int_equal(kill(pid, SIGHUP), 0);
+                sent = true;
+            }
+        }
+    }
+}
+
+/* An inherited SIG_IGN holds at every instant of start-up. The shim swaps its hook
+ * in for SIGHUP and puts SIG_IGN back with every signal blocked, so a SIGHUP sent in
+ * between waits, and is dropped when SIG_IGN returns: /bin/true still exits 0. With
+ * a thread started by an earlier constructor, the shim leaves SIGHUP alone
+ * entirely: the only call that sets it is that library's own. */
+static void test_ignored_signal_in_the_window(void **state)
+{
+    (void)state;
+    int sets, st = true_with_hup_in_the_window(true, false, &sets);
+    assert_int_equal(sets, 2); /* the swap, then SIG_IGN put back */
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    st = true_with_hup_in_the_window(true, true, &sets);
+    assert_int_equal(sets, 1); /* libctorprobe.so's */
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    st = true_with_hup_in_the_window(false, false, &sets);
+    assert_int_equal(sets, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void test_earlier_constructor_dispositions(void **state)
 {
     (void)state;
@@ -974,6 +1063,7 @@ int main(void)
         cmocka_unit_test_teardown(test_namespace_init, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),
+        cmocka_unit_test(test_ignored_signal_in_the_window),
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         tests[n++] = more[i];

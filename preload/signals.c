@@ -451,8 +451,7 @@ void signals_install(void)
      * blocked while on_fatal is swapped in and the old action read in the same
      * call: one that arrives meanwhile waits, then meets the disposition put back
      * (a pending signal is dropped when SIG_IGN is restored). Another thread could
-     * take it in between, so then /proc says which to leave alone, at about the
-     * cost of all the rest of the start-up. */
+     * take it in between, so then one read of /proc says which to leave alone. */
     uint64_t ignored = 0, caught = 0;
     bool single = platform_single_threaded();
     sigset_t all, saved;

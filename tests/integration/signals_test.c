@@ -359,16 +359,22 @@ static void utf16le(const char *s, char *out, size_t *n)
 }
 
 /* Reads the core the run left in dir (the only file there) and removes it. */
-static void read_core(const char *dir, const char *value, struct core_check *c)
+/* The path of the core file the kernel wrote in dir; "" when there is none. */
+static void find_core(const char *dir, char *path, size_t n)
 {
     DIR *d = opendir(dir);
     assert_non_null(d);
-    struct dirent *e;
-    char path[PATH_MAX + 300] = "";
-    while ((e = readdir(d)) != NULL)
+    path[0] = '\0';
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
         if (strncmp(e->d_name, "core", 4) == 0)
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            snprintf(path, n, "%s/%s", dir, e->d_name);
     closedir(d);
+}
+
+static void read_core(const char *dir, const char *value, struct core_check *c)
+{
+    char path[PATH_MAX + 300];
+    find_core(dir, path, sizeof path);
     c->core = path[0] != '\0';
     if (!c->core)
         return;
@@ -615,18 +621,13 @@ static void test_c_real_fault(void **state)
  * the function of frame #0 and the siginfo, one "key=value" per line in out. */
 static void crash_site(bool shim, char *out, size_t n)
 {
-    char dir[PATH_MAX], core[PATH_MAX + 300] = "";
+    char dir[PATH_MAX], core[PATH_MAX + 300];
     fresh_dir(dir, sizeof dir);
     start(P_C, shim, dir, true);
     assert_int_equal(write(cur.in_fd, "fault\n", 6), 6);
     int st = wait_exit(&cur, 5000);
     assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && WCOREDUMP(st));
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (strncmp(e->d_name, "core", 4) == 0)
-            snprintf(core, sizeof core, "%s/%s", dir, e->d_name);
-    closedir(d);
+    find_core(dir, core, sizeof core);
     assert_true(core[0] != '\0');
 
     char *argv[] = {"gdb", "-batch", "-nx", "-ex", "bt 1",
@@ -802,6 +803,15 @@ static void test_dispositions_inherited_ignore(void **state)
     assert_string_equal(outs[1], outs[0]);
 }
 
+/* LD_PRELOAD for the shim with libctorprobe.so after it (so initialized first). */
+static const char *shim_after_ctorprobe(void)
+{
+    static char both[2 * PATH_MAX + 2];
+    snprintf(both, sizeof both, "%s %s", harness_shim_path(),
+             harness_runfile("tests/programs/libctorprobe.so"));
+    return both;
+}
+
 /* Runs argv to its end with LD_PRELOAD = preload and `thread` passed on to
  * libctorprobe.so; returns the wait status, stdout in out. */
 static int run_preloaded(char *const argv[], const char *preload, bool thread, char *out,
@@ -839,10 +849,8 @@ static uint64_t status_mask(const char *text, const char *key)
 static void earlier_constructor_case(bool thread)
 {
     static char outs[2][65536];
-    char both[2 * PATH_MAX + 2];
-    const char *ctor = harness_runfile("tests/programs/libctorprobe.so");
-    snprintf(both, sizeof both, "%s %s", harness_shim_path(), ctor);
-    const char *preload[2] = {ctor, both};
+    const char *preload[2] = {harness_runfile("tests/programs/libctorprobe.so"),
+                              shim_after_ctorprobe()};
 
     char *probe[] = {(char *)harness_runfile("tests/programs/sigprobe"), "dispositions", NULL};
     int st[2];
@@ -883,11 +891,8 @@ static int true_with_hup_in_the_window(bool shim, bool thread, int *sets)
 {
     struct envb env;
     envb_init(&env, false);
-    char both[2 * PATH_MAX + 2];
-    snprintf(both, sizeof both, "%s %s", harness_shim_path(),
-             harness_runfile("tests/programs/libctorprobe.so"));
     if (shim)
-        envb_set(&env, "LD_PRELOAD", thread ? both : harness_shim_path());
+        envb_set(&env, "LD_PRELOAD", thread ? shim_after_ctorprobe() : harness_shim_path());
     if (thread)
         envb_set(&env, "CTORPROBE_THREAD", "1");
     pid_t pid = fork();

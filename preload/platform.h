@@ -87,6 +87,16 @@ void platform_requeue_signal(int sig, const siginfo_t *si);
  * sig, so a pending sig is the first and only thing delivered. */
 void platform_context_unblock_only(void *ucontext, int sig);
 
+/* The parts of a handler's ucontext that hold the interrupted code's data
+ * registers (general-purpose ones but the stack and instruction pointers and flags;
+ * x87, vector and mask registers): up to max areas, each safe to overwrite with
+ * zeros before the handler returns. Returns how many. */
+struct byte_area {
+    void *p;
+    size_t n;
+};
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max);
+
 /* The signals whose disposition is SIG_IGN, and those with a handler, as bit
  * (sig - 1) of each mask (/proc/self/status). False when unknown. Not
  * async-signal-safe. */

@@ -106,6 +106,54 @@ void platform_context_unblock_only(void *ucontext, int sig)
     memcpy(&uc->uc_sigmask, &all_but, KERNEL_MASK_BYTES);
 }
 
+#if defined(__x86_64__)
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
+{
+    ucontext_t *uc = ucontext;
+    size_t n = 0;
+    if (max < 3)
+        return 0;
+    /* R8..RCX: every general-purpose register but RSP, RIP, EFL and segments. */
+    out[n++] = (struct byte_area){&uc->uc_mcontext.gregs[REG_R8],
+                                  (REG_RCX - REG_R8 + 1) * sizeof(greg_t)};
+    unsigned char *fx = (unsigned char *)uc->uc_mcontext.fpregs;
+    if (!fx)
+        return n;
+    /* FXSAVE layout: x87/MMX registers at 32, XMM0-15 at 160, up to 416. */
+    out[n++] = (struct byte_area){fx + 32, 416 - 32};
+    /* The kernel marks an XSAVE frame in the FXSAVE area's software bytes (464):
+     * magic1, extended size, features, xstate size. Past the 64-byte XSAVE header
+     * at 512 lie the extended components (YMM upper halves, AVX-512, ...). */
+    uint32_t sw[4];
+    memcpy(sw, fx + 464, sizeof sw);
+    if (sw[0] == 0x46505853u && sw[3] > 576 && sw[3] <= 64 * 1024)
+        out[n++] = (struct byte_area){fx + 576, sw[3] - 576};
+    return n;
+}
+#elif defined(__aarch64__)
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
+{
+    ucontext_t *uc = ucontext;
+    size_t n = 0;
+    if (max < 2)
+        return 0;
+    /* x0..x28: every general-purpose register but the frame pointer, link register,
+     * sp and pc. */
+    out[n++] = (struct byte_area){&uc->uc_mcontext.regs[0], 29 * sizeof(uint64_t)};
+    /* The first record in __reserved is the FP/SIMD one: V0-V31 after its header. */
+    struct fpsimd_context *fp = (struct fpsimd_context *)uc->uc_mcontext.__reserved;
+    if (fp->head.magic == FPSIMD_MAGIC)
+        out[n++] = (struct byte_area){fp->vregs, sizeof fp->vregs};
+    return n;
+}
+#else
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
+{
+    (void)ucontext, (void)out, (void)max;
+    return 0;
+}
+#endif
+
 /* The 16 hex digits after "SigIgn:\t" (or "SigCgt:\t") at line start p. */
 static bool parse_mask(const char *p, const char *end, uint64_t *out)
 {

@@ -223,6 +223,16 @@ static void park_other_threads(int sig)
     }
 }
 
+/* The interrupted code's registers, saved in uc, may hold slices of a value that
+ * libc's copy or search routines loaded (16, 32 or 64 bytes at a time). */
+static void scrub_registers(void *uc)
+{
+    struct byte_area a[4];
+    size_t n = platform_context_registers(uc, a, 4);
+    for (size_t i = 0; i < n; i++)
+        sweep_scrub(a[i].p, a[i].n);
+}
+
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
@@ -257,6 +267,8 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
         } while (seen != __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE));
         swept = true;
     }
+    if (swept) /* the registers restored on return, which the core records */
+        scrub_registers(uc);
     /* The values taken from the vault are wiped too, sweep or not: a death without
      * a core must not leave them in the scratch area until the kernel frees it. */
     sweep_forget();

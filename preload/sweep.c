@@ -1,9 +1,12 @@
-/* The crash-time sweep (sweep.h). Multi-pattern search in one pass over memory:
- * every pattern is at least `minlen` bytes long, so sampling one 4-byte window
- * every `step` = minlen-3 bytes meets each occurrence at one of its first `step`
- * offsets. Those 4-byte "grams" of every pattern go into a bit filter; a sampled
- * window that passes it is looked up among the sorted grams and checked in full.
- * All state lives in one scratch mapping that core dumps leave out. */
+/* The crash-time sweep (sweep.h). Multi-pattern search in one pass over memory.
+ * A value shorter than SWEEP_PIECE is searched for whole; of a longer one, every
+ * run of SWEEP_PIECE or more bytes it shares with memory is removed (a partial
+ * copy, a slice a vector register spilled, a copy cut by a crash inside memcpy).
+ * Either way each occurrence spans at least `span` = min(minlen, SWEEP_PIECE) bytes,
+ * so sampling one 4-byte window every `step` = span-3 bytes meets it. The grams of
+ * a whole value (its first `step` offsets) and of a pieced value (every offset) go
+ * into a bit filter; a sampled window that passes it is looked up among the sorted
+ * grams and checked. All state lives in one scratch mapping core dumps leave out. */
 #define _GNU_SOURCE
 #include "sweep.h"
 
@@ -11,11 +14,10 @@
 
 #include "platform.h"
 
-#define FILTER_BITS 18
+#define FILTER_BITS 20
 #define PATTERNS_MAX 1024
-#define GRAMS_MAX 32768
-#define STEP_MAX 64
 #define PATTERN_BYTES (256 * 1024)
+#define GRAMS_MAX PATTERN_BYTES /* at most one per pattern byte */
 #define PATTERN_LEN_MAX (64 * 1024) /* keeps a pattern well inside one read chunk */
 #define IO_BYTES (256 * 1024)
 #define TEXT_BYTES (32 * 1024)
@@ -41,6 +43,7 @@ struct scratch {
     char text[TEXT_BYTES];
     uint32_t npatterns, ngrams, nbytes, dropped;
     uint32_t step, minlen, maxlen;
+    bool built;
 };
 
 #define SCRATCH_SIZE ((sizeof(struct scratch) + 65535) & ~(size_t)65535)
@@ -234,6 +237,14 @@ static void sort_grams(struct gram *g, size_t n)
     }
 }
 
+static void add_gram(struct scratch *s, const unsigned char *p, uint32_t pattern, uint32_t at)
+{
+    uint32_t v = load32(p + at);
+    s->grams[s->ngrams++] = (struct gram){v, (uint16_t)pattern, (uint16_t)at};
+    uint32_t slot = filter_slot(v);
+    s->filter[slot / 64] |= 1ull << (slot % 64);
+}
+
 static void build(struct scratch *s)
 {
     memset(s->filter, 0, sizeof s->filter);
@@ -244,23 +255,18 @@ static void build(struct scratch *s)
         s->minlen = n < s->minlen ? n : s->minlen;
         s->maxlen = n > s->maxlen ? n : s->maxlen;
     }
-    uint32_t step = s->minlen - 3;
-    if (step > STEP_MAX)
-        step = STEP_MAX;
-    while (step > 1 && s->npatterns * step > GRAMS_MAX)
-        step--;
-    s->step = step;
+    uint32_t span = s->minlen < SWEEP_PIECE ? s->minlen : SWEEP_PIECE;
+    s->step = span - 3;
     s->ngrams = 0;
     for (uint32_t i = 0; i < s->npatterns; i++) {
         const unsigned char *p = s->bytes + s->patterns[i].off;
-        for (uint32_t at = 0; at < step; at++) {
-            uint32_t v = load32(p + at);
-            s->grams[s->ngrams++] = (struct gram){v, (uint16_t)i, (uint16_t)at};
-            uint32_t slot = filter_slot(v);
-            s->filter[slot / 64] |= 1ull << (slot % 64);
-        }
+        uint32_t len = s->patterns[i].len;
+        uint32_t grams = len < SWEEP_PIECE ? s->step : len - 3;
+        for (uint32_t at = 0; at < grams; at++)
+            add_gram(s, p, i, at);
     }
     sort_grams(s->grams, s->ngrams);
+    s->built = true;
 }
 
 /* Where a match is reported. */
@@ -287,7 +293,10 @@ static void report(struct sink *k, unsigned char *q, size_t len)
         k->st->hidden++;
 }
 
-/* A sampled window passed the filter: find its grams and check the patterns. */
+/* A sampled window passed the filter: find its grams and check the patterns. Every
+ * match found contains p, so together they cover one interval: it is removed whole
+ * (two values sharing a long run, such as a value and its Latin-1 form, leave no
+ * remnant of either). */
 static __attribute__((noinline)) void verify(struct sink *k, unsigned char *lo,
                                              unsigned char *hi, unsigned char *p, uint32_t v)
 {
@@ -300,23 +309,38 @@ static __attribute__((noinline)) void verify(struct sink *k, unsigned char *lo,
         else
             b = mid;
     }
+    unsigned char *from = p, *to = p; /* the union of the matches */
     for (; a < s->ngrams && s->grams[a].value == v; a++) {
         const struct gram *g = &s->grams[a];
         const struct pattern *pt = &s->patterns[g->pattern];
         if ((size_t)(p - lo) < g->at)
             continue;
-        unsigned char *q = p - g->at;
-        if ((size_t)(hi - q) < pt->len)
+        const unsigned char *pat = s->bytes + pt->off;
+        unsigned char *q = p - g->at, *end = q + pt->len;
+        if (pt->len >= SWEEP_PIECE) { /* the longest common run through p */
+            size_t left = 0, right = 0;
+            while (left < g->at && p - left > lo && p[-1 - (long)left] == pat[g->at - 1 - left])
+                left++;
+            while (g->at + right < pt->len && p + right < hi && p[right] == pat[g->at + right])
+                right++;
+            if (left + right < SWEEP_PIECE)
+                continue;
+            q = p - left;
+            end = p + right;
+        } else if ((size_t)(hi - q) < pt->len || memcmp(q, pat, pt->len) != 0) {
             continue;
-        if (memcmp(q, s->bytes + pt->off, pt->len) == 0)
-            report(k, q, pt->len);
+        }
+        from = q < from ? q : from;
+        to = end > to ? end : to;
     }
+    if (to > from)
+        report(k, from, (size_t)(to - from));
 }
 
 static void scan(struct sink *k, unsigned char *lo, unsigned char *hi)
 {
     const struct scratch *s = k->s;
-    if ((size_t)(hi - lo) < s->minlen)
+    if ((size_t)(hi - lo) < s->step + 3)
         return;
     const uint64_t *filter = s->filter;
     const size_t step = s->step;
@@ -355,6 +379,8 @@ struct walk {
     struct sweep_stats *st;
     struct self_mem m;
     const struct dump_region *r;
+    uintptr_t prev_start, prev_end; /* the region scanned last */
+    bool prev_shared;
 };
 
 /* Scans [a, end) through /proc/self/mem, in chunks that overlap by maxlen-1 so
@@ -405,24 +431,46 @@ static void scan_region(struct walk *w, const struct dump_region *r)
         scan_range(r->start, r->end, w);
 }
 
+/* A copy may straddle two adjacent mappings (one region split by mlock, mprotect
+ * or madvise): scan a window across their seam, read through /proc/self/mem. */
+static void scan_seam(struct walk *w, const struct dump_region *r)
+{
+    size_t span = w->s->maxlen - 1;
+    uintptr_t lo = r->start - w->prev_start > span ? r->start - span : w->prev_start;
+    uintptr_t hi = r->end - r->start < span ? r->end : r->start + span;
+    struct dump_region seam = {lo, hi, false, w->prev_shared || r->shared, false};
+    w->r = &seam;
+    scan_copied(w, lo, hi);
+}
+
+static void scan_part(struct walk *w, const struct dump_region *r)
+{
+    scan_region(w, r);
+    if (r->start == w->prev_end)
+        scan_seam(w, r);
+    w->prev_start = r->start;
+    w->prev_end = r->end;
+    w->prev_shared = r->shared;
+}
+
 static void on_region(const struct dump_region *r, void *arg)
 {
     struct walk *w = arg;
     uintptr_t lo = (uintptr_t)w->s, hi = lo + SCRATCH_SIZE;
     if (r->end <= lo || r->start >= hi) {
-        scan_region(w, r);
+        scan_part(w, r);
         return;
     }
     /* Never the scratch area itself (it holds the patterns). */
     struct dump_region part = *r;
     if (r->start < lo) {
         part.end = lo;
-        scan_region(w, &part);
+        scan_part(w, &part);
     }
     if (r->end > hi) {
         part.start = hi;
         part.end = r->end;
-        scan_region(w, &part);
+        scan_part(w, &part);
     }
 }
 
@@ -433,6 +481,7 @@ static void forget(struct scratch *s)
     explicit_bzero(s->filter, sizeof s->filter);
     explicit_bzero(s->io, sizeof s->io);
     s->npatterns = s->ngrams = s->nbytes = s->dropped = 0;
+    s->built = false;
 }
 
 int sweep_run(struct sweep_stats *st)
@@ -455,6 +504,16 @@ int sweep_run(struct sweep_stats *st)
     int rc = platform_dump_regions(s->text, sizeof s->text, on_region, &w);
     platform_self_close(&w.m);
     return rc;
+}
+
+void sweep_scrub(void *p, size_t n)
+{
+    struct scratch *s = __atomic_load_n(&scratch, __ATOMIC_ACQUIRE);
+    if (!s || !s->built || s->npatterns == 0)
+        return;
+    struct sweep_stats st;
+    struct sink k = {s, &st, NULL, true, false, 0};
+    scan(&k, p, (unsigned char *)p + n);
 }
 
 void sweep_forget(void)

@@ -12,6 +12,9 @@
 
 /* Values shorter than this are not searched for: they occur by chance everywhere. */
 #define SWEEP_MIN_VALUE 6
+/* Of a longer value, no run of this many bytes may survive anywhere the sweep
+ * reaches (shorter values are searched for whole). */
+#define SWEEP_PIECE 12
 
 struct sweep_stats {
     uint64_t bytes;       /* bytes of memory examined */
@@ -36,6 +39,10 @@ void sweep_take_vault(const struct vault *v);
  * area, so it can run again). st may be NULL. Returns 0, or -1 when memory could
  * not be listed. */
 int sweep_run(struct sweep_stats *st);
+
+/* After sweep_run: removes every piece of a value from [p, p+n) (memory the caller
+ * may write directly, such as a signal frame's saved registers). */
+void sweep_scrub(void *p, size_t n);
 
 /* Wipes the values from the scratch area. */
 void sweep_forget(void);

@@ -312,6 +312,54 @@ static void test_many_values(void **state)
     munmap(m, N * 256);
 }
 
+/* A copy across the seam of two adjacent mappings (one region split by madvise or
+ * mprotect) is found: a short value, searched for whole, and a long one cut so that
+ * neither side holds a SWEEP_PIECE run of it. */
+static void test_straddles_mappings(void **state)
+{
+    (void)state;
+    char *shortv = safe + WORK + 20480, *longv = safe + WORK + 20608;
+    memcpy(shortv, "Zq8-w3Lp", 9);  /* eight bytes: below SWEEP_PIECE */
+    memcpy(longv, "Kr4-tY7u-Qm2e-Xa9", 18); /* 17 bytes: 8 + 9 across the seam */
+    sweep_add_value(shortv, 8);
+    sweep_add_value(longv, 17);
+    unsigned char *m = map(4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', 4 * PAGE);
+    assert_int_equal(madvise(m, PAGE, MADV_DONTFORK), 0);            /* seam at PAGE */
+    assert_int_equal(mprotect(m + 3 * PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+    memcpy(m + PAGE - 4, shortv, 8);
+    memcpy(m + 3 * PAGE - 8, longv, 17);
+    struct sweep_stats st = run();
+    assert_true(zeros(m + PAGE - 4, 8));
+    assert_true(zeros(m + 3 * PAGE - 8, 17));
+    assert_int_equal(m[PAGE - 5], 'g');
+    assert_int_equal(m[3 * PAGE + 9], 'g');
+    assert_true(st.overwritten >= 2);
+    munmap(m, 4 * PAGE);
+}
+
+/* Of a long value, every run of SWEEP_PIECE or more bytes goes (a partial copy, a
+ * slice a vector register spilled); shorter runs are chance and stay. */
+static void test_pieces_of_long_values(void **state)
+{
+    (void)state;
+    char *v = safe_value(300, "piece");
+    size_t n = strlen(v);
+    unsigned char *m = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', PAGE);
+    memcpy(m + 100, v + 3, SWEEP_PIECE);          /* a piece from the middle */
+    memcpy(m + 300, v, n - 5);                    /* a copy cut short */
+    memcpy(m + 600, v + 7, SWEEP_PIECE - 1);      /* too short to count */
+    sweep_add_value(v, n);
+    run();
+    assert_true(zeros(m + 100, SWEEP_PIECE));
+    assert_true(zeros(m + 300, n - 5));
+    assert_true(memcmp(m + 600, v + 7, SWEEP_PIECE - 1) == 0);
+    assert_int_equal(m[99], 'g');
+    assert_int_equal(m[100 + SWEEP_PIECE], 'g');
+    munmap(m, PAGE);
+}
+
 int main(void)
 {
     safe = mmap(NULL, SAFE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -328,6 +376,8 @@ int main(void)
         cmocka_unit_test(test_short_values_ignored),
         cmocka_unit_test(test_values_from_vault),
         cmocka_unit_test(test_many_values),
+        cmocka_unit_test(test_straddles_mappings),
+        cmocka_unit_test(test_pieces_of_long_values),
     };
     int failed = cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
     explicit_bzero(safe, SAFE_BYTES);

@@ -1,0 +1,244 @@
+/* Crashes an attacker would choose: a stack overflow (main thread and a later
+ * thread), threads that block every signal and then fault, a crash right after or
+ * inside a libc copy that leaves slices of the secret in vector registers, and a
+ * copy that straddles two mappings. Each runs under libenvseal.so and
+ * libenvseal-strict.so and once without envseal (the control): the kernel's core
+ * file must hold no 12-byte piece of the secret under envseal, the control's must,
+ * and the wait status must be the same. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define VAR "SERVICE_API_TOKEN"
+#define PIECE 12 /* the shortest piece of a secret that must not survive */
+#define WAIT_MS 10000
+
+enum shim { NONE, RELOCATE, STRICT };
+static const char *const shim_name[] = {"control", "libenvseal.so", "libenvseal-strict.so"};
+
+static char secret[96];
+static char core_skip[256];
+
+/* ---- Running one crash ---------------------------------------------------------- */
+
+struct setup {
+    const char *cwd;
+};
+
+static void in_child(const void *arg)
+{
+    const struct setup *s = arg;
+    for (int sig = 1; sig < 32; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
+    setrlimit(RLIMIT_CORE, &inf);
+    if (chdir(s->cwd) != 0)
+        _exit(126);
+}
+
+struct outcome {
+    int status;
+    long core_size;     /* -1: no core file */
+    long pieces;        /* PIECE-byte pieces of the secret found in the core */
+    char out[512];      /* the probe's stdout */
+};
+
+/* How many of the secret's PIECE-byte substrings occur in buf. */
+static long count_pieces(const char *buf, size_t n)
+{
+    long found = 0;
+    size_t len = strlen(secret);
+    for (size_t i = 0; i + PIECE <= len; i++)
+        if (mem_contains(buf, n, secret + i, PIECE))
+            found++;
+    return found;
+}
+
+static void read_core(const char *dir, struct outcome *o)
+{
+    o->core_size = -1;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    char path[PATH_MAX + 300];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strncmp(e->d_name, "core", 4) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *buf;
+        o->core_size = read_file_all(path, &buf);
+        if (o->core_size >= 0) {
+            o->pieces = count_pieces(buf, (size_t)o->core_size);
+            free(buf);
+        }
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static void run_probe(const char *mode, enum shim shim, struct outcome *o)
+{
+    static int seq;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/crash-%d", harness_tmpdir(), ++seq);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    struct envb env;
+    envb_init(&env, false);
+    if (shim != NONE) {
+        char so[PATH_MAX];
+        snprintf(so, sizeof so, "%s",
+                 harness_runfile(shim == STRICT ? "preload/libenvseal-strict.so"
+                                                : "preload/libenvseal.so"));
+        envb_set(&env, "LD_PRELOAD", so);
+    }
+    envb_set(&env, VAR, secret);
+    char *argv[] = {(char *)harness_runfile("tests/programs/crashprobe"), (char *)mode, VAR,
+                    NULL};
+    struct proc p;
+    const struct setup s = {dir};
+    assert_int_equal(proc_spawn_with(&p, argv, &env, in_child, &s), 0);
+    envb_free(&env);
+    memset(o, 0, sizeof *o);
+    o->status = proc_finish(&p, 60000);
+    snprintf(o->out, sizeof o->out, "%.*s", (int)p.out_len, p.out);
+    read_core(dir, o);
+    if (p.err_len)
+        print_message("%s (%s) stderr: %.*s\n", mode, shim_name[shim],
+                      (int)(p.err_len > 300 ? 300 : p.err_len), p.err);
+}
+
+static bool need_cores(void)
+{
+    if (core_skip[0]) {
+        print_message("skipped: %s\n", core_skip);
+        skip();
+    }
+    return true;
+}
+
+/* The probe must die of sig with a core; without envseal the core holds pieces of
+ * the secret (else the check could catch nothing), with envseal none, and the wait
+ * status is the same. */
+static void expect_clean(const char *mode, int sig)
+{
+    need_cores();
+    struct outcome control;
+    run_probe(mode, NONE, &control);
+    print_message("%s: control status %#x, core %ld bytes, %ld pieces\n", mode, control.status,
+                  control.core_size, control.pieces);
+    if (!WIFSIGNALED(control.status) || WTERMSIG(control.status) != sig ||
+        control.core_size < 0)
+        fail_msg("%s: the control did not die of signal %d with a core (status %#x)", mode, sig,
+                 control.status);
+    if (control.pieces == 0)
+        fail_msg("%s: the control core holds no piece of the secret: the check would catch "
+                 "nothing",
+                 mode);
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        struct outcome o;
+        run_probe(mode, s, &o);
+        print_message("%s: %s status %#x, core %ld bytes, %ld pieces\n", mode, shim_name[s],
+                      o.status, o.core_size, o.pieces);
+        if (o.status != control.status)
+            fail_msg("%s: %s: wait status %#x, control %#x", mode, shim_name[s], o.status,
+                     control.status);
+        if (o.core_size < 0)
+            fail_msg("%s: %s: no core file", mode, shim_name[s]);
+        if (o.pieces)
+            fail_msg("%s: %s: the core holds %ld %d-byte pieces of the secret", mode,
+                     shim_name[s], o.pieces, PIECE);
+        if (strcmp(o.out, control.out) != 0)
+            fail_msg("%s: %s: output differs from the control's:\n%s\n---\n%s", mode,
+                     shim_name[s], o.out, control.out);
+    }
+}
+
+/* ---- Cases ------------------------------------------------------------------------ */
+
+HARNESS_CASE(test_stack_overflow_main, expect_clean("overflow", SIGSEGV))
+HARNESS_CASE(test_stack_overflow_thread, expect_clean("overflow-thread", SIGSEGV))
+HARNESS_CASE(test_stack_overflow_own_altstack, expect_clean("overflow-own", SIGSEGV))
+HARNESS_CASE(test_blocked_thread_faults, expect_clean("blocked-thread", SIGSEGV))
+HARNESS_CASE(test_blocked_main_faults, expect_clean("blocked-main", SIGSEGV))
+HARNESS_CASE(test_registers_after_copy, expect_clean("simd-after", SIGSEGV))
+HARNESS_CASE(test_registers_inside_memcpy, expect_clean("simd-inside", SIGSEGV))
+HARNESS_CASE(test_straddle_mlock, expect_clean("straddle", SIGSEGV))
+HARNESS_CASE(test_straddle_madvise, expect_clean("straddle-madvise", SIGSEGV))
+
+/* What sigaltstack reports is what it would report without envseal. */
+static void test_altstack_view(void **state)
+{
+    (void)state;
+    struct outcome control;
+    run_probe("altstack", NONE, &control);
+    assert_true(WIFEXITED(control.status) && WEXITSTATUS(control.status) == 0);
+    print_message("control:\n%s", control.out);
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        struct outcome o;
+        run_probe("altstack", s, &o);
+        if (strcmp(o.out, control.out) != 0)
+            fail_msg("%s reports:\n%s\ncontrol:\n%s", shim_name[s], o.out, control.out);
+        assert_int_equal(o.status, control.status);
+    }
+}
+
+/* ---- Setup ------------------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+    (void)state;
+    /* 80 random characters: long enough for 16- and 32-byte register slices. */
+    char part[48];
+    secret[0] = '\0';
+    strcat(secret, "tok");
+    while (strlen(secret) < 80) {
+        harness_random_secret(part, sizeof part, "x");
+        strncat(secret, part + 2, sizeof secret - strlen(secret) - 1);
+    }
+    secret[80] = '\0';
+    char *pat = NULL;
+    long n = read_file_all("/proc/sys/kernel/core_pattern", &pat);
+    if (n < 0)
+        snprintf(core_skip, sizeof core_skip, "/proc/sys/kernel/core_pattern is unreadable");
+    else if (pat[0] == '|' || strchr(pat, '/'))
+        snprintf(core_skip, sizeof core_skip,
+                 "core_pattern (%.160s) does not put core files in the process's directory", pat);
+    free(pat);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stack_overflow_main),
+        cmocka_unit_test(test_stack_overflow_thread),
+        cmocka_unit_test(test_stack_overflow_own_altstack),
+        cmocka_unit_test(test_blocked_thread_faults),
+        cmocka_unit_test(test_blocked_main_faults),
+        cmocka_unit_test(test_registers_after_copy),
+        cmocka_unit_test(test_registers_inside_memcpy),
+        cmocka_unit_test(test_straddle_mlock),
+        cmocka_unit_test(test_straddle_madvise),
+        cmocka_unit_test(test_altstack_view),
+    };
+    return cmocka_run_group_tests(tests, setup, harness_cleanup_group);
+}

@@ -1,0 +1,255 @@
+/* crashprobe: programs that crash in the ways an attacker review found hostile to the
+ * crash sweep. Each copies the value of NAME somewhere first, then crashes; it never
+ * prints a value. Usage: crashprobe MODE NAME
+ *
+ *   overflow          copies the value to the heap, then recurses without bound
+ *   overflow-thread   the same in a thread made by pthread_create after start-up
+ *   overflow-own      the same, after setting an alternate signal stack of its own
+ *   blocked-thread    a worker blocks every signal (pthread_sigmask), prints whether
+ *                     SIGSEGV reads back as blocked ("mask full" / "mask partial"),
+ *                     then dereferences NULL
+ *   blocked-main      the same in the main thread with sigprocmask
+ *   simd-after        memcpy, strcpy and strlen on the value, then a NULL store
+ *   simd-inside       memcpy of the value into a buffer that ends at a PROT_NONE
+ *                     page: the fault happens inside memcpy
+ *   straddle          a copy across the boundary of two writable mappings (one page
+ *                     of a two-page region locked with mlock), then a NULL store
+ *   straddle-madvise  the same, split with madvise(MADV_DONTFORK)
+ *   altstack          prints what sigaltstack reports: at start, in a new thread,
+ *                     after setting one, after disabling it (no crash) */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int *volatile nowhere; /* NULL, unknown to the compiler */
+static char *volatile keep;   /* keeps copies alive */
+
+static const char *must_getenv(const char *name)
+{
+    const char *v = name ? getenv(name) : NULL;
+    if (!v) {
+        fprintf(stderr, "crashprobe: %s is not set\n", name ? name : "(no name)");
+        exit(2);
+    }
+    return v;
+}
+
+/* ---- overflow ------------------------------------------------------------------ */
+
+static volatile int forever = 1; /* unknown to the compiler */
+
+static unsigned long recurse(unsigned long n)
+{
+    volatile char pad[1024];
+    pad[0] = (char)n;
+    if (!forever)
+        return n;
+    return recurse(n + 1) + pad[0]; /* not a tail call */
+}
+
+static void *overflow_thread(void *arg)
+{
+    (void)arg;
+    recurse(0);
+    return NULL;
+}
+
+static int overflow(const char *v, int how)
+{
+    keep = strdup(v);
+    if (how == 2) { /* the program's own alternate stack */
+        stack_t ss = {.ss_sp = malloc(1 << 16), .ss_size = 1 << 16, .ss_flags = 0};
+        if (sigaltstack(&ss, NULL) != 0)
+            return 3;
+    }
+    puts("ready");
+    fflush(stdout);
+    if (how == 1) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, overflow_thread, NULL) != 0)
+            return 3;
+        pthread_join(t, NULL);
+        return 0;
+    }
+    recurse(0);
+    return 0;
+}
+
+/* ---- blocked ------------------------------------------------------------------- */
+
+static void report_mask(const sigset_t *s)
+{
+    int full = 1;
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && sig != 32 && sig != 33 && !sigismember(s, sig))
+            full = 0;
+    printf("mask %s segv %d\n", full ? "full" : "partial", sigismember(s, SIGSEGV));
+    fflush(stdout);
+}
+
+static void *blocked_thread(void *arg)
+{
+    sigset_t all, cur;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    report_mask(&cur);
+    *(volatile char *)keep = ((char *)arg)[0];
+    *nowhere = 1;
+    return NULL;
+}
+
+static int blocked(const char *v, bool thread)
+{
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    if (thread) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, blocked_thread, keep) != 0)
+            return 3;
+        pthread_join(t, NULL);
+        return 0;
+    }
+    sigset_t all, cur;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    report_mask(&cur);
+    *nowhere = 1;
+    return 0;
+}
+
+/* ---- SIMD ---------------------------------------------------------------------- */
+
+static int simd(const char *v, bool inside)
+{
+    size_t n = strlen(v);
+    puts("ready");
+    fflush(stdout);
+    if (inside) {
+        /* The copy's destination ends in a PROT_NONE page, a few bytes before the
+         * value's end: memcpy faults with slices of the value in its registers. */
+        long page = sysconf(_SC_PAGESIZE);
+        char *m = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED || mprotect(m + page, (size_t)page, PROT_NONE) != 0)
+            return 3;
+        char *dst = m + page - (n - 8);
+        memcpy(dst, v, n);
+        return 4; /* not reached */
+    }
+    char *a = malloc(n + 1), *b = malloc(n + 1);
+    memcpy(a, v, n + 1);
+    strcpy(b, a);
+    size_t k = strlen(b);
+    keep = (char *)(uintptr_t)k;
+    /* Leave no whole copy in memory: only the registers hold slices now. */
+    explicit_bzero(a, n);
+    explicit_bzero(b, n);
+    *nowhere = 1;
+    return 0;
+}
+
+/* ---- straddle ------------------------------------------------------------------- */
+
+static int straddle(const char *v, bool use_madvise)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t n = strlen(v);
+    char *m = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return 3;
+    memset(m, 'x', 2 * (size_t)page); /* both pages populated */
+    int rc = use_madvise ? madvise(m, (size_t)page, MADV_DONTFORK) : mlock(m, (size_t)page);
+    if (rc != 0) {
+        perror("crashprobe: split");
+        return 3;
+    }
+    memcpy(m + page - n / 2, v, n); /* half on each side of the split */
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
+/* ---- altstack -------------------------------------------------------------------- */
+
+static void show_altstack(const char *when)
+{
+    stack_t old;
+    memset(&old, 0x5a, sizeof old);
+    int rc = sigaltstack(NULL, &old);
+    printf("%s rc %d flags %d sp %s size %zu\n", when, rc, old.ss_flags,
+           old.ss_sp ? "set" : "null", old.ss_size);
+}
+
+static void *altstack_thread(void *arg)
+{
+    (void)arg;
+    show_altstack("thread");
+    return NULL;
+}
+
+static int altstack(void)
+{
+    show_altstack("start");
+    pthread_t t;
+    if (pthread_create(&t, NULL, altstack_thread, NULL) != 0)
+        return 3;
+    pthread_join(t, NULL);
+    stack_t ss = {.ss_sp = malloc(1 << 16), .ss_size = 1 << 16, .ss_flags = 0};
+    stack_t old;
+    int rc = sigaltstack(&ss, &old);
+    printf("set rc %d oldflags %d\n", rc, old.ss_flags);
+    show_altstack("after-set");
+    stack_t off = {.ss_flags = SS_DISABLE};
+    rc = sigaltstack(&off, &old);
+    printf("disable rc %d oldflags %d oldsize %zu\n", rc, old.ss_flags, old.ss_size);
+    show_altstack("after-disable");
+    stack_t tiny = {.ss_sp = ss.ss_sp, .ss_size = 16, .ss_flags = 0};
+    rc = sigaltstack(&tiny, NULL);
+    printf("tiny rc %d\n", rc);
+    show_altstack("after-tiny");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: crashprobe MODE [NAME]\n");
+        return 2;
+    }
+    const char *mode = argv[1];
+    if (strcmp(mode, "altstack") == 0)
+        return altstack();
+    const char *v = must_getenv(argc > 2 ? argv[2] : NULL);
+    if (strcmp(mode, "overflow") == 0)
+        return overflow(v, 0);
+    if (strcmp(mode, "overflow-thread") == 0)
+        return overflow(v, 1);
+    if (strcmp(mode, "overflow-own") == 0)
+        return overflow(v, 2);
+    if (strcmp(mode, "blocked-thread") == 0)
+        return blocked(v, true);
+    if (strcmp(mode, "blocked-main") == 0)
+        return blocked(v, false);
+    if (strcmp(mode, "simd-after") == 0)
+        return simd(v, false);
+    if (strcmp(mode, "simd-inside") == 0)
+        return simd(v, true);
+    if (strcmp(mode, "straddle") == 0)
+        return straddle(v, false);
+    if (strcmp(mode, "straddle-madvise") == 0)
+        return straddle(v, true);
+    fprintf(stderr, "crashprobe: unknown mode %s\n", mode);
+    return 2;
+}

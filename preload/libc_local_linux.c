@@ -215,6 +215,11 @@ LOCAL void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
     return r < 0 && r > -4096 ? (errno = (int)-r, (void *)-1) : (void *)r;
 }
 
+LOCAL int mprotect(void *addr, size_t len, int prot)
+{
+    return (int)ret(SYS3(SYS_mprotect, addr, len, prot));
+}
+
 LOCAL int madvise(void *addr, size_t len, int advice)
 {
     return (int)ret(SYS3(SYS_madvise, addr, len, advice));
@@ -323,28 +328,6 @@ LOCAL int sigismember(const sigset_t *set, int sig)
     }
     return (int)(((const unsigned long *)set)[(sig - 1) / (8 * sizeof(long))] >>
                  ((sig - 1) % (8 * sizeof(long))) & 1);
-}
-
-LOCAL int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
-{
-    sigset_t copy;
-    if (set && how != SIG_UNBLOCK) {
-        copy = *set;
-        ((unsigned long *)&copy)[0] &= ~((1ul << 31) | (1ul << 32));
-        set = &copy;
-    }
-    long r = SYS4(SYS_rt_sigprocmask, how, set, old, KSIG_BYTES);
-    return r < 0 ? (int)-r : 0;
-}
-
-LOCAL int sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-    int err = pthread_sigmask(how, set, old);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- errno names for messages: the ones the shim can report ---- */

@@ -80,6 +80,25 @@ void platform_set_action_mask(sigset_t *s, uint64_t bits);
  * flags, restorer); other bytes of dst are untouched. */
 void platform_copy_action(struct sigaction *dst, const struct sigaction *src);
 
+/* The kernel's rt_sigprocmask for the calling thread, with glibc's rules (its
+ * internal signals are never blocked), bypassing any interposer. 0 or an errno. */
+int platform_thread_mask(int how, const sigset_t *set, sigset_t *old);
+
+/* The signals a fault raises synchronously (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGTRAP, SIGSYS), as bit sig - 1: when the faulting thread blocks one, the
+ * kernel kills the process without running any handler. */
+uint64_t platform_sync_signals(void);
+
+/* The kernel's sigaltstack for the calling thread, bypassing any interposer.
+ * 0 or an errno. */
+int platform_altstack(const stack_t *set, stack_t *old);
+
+/* Maps a stack for signal handlers: size bytes (a multiple of the page size), a
+ * guard page below, never in a core dump, pages allocated only when touched.
+ * Returns its lowest usable address, or NULL. */
+void *platform_map_stack(size_t size);
+void platform_unmap_stack(void *stack, size_t size);
+
 /* Queues sig with the given siginfo to the calling thread only. */
 void platform_requeue_signal(int sig, const siginfo_t *si);
 
@@ -96,6 +115,9 @@ struct byte_area {
     size_t n;
 };
 size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max);
+
+/* In a handler's ucontext: sig is blocked too when the handler returns. */
+void platform_context_block(void *ucontext, int sig);
 
 /* The signals whose disposition is SIG_IGN, and those with a handler, as bit
  * (sig - 1) of each mask (/proc/self/status). False when unknown. Not

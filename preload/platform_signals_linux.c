@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/single_threaded.h>
@@ -86,6 +87,52 @@ void platform_copy_action(struct sigaction *dst, const struct sigaction *src)
     dst->sa_restorer = src->sa_restorer;
 }
 
+int platform_thread_mask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t copy;
+    if (set && how != SIG_UNBLOCK) {
+        memcpy(&copy, set, KERNEL_MASK_BYTES);
+        uint64_t w;
+        memcpy(&w, &copy, sizeof w);
+        w &= ~platform_libc_signals();
+        memcpy(&copy, &w, sizeof w);
+        set = &copy;
+    }
+    long r = SYS4(SYS_rt_sigprocmask, how, set, old, KERNEL_MASK_BYTES);
+    return r < 0 ? (int)-r : 0;
+}
+
+uint64_t platform_sync_signals(void)
+{
+    return BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGFPE) | BIT(SIGTRAP) | BIT(SIGSYS);
+}
+
+int platform_altstack(const stack_t *set, stack_t *old)
+{
+    long r = SYS2(SYS_sigaltstack, set, old);
+    return r < 0 ? (int)-r : 0;
+}
+
+void *platform_map_stack(size_t size)
+{
+    size_t page = platform_page_size();
+    unsigned char *p = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (mprotect(p, page, PROT_NONE) != 0 || madvise(p, size + page, MADV_DONTDUMP) != 0) {
+        munmap(p, size + page);
+        return NULL;
+    }
+    return p + page;
+}
+
+void platform_unmap_stack(void *stack, size_t size)
+{
+    size_t page = platform_page_size();
+    munmap((unsigned char *)stack - page, size + page);
+}
+
 void platform_requeue_signal(int sig, const siginfo_t *si)
 {
     pid_t pid = getpid();
@@ -122,12 +169,13 @@ size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t 
     /* FXSAVE layout: x87/MMX registers at 32, XMM0-15 at 160, up to 416. */
     out[n++] = (struct byte_area){fx + 32, 416 - 32};
     /* The kernel marks an XSAVE frame in the FXSAVE area's software bytes (464):
-     * magic1, extended size, features, xstate size. Past the 64-byte XSAVE header
+     * magic1, extended size, features (8 bytes), xstate size. Past the 64-byte XSAVE header
      * at 512 lie the extended components (YMM upper halves, AVX-512, ...). */
-    uint32_t sw[4];
-    memcpy(sw, fx + 464, sizeof sw);
-    if (sw[0] == 0x46505853u && sw[3] > 576 && sw[3] <= 64 * 1024)
-        out[n++] = (struct byte_area){fx + 576, sw[3] - 576};
+    uint32_t magic, size;
+    memcpy(&magic, fx + 464, sizeof magic);
+    memcpy(&size, fx + 464 + 16, sizeof size); /* after extended_size, xfeatures */
+    if (magic == 0x46505853u && size > 576 && size <= 64 * 1024)
+        out[n++] = (struct byte_area){fx + 576, size - 576};
     return n;
 }
 #elif defined(__aarch64__)
@@ -153,6 +201,15 @@ size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t 
     return 0;
 }
 #endif
+
+void platform_context_block(void *ucontext, int sig)
+{
+    ucontext_t *uc = ucontext;
+    uint64_t m;
+    memcpy(&m, &uc->uc_sigmask, KERNEL_MASK_BYTES);
+    m |= 1ull << (sig - 1);
+    memcpy(&uc->uc_sigmask, &m, KERNEL_MASK_BYTES);
+}
 
 /* The 16 hex digits after "SigIgn:\t" (or "SigCgt:\t") at line start p. */
 static bool parse_mask(const char *p, const char *end, uint64_t *out)

@@ -20,6 +20,7 @@
 #include "next_symbol.h"
 #include "shim.h"
 #include "strict.h"
+#include "thread_state.h"
 
 extern char **environ;
 
@@ -102,7 +103,7 @@ static void cancelled(void *arg)
     while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     signals_restore();
-    sigprocmask(SIG_SETMASK, w->omask, NULL);
+    masks_change(SIG_SETMASK, w->omask, NULL);
 }
 
 ENVSEAL_EXPORT int system(const char *line)
@@ -114,7 +115,7 @@ ENVSEAL_EXPORT int system(const char *line)
     sigset_t chld, omask, reset;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, &omask);
+    masks_change(SIG_BLOCK, &chld, &omask);
     sigemptyset(&reset);
     if (saved_intr.sa_handler != SIG_IGN)
         sigaddset(&reset, SIGINT);
@@ -132,7 +133,7 @@ ENVSEAL_EXPORT int system(const char *line)
     posix_spawnattr_destroy(&attr);
     if (r.passthrough) {
         signals_restore();
-        sigprocmask(SIG_SETMASK, &omask, NULL);
+        masks_change(SIG_SETMASK, &omask, NULL);
         return REAL(system, system_fn)(line);
     }
 
@@ -150,7 +151,7 @@ ENVSEAL_EXPORT int system(const char *line)
         status = W_EXITCODE(127, 0); /* POSIX: as if the shell had run _exit(127) */
     }
     signals_restore();
-    sigprocmask(SIG_SETMASK, &omask, NULL);
+    masks_change(SIG_SETMASK, &omask, NULL);
     if (r.rc != 0)
         errno = r.rc;
     return status;

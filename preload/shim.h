@@ -8,7 +8,11 @@
 #include "platform.h"
 #include "vault.h"
 
+/* Builds that link the sources into a test program (sanitizers) define it empty:
+ * there the interposers must not override the sanitizer runtime's own. */
+#ifndef ENVSEAL_EXPORT
 #define ENVSEAL_EXPORT __attribute__((visibility("default")))
+#endif
 
 /* Start-up writes the first ~1.3 KB only (the flags, the vault, the head of cfg):
  * on the page of .data/.bss the loader has written already. cfg's pattern sets

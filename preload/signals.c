@@ -20,6 +20,7 @@
 #include "platform.h"
 #include "shim.h"
 #include "sweep.h"
+#include "thread_state.h"
 
 #define SIGNALS_MAX 65 /* indexes 1..64 */
 
@@ -86,7 +87,7 @@ static void lock_table(sigset_t *saved)
 {
     sigset_t all;
     sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, saved);
+    platform_thread_mask(SIG_SETMASK, &all, saved);
     while (__atomic_exchange_n(&table_lock, 1, __ATOMIC_ACQUIRE))
         platform_yield();
 }
@@ -94,7 +95,7 @@ static void lock_table(sigset_t *saved)
 static void unlock_table(const sigset_t *saved)
 {
     __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
-    pthread_sigmask(SIG_SETMASK, saved, NULL);
+    platform_thread_mask(SIG_SETMASK, saved, NULL);
 }
 
 static uint64_t bit_of(int sig)
@@ -246,6 +247,14 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
         errno = saved_errno;
         return;
     }
+    if (si && si->si_code <= 0 && masks_held(sig)) {
+        /* Sent by a process (not a fault) to a thread where the program blocks it:
+         * it stays pending, blocked for real now, as it would without envseal. */
+        platform_requeue_signal(sig, si);
+        platform_context_block(uc, sig);
+        errno = saved_errno;
+        return;
+    }
     /* Every signal is blocked here (sa_mask), so only another thread can hold it. */
     while (__atomic_exchange_n(&crash_lock, 1, __ATOMIC_ACQUIRE))
         platform_sleep_ms(1);
@@ -373,7 +382,7 @@ ENVSEAL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
     if (sigaddset(&set, sig) < 0)
         return SIG_ERR;
     if (disp == SIG_HOLD) {
-        if (sigprocmask(SIG_BLOCK, &set, &oset) < 0)
+        if (masks_change(SIG_BLOCK, &set, &oset) != 0)
             return SIG_ERR;
         if (sigismember(&oset, sig))
             return SIG_HOLD;
@@ -387,7 +396,7 @@ ENVSEAL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
     act.sa_flags = 0;
     if (do_sigaction(sig, &act, &old) < 0)
         return SIG_ERR;
-    if (sigprocmask(SIG_UNBLOCK, &set, &oset) < 0)
+    if (masks_change(SIG_UNBLOCK, &set, &oset) != 0)
         return SIG_ERR;
     return sigismember(&oset, sig) ? SIG_HOLD : old.sa_handler;
 }
@@ -406,6 +415,11 @@ ENVSEAL_EXPORT int siginterrupt(int sig, int flag)
         act.sa_flags |= SA_RESTART;
     }
     return do_sigaction(sig, &act, NULL) < 0 ? -1 : 0;
+}
+
+bool signals_active(void)
+{
+    return __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE);
 }
 
 /* ---- Installation ------------------------------------------------------------- */
@@ -469,7 +483,7 @@ void signals_install(void)
     sigset_t all, saved;
     if (single) {
         sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &saved);
+        platform_thread_mask(SIG_SETMASK, &all, &saved);
     }
     bool known = single || platform_signal_dispositions(&ignored, &caught);
     /* No table lock: until hooks_on is set every sigaction call passes straight to
@@ -488,8 +502,12 @@ void signals_install(void)
         else
             hook_signal(sig, known, &k);
     }
-    __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
+    /* A stack overflow needs an alternate stack to run on_fatal on; a blocked
+     * synchronous signal would bypass it (thread_state.h). */
+    altstack_adopt(NULL);
     if (single)
-        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        platform_thread_mask(SIG_SETMASK, &saved, NULL);
+    masks_adopt_inherited();
+    __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
     pthread_atfork(NULL, NULL, after_fork_child);
 }

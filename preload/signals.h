@@ -7,8 +7,14 @@
 #ifndef ENVSEAL_SIGNALS_H
 #define ENVSEAL_SIGNALS_H
 
+#include <stdbool.h>
+
 /* Installs the hooks and maps the sweep's scratch area. Call once from the
  * constructor, after the secrets are in the vault. */
 void signals_install(void);
+
+/* True once the hooks are in: the mask and alternate-stack interposers then
+ * hide what envseal changes. */
+bool signals_active(void);
 
 #endif

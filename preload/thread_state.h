@@ -1,0 +1,42 @@
+/* What envseal keeps per thread for the crash path: its alternate signal stack and
+ * the signal mask the program believes it set. Thread-local (initial-exec: the
+ * shim is loaded at start-up, so its TLS is static and reading it is one load,
+ * async-signal-safe). */
+#ifndef ENVSEAL_THREAD_STATE_H
+#define ENVSEAL_THREAD_STATE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Large enough for the crash handler and for a program's SA_ONSTACK handler that
+ * runs on it (see altstack.c); untouched pages cost nothing. */
+#define ALTSTACK_SIZE (256 * 1024)
+
+struct thread_state {
+    void *stack;         /* our alternate stack in this thread, or NULL */
+    bool program_stack;  /* the program has set an alternate stack of its own */
+    uint64_t held;       /* synchronous signals the program blocks here (bit sig-1) */
+};
+
+extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));
+
+/* Gives the calling thread our alternate stack (stack from platform_map_stack, or
+ * NULL to map one). False when none could be had. */
+bool altstack_adopt(void *stack);
+
+/* Sets up a new thread's state: its stack and the mask its creator held. */
+void threads_start(void *stack, uint64_t held);
+
+/* In the main thread, at start-up: the synchronous signals an exec left blocked
+ * move into envseal_thread.held, and the kernel gets them unblocked. */
+void masks_adopt_inherited(void);
+
+/* pthread_sigmask as the program sees it (0 or an errno value); for envseal's own
+ * emulations of libc functions that change the mask. */
+int masks_change(int how, const sigset_t *set, sigset_t *old);
+
+/* True when the program blocks sig in the calling thread (sync signals only). */
+bool masks_held(int sig);
+
+#endif

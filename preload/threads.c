@@ -1,0 +1,93 @@
+/* pthread_create: every new thread starts with an alternate signal stack of ours
+ * (altstack.c) and the signal mask its creator holds (masks.c), as the kernel
+ * would give it. The stack goes when the thread ends (a thread-specific key's
+ * destructor). Not a hot path: it maps memory, and resolves glibc's functions on
+ * first use rather than at every start-up. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include "next_symbol.h"
+#include "platform.h"
+#include "shim.h"
+#include "signals.h"
+#include "thread_state.h"
+
+typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+typedef int (*key_create_fn)(pthread_key_t *, void (*)(void *));
+typedef int (*setspecific_fn)(pthread_key_t, const void *);
+
+static void *next_pthread_create, *next_pthread_key_create, *next_pthread_setspecific;
+
+/* Kept at the top of the new thread's stack mapping until it starts. */
+struct start {
+    void *(*fn)(void *);
+    void *arg;
+    uint64_t held;
+};
+
+static pthread_key_t stack_key;
+static int key_state; /* 0 none, 1 being made, 2 made, 3 failed */
+
+static void release_stack(void *stack)
+{
+    struct thread_state *t = &envseal_thread;
+    stack_t off = {.ss_flags = SS_DISABLE}, cur;
+    if (!t->program_stack && platform_altstack(NULL, &cur) == 0 && cur.ss_sp == stack)
+        platform_altstack(&off, NULL);
+    if (t->stack == stack) {
+        t->stack = NULL;
+        platform_unmap_stack(stack, ALTSTACK_SIZE);
+    }
+}
+
+static bool have_key(void)
+{
+    int s = __atomic_load_n(&key_state, __ATOMIC_ACQUIRE);
+    if (s == 0 && __atomic_compare_exchange_n(&key_state, &s, 1, false, __ATOMIC_ACQ_REL,
+                                              __ATOMIC_ACQUIRE)) {
+        key_create_fn kc = REAL(pthread_key_create, key_create_fn);
+        s = kc && kc(&stack_key, release_stack) == 0 ? 2 : 3;
+        __atomic_store_n(&key_state, s, __ATOMIC_RELEASE);
+    }
+    while (s == 1) {
+        platform_yield();
+        s = __atomic_load_n(&key_state, __ATOMIC_ACQUIRE);
+    }
+    return s == 2;
+}
+
+void threads_start(void *stack, uint64_t held)
+{
+    envseal_thread.held = held;
+    if (altstack_adopt(stack))
+        REAL(pthread_setspecific, setspecific_fn)(stack_key, stack);
+}
+
+static void *trampoline(void *p)
+{
+    struct start *s = p;
+    struct start copy = *s;
+    threads_start((unsigned char *)p - (ALTSTACK_SIZE - sizeof(struct start)), copy.held);
+    return copy.fn(copy.arg);
+}
+
+ENVSEAL_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                                  void *(*fn)(void *), void *arg)
+{
+    create_fn real = REAL(pthread_create, create_fn);
+    if (!real)
+        return EAGAIN;
+    unsigned char *stack = NULL;
+    if (signals_active() && have_key())
+        stack = platform_map_stack(ALTSTACK_SIZE);
+    if (!stack) /* degrade: this thread runs without one */
+        return real(thread, attr, fn, arg);
+    struct start *s = (struct start *)(stack + ALTSTACK_SIZE - sizeof(struct start));
+    *s = (struct start){fn, arg, envseal_thread.held};
+    int rc = real(thread, attr, trampoline, s);
+    if (rc != 0)
+        platform_unmap_stack(stack, ALTSTACK_SIZE);
+    return rc;
+}

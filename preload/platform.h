@@ -119,6 +119,27 @@ size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t 
 /* In a handler's ucontext: sig is blocked too when the handler returns. */
 void platform_context_block(void *ucontext, int sig);
 
+/* Zeroes the general-purpose registers a handler inherits from the interrupted code
+ * and that calls preserve (a parked thread's registers are what its core note
+ * records). Inline: the caller's prologue saved them on its own stack. */
+static inline __attribute__((always_inline)) void platform_clear_callee_saved(void)
+{
+#if defined(__x86_64__)
+    __asm__ volatile("xor %%ebx, %%ebx\n\txor %%r12d, %%r12d\n\txor %%r13d, %%r13d\n\t"
+                     "xor %%r14d, %%r14d\n\txor %%r15d, %%r15d"
+                     :
+                     :
+                     : "rbx", "r12", "r13", "r14", "r15");
+#elif defined(__aarch64__)
+    __asm__ volatile("mov x19, xzr\n\tmov x20, xzr\n\tmov x21, xzr\n\tmov x22, xzr\n\t"
+                     "mov x23, xzr\n\tmov x24, xzr\n\tmov x25, xzr\n\tmov x26, xzr\n\t"
+                     "mov x27, xzr\n\tmov x28, xzr"
+                     :
+                     :
+                     : "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28");
+#endif
+}
+
 /* The signals whose disposition is SIG_IGN, and those with a handler, as bit
  * (sig - 1) of each mask (/proc/self/status). False when unknown. Not
  * async-signal-safe. */

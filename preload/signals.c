@@ -39,6 +39,8 @@ struct virt {
     uint64_t mask;        /* on_fatal: the program's sa_mask as the kernel would keep it */
     action_fn handler;    /* one_shot: the program's handler */
     void (*restorer)(void); /* pristine: sa_restorer of the action found at start-up */
+    uint64_t stripped;    /* synchronous signals taken out of the program's handler's
+                           * sa_mask (masks.c says why) */
     int bits;             /* the program's values of FATAL_BITS */
     int initial_flags;    /* pristine: sa_flags of the action found at start-up */
 };
@@ -155,12 +157,33 @@ static void report(const struct virt *v, bool was_pristine, const struct sigacti
         r.sa_sigaction = v->handler;
         r.sa_flags = (k->sa_flags & ~ONE_SHOT_BITS) | (v->bits & ONE_SHOT_BITS);
     }
+    if (k->sa_sigaction != on_fatal) { /* the program's own handler (or one_shot) */
+        uint64_t m = platform_action_mask(&r.sa_mask) | v->stripped;
+        platform_copy_action(out, &r);
+        platform_set_action_mask(&out->sa_mask, m);
+        return;
+    }
     platform_copy_action(out, &r);
+}
+
+/* A handler of the program's blocks, while it runs, what its sa_mask says: the
+ * kernel gets that without the synchronous signals, so a fault inside the
+ * handler still reaches on_fatal. */
+static void strip_sync(int sig, const struct sigaction *act, struct sigaction *k)
+{
+    struct virt *v = &virt[sig];
+    v->stripped = 0;
+    if (k->sa_sigaction == on_fatal || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN)
+        return;
+    uint64_t m = platform_action_mask(&k->sa_mask), sync = platform_sync_signals();
+    v->stripped = m & sync;
+    if (v->stripped)
+        platform_set_action_mask(&k->sa_mask, m & ~sync);
 }
 
 static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
 {
-    if (!managed(sig))
+    if (sig < 1 || sig >= SIGNALS_MAX || !signals_active())
         return call_real(sig, act, oact);
     sigset_t saved;
     lock_table(&saved);
@@ -170,7 +193,9 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     int rc;
     if (act) {
         k = *act;
-        plan(sig, act, &k);
+        if (managed(sig))
+            plan(sig, act, &k);
+        strip_sync(sig, act, &k);
         rc = call_real(sig, &k, &old);
         if (rc != 0) {
             virt[sig] = before;
@@ -208,11 +233,23 @@ ENVSEAL_EXPORT int __sigaction(int sig, const struct sigaction *act, struct siga
 #define PARK_QUIET_MS 50  /* no arrival for this long: the rest have it blocked */
 #define PARKED_MAX_MS 10000
 
+/* Threads may block the crash signal (a SIGABRT, a SIGTERM), never a synchronous
+ * one (masks.c): park with SIGSEGV when on_fatal holds it. */
+static int park_signal(int sig)
+{
+    struct kernel_action cur;
+    if (platform_sync_signals() & bit_of(sig))
+        return sig;
+    if (platform_kernel_action(SIGSEGV, NULL, &cur) == 0 && cur.handler == (void *)on_fatal)
+        return SIGSEGV;
+    return sig;
+}
+
 static void park_other_threads(int sig)
 {
     __atomic_store_n(&parking, 1, __ATOMIC_RELEASE);
     unsigned base = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
-    unsigned sent = platform_park_other_threads(sig);
+    unsigned sent = platform_park_other_threads(park_signal(sig));
     unsigned last = base;
     for (int ms = 0, quiet = 0; sent && ms < PARK_WAIT_MS && quiet < PARK_QUIET_MS; ms++) {
         unsigned now = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
@@ -242,6 +279,7 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
     if (__atomic_load_n(&parking, __ATOMIC_ACQUIRE) && platform_is_park(si)) {
         /* Parked by a crashing thread: wait to be ended with the process. Only if
          * the process survives (a debugger dropped the signal) does it go on. */
+        platform_clear_callee_saved();
         for (int ms = 0; ms < PARKED_MAX_MS; ms++)
             platform_sleep_ms(1);
         errno = saved_errno;
@@ -303,7 +341,8 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     struct sigaction cur;
     if (call_real(sig, NULL, &cur) == 0 && cur.sa_sigaction == one_shot) {
         /* What the kernel does for SA_RESETHAND: SIG_DFL, flags and mask kept. */
-        v->mask = platform_action_mask(&cur.sa_mask);
+        v->mask = platform_action_mask(&cur.sa_mask) | v->stripped;
+        v->stripped = 0;
         v->bits = (v->bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER));
         struct sigaction k = cur;
         fatal_action(&k, cur.sa_flags);

@@ -38,6 +38,7 @@ static char core_skip[256];
 
 struct setup {
     const char *cwd;
+    bool block_segv; /* the probe starts with SIGSEGV blocked, as a parent may leave it */
 };
 
 static void in_child(const void *arg)
@@ -48,6 +49,8 @@ static void in_child(const void *arg)
             signal(sig, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
+    if (s->block_segv)
+        sigaddset(&none, SIGSEGV);
     sigprocmask(SIG_SETMASK, &none, NULL);
     struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
     setrlimit(RLIMIT_CORE, &inf);
@@ -95,11 +98,12 @@ static void read_core(const char *dir, struct outcome *o)
     rmdir(dir);
 }
 
-static void run_probe(const char *mode, enum shim shim, struct outcome *o)
+/* Starts the probe; *dir gets its working directory (where a core lands). */
+static void spawn_probe(struct proc *p, const char *mode, enum shim shim, bool block_segv,
+                        char *dir, size_t n)
 {
     static int seq;
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/crash-%d", harness_tmpdir(), ++seq);
+    snprintf(dir, n, "%s/crash-%d", harness_tmpdir(), ++seq);
     assert_int_equal(mkdir(dir, 0755), 0);
     struct envb env;
     envb_init(&env, false);
@@ -113,17 +117,32 @@ static void run_probe(const char *mode, enum shim shim, struct outcome *o)
     envb_set(&env, VAR, secret);
     char *argv[] = {(char *)harness_runfile("tests/programs/crashprobe"), (char *)mode, VAR,
                     NULL};
-    struct proc p;
-    const struct setup s = {dir};
-    assert_int_equal(proc_spawn_with(&p, argv, &env, in_child, &s), 0);
+    const struct setup s = {dir, block_segv};
+    assert_int_equal(proc_spawn_with(p, argv, &env, in_child, &s), 0);
     envb_free(&env);
+}
+
+/* Waits for the probe's end and reads what it left. */
+static void finish_probe(struct proc *p, const char *mode, enum shim shim, const char *dir,
+                         struct outcome *o)
+{
     memset(o, 0, sizeof *o);
-    o->status = proc_finish(&p, 60000);
-    snprintf(o->out, sizeof o->out, "%.*s", (int)p.out_len, p.out);
+    o->status = proc_finish(p, 60000);
+    snprintf(o->out, sizeof o->out, "%.*s", (int)p->out_len, p->out);
     read_core(dir, o);
-    if (p.err_len)
+    if (p->err_len)
         print_message("%s (%s) stderr: %.*s\n", mode, shim_name[shim],
-                      (int)(p.err_len > 300 ? 300 : p.err_len), p.err);
+                      (int)(p->err_len > 300 ? 300 : p->err_len), p->err);
+}
+
+static bool start_blocked; /* run_probe's probes start with SIGSEGV blocked */
+
+static void run_probe(const char *mode, enum shim shim, struct outcome *o)
+{
+    struct proc p;
+    char dir[PATH_MAX];
+    spawn_probe(&p, mode, shim, start_blocked, dir, sizeof dir);
+    finish_probe(&p, mode, shim, dir, o);
 }
 
 static bool need_cores(void)
@@ -184,6 +203,47 @@ HARNESS_CASE(test_registers_inside_memcpy, expect_clean("simd-inside", SIGSEGV))
 HARNESS_CASE(test_straddle_mlock, expect_clean("straddle", SIGSEGV))
 HARNESS_CASE(test_straddle_madvise, expect_clean("straddle-madvise", SIGSEGV))
 
+HARNESS_CASE(test_abort_with_blocking_worker, expect_clean("abort-blocked", SIGABRT))
+HARNESS_CASE(test_fault_in_handler_with_full_mask, expect_clean("handler-fault", SIGSEGV))
+
+/* A parent left SIGSEGV blocked across exec: a fault still reaches the sweep, and
+ * the program still reads SIGSEGV as blocked. */
+static void test_blocked_across_exec(void **state)
+{
+    (void)state;
+    start_blocked = true;
+    expect_clean("inherited", SIGSEGV);
+    start_blocked = false;
+}
+
+/* kill -SEGV to a program that blocks SIGSEGV: it stays pending, the program lives
+ * and sees it pending, as without envseal. */
+static void test_sent_signal_stays_pending(void **state)
+{
+    (void)state;
+    char out[3][512];
+    int status[3];
+    for (enum shim s = NONE; s <= STRICT; s++) {
+        struct proc p;
+        char dir[PATH_MAX];
+        spawn_probe(&p, "held-kill", s, false, dir, sizeof dir);
+        assert_true(proc_wait_line(&p, "ready", WAIT_MS));
+        assert_int_equal(kill(p.pid, SIGSEGV), 0);
+        assert_int_equal(write(p.in_fd, "x\n", 2), 2);
+        assert_true(proc_wait_line(&p, "pending 1", WAIT_MS));
+        struct outcome o;
+        finish_probe(&p, "held-kill", s, dir, &o);
+        status[s] = o.status;
+        snprintf(out[s], sizeof out[s], "%s", o.out);
+        print_message("held-kill: %s status %#x\n", shim_name[s], o.status);
+    }
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        assert_int_equal(status[s], status[NONE]);
+        assert_string_equal(out[s], out[NONE]);
+    }
+    assert_true(WIFEXITED(status[NONE]) && WEXITSTATUS(status[NONE]) == 0);
+}
+
 /* What sigaltstack reports is what it would report without envseal. */
 static void test_altstack_view(void **state)
 {
@@ -238,6 +298,10 @@ int main(void)
         cmocka_unit_test(test_registers_inside_memcpy),
         cmocka_unit_test(test_straddle_mlock),
         cmocka_unit_test(test_straddle_madvise),
+        cmocka_unit_test(test_abort_with_blocking_worker),
+        cmocka_unit_test(test_fault_in_handler_with_full_mask),
+        cmocka_unit_test(test_blocked_across_exec),
+        cmocka_unit_test(test_sent_signal_stays_pending),
         cmocka_unit_test(test_altstack_view),
     };
     return cmocka_run_group_tests(tests, setup, harness_cleanup_group);

@@ -15,6 +15,15 @@
  *   straddle          a copy across the boundary of two writable mappings (one page
  *                     of a two-page region locked with mlock), then a NULL store
  *   straddle-madvise  the same, split with madvise(MADV_DONTFORK)
+ *   handler-fault     a SIGUSR1 handler installed with every signal in its sa_mask
+ *                     prints whether sigaction reports SIGSEGV in that mask, copies
+ *                     the value and dereferences NULL; the program raises SIGUSR1
+ *   inherited         prints whether SIGSEGV is blocked (as its parent left it
+ *                     across exec), then dereferences NULL
+ *   held-kill         blocks SIGSEGV, prints "ready", and on a stdin line prints
+ *                     whether SIGSEGV is pending ("pending 1"); exits 0 at EOF
+ *   abort-blocked     a worker that blocks every signal copies the value over and
+ *                     over (slices in its registers); the main thread aborts
  *   altstack          prints what sigaltstack reports: at start, in a new thread,
  *                     after setting one, after disabling it (no crash) */
 #define _GNU_SOURCE
@@ -127,6 +136,102 @@ static int blocked(const char *v, bool thread)
     return 0;
 }
 
+static void on_usr1(int sig)
+{
+    (void)sig;
+    char copy[128]; /* on the stack the handler runs on */
+    snprintf(copy, sizeof copy, "%s", keep);
+    __asm__ volatile("" : : "r"(copy) : "memory");
+    *nowhere = 1;
+}
+
+static int handler_fault(const char *v)
+{
+    keep = strdup(v);
+    struct sigaction sa, back;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR1, NULL, &back);
+    printf("handler mask segv %d\n", sigismember(&back.sa_mask, SIGSEGV));
+    puts("ready");
+    fflush(stdout);
+    raise(SIGUSR1);
+    return 0;
+}
+
+static int inherited(const char *v)
+{
+    keep = strdup(v);
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("inherited segv %d\n", sigismember(&cur, SIGSEGV));
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
+static int held_kill(const char *v)
+{
+    keep = strdup(v);
+    sigset_t segv, pending;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    puts("ready");
+    fflush(stdout);
+    char line[64];
+    while (fgets(line, sizeof line, stdin)) {
+        sigpending(&pending);
+        printf("pending %d\n", sigismember(&pending, SIGSEGV));
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static void *copier(void *arg)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    /* Source and destination are left out of the core (MADV_DONTDUMP), where no
+     * sweep looks and none is needed: only the registers carry the value. */
+    size_t n = strlen(arg);
+    char *src = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (src == MAP_FAILED || madvise(src, 8192, MADV_DONTDUMP) != 0)
+        abort();
+    char *buf = src + 4096;
+    memcpy(src, arg, n + 1);
+    for (;;) {
+        memcpy(buf, src, n + 1);
+#if defined(__x86_64__)
+        /* The first 32 bytes in four registers that lie side by side in a core's
+         * register note (r15, r14, r13, r12): a loop that only loads them. */
+        for (int i = 0; i < 1000; i++)
+            __asm__ volatile("mov (%0), %%r15\n\tmov 8(%0), %%r14\n\t"
+                             "mov 16(%0), %%r13\n\tmov 24(%0), %%r12"
+                             :
+                             : "r"(src)
+                             : "r12", "r13", "r14", "r15");
+#endif
+        __asm__ volatile("" : : "r"(buf) : "memory");
+    }
+    return NULL;
+}
+
+static int abort_blocked(const char *v)
+{
+    keep = strdup(v);
+    pthread_t t;
+    if (pthread_create(&t, NULL, copier, keep) != 0)
+        return 3;
+    puts("ready");
+    fflush(stdout);
+    usleep(100 * 1000);
+    abort();
+}
+
 /* ---- SIMD ---------------------------------------------------------------------- */
 
 static int simd(const char *v, bool inside)
@@ -232,6 +337,14 @@ int main(int argc, char **argv)
     if (strcmp(mode, "altstack") == 0)
         return altstack();
     const char *v = must_getenv(argc > 2 ? argv[2] : NULL);
+    if (strcmp(mode, "abort-blocked") == 0)
+        return abort_blocked(v);
+    if (strcmp(mode, "handler-fault") == 0)
+        return handler_fault(v);
+    if (strcmp(mode, "inherited") == 0)
+        return inherited(v);
+    if (strcmp(mode, "held-kill") == 0)
+        return held_kill(v);
     if (strcmp(mode, "overflow") == 0)
         return overflow(v, 0);
     if (strcmp(mode, "overflow-thread") == 0)

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sweep_bench: bad arguments\n");
         return 2;
     }
-    if (sweep_prepare() != 0) {
+    if (sweep_prepare(0, NULL) != 0) {
         fprintf(stderr, "sweep_bench: no scratch area\n");
         return 1;
     }

@@ -24,20 +24,13 @@ static stack_t ours(void *stack)
 bool altstack_adopt(void *stack)
 {
     struct thread_state *t = &envseal_thread;
-    if (!stack)
-        stack = platform_map_stack(ALTSTACK_SIZE);
-    if (!stack)
+    stack_t ss = ours(stack), was;
+    if (platform_altstack(&ss, &was) != 0)
         return false;
-    stack_t cur;
     /* One the program (or an earlier library) set before us stays. */
-    if (platform_altstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE)) {
+    if (!(was.ss_flags & SS_DISABLE)) {
+        platform_altstack(&was, NULL);
         t->program_stack = true;
-    } else {
-        stack_t ss = ours(stack);
-        if (platform_altstack(&ss, NULL) != 0) {
-            platform_unmap_stack(stack, ALTSTACK_SIZE);
-            return false;
-        }
     }
     t->stack = stack;
     return true;

@@ -32,18 +32,16 @@ bool masks_held(int sig)
     return sig >= 1 && sig <= 64 && (envseal_thread.held >> (sig - 1) & 1);
 }
 
-void masks_adopt_inherited(void)
+void masks_adopt_inherited(const sigset_t *saved)
 {
     sigset_t cur;
-    if (platform_thread_mask(SIG_BLOCK, NULL, &cur) != 0)
+    if (saved)
+        memcpy(&cur, saved, sizeof cur);
+    else if (platform_thread_mask(SIG_BLOCK, NULL, &cur) != 0)
         return;
     uint64_t blocked = first_word(&cur) & platform_sync_signals();
-    if (!blocked)
-        return;
-    sigset_t unblock;
-    memset(&unblock, 0, sizeof unblock);
-    set_first_word(&unblock, blocked);
-    if (platform_thread_mask(SIG_UNBLOCK, &unblock, NULL) == 0)
+    set_first_word(&cur, first_word(&cur) & ~blocked);
+    if ((saved || blocked) && platform_thread_mask(SIG_SETMASK, &cur, NULL) == 0)
         envseal_thread.held = blocked;
 }
 

@@ -231,8 +231,10 @@ int platform_populated_runs(const struct self_mem *m, uintptr_t start, uintptr_t
 int platform_exclude_from_dump(uintptr_t addr, size_t n);
 
 /* Maps size bytes of private memory that core dumps leave out, never touched
- * until used; NULL on failure. */
-void *platform_map_scratch(size_t size);
+ * until used; NULL on failure. With stack_size (a multiple of the page size), a
+ * stack for signal handlers of that size lies below it, a guard page below that,
+ * and *stack gets its lowest address. */
+void *platform_map_scratch(size_t size, size_t stack_size, void **stack);
 /* Best effort: keeps [p, p+n) out of swap (mlock); async-signal-safe. */
 void platform_lock_pages(void *p, size_t n);
 

@@ -510,7 +510,8 @@ void signals_install(void)
      * kernel; a handler would make them deliverable. Leave everything alone. */
     if (platform_is_namespace_init())
         return;
-    sweep_prepare();
+    void *stack = NULL;
+    sweep_prepare(ALTSTACK_SIZE, &stack);
     /* Signals already ignored or caught (inherited SIG_IGN, an earlier constructor)
      * must keep that disposition throughout. With one thread, every signal is
      * blocked while on_fatal is swapped in and the old action read in the same
@@ -543,10 +544,9 @@ void signals_install(void)
     }
     /* A stack overflow needs an alternate stack to run on_fatal on; a blocked
      * synchronous signal would bypass it (thread_state.h). */
-    altstack_adopt(NULL);
-    if (single)
-        platform_thread_mask(SIG_SETMASK, &saved, NULL);
-    masks_adopt_inherited();
+    if (stack)
+        altstack_adopt(stack);
+    masks_adopt_inherited(single ? &saved : NULL); /* restores the mask */
     __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
     pthread_atfork(NULL, NULL, after_fork_child);
 }

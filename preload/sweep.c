@@ -54,15 +54,20 @@ static struct scratch *get_scratch(void)
 {
     struct scratch *s = __atomic_load_n(&scratch, __ATOMIC_ACQUIRE);
     if (!s) {
-        s = platform_map_scratch(SCRATCH_SIZE);
+        s = platform_map_scratch(SCRATCH_SIZE, 0, NULL);
         __atomic_store_n(&scratch, s, __ATOMIC_RELEASE);
     }
     return s;
 }
 
-int sweep_prepare(void)
+int sweep_prepare(size_t stack_size, void **stack)
 {
-    return get_scratch() ? 0 : -1;
+    if (stack_size == 0)
+        return get_scratch() ? 0 : -1;
+    /* One mapping for both: a system call or two fewer in every process. */
+    struct scratch *s = platform_map_scratch(SCRATCH_SIZE, stack_size, stack);
+    __atomic_store_n(&scratch, s, __ATOMIC_RELEASE);
+    return s ? 0 : -1;
 }
 
 /* ---- Patterns --------------------------------------------------------------- */

@@ -26,8 +26,10 @@ struct sweep_stats {
 };
 
 /* Maps the scratch area (left out of core dumps) ahead of any crash, so a sweep
- * needs no allocation. Returns 0, or -1 (a sweep then maps it itself). */
-int sweep_prepare(void);
+ * needs no allocation; with stack_size, also a signal stack of that size in the
+ * same mapping (guard page below), returned in *stack. Returns 0, or -1 (a sweep
+ * then maps it itself). */
+int sweep_prepare(size_t stack_size, void **stack);
 
 /* Adds one value to search for; copied into the scratch area. */
 void sweep_add_value(const char *value, size_t len);

@@ -21,16 +21,18 @@ struct thread_state {
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));
 
-/* Gives the calling thread our alternate stack (stack from platform_map_stack, or
- * NULL to map one). False when none could be had. */
+/* Gives the calling thread our alternate stack (ALTSTACK_SIZE bytes), unless it has
+ * one already. False when the kernel refused it (the caller keeps the memory). */
 bool altstack_adopt(void *stack);
 
 /* Sets up a new thread's state: its stack and the mask its creator held. */
 void threads_start(void *stack, uint64_t held);
 
 /* In the main thread, at start-up: the synchronous signals an exec left blocked
- * move into envseal_thread.held, and the kernel gets them unblocked. */
-void masks_adopt_inherited(void);
+ * move into envseal_thread.held, and the kernel gets them unblocked. saved: the
+ * mask the caller blocked everything over (it is restored so), or NULL to read the
+ * current one. */
+void masks_adopt_inherited(const sigset_t *saved);
 
 /* pthread_sigmask as the program sees it (0 or an errno value); for envseal's own
  * emulations of libc functions that change the mask. */

@@ -63,6 +63,8 @@ void threads_start(void *stack, uint64_t held)
     envseal_thread.held = held;
     if (altstack_adopt(stack))
         REAL(pthread_setspecific, setspecific_fn)(stack_key, stack);
+    else
+        platform_unmap_stack(stack, ALTSTACK_SIZE);
 }
 
 static void *trampoline(void *p)

@@ -365,7 +365,7 @@ int main(void)
     safe = mmap(NULL, SAFE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (safe == MAP_FAILED || madvise(safe, SAFE_BYTES, MADV_DONTDUMP) != 0)
         return 1;
-    if (sweep_prepare() != 0)
+    if (sweep_prepare(0, NULL) != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encodings_and_alignments),

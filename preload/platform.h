@@ -166,7 +166,8 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
 /* The signals libc keeps for itself (glibc: 32 and 33), as bit sig - 1. */
 uint64_t platform_libc_signals(void);
 
-/* The action that runs handler with siginfo, on the alternate stack if any, with
+/* The action that runs handler with siginfo, on the alternate stack if any,
+ * restarting the call it interrupted should it return, with
  * every signal blocked but libc's own (sigfillset's mask), returning through a
  * restorer of the shim's own where the architecture needs one: what libc's
  * sigaction would give the kernel, without resolving libc's sigaction. */

@@ -330,7 +330,7 @@ __asm__(".text\n"
 void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct kernel_action *k)
 {
     k->handler = (void *)handler;
-    k->flags = SA_SIGINFO | SA_ONSTACK;
+    k->flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     k->mask = ~(uncatchable | platform_libc_signals());
 #if defined(__x86_64__)
     k->flags |= KERNEL_SA_RESTORER;

@@ -24,8 +24,11 @@
 
 #define SIGNALS_MAX 65 /* indexes 1..64 */
 
-/* Flags whose program-given values the kernel's copy of on_fatal does not carry. */
-#define FATAL_BITS (SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER)
+/* Flags whose program-given values the kernel's copy of on_fatal does not carry.
+ * SA_RESTART: when on_fatal returns to the program (a signal it blocks, sent by
+ * another process, left pending), the interrupted call goes on as if no handler
+ * had run. */
+#define FATAL_BITS (SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER | SA_RESTART)
 /* Same for one_shot. */
 #define ONE_SHOT_BITS (SA_SIGINFO | SA_RESETHAND)
 
@@ -115,7 +118,7 @@ static bool managed(int sig)
 static void fatal_action(struct sigaction *k, int flags)
 {
     k->sa_sigaction = on_fatal;
-    k->sa_flags = (flags & ~FATAL_BITS) | SA_SIGINFO | SA_ONSTACK;
+    k->sa_flags = (flags & ~FATAL_BITS) | SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigfillset(&k->sa_mask);
 }
 
@@ -343,7 +346,7 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
         /* What the kernel does for SA_RESETHAND: SIG_DFL, flags and mask kept. */
         v->mask = platform_action_mask(&cur.sa_mask) | v->stripped;
         v->stripped = 0;
-        v->bits = (v->bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER));
+        v->bits = (v->bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART));
         struct sigaction k = cur;
         fatal_action(&k, cur.sa_flags);
         call_real(sig, &k, NULL);
@@ -471,6 +474,7 @@ static void after_fork_child(void)
     __atomic_store_n(&arrivals, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&parking, 0, __ATOMIC_RELAXED);
     values_taken = swept = false;
+    threads_after_fork_child();
 }
 
 /* Puts k (on_fatal) in place of SIG_DFL for sig. `known_default`: swap first and

@@ -28,6 +28,9 @@ bool altstack_adopt(void *stack);
 /* Sets up a new thread's state: its stack and the mask its creator held. */
 void threads_start(void *stack, uint64_t held);
 
+/* In a fork child: locks that another thread of the parent held are free. */
+void threads_after_fork_child(void);
+
 /* In the main thread, at start-up: the synchronous signals an exec left blocked
  * move into envseal_thread.held, and the kernel gets them unblocked. saved: the
  * mask the caller blocked everything over (it is restored so), or NULL to read the

@@ -27,6 +27,41 @@ struct start {
     uint64_t held;
 };
 
+/* Stacks of threads that ended, kept for the next ones: a thread pool that
+ * replaces its workers pays no system call for their stacks. */
+#define SPARE_MAX 16
+static void *spare[SPARE_MAX];
+static unsigned nspare;
+static int spare_lock;
+
+static void *take_stack(void)
+{
+    void *s = NULL;
+    while (__atomic_exchange_n(&spare_lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+    if (nspare)
+        s = spare[--nspare];
+    __atomic_store_n(&spare_lock, 0, __ATOMIC_RELEASE);
+    return s ? s : platform_map_stack(ALTSTACK_SIZE);
+}
+
+static void give_stack(void *s)
+{
+    while (__atomic_exchange_n(&spare_lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+    bool kept = nspare < SPARE_MAX;
+    if (kept)
+        spare[nspare++] = s;
+    __atomic_store_n(&spare_lock, 0, __ATOMIC_RELEASE);
+    if (!kept)
+        platform_unmap_stack(s, ALTSTACK_SIZE);
+}
+
+void threads_after_fork_child(void)
+{
+    __atomic_store_n(&spare_lock, 0, __ATOMIC_RELAXED); /* its holder is not here */
+}
+
 static pthread_key_t stack_key;
 static int key_state; /* 0 none, 1 being made, 2 made, 3 failed */
 
@@ -38,7 +73,7 @@ static void release_stack(void *stack)
         platform_altstack(&off, NULL);
     if (t->stack == stack) {
         t->stack = NULL;
-        platform_unmap_stack(stack, ALTSTACK_SIZE);
+        give_stack(stack);
     }
 }
 
@@ -64,7 +99,7 @@ void threads_start(void *stack, uint64_t held)
     if (altstack_adopt(stack))
         REAL(pthread_setspecific, setspecific_fn)(stack_key, stack);
     else
-        platform_unmap_stack(stack, ALTSTACK_SIZE);
+        give_stack(stack);
 }
 
 static void *trampoline(void *p)
@@ -83,13 +118,13 @@ ENVSEAL_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
         return EAGAIN;
     unsigned char *stack = NULL;
     if (signals_active() && have_key())
-        stack = platform_map_stack(ALTSTACK_SIZE);
+        stack = take_stack();
     if (!stack) /* degrade: this thread runs without one */
         return real(thread, attr, fn, arg);
     struct start *s = (struct start *)(stack + ALTSTACK_SIZE - sizeof(struct start));
     *s = (struct start){fn, arg, envseal_thread.held};
     int rc = real(thread, attr, trampoline, s);
     if (rc != 0)
-        platform_unmap_stack(stack, ALTSTACK_SIZE);
+        give_stack(stack);
     return rc;
 }

@@ -266,6 +266,7 @@ static void test_altstack_view(void **state)
 static int setup(void **state)
 {
     (void)state;
+    signal(SIGPIPE, SIG_IGN); /* a probe that died early fails an assertion instead */
     /* 80 random characters: long enough for 16- and 32-byte register slices. */
     char part[48];
     secret[0] = '\0';

@@ -8,6 +8,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#define NATIVE_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_MACHINE EM_AARCH64
+#elif defined(__i386__)
+#define NATIVE_MACHINE EM_386
+#else
+#define NATIVE_MACHINE EM_NONE
+#endif
+#define NATIVE_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define NATIVE_DATA ELFDATA2MSB
+#else
+#define NATIVE_DATA ELFDATA2LSB
+#endif
+
 struct img {
     const unsigned char *p;
     size_t size;
@@ -462,4 +478,9 @@ int elfcheck_image(const void *img, size_t size, struct elfcheck *out, char *why
     if (check_segments(&m, out) != 0 || check_sections(&m, out) != 0)
         return -1;
     return 0;
+}
+
+bool elfcheck_native(const struct elfcheck *c)
+{
+    return c->elfclass == NATIVE_CLASS && c->data == NATIVE_DATA && c->machine == NATIVE_MACHINE;
 }

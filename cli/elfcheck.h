@@ -8,6 +8,7 @@
 #ifndef ENVSEAL_CLI_ELFCHECK_H
 #define ENVSEAL_CLI_ELFCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,5 +27,9 @@ struct elfcheck {
  * naming the fault, e.g. "segment 3 (PT_LOAD) runs past the end of the file") and
  * out partly filled. */
 int elfcheck_image(const void *img, size_t size, struct elfcheck *out, char *why, size_t whylen);
+
+/* True when the checked file has the class, byte order and machine of this build
+ * (so of the libenvseal.so built with it). */
+bool elfcheck_native(const struct elfcheck *c);
 
 #endif

@@ -16,17 +16,6 @@
 #include "elfcheck.h"
 #include "progpath.h"
 
-#if defined(__x86_64__)
-#define NATIVE_MACHINE EM_X86_64
-#elif defined(__aarch64__)
-#define NATIVE_MACHINE EM_AARCH64
-#elif defined(__i386__)
-#define NATIVE_MACHINE EM_386
-#else
-#define NATIVE_MACHINE EM_NONE
-#endif
-#define NATIVE_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
-
 #ifndef NT_GO_BUILDID
 #define NT_GO_BUILDID 4
 #endif
@@ -396,7 +385,7 @@ static enum verdict_e analyze_elf(unsigned char *img, size_t size, struct elfinf
     o->elfclass = cls == ELFCLASS64 ? 64 : 32;
     o->machine = eh.e_machine;
     o->machine_name = machine_name(eh.e_machine);
-    o->native = cls == NATIVE_CLASS && eh.e_machine == NATIVE_MACHINE;
+    o->native = elfcheck_native(&chk);
     if (elf_getphdrnum(e, &phnum) != 0 || phnum != chk.phnum) {
         fail(o, "malformed ELF file (program headers)", libelf_why());
         goto out;

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <elf.h>
 
 #include "tests/cli/cli_util.h"
+#include "tests/cli/elf_victim.h"
 
 #define TIMEOUT 60000
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
@@ -336,45 +336,6 @@ static void test_truncated_and_mutated_elf(void **state)
     check_malformed(scratch_file("far-shoff", m, (size_t)n), true);
     free(m);
     free(bash);
-}
-
-/* A copy of /usr/bin/true (x86-64, little-endian) to corrupt, with its headers. */
-struct victim {
-    char *b;
-    size_t n;
-    Elf64_Ehdr *eh;
-    Elf64_Phdr *ph;
-    Elf64_Shdr *sh;
-};
-
-static void victim_load(struct victim *v)
-{
-    long n = read_file_all("/usr/bin/true", &v->b);
-    assert_true(n > 4096);
-    v->n = (size_t)n;
-    v->eh = (Elf64_Ehdr *)v->b;
-    assert_int_equal(v->eh->e_ident[EI_CLASS], ELFCLASS64);
-    v->ph = (Elf64_Phdr *)(v->b + v->eh->e_phoff);
-    v->sh = (Elf64_Shdr *)(v->b + v->eh->e_shoff);
-}
-
-static Elf64_Phdr *victim_segment(struct victim *v, uint32_t type)
-{
-    for (int i = 0; i < v->eh->e_phnum; i++)
-        if (v->ph[i].p_type == type)
-            return &v->ph[i];
-    fail_msg("/usr/bin/true has no segment of type %u", type);
-    return NULL;
-}
-
-static Elf64_Dyn *victim_dyn(struct victim *v, Elf64_Sxword tag)
-{
-    Elf64_Phdr *d = victim_segment(v, PT_DYNAMIC);
-    for (Elf64_Dyn *e = (Elf64_Dyn *)(v->b + d->p_offset); e->d_tag != DT_NULL; e++)
-        if (e->d_tag == tag)
-            return e;
-    fail_msg("/usr/bin/true has no dynamic entry %ld", (long)tag);
-    return NULL;
 }
 
 /* `check` on v's first n bytes: exit 3, and an error that names the fault. */

@@ -333,7 +333,7 @@ static int check_dynamic_segment(struct img *m, size_t phnum, size_t i, const st
 
 static int check_segments(struct img *m, struct elfcheck *out)
 {
-    bool have_dynamic = false;
+    /* bounds first: a dynamic segment's string table is found through the others */
     for (size_t i = 0; i < out->phnum; i++) {
         struct seg s = seg_at(m, i);
         if (s.filesz > 0 && !within(m, s.offset, s.filesz))
@@ -341,12 +341,14 @@ static int check_segments(struct img *m, struct elfcheck *out)
                           "file (%zu bytes)",
                        i, seg_name(s.type), (unsigned long long)s.offset,
                        (unsigned long long)s.offset + s.filesz, m->size);
+        if (s.type == PT_LOAD && s.filesz > s.memsz)
+            return bad(m, "segment %zu (PT_LOAD): p_filesz %llu is larger than p_memsz %llu", i,
+                       (unsigned long long)s.filesz, (unsigned long long)s.memsz);
+    }
+    bool have_dynamic = false;
+    for (size_t i = 0; i < out->phnum; i++) {
+        struct seg s = seg_at(m, i);
         switch (s.type) {
-        case PT_LOAD:
-            if (s.filesz > s.memsz)
-                return bad(m, "segment %zu (PT_LOAD): p_filesz %llu is larger than p_memsz %llu",
-                           i, (unsigned long long)s.filesz, (unsigned long long)s.memsz);
-            break;
         case PT_INTERP:
             if (out->interp)
                 return bad(m, "more than one PT_INTERP segment");

@@ -432,6 +432,14 @@ static void test_malformed_reasons_named(void **state)
             e->d_tag = DT_DEBUG; /* no terminator left */
     expect_malformed(&v, v.n, "the dynamic table has no DT_NULL terminator");
     RESET();
+    /* found by fuzzing: PT_DYNAMIC ahead of an oversized PT_LOAD that seems to hold
+     * its string table, read before that segment's bounds were checked */
+    v.ph[0] = *victim_segment(&v, PT_DYNAMIC);
+    victim_segment(&v, PT_LOAD)->p_filesz = 1ull << 40;
+    victim_segment(&v, PT_LOAD)->p_memsz = 1ull << 40;
+    victim_dyn(&v, DT_STRSZ)->d_un.d_val = 1u << 30;
+    expect_malformed(&v, v.n, "(PT_LOAD, file bytes 0..1099511627776) runs past the end");
+    RESET();
     v.sh[v.eh->e_shnum - 1].sh_offset = v.n; /* the last section, past the end */
     v.sh[v.eh->e_shnum - 1].sh_size = 100;
     expect_malformed(&v, v.n, "runs past the end of the file");

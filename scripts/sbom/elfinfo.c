@@ -32,14 +32,17 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct elf
         case DT_NEEDED:
             vec_push(&out->needed, xstrdup(s));
             break;
-        case DT_SONAME:
-            out->soname = xstrdup(s);
+        case DT_SONAME: /* a repeated entry: the first one counts (and none leaks) */
+            if (!out->soname)
+                out->soname = xstrdup(s);
             break;
         case DT_RPATH:
-            out->rpath = xstrdup(s);
+            if (!out->rpath)
+                out->rpath = xstrdup(s);
             break;
         case DT_RUNPATH:
-            out->runpath = xstrdup(s);
+            if (!out->runpath)
+                out->runpath = xstrdup(s);
             break;
         }
     }
@@ -134,6 +137,18 @@ int elf_info_read_mem(const void *buf, size_t n, struct elf_info *out)
     int rc = read_image(copy, n, out);
     free(copy);
     return rc;
+}
+
+void elf_info_free(struct elf_info *e)
+{
+    for (size_t i = 0; i < e->needed.len; i++)
+        free(e->needed.item[i]);
+    free(e->needed.item);
+    free(e->soname);
+    free(e->interp);
+    free(e->rpath);
+    free(e->runpath);
+    memset(e, 0, sizeof *e);
 }
 
 const char *elf_info_kind(const struct elf_info *e, char *buf, unsigned len)

@@ -29,6 +29,9 @@ int elf_info_read(const char *path, struct elf_info *out);
 /* The same on a file's bytes in memory (buf is not changed): for fuzzing. */
 int elf_info_read_mem(const void *buf, size_t n, struct elf_info *out);
 
+/* Frees what a read allocated (the strings and the needed list). */
+void elf_info_free(struct elf_info *e);
+
 /* Human-readable kind, e.g. "ELF 64-bit x86-64 shared object". */
 const char *elf_info_kind(const struct elf_info *e, char *buf, unsigned len);
 

@@ -443,7 +443,7 @@ static void test_unprotectable_program_warned_or_refused(void **state)
  * API_TOKEN. LIB not a shim: under refuse, exit 111 and the program never starts;
  * under warn, the program runs without LIB, its secret in the clear, and exactly
  * one line says so. LIB a shim: preloaded, the secret sealed, no such line. */
-static void library_case(const char *lib, const char *policy, bool is_shim)
+static void library_case(const char *lib, const char *policy, bool is_shim, const char *what)
 {
     char secret[64], line[128], real[4096], maps[64];
     struct envb env;
@@ -461,6 +461,9 @@ static void library_case(const char *lib, const char *policy, bool is_shim)
         assert_exited(c.status, 111);
         assert_int_equal(c.out_len, 0); /* never started */
         assert_non_null(strstr(c.err, "is not an envseal shim"));
+        if (!strstr(c.err, what))
+            print_error("want '%s' in: %s\n", what, c.err);
+        assert_non_null(strstr(c.err, what)); /* says what the file is */
         assert_null(memmem(c.err, c.err_len, secret, strlen(secret)));
         capture_free(&c);
         envb_free(&env);
@@ -504,8 +507,19 @@ static void test_library_must_be_an_envseal_shim(void **state)
     char *bytes;
     long n = read_file_all(shim, &bytes);
     assert_true(n > 8192);
-    char cut[600];
+    char cut[600], foreign[600], other_abi[600];
     snprintf(cut, sizeof cut, "%s", scratch_file("cut-shim.so", bytes, (size_t)n / 2));
+    /* the shim relabelled for another machine, and one of another ABI */
+    uint16_t machine = 183; /* EM_AARCH64 */
+    memcpy(bytes + 18, &machine, 2);
+    snprintf(foreign, sizeof foreign, "%s", scratch_file("foreign.so", bytes, (size_t)n));
+    machine = 62; /* EM_X86_64 */
+    memcpy(bytes + 18, &machine, 2);
+    static const char head[] = "\x08\0\0\0\x08\0\0\0\x01\0\0\0envseal"; /* + NUL */
+    char *note = memmem(bytes, (size_t)n, head, sizeof head);
+    assert_non_null(note);
+    note[sizeof head] = 2; /* the ABI word, little-endian */
+    snprintf(other_abi, sizeof other_abi, "%s", scratch_file("abi2.so", bytes, (size_t)n));
     free(bytes);
     const char *libz = access("/usr/lib/x86_64-linux-gnu/libz.so.1", R_OK) == 0
                            ? "/usr/lib/x86_64-linux-gnu/libz.so.1"
@@ -513,11 +527,13 @@ static void test_library_must_be_an_envseal_shim(void **state)
     assert_int_equal(access(libz, R_OK), 0);
     const char *policies[] = {"refuse", "warn"};
     for (int k = 0; k < 2; k++) {
-        library_case(random_file, policies[k], false);
-        library_case(libz, policies[k], false);
-        library_case(cut, policies[k], false);
-        library_case(shim, policies[k], true);
+        library_case(random_file, policies[k], false, "(not an ELF file)");
+        library_case(libz, policies[k], false, "without the .note.envseal note");
+        library_case(cut, policies[k], false, "a malformed ELF file: ");
+        library_case(shim, policies[k], true, NULL);
     }
+    library_case(foreign, "refuse", false, "built for another machine");
+    library_case(other_abi, "refuse", false, "another version (ABI 2; this envseal needs 1)");
 
     /* --mode strict with the relocate-only build: refused before exec under refuse */
     char secret[64];

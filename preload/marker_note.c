@@ -1,5 +1,6 @@
 /* The .note.envseal note of this build of the shim (see marker_note.h). Nothing
- * refers to it: `used` keeps it, and a section named .note* is SHT_NOTE. */
+ * refers to it: `used` keeps it, and a section named .note* is SHT_NOTE. Also in
+ * //preload:all_srcs, so a sanitizer build of the shim is accepted by `run`. */
 #include <stdint.h>
 
 #include "marker_note.h"

@@ -535,11 +535,19 @@ static void test_library_must_be_an_envseal_shim(void **state)
     library_case(foreign, "refuse", false, "built for another machine");
     library_case(other_abi, "refuse", false, "another version (ABI 2; this envseal needs 1)");
 
-    /* --mode strict with the relocate-only build: refused before exec under refuse */
     char secret[64];
     struct envb env;
     token_env(&env, secret, sizeof secret);
     struct capture c;
+    /* --quiet silences warnings, not this one: nothing at all is sealed */
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", random_file, "-q", "--",
+                     (char *)envprobe_bin(), "show:API_TOKEN"),
+                &env, NULL, &c, TIMEOUT);
+    assert_exited(c.status, 0);
+    assert_non_null(strstr(c.err, "NOT sealed"));
+    capture_free(&c);
+
+    /* --mode strict with the relocate-only build: refused before exec under refuse */
     run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--mode", "strict",
                      "--on-failure", "refuse", "--", (char *)envprobe_bin(), "show:API_TOKEN"),
                 &env, NULL, &c, TIMEOUT);

@@ -8,22 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "elfcheck.h"
 #include "progpath.h"
-
-#if defined(__x86_64__)
-#define NATIVE_MACHINE EM_X86_64
-#elif defined(__aarch64__)
-#define NATIVE_MACHINE EM_AARCH64
-#elif defined(__i386__)
-#define NATIVE_MACHINE EM_386
-#else
-#define NATIVE_MACHINE EM_NONE
-#endif
-#define NATIVE_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
 
 #ifndef NT_GO_BUILDID
 #define NT_GO_BUILDID 4
@@ -364,34 +355,44 @@ static void judge(struct elfinfo *o)
                "block is still cleared)");
 }
 
-static enum verdict_e analyze_elf(int fd, const struct stat *st, struct elfinfo *o)
+/* What libelf says after a failure (never "no error"). */
+static const char *libelf_why(void)
 {
-    o->setuid = st->st_mode & S_ISUID;
-    o->setgid = (st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP);
-    o->uid = st->st_uid;
-    o->gid = st->st_gid;
-    read_caps(fd, o);
+    int err = elf_errno();
+    return err ? elf_errmsg(err) : "libelf cannot read it";
+}
 
+/* img[0..size) is a private, writable copy or mapping: libelf may convert it in place. */
+static enum verdict_e analyze_elf(unsigned char *img, size_t size, struct elfinfo *o)
+{
+    struct elfcheck chk;
+    char why[sizeof o->error - 32];
+    if (elfcheck_image(img, size, &chk, why, sizeof why) != 0)
+        return fail(o, "malformed ELF file", why);
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return fail(o, "libelf is unusable", elf_errmsg(-1));
-    Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+        return fail(o, "libelf is unusable", libelf_why());
+    Elf *e = elf_memory((char *)img, size);
     if (!e)
-        return fail(o, "malformed ELF file", elf_errmsg(-1));
+        return fail(o, "malformed ELF file", libelf_why());
     enum verdict_e v = V_ERROR;
     GElf_Ehdr eh;
     size_t phnum = 0, shstrndx = 0;
     if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-        fail(o, "malformed ELF file", elf_errmsg(-1));
+        fail(o, "malformed ELF file", libelf_why());
         goto out;
     }
     int cls = gelf_getclass(e);
     o->elfclass = cls == ELFCLASS64 ? 64 : 32;
     o->machine = eh.e_machine;
     o->machine_name = machine_name(eh.e_machine);
-    o->native = cls == NATIVE_CLASS && eh.e_machine == NATIVE_MACHINE;
-    if (elf_getphdrnum(e, &phnum) != 0) {
-        fail(o, "malformed ELF file (program headers)", elf_errmsg(-1));
+    o->native = elfcheck_native(&chk);
+    if (elf_getphdrnum(e, &phnum) != 0 || phnum != chk.phnum) {
+        fail(o, "malformed ELF file (program headers)", libelf_why());
         goto out;
+    }
+    if (chk.interp) { /* checked: NUL-terminated, shorter than PATH_MAX */
+        snprintf(o->interp, sizeof o->interp, "%s", chk.interp);
+        o->dynamic = true;
     }
 
     GElf_Phdr dyn_ph = {0};
@@ -399,21 +400,10 @@ static enum verdict_e analyze_elf(int fd, const struct stat *st, struct elfinfo 
     for (size_t i = 0; i < phnum; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(e, (int)i, &ph)) {
-            fail(o, "malformed ELF file (program header)", elf_errmsg(-1));
+            fail(o, "malformed ELF file (program header)", libelf_why());
             goto out;
         }
-        if (ph.p_type == PT_INTERP) {
-            Elf_Data *d = ph.p_filesz > 0 && ph.p_filesz < sizeof o->interp
-                              ? elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
-                                                     ELF_T_BYTE)
-                              : NULL;
-            if (!d || !d->d_buf || !memchr(d->d_buf, '\0', d->d_size)) {
-                fail(o, "malformed ELF file (interpreter)", NULL);
-                goto out;
-            }
-            memcpy(o->interp, d->d_buf, d->d_size);
-            o->dynamic = true;
-        } else if (ph.p_type == PT_DYNAMIC) {
+        if (ph.p_type == PT_DYNAMIC) {
             dyn_ph = ph;
             have_dyn_ph = true;
         } else if (ph.p_type == PT_NOTE && ph.p_filesz > 0) {
@@ -525,6 +515,35 @@ static bool parse_shebang(const char *head, size_t n, struct elfinfo *o, char *n
     return true;
 }
 
+/* What the first bytes say: 1 for an ELF image, 0 for a "#!" script, -1 (failed). */
+static int classify_head(const unsigned char *head, size_t n, struct elfinfo *o)
+{
+    if (n >= 2 && head[0] == '#' && head[1] == '!')
+        return 0;
+    if (n >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0)
+        return 1;
+    fail(o, n == 0 ? "empty file" : "not an ELF file or a #! script", NULL);
+    return -1;
+}
+
+/* The ELF file open on fd (regular, st): its mode bits and capabilities, and its
+ * bytes through a private mapping. */
+static enum verdict_e analyze_file(int fd, const struct stat *st, struct elfinfo *o)
+{
+    o->setuid = st->st_mode & S_ISUID;
+    o->setgid = (st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP);
+    o->uid = st->st_uid;
+    o->gid = st->st_gid;
+    read_caps(fd, o);
+    size_t size = (size_t)st->st_size;
+    void *img = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (img == MAP_FAILED)
+        return fail(o, "cannot read", strerror(errno));
+    enum verdict_e v = analyze_elf(img, size, o);
+    munmap(img, size);
+    return v;
+}
+
 static enum verdict_e analyze(const char *path, struct elfinfo *o, int depth)
 {
     snprintf(o->path, sizeof o->path, "%s", path);
@@ -550,28 +569,23 @@ static enum verdict_e analyze(const char *path, struct elfinfo *o, int depth)
         close(fd);
         return fail(o, "cannot read", strerror(err));
     }
-    if (n == 0) {
+    int kind = classify_head((const unsigned char *)head, (size_t)n, o);
+    if (kind == 1) {
+        enum verdict_e v = analyze_file(fd, &st, o);
         close(fd);
-        return fail(o, "empty file", NULL);
+        return v;
     }
-    if (n >= 2 && head[0] == '#' && head[1] == '!') {
-        close(fd);
-        if (depth > 0)
-            return fail(o, "the script's interpreter is itself a script", NULL);
-        char next[PATH_MAX];
-        o->script = true;
-        snprintf(o->script_path, sizeof o->script_path, "%s", path);
-        if (!parse_shebang(head, (size_t)n, o, next, sizeof next))
-            return fail(o, "script with a malformed #! line", NULL);
-        return analyze(next, o, depth + 1);
-    }
-    if (n < 4 || memcmp(head, ELFMAG, SELFMAG) != 0) {
-        close(fd);
-        return fail(o, "not an ELF file or a #! script", NULL);
-    }
-    enum verdict_e v = analyze_elf(fd, &st, o);
     close(fd);
-    return v;
+    if (kind != 0)
+        return V_ERROR;
+    if (depth > 0)
+        return fail(o, "the script's interpreter is itself a script", NULL);
+    char next[PATH_MAX];
+    o->script = true;
+    snprintf(o->script_path, sizeof o->script_path, "%s", path);
+    if (!parse_shebang(head, (size_t)n, o, next, sizeof next))
+        return fail(o, "script with a malformed #! line", NULL);
+    return analyze(next, o, depth + 1);
 }
 
 enum verdict_e elfinfo_analyze(const char *path, struct elfinfo *out)
@@ -585,4 +599,23 @@ enum verdict_e elfinfo_analyze_quick(const char *path, struct elfinfo *out)
     memset(out, 0, sizeof *out);
     out->quick = true;
     return analyze(path, out, 0);
+}
+
+enum verdict_e elfinfo_analyze_mem(const void *buf, size_t n, struct elfinfo *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "(memory)");
+    snprintf(out->resolved, sizeof out->resolved, "(memory)");
+    int kind = classify_head(buf, n, out);
+    if (kind == 0)
+        return fail(out, "a #! script (not followed from memory)", NULL);
+    if (kind != 1)
+        return V_ERROR;
+    unsigned char *copy = malloc(n); /* libelf may convert the image in place */
+    if (!copy)
+        return fail(out, "out of memory", NULL);
+    memcpy(copy, buf, n);
+    enum verdict_e v = analyze_elf(copy, n, out);
+    free(copy);
+    return v;
 }

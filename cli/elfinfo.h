@@ -25,7 +25,7 @@ enum verdict_e {
     V_PROTECTABLE = 0,   /* the shim loads and seals */
     V_LIMITED = 1,       /* the shim loads, but the program copies secrets itself */
     V_UNPROTECTABLE = 2, /* the shim is never loaded */
-    V_ERROR = 3,         /* not an ELF program, unreadable or malformed */
+    V_ERROR = 3,         /* not an ELF program, unreadable or malformed (elfcheck.h) */
 };
 
 #define ELFINFO_NEEDED_MAX 64
@@ -86,6 +86,10 @@ enum verdict_e elfinfo_analyze(const char *path, struct elfinfo *out);
  * runtime.* symbols are not looked for, .go.buildinfo and the Go note still are.
  * For `run`, which vets every program it starts. */
 enum verdict_e elfinfo_analyze_quick(const char *path, struct elfinfo *out);
+
+/* The same analysis of an ELF image in memory (buf is not changed; no file mode
+ * bits, capabilities or #! scripts): the entry point for fuzzing the reader. */
+enum verdict_e elfinfo_analyze_mem(const void *buf, size_t n, struct elfinfo *out);
 
 /* Name of capability number n ("cap_net_admin"), or NULL past the known ones. */
 const char *elfinfo_cap_name(unsigned n);

@@ -15,6 +15,7 @@
 #include "masker.h"
 #include "opts.h"
 #include "preload/config.h"
+#include "preload/marker_note.h"
 #include "progpath.h"
 #include "runenv.h"
 #include "secmem.h"
@@ -167,7 +168,7 @@ static const struct opt run_table[] = {
      "strict mode: none (default), all, or patterns children inherit"},
     {"quiet", 'q', NULL, setting_flag, "ENVSEAL_QUIET", "1", NULL, "no warning lines"},
     {"library", 0, "PATH", set_library, NULL, NULL, NULL,
-     "the libenvseal.so to preload (default: found beside envseal)"},
+     "the envseal shim to preload (default: found beside envseal)"},
     {0},
 };
 
@@ -188,7 +189,8 @@ static void help(void)
            "Exit status: PROGRAM's own; with --redact a PROGRAM killed by a signal makes\n"
            "envseal die of the same signal. Otherwise:\n"
            " 64  usage error\n"
-           "111  refused: protection degraded and --on-failure refuse\n"
+           "111  refused: protection degraded and --on-failure refuse (a program the\n"
+           "     shim cannot protect, a --library file that is not an envseal shim)\n"
            "125  envseal failed before PROGRAM started (secret file, library)\n"
            "126  PROGRAM found but could not be executed\n"
            "127  PROGRAM not found\n");
@@ -213,6 +215,29 @@ static int vet_program(const char *prog, const struct config *cfg)
         cli_warn("%s: %s; its secrets are %s (envseal check %s)", prog, why,
                  v == V_LIMITED ? "only partly protected" : "NOT sealed", prog);
     return 0;
+}
+
+/* Is lib an envseal shim for this machine (its .note.envseal note), of a flavour
+ * that serves cfg's mode? Its flavour when it is; 0 when it is not and the policy
+ * is warn (why says what it is); -1 after a refusal line. */
+static int check_library(const char *prog, const char *lib, const struct config *cfg, char *why,
+                         size_t whylen)
+{
+    int flavour = shimpath_verify(lib, why, whylen);
+    bool refuse = cfg->on_failure == ON_FAILURE_REFUSE;
+    if (flavour == 0 && refuse) {
+        cli_error("refusing to run %s: %s is not an envseal shim (%s)", prog, lib, why);
+        return -1;
+    }
+    /* The relocate-only build under --mode strict: the shim itself warns and runs
+     * in relocate mode, or refuses at start-up; refused here before exec instead. */
+    if (flavour == ENVSEAL_FLAVOUR_RELOCATE && cfg->mode == MODE_STRICT && refuse) {
+        cli_error("refusing to run %s: --mode strict needs libenvseal-strict.so, and %s is "
+                  "the relocate-only libenvseal.so",
+                  prog, lib);
+        return -1;
+    }
+    return flavour;
 }
 
 static int exec_failed(const char *prog, int err)
@@ -260,7 +285,11 @@ int cmd_run(int argc, char **argv)
                   lib);
         return EXIT_RUN_FAILED;
     }
-    if (runenv_preload(&env, lib) != 0) {
+    char not_shim[256];
+    int flavour = check_library(prog, lib, &cfg, not_shim, sizeof not_shim);
+    if (flavour < 0)
+        return ENVSEAL_EXIT_REFUSED;
+    if (flavour > 0 && runenv_preload(&env, lib) != 0) {
         cli_error("out of memory");
         return EXIT_RUN_FAILED;
     }
@@ -277,6 +306,10 @@ int cmd_run(int argc, char **argv)
         secmem_wipe_all();
         return EXIT_USAGE;
     }
+    if (flavour == 0) /* under warn: said even with --quiet, as nothing is sealed */
+        cli_warn("%s is not an envseal shim (%s): not preloaded, so %s runs with %zu secret "
+                 "variable(s) NOT sealed",
+                 lib, not_shim, prog, cfg.disabled ? 0 : runenv_count_secrets(&env, &cfg));
     if (!cfg.disabled && runenv_count_secrets(&env, &cfg) > 0 && vet_program(prog, &cfg) != 0) {
         secmem_wipe_all();
         return ENVSEAL_EXIT_REFUSED;

@@ -4,8 +4,13 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "cli/elfcheck.h"
 
 static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct elf_info *out)
 {
@@ -27,14 +32,17 @@ static void read_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct elf
         case DT_NEEDED:
             vec_push(&out->needed, xstrdup(s));
             break;
-        case DT_SONAME:
-            out->soname = xstrdup(s);
+        case DT_SONAME: /* a repeated entry: the first one counts (and none leaks) */
+            if (!out->soname)
+                out->soname = xstrdup(s);
             break;
         case DT_RPATH:
-            out->rpath = xstrdup(s);
+            if (!out->rpath)
+                out->rpath = xstrdup(s);
             break;
         case DT_RUNPATH:
-            out->runpath = xstrdup(s);
+            if (!out->runpath)
+                out->runpath = xstrdup(s);
             break;
         }
     }
@@ -59,61 +67,88 @@ static void read_notes(Elf_Scn *scn, struct elf_info *out)
     }
 }
 
-static void read_interp(Elf *elf, int fd, struct elf_info *out)
+/* img[0..size) is private and writable: libelf may convert it in place. */
+static int read_image(unsigned char *img, size_t size, struct elf_info *out)
 {
-    size_t nph;
-    if (elf_getphdrnum(elf, &nph) != 0)
-        return;
-    for (size_t i = 0; i < nph; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP)
-            continue;
-        if (ph.p_filesz == 0 || ph.p_filesz > 4096)
-            return;
-        char buf[4097];
-        if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
-            return;
-        buf[ph.p_filesz] = '\0';
-        out->interp = xstrdup(buf);
-        return;
+    if (size < SELFMAG || memcmp(img, ELFMAG, SELFMAG) != 0)
+        return 0; /* not ELF: is_elf stays false */
+    struct elfcheck chk;
+    if (elfcheck_image(img, size, &chk, out->error, sizeof out->error) != 0)
+        return -1;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        die("libelf is too old");
+    Elf *elf = elf_memory((char *)img, size);
+    GElf_Ehdr eh;
+    if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+        snprintf(out->error, sizeof out->error, "libelf cannot read it");
+        if (elf)
+            elf_end(elf);
+        return -1;
     }
+    out->is_elf = true;
+    out->elf_class = gelf_getclass(elf);
+    out->machine = eh.e_machine;
+    out->type = eh.e_type;
+    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh))
+            continue;
+        if (sh.sh_type == SHT_DYNAMIC)
+            read_dynamic(elf, scn, &sh, out);
+        else if (sh.sh_type == SHT_NOTE)
+            read_notes(scn, out);
+    }
+    if (chk.interp) /* checked: inside the file, NUL-terminated */
+        out->interp = xstrdup(chk.interp);
+    elf_end(elf);
+    return 0;
 }
 
 int elf_info_read(const char *path, struct elf_info *out)
 {
     memset(out, 0, sizeof *out);
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        die("libelf is too old");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-    int rc = 0;
-    if (elf && elf_kind(elf) == ELF_K_ELF) {
-        GElf_Ehdr eh;
-        if (!gelf_getehdr(elf, &eh)) {
-            rc = -1;
-        } else {
-            out->is_elf = true;
-            out->elf_class = gelf_getclass(elf);
-            out->machine = eh.e_machine;
-            out->type = eh.e_type;
-            for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-                GElf_Shdr sh;
-                if (!gelf_getshdr(scn, &sh))
-                    continue;
-                if (sh.sh_type == SHT_DYNAMIC)
-                    read_dynamic(elf, scn, &sh, out);
-                else if (sh.sh_type == SHT_NOTE)
-                    read_notes(scn, out);
-            }
-            read_interp(elf, fd, out);
-        }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -1;
     }
-    if (elf)
-        elf_end(elf);
+    if (st.st_size == 0) {
+        close(fd);
+        return 0;
+    }
+    size_t size = (size_t)st.st_size;
+    void *img = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     close(fd);
+    if (img == MAP_FAILED)
+        return -1;
+    int rc = read_image(img, size, out);
+    munmap(img, size);
     return rc;
+}
+
+int elf_info_read_mem(const void *buf, size_t n, struct elf_info *out)
+{
+    memset(out, 0, sizeof *out);
+    unsigned char *copy = xcalloc(1, n ? n : 1);
+    memcpy(copy, buf, n);
+    int rc = read_image(copy, n, out);
+    free(copy);
+    return rc;
+}
+
+void elf_info_free(struct elf_info *e)
+{
+    for (size_t i = 0; i < e->needed.len; i++)
+        free(e->needed.item[i]);
+    free(e->needed.item);
+    free(e->soname);
+    free(e->interp);
+    free(e->rpath);
+    free(e->runpath);
+    memset(e, 0, sizeof *e);
 }
 
 const char *elf_info_kind(const struct elf_info *e, char *buf, unsigned len)

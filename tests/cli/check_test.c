@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "tests/cli/cli_util.h"
+#include "tests/cli/elf_victim.h"
 
 #define TIMEOUT 60000
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
@@ -313,7 +314,7 @@ static void test_truncated_and_mutated_elf(void **state)
     const long cuts[] = {1, 4, 16, 52, 63, 64, 65, 100, 200, 400, 800, 1000, 4096, 20000, n / 2,
                          n - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
-        check_malformed(scratch_file("truncated", bash, (size_t)cuts[i]), cuts[i] < 64);
+        check_malformed(scratch_file("truncated", bash, (size_t)cuts[i]), true);
     /* headers with random bytes flipped: offsets, counts, sizes go wild */
     srand(42);
     for (int round = 0; round < 40; round++) {
@@ -332,9 +333,123 @@ static void test_truncated_and_mutated_elf(void **state)
     memcpy(m, bash, (size_t)n);
     uint64_t far = (uint64_t)n * 4;
     memcpy(m + 0x28, &far, 8); /* e_shoff */
-    check_malformed(scratch_file("far-shoff", m, (size_t)n), false);
+    check_malformed(scratch_file("far-shoff", m, (size_t)n), true);
     free(m);
     free(bash);
+}
+
+/* `check` on v's first n bytes: exit 3, and an error that names the fault. */
+static void expect_malformed(const struct victim *v, size_t n, const char *fault)
+{
+    char *j;
+    int code = check_json(scratch_file("corrupt", v->b, n), &j);
+    if (code != 3)
+        print_error("exit %d, want 3 and '%s':\n%s\n", code, fault, j);
+    assert_int_equal(code, 3);
+    expect(j, "\"error\": \"malformed ELF file: ");
+    expect(j, fault);
+    free(j);
+}
+
+/* Each corruption of a real program is named, never judged as a program: a cut-off
+ * file once passed as protectable, e_phnum = PN_XNUM as static, a bare magic
+ * number as "no error". */
+static void test_malformed_reasons_named(void **state)
+{
+    (void)state;
+    struct victim v;
+    victim_load(&v);
+    char *j;
+    assert_int_equal(check_json(scratch_file("whole", v.b, v.n), &j), 0); /* control */
+    free(j);
+
+    expect_malformed(&v, 2000, "past the end of the file (2000 bytes)");
+    expect_malformed(&v, v.n - 1, "past the end of the file");
+    expect_malformed(&v, 4, "truncated: 4 bytes");
+    expect_malformed(&v, 40, "truncated ELF header: 40 bytes of 64");
+
+    /* header fields, one at a time on a fresh copy */
+    struct {
+        size_t at;
+        unsigned width;
+        uint64_t value;
+        const char *fault;
+    } fields[] = {
+        {offsetof(Elf64_Ehdr, e_phnum), 2, PN_XNUM, "e_phnum is PN_XNUM (0xffff)"},
+        {EI_CLASS, 1, 7, "unknown ELF class 7"},
+        {EI_DATA, 1, 0, "unknown byte order 0"},
+        {EI_VERSION, 1, 2, "unknown ELF identification version 2"},
+        {offsetof(Elf64_Ehdr, e_version), 4, 9, "unknown ELF version 9 in e_version"},
+        {offsetof(Elf64_Ehdr, e_machine), 2, 0, "no machine"},
+        {offsetof(Elf64_Ehdr, e_ehsize), 2, 60, "e_ehsize is 60"},
+        {offsetof(Elf64_Ehdr, e_phentsize), 2, 40, "e_phentsize is 40"},
+        {offsetof(Elf64_Ehdr, e_phnum), 2, 0, "no program headers"},
+        {offsetof(Elf64_Ehdr, e_phnum), 2, 3000, "more than the 64 KiB Linux reads"},
+        {offsetof(Elf64_Ehdr, e_phoff), 8, 1u << 30, "the program header table"},
+        {offsetof(Elf64_Ehdr, e_shentsize), 2, 32, "e_shentsize is 32"},
+        {offsetof(Elf64_Ehdr, e_shnum), 2, 4000, "the section header table"},
+        {offsetof(Elf64_Ehdr, e_shstrndx), 2, 900, "e_shstrndx 900 is not a section"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        struct victim c = v;
+        c.b = malloc(v.n);
+        memcpy(c.b, v.b, v.n);
+        memcpy(c.b + fields[i].at, &fields[i].value, fields[i].width); /* little-endian */
+        expect_malformed(&c, c.n, fields[i].fault);
+        free(c.b);
+    }
+
+    /* segments and what they point at */
+    char *orig = malloc(v.n);
+    memcpy(orig, v.b, v.n);
+#define RESET() memcpy(v.b, orig, v.n)
+    Elf64_Phdr *interp = victim_segment(&v, PT_INTERP);
+    v.b[interp->p_offset + interp->p_filesz - 1] = 'x';
+    expect_malformed(&v, v.n, "the interpreter path is not NUL-terminated");
+    RESET();
+    victim_segment(&v, PT_LOAD)->p_filesz = v.n * 2;
+    expect_malformed(&v, v.n, "(PT_LOAD, file bytes 0..");
+    RESET();
+    victim_segment(&v, PT_LOAD)->p_memsz = 1;
+    expect_malformed(&v, v.n, "larger than p_memsz 1");
+    RESET();
+    victim_segment(&v, PT_DYNAMIC)->p_offset = v.n - 8;
+    expect_malformed(&v, v.n, "(PT_DYNAMIC, file bytes");
+    RESET();
+    victim_dyn(&v, DT_NEEDED)->d_un.d_val = 1u << 20;
+    expect_malformed(&v, v.n, "a DT_NEEDED entry points outside the dynamic string table");
+    RESET();
+    victim_dyn(&v, DT_STRTAB)->d_un.d_ptr = 1ull << 40;
+    expect_malformed(&v, v.n, "the dynamic string table (DT_STRTAB 0x10000000000");
+    RESET();
+    victim_dyn(&v, DT_STRSZ)->d_un.d_val = 1u << 30;
+    expect_malformed(&v, v.n, "is not inside the file's loaded segments");
+    RESET();
+    Elf64_Phdr *dyn = victim_segment(&v, PT_DYNAMIC);
+    for (Elf64_Dyn *e = (Elf64_Dyn *)(v.b + dyn->p_offset);
+         (char *)(e + 1) <= v.b + dyn->p_offset + dyn->p_filesz; e++)
+        if (e->d_tag == DT_NULL)
+            e->d_tag = DT_DEBUG; /* no terminator left */
+    expect_malformed(&v, v.n, "the dynamic table has no DT_NULL terminator");
+    RESET();
+    /* found by fuzzing: PT_DYNAMIC ahead of an oversized PT_LOAD that seems to hold
+     * its string table, read before that segment's bounds were checked */
+    v.ph[0] = *victim_segment(&v, PT_DYNAMIC);
+    victim_segment(&v, PT_LOAD)->p_filesz = 1ull << 40;
+    victim_segment(&v, PT_LOAD)->p_memsz = 1ull << 40;
+    victim_dyn(&v, DT_STRSZ)->d_un.d_val = 1u << 30;
+    expect_malformed(&v, v.n, "(PT_LOAD, file bytes 0..1099511627776) runs past the end");
+    RESET();
+    v.sh[v.eh->e_shnum - 1].sh_offset = v.n; /* the last section, past the end */
+    v.sh[v.eh->e_shnum - 1].sh_size = 100;
+    expect_malformed(&v, v.n, "runs past the end of the file");
+    RESET();
+    v.b[v.sh[v.eh->e_shstrndx].sh_offset + v.sh[v.eh->e_shstrndx].sh_size - 1] = 'x';
+    expect_malformed(&v, v.n, "does not end in a NUL byte");
+    RESET();
+#undef RESET
+    free(orig);
+    free(v.b);
 }
 
 static void test_human_errors_and_help(void **state)
@@ -369,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_env_script),
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_truncated_and_mutated_elf),
+        cmocka_unit_test(test_malformed_reasons_named),
         cmocka_unit_test(test_human_errors_and_help),
     };
     int rc = cmocka_run_group_tests(tests, NULL, harness_cleanup_group);

@@ -439,6 +439,125 @@ static void test_unprotectable_program_warned_or_refused(void **state)
     envb_free(&env);
 }
 
+/* envseal run --library LIB --on-failure POLICY -- envprobe, with a secret
+ * API_TOKEN. LIB not a shim: under refuse, exit 111 and the program never starts;
+ * under warn, the program runs without LIB, its secret in the clear, and exactly
+ * one line says so. LIB a shim: preloaded, the secret sealed, no such line. */
+static void library_case(const char *lib, const char *policy, bool is_shim, const char *what)
+{
+    char secret[64], line[128], real[4096], maps[64];
+    struct envb env;
+    token_env(&env, secret, sizeof secret);
+    snprintf(line, sizeof line, "API_TOKEN %zu:%08x", strlen(secret), fnv32(secret));
+    assert_non_null(realpath(lib, real));
+    char **argv = ARGV((char *)envseal_bin(), "run", "--library", (char *)lib, "--on-failure",
+                       (char *)policy, "--", (char *)envprobe_bin(), "show:API_TOKEN", "hold");
+    if (!is_shim && strcmp(policy, "refuse") == 0) {
+        struct capture c;
+        run_capture(argv, &env, NULL, &c, TIMEOUT);
+        if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) != 111)
+            print_error("%s under refuse: status 0x%x, stdout %zu bytes\n", lib, c.status,
+                        c.out_len);
+        assert_exited(c.status, 111);
+        assert_int_equal(c.out_len, 0); /* never started */
+        assert_non_null(strstr(c.err, "is not an envseal shim"));
+        if (!strstr(c.err, what))
+            print_error("want '%s' in: %s\n", what, c.err);
+        assert_non_null(strstr(c.err, what)); /* says what the file is */
+        assert_null(memmem(c.err, c.err_len, secret, strlen(secret)));
+        capture_free(&c);
+        envb_free(&env);
+        return;
+    }
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, argv, &env), 0);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    assert_true(proc_wait_line(&p, line, 100)); /* the program has its secret */
+    snprintf(maps, sizeof maps, "/proc/%d/maps", (int)p.pid);
+    assert_int_equal(file_contains(maps, real), is_shim);
+    /* sealed by the shim, else in the program's environment block */
+    assert_int_equal(proc_environ_contains(p.pid, secret), !is_shim);
+    assert_true(WIFEXITED(proc_finish(&p, TIMEOUT)));
+    assert_null(memmem(p.err, p.err_len, secret, strlen(secret)));
+    const char *said = memmem(p.err, p.err_len, "is not an envseal shim", 22);
+    if (is_shim) {
+        assert_null(said);
+    } else {
+        assert_non_null(said);
+        assert_non_null(memmem(p.err, p.err_len, "NOT sealed", 10));
+        size_t lines = 0;
+        for (size_t i = 0; i < p.err_len; i++)
+            lines += p.err[i] == '\n';
+        if (lines != 1)
+            print_error("stderr for %s:\n%.*s\n", lib, (int)p.err_len, p.err);
+        assert_int_equal(lines, 1); /* one clear line, no loader noise */
+    }
+    envb_free(&env);
+}
+
+static void test_library_must_be_an_envseal_shim(void **state)
+{
+    (void)state;
+    unsigned char noise[4096];
+    srand(7);
+    for (size_t i = 0; i < sizeof noise; i++)
+        noise[i] = (unsigned char)rand();
+    char random_file[600];
+    snprintf(random_file, sizeof random_file, "%s", scratch_file("random.so", noise, sizeof noise));
+    char *bytes;
+    long n = read_file_all(shim, &bytes);
+    assert_true(n > 8192);
+    char cut[600], foreign[600], other_abi[600];
+    snprintf(cut, sizeof cut, "%s", scratch_file("cut-shim.so", bytes, (size_t)n / 2));
+    /* the shim relabelled for another machine, and one of another ABI */
+    uint16_t machine = 183; /* EM_AARCH64 */
+    memcpy(bytes + 18, &machine, 2);
+    snprintf(foreign, sizeof foreign, "%s", scratch_file("foreign.so", bytes, (size_t)n));
+    machine = 62; /* EM_X86_64 */
+    memcpy(bytes + 18, &machine, 2);
+    static const char head[] = "\x08\0\0\0\x08\0\0\0\x01\0\0\0envseal"; /* + NUL */
+    char *note = memmem(bytes, (size_t)n, head, sizeof head);
+    assert_non_null(note);
+    note[sizeof head] = 2; /* the ABI word, little-endian */
+    snprintf(other_abi, sizeof other_abi, "%s", scratch_file("abi2.so", bytes, (size_t)n));
+    free(bytes);
+    const char *libz = access("/usr/lib/x86_64-linux-gnu/libz.so.1", R_OK) == 0
+                           ? "/usr/lib/x86_64-linux-gnu/libz.so.1"
+                           : "/lib/x86_64-linux-gnu/libz.so.1";
+    assert_int_equal(access(libz, R_OK), 0);
+    const char *policies[] = {"refuse", "warn"};
+    for (int k = 0; k < 2; k++) {
+        library_case(random_file, policies[k], false, "(not an ELF file)");
+        library_case(libz, policies[k], false, "without the .note.envseal note");
+        library_case(cut, policies[k], false, "a malformed ELF file: ");
+        library_case(shim, policies[k], true, NULL);
+    }
+    library_case(foreign, "refuse", false, "built for another machine");
+    library_case(other_abi, "refuse", false, "another version (ABI 2; this envseal needs 1)");
+
+    char secret[64];
+    struct envb env;
+    token_env(&env, secret, sizeof secret);
+    struct capture c;
+    /* --quiet silences warnings, not this one: nothing at all is sealed */
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", random_file, "-q", "--",
+                     (char *)envprobe_bin(), "show:API_TOKEN"),
+                &env, NULL, &c, TIMEOUT);
+    assert_exited(c.status, 0);
+    assert_non_null(strstr(c.err, "NOT sealed"));
+    capture_free(&c);
+
+    /* --mode strict with the relocate-only build: refused before exec under refuse */
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--mode", "strict",
+                     "--on-failure", "refuse", "--", (char *)envprobe_bin(), "show:API_TOKEN"),
+                &env, NULL, &c, TIMEOUT);
+    assert_exited(c.status, 111);
+    assert_int_equal(c.out_len, 0);
+    assert_non_null(strstr(c.err, "needs libenvseal-strict.so"));
+    capture_free(&c);
+    envb_free(&env);
+}
+
 static void test_redact_split_at_every_point(void **state)
 {
     (void)state;
@@ -740,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_mode_strict_option),
         cmocka_unit_test(test_finds_library_beside_itself),
         cmocka_unit_test(test_unprotectable_program_warned_or_refused),
+        cmocka_unit_test(test_library_must_be_an_envseal_shim),
         cmocka_unit_test(test_redact_split_at_every_point),
         cmocka_unit_test(test_redact_binary_stream),
         cmocka_unit_test(test_redact_crash_keeps_written_bytes),

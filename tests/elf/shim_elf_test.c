@@ -243,6 +243,66 @@ static void test_libraries_need_only_libc(void **state)
     }
 }
 
+/* The .note.envseal marker `envseal run` looks for: in an allocated note section
+ * and a PT_NOTE segment (read even without section headers), owner "envseal",
+ * ABI 1, the library's own flavour; and no symbol for it (the exports tests above
+ * stay exact). */
+static void expect_marker(const char *lib, uint32_t flavour)
+{
+    struct elf_file f;
+    open_elf(&f, runfile(lib));
+    size_t shstrndx, phnum;
+    assert_int_equal(elf_getshdrstrndx(f.elf, &shstrndx), 0);
+    bool in_section = false, in_segment = false;
+    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(f.elf, scn)) != NULL;) {
+        GElf_Shdr sh;
+        gelf_getshdr(scn, &sh);
+        const char *name = elf_strptr(f.elf, shstrndx, sh.sh_name);
+        if (name && strcmp(name, ".note.envseal") == 0) {
+            assert_int_equal(sh.sh_type, SHT_NOTE);
+            assert_true(sh.sh_flags & SHF_ALLOC);
+            in_section = true;
+        }
+    }
+    assert_int_equal(elf_getphdrnum(f.elf, &phnum), 0);
+    for (size_t i = 0; i < phnum; i++) {
+        GElf_Phdr ph;
+        gelf_getphdr(f.elf, (int)i, &ph);
+        if (ph.p_type != PT_NOTE)
+            continue;
+        Elf_Data *d = elf_getdata_rawchunk(f.elf, (int64_t)ph.p_offset, ph.p_filesz,
+                                           ph.p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
+        GElf_Nhdr nh;
+        size_t off = 0, name_off, desc_off, next;
+        while (d && (next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+            if (nh.n_namesz == 8 && memcmp((char *)d->d_buf + name_off, "envseal", 8) == 0 &&
+                nh.n_type == 1) {
+                assert_int_equal(nh.n_descsz, 8);
+                uint32_t desc[2];
+                memcpy(desc, (char *)d->d_buf + desc_off, sizeof desc);
+                assert_int_equal(desc[0], 1); /* ABI */
+                assert_int_equal(desc[1], flavour);
+                in_segment = true;
+            }
+            off = next;
+        }
+    }
+    close_elf(&f);
+    assert_true(in_section);
+    assert_true(in_segment);
+    static struct symset exported;
+    dynsyms(runfile(lib), true, &exported);
+    for (int i = 0; i < exported.n; i++)
+        assert_null(strstr(exported.name[i], "note"));
+}
+
+static void test_marker_note_in_both_libraries(void **state)
+{
+    (void)state;
+    expect_marker("preload/libenvseal.so", 1);        /* ENVSEAL_FLAVOUR_RELOCATE */
+    expect_marker("preload/libenvseal-strict.so", 2); /* ENVSEAL_FLAVOUR_STRICT */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_hardened_relro_bind_now_nx_stack_protector),
         cmocka_unit_test(test_strict_library_exports_exactly_its_interposed_functions),
         cmocka_unit_test(test_libraries_need_only_libc),
+        cmocka_unit_test(test_marker_note_in_both_libraries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

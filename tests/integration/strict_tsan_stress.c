@@ -111,9 +111,14 @@ static void *writer(void *arg)
     return NULL;
 }
 
-/* The control: a wipe with no grace period, racing a reader of the same bytes. */
+/* The control: a wipe with no grace period, racing a reader of the same bytes.
+ * Both start together: a reader done before the wiper began would be ordered
+ * before it by whatever synchronisation thread creation and exit involve. */
+static pthread_barrier_t race_start;
+
 static void *racy_wiper(void *arg)
 {
+    pthread_barrier_wait(&race_start);
     char *v = arg;
     size_t n = strlen(v); /* a run-time length: a call ThreadSanitizer intercepts */
     for (int i = 0; i < 1000; i++)
@@ -124,6 +129,7 @@ static void *racy_wiper(void *arg)
 static void *racy_reader(void *arg)
 {
     (void)arg;
+    pthread_barrier_wait(&race_start);
     size_t sum = 0;
     for (int i = 0; i < 1000; i++) {
         const char *v = getenv("STRESS_STABLE_TOKEN");
@@ -148,6 +154,7 @@ int main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "--race") == 0) {
         pthread_t w, r;
+        pthread_barrier_init(&race_start, NULL, 2);
         pthread_create(&r, NULL, racy_reader, NULL);
         pthread_create(&w, NULL, racy_wiper, (void *)s);
         pthread_join(w, NULL);

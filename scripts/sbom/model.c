@@ -32,7 +32,7 @@ static struct node *new_node(const char *path, const char *name, bool shipped)
     if (digest_file(path, &n->dig) != 0)
         die("cannot read %s: %s", path, strerror(errno));
     if (elf_info_read(path, &n->elf) != 0)
-        die("cannot parse ELF file %s", path);
+        die("cannot parse ELF file %s: %s", path, n->elf.error[0] ? n->elf.error : "libelf refused it");
     return n;
 }
 

@@ -1,6 +1,7 @@
 /* `envseal run`: exit status and signals passed through, --secret-file delivered
  * but never visible, settings options, and --redact masking real output streams
- * (split writes, binary data, crashes, kills, early close, EPIPE, a terminal). */
+ * (split writes, binary data, crashes, kills, early close, EPIPE, a terminal, a
+ * thousand secrets). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -667,6 +668,47 @@ static void test_redact_refuses_a_mask_holding_a_secret(void **state)
     envb_free(&env);
 }
 
+/* sh -c SCRIPT sh SEED PROGRAM...: 1000 variables SVC_<i>_TOKEN=tok-SEED-<i>-x, then
+ * PROGRAM (the harness's environment builder holds far fewer). */
+#define THOUSAND_SH                                                                            \
+    "seed=$1; shift; i=0; while [ $i -lt 1000 ]; do export \"SVC_${i}_TOKEN=tok-$seed-$i-x\"; " \
+    "i=$((i+1)); done; exec \"$@\""
+
+static void test_redact_thousand_secrets(void **state)
+{
+    (void)state;
+    char seed[40], value[96];
+    harness_random_secret(seed, sizeof seed, "s");
+    struct envb env;
+    env_with(&env, NULL, NULL);
+    struct capture c;
+    run_capture(ARGV("/bin/sh", "-c", THOUSAND_SH, "sh", seed, (char *)envseal_bin(), "run",
+                     "--redact", "--library", shim, "--", (char *)outprobe_bin(),
+                     "secret:SVC_0_TOKEN", "secret:SVC_500_TOKEN", "secret:SVC_999_TOKEN",
+                     "out:done"),
+                &env, NULL, &c, TIMEOUT);
+    if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0) /* envseal's message only */
+        print_error("status %d, %s\n", c.status, strstr(c.err, "envseal run:") ? c.err : "");
+    assert_exited(c.status, 0);
+    /* compared without printing: a failure must not show a value */
+    assert_true(strcmp(c.out, MASK "\n" MASK "\n" MASK "\ndone\n") == 0);
+    assert_true(strcmp(c.err, MASK "\n" MASK "\n" MASK "\n") == 0);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(value, sizeof value, "tok-%s-%d-x", seed, i);
+        assert_false(capture_contains(&c, value));
+    }
+    capture_free(&c);
+    /* control: without --redact the program does print the values */
+    run_capture(ARGV("/bin/sh", "-c", THOUSAND_SH, "sh", seed, (char *)envseal_bin(), "run",
+                     "--library", shim, "--", (char *)outprobe_bin(), "secret:SVC_500_TOKEN"),
+                &env, NULL, &c, TIMEOUT);
+    assert_exited(c.status, 0);
+    snprintf(value, sizeof value, "tok-%s-500-x", seed);
+    assert_true(capture_contains(&c, value));
+    capture_free(&c);
+    envb_free(&env);
+}
+
 static void test_usage_and_exec_errors(void **state)
 {
     (void)state;
@@ -748,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_redact_stdin_passes_through),
         cmocka_unit_test(test_redact_on_a_terminal),
         cmocka_unit_test(test_redact_refuses_a_mask_holding_a_secret),
+        cmocka_unit_test(test_redact_thousand_secrets),
         cmocka_unit_test(test_usage_and_exec_errors),
     };
     return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);

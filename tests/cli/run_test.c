@@ -1,7 +1,7 @@
 /* `envseal run`: exit status and signals passed through, --secret-file delivered
  * but never visible, settings options, and --redact masking real output streams
  * (split writes, binary data, crashes, kills, early close, EPIPE, a terminal, a
- * thousand secrets). */
+ * thousand secrets, stdout and stderr into one file). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -709,6 +709,55 @@ static void test_redact_thousand_secrets(void **state)
     envb_free(&env);
 }
 
+/* sh -c SCRIPT sh PROGRAM...: PROGRAM with stderr the same open file as stdout. */
+#define MERGED_SH "exec \"$@\" 2>&1"
+
+static void test_redact_stdout_and_stderr_one_file(void **state)
+{
+    (void)state;
+    char secret[64], head[64], tail[64];
+    struct envb env;
+    token_env(&env, secret, sizeof secret);
+    size_t half = strlen(secret) / 2;
+    snprintf(head, sizeof head, "head:API_TOKEN:%zu:1", half);
+    snprintf(tail, sizeof tail, "tail:API_TOKEN:%zu:2", half);
+    char *redact[] = {"/bin/sh", "-c", MERGED_SH, "sh", (char *)envseal_bin(), "run",
+                      "--redact", "--library", shim, "--", (char *)outprobe_bin()};
+    enum { NR = sizeof redact / sizeof *redact };
+    /* > file 2>&1: half the value on stdout, a pause, the rest on stderr */
+    char *steps[][6] = {
+        {"same12", head, "sleep:50", tail, "out:", NULL},
+        {"same12", head, "close:1", "sleep:50", tail, "err:"}, /* stdout gone after its half */
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char *argv[NR + 7] = {0};
+        memcpy(argv, redact, sizeof redact);
+        memcpy(argv + NR, steps[k], sizeof steps[k]);
+        struct capture c;
+        run_capture(argv, &env, NULL, &c, TIMEOUT);
+        assert_exited(c.status, 0);
+        assert_false(capture_contains(&c, secret));
+        /* one stream, in order; the program sees one pipe for both, as without us */
+        assert_true(strcmp(c.out, "same12 1\n" MASK "\n") == 0); /* no value printed */
+        assert_int_equal(c.err_len, 0);
+        capture_free(&c);
+    }
+    /* control: without --redact the file holds the value (and fds 1 and 2 are one) */
+    struct capture c;
+    run_capture(ARGV("/bin/sh", "-c", MERGED_SH, "sh", (char *)envseal_bin(), "run", "--library",
+                     shim, "--", (char *)outprobe_bin(), "same12", head, "sleep:50", tail, "out:"),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(capture_contains(&c, secret));
+    assert_non_null(strstr(c.out, "same12 1\n"));
+    capture_free(&c);
+    /* stdout and stderr to different files: two streams, each masked on its own */
+    run_capture(REDACT_ARGV("same12", "secret:API_TOKEN"), &env, NULL, &c, TIMEOUT);
+    assert_true(strcmp(c.out, "same12 0\n" MASK "\n") == 0);
+    assert_true(strcmp(c.err, MASK "\n") == 0);
+    capture_free(&c);
+    envb_free(&env);
+}
+
 static void test_usage_and_exec_errors(void **state)
 {
     (void)state;
@@ -791,6 +840,7 @@ int main(void)
         cmocka_unit_test(test_redact_on_a_terminal),
         cmocka_unit_test(test_redact_refuses_a_mask_holding_a_secret),
         cmocka_unit_test(test_redact_thousand_secrets),
+        cmocka_unit_test(test_redact_stdout_and_stderr_one_file),
         cmocka_unit_test(test_usage_and_exec_errors),
     };
     return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);

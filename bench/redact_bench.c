@@ -236,21 +236,26 @@ static int memory(size_t total)
 static int worst(size_t total)
 {
     const double limit = 10;
-    enum { L = 8192, TEXT = 4u << 20, MANY = 1000 };
-    unsigned char *text = malloc(TEXT), *secret = malloc(L);
+    enum { L = 8192, LONG = 100000, TEXT = 4u << 20, MANY = 1000 };
+    unsigned char *text = malloc(TEXT), *secret = malloc(LONG);
     unsigned long r = 2463534242ul;
 
     /* 1. 'a' x (L-1) 'b' against lines of 'a' x (L-1) 'c' */
-    memset(secret, 'a', L - 1);
-    secret[L - 1] = 'b';
-    for (size_t i = 0; i < TEXT; i++)
-        text[i] = i % L == L - 1 ? 'c' : 'a';
-    struct masker_secret one = {secret, L};
-    struct masker *m = build(&one, 1);
-    timed_run("worst: aaa..b (8 KiB) vs aaa..c lines", m, text, TEXT, total, limit);
-    /* 2. the same secret, output all 'a' (never leaves the secret's prefix) */
+    struct masker *m = NULL;
+    for (size_t len = L; len <= LONG; len += LONG - L) {
+        memset(secret, 'a', len - 1);
+        secret[len - 1] = 'b';
+        for (size_t i = 0; i < TEXT; i++)
+            text[i] = i % len == len - 1 ? 'c' : 'a';
+        struct masker_secret one = {secret, len};
+        m = build(&one, 1);
+        timed_run(len == L ? "worst: aaa..b (8 KiB) vs aaa..c lines"
+                           : "worst: aaa..b (100 KB) vs aaa..c lines",
+                  m, text, TEXT, total, limit);
+    }
+    /* 2. the long secret, output all 'a' (never leaves the secret's prefix) */
     memset(text, 'a', TEXT);
-    timed_run("worst: aaa..b (8 KiB) vs all 'a'", m, text, TEXT, total, limit);
+    timed_run("worst: aaa..b (100 KB) vs all 'a'", m, text, TEXT, total, limit);
 
     /* 3. a thousand 64-byte secrets, text of copies cut one byte short */
     static unsigned char many[MANY][64];
@@ -278,6 +283,17 @@ static int worst(size_t total)
     for (size_t i = 0; i < TEXT; i++)
         text[i] = (unsigned char)"abcdabce"[i % 8];
     timed_run("worst: 4 secrets, candidates everywhere", m, text, TEXT, total, limit);
+
+    /* 5. a short secret inside a long one: 'ab' and ('ab' x 4000) 'c', text of 'ab':
+     * every 2 bytes a match that must wait while the long one may still come */
+    for (size_t i = 0; i < 8000; i++)
+        secret[i] = "ab"[i % 2];
+    secret[8000] = 'c';
+    struct masker_secret nest[2] = {{secret, 2}, {secret, 8001}};
+    m = build(nest, 2);
+    for (size_t i = 0; i < TEXT; i++)
+        text[i] = "ab"[i % 2];
+    timed_run("worst: 'ab' inside 'abab..c', text 'ab'", m, text, TEXT, total, limit);
     return 0;
 }
 

@@ -152,7 +152,8 @@ static size_t lcp(const struct pat *x, const struct pat *y)
     return i;
 }
 
-/* Scratch for building (slot numbers and lengths, no secret bytes). */
+/* Scratch for building: slot numbers, lengths and pointers, no secret bytes; the
+ * arrays that tell how the secrets sort are zeroed before they are freed. */
 struct build {
     size_t *order;
     struct pat *pats;

@@ -8,6 +8,12 @@
  *                 found) to stderr; exit 1 on any leak
  *   memory BYTES  the masker alone over BYTES in memory (no pipes, no processes),
  *                 vector and scalar search; prints GB/s for each
+ *   worst BYTES   the masker alone on adversarial inputs (needs no secrets set):
+ *                 a long secret and output sharing a long prefix ('aaa...b' against
+ *                 'aaa...c'), output that never leaves a secret's prefix, text made
+ *                 of truncated copies of a thousand secrets, and output where every
+ *                 position is a prefilter candidate; prints MB/s for each, vector
+ *                 and scalar, over BYTES or 10 s of input, whichever comes first
  *   cpu CMD...    runs CMD (stdin/stdout inherited) and prints "wall W own O kids K":
  *                 seconds of wall time, of CPU time CMD itself used (read from its
  *                 zombie's /proc/PID/stat before reaping it), and of its children's;
@@ -157,18 +163,19 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int memory(size_t total)
+static double cpu_now(void)
 {
-    char *text = malloc(BLOCK);
-    size_t planted;
-    size_t len = make_block(text, BLOCK, &planted);
-    struct masker_secret s[NSECRETS];
-    for (int i = 0; i < NSECRETS; i++)
-        s[i] = (struct masker_secret){(const unsigned char *)secrets[i], strlen(secrets[i])};
-    size_t sz = masker_size(s, NSECRETS, strlen(MASK));
-    void *mem = malloc(sz);
-    struct masker *m = masker_init(mem, sz, s, NSECRETS, (const unsigned char *)MASK,
-                                   strlen(MASK));
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Feeds text[0..len) over and over the way read(2) would (copied into the
+ * stream's buffer in 256 KiB pieces), up to total bytes or `limit` seconds, with
+ * the vector and the scalar prefilter; prints the throughput of each. */
+static void timed_run(const char *label, struct masker *m, const unsigned char *text, size_t len,
+                      size_t total, double limit)
+{
     const size_t chunk = 256 * 1024;
     size_t cap = mstream_buf_size(m, chunk);
     unsigned char *buf = malloc(cap);
@@ -179,27 +186,114 @@ static int memory(size_t total)
         struct mstream st;
         mstream_init(&st, m, buf, cap, count_emit, NULL);
         counted = 0;
-        double t0 = now();
-        /* the stream is fed the way a read(2) would: copied into the buffer */
-        for (size_t done = 0; done < total;) {
+        size_t done = 0;
+        double t0 = now(), t = 0, c0 = cpu_now();
+        while (done < total && t < limit) {
             for (size_t at = 0; at < len && done < total;) {
                 size_t room, n = len - at < chunk ? len - at : chunk;
                 unsigned char *p = mstream_space(&st, &room);
-                if (n > room)
-                    n = room;
-                if (n > total - done)
-                    n = total - done;
+                n = n > room ? room : n;
+                n = n > total - done ? total - done : n;
                 memcpy(p, text + at, n);
                 mstream_commit(&st, n);
                 at += n;
                 done += n;
             }
+            t = now() - t0;
         }
         mstream_finish(&st);
-        double t = now() - t0;
-        fprintf(stderr, "memory %s %.2f GB/s (%zu bytes in, %zu out, %.3f s)\n",
-                simd ? "avx2" : "scalar", (double)total / t / 1e9, total, counted, t);
+        t = now() - t0;
+        double c = cpu_now() - c0;
+        fprintf(stderr,
+                "%-40s %-6s %8.1f MB/s, per CPU second %8.1f MB/s (%zu bytes in, %zu out, "
+                "%.2f s)\n",
+                label, simd ? "avx2" : "scalar", (double)done / t / 1e6, (double)done / c / 1e6,
+                done, counted, t);
     }
+    free(buf);
+}
+
+static struct masker *build(const struct masker_secret *s, size_t n)
+{
+    size_t sz = masker_size(s, n, strlen(MASK));
+    void *mem = malloc(sz);
+    return masker_init(mem, sz, s, n, (const unsigned char *)MASK, strlen(MASK));
+}
+
+static int memory(size_t total)
+{
+    char *text = malloc(BLOCK);
+    size_t planted;
+    size_t len = make_block(text, BLOCK, &planted);
+    struct masker_secret s[NSECRETS];
+    for (int i = 0; i < NSECRETS; i++)
+        s[i] = (struct masker_secret){(const unsigned char *)secrets[i], strlen(secrets[i])};
+    timed_run("memory: log lines, 16 secrets", build(s, NSECRETS), (unsigned char *)text, len,
+              total, 1e9);
+    return 0;
+}
+
+static int worst(size_t total)
+{
+    const double limit = 10;
+    enum { L = 8192, LONG = 100000, TEXT = 4u << 20, MANY = 1000 };
+    unsigned char *text = malloc(TEXT), *secret = malloc(LONG);
+    unsigned long r = 2463534242ul;
+
+    /* 1. 'a' x (L-1) 'b' against lines of 'a' x (L-1) 'c' */
+    struct masker *m = NULL;
+    for (size_t len = L; len <= LONG; len += LONG - L) {
+        memset(secret, 'a', len - 1);
+        secret[len - 1] = 'b';
+        for (size_t i = 0; i < TEXT; i++)
+            text[i] = i % len == len - 1 ? 'c' : 'a';
+        struct masker_secret one = {secret, len};
+        m = build(&one, 1);
+        timed_run(len == L ? "worst: aaa..b (8 KiB) vs aaa..c lines"
+                           : "worst: aaa..b (100 KB) vs aaa..c lines",
+                  m, text, TEXT, total, limit);
+    }
+    /* 2. the long secret, output all 'a' (never leaves the secret's prefix) */
+    memset(text, 'a', TEXT);
+    timed_run("worst: aaa..b (100 KB) vs all 'a'", m, text, TEXT, total, limit);
+
+    /* 3. a thousand 64-byte secrets, text of copies cut one byte short */
+    static unsigned char many[MANY][64];
+    struct masker_secret s[MANY];
+    for (int k = 0; k < MANY; k++) {
+        for (int i = 0; i < 64; i++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            many[k][i] = (unsigned char)"0123456789abcdef"[r % 16];
+        }
+        s[k] = (struct masker_secret){many[k], 64};
+    }
+    m = build(s, MANY);
+    for (size_t o = 0; o + 63 <= TEXT; o += 63) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        memcpy(text + o, many[r % MANY], 63);
+    }
+    timed_run("worst: 1000 secrets, copies cut short", m, text, TEXT, total, limit);
+
+    /* 4. every position a candidate, no match: 'abcd' secrets, text 'abcX' */
+    static const char *const cands[] = {"abcdefgh", "bcdaefgh", "cdabefgh", "dabcefgh"};
+    struct masker_secret c4[4];
+    for (int k = 0; k < 4; k++)
+        c4[k] = (struct masker_secret){(const unsigned char *)cands[k], 8};
+    m = build(c4, 4);
+    for (size_t i = 0; i < TEXT; i++)
+        text[i] = (unsigned char)"abcdabce"[i % 8];
+    timed_run("worst: 4 secrets, candidates everywhere", m, text, TEXT, total, limit);
+
+    /* 5. a short secret inside a long one: 'ab' and ('ab' x 4000) 'c', text of 'ab':
+     * every 2 bytes a match that must wait while the long one may still come */
+    for (size_t i = 0; i < 8000; i++)
+        secret[i] = "ab"[i % 2];
+    secret[8000] = 'c';
+    struct masker_secret nest[2] = {{secret, 2}, {secret, 8001}};
+    m = build(nest, 2);
+    for (size_t i = 0; i < TEXT; i++)
+        text[i] = "ab"[i % 2];
+    timed_run("worst: 'ab' inside 'abab..c', text 'ab'", m, text, TEXT, total, limit);
     return 0;
 }
 
@@ -239,13 +333,15 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: redact_bench_tool gen BYTES | sink | verify | memory BYTES |"
-                        " cpu CMD...\n");
+                        " worst BYTES | cpu CMD...\n");
         return 2;
     }
     if (strcmp(argv[1], "sink") == 0)
         return sink(false);
     if (strcmp(argv[1], "cpu") == 0 && argc > 2)
         return cpu(argv + 2);
+    if (strcmp(argv[1], "worst") == 0)
+        return worst(argc > 2 ? strtoull(argv[2], NULL, 10) : (size_t)1 << 30);
     load_secrets();
     if (strcmp(argv[1], "verify") == 0)
         return sink(true);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `envseal run --redact` throughput on a log-like stream holding 16 secrets,
-# against sed doing the same 16 substitutions (docs/performance.md).
+# against sed doing the same 16 substitutions, and the masker alone on ordinary
+# and on adversarial input (docs/performance.md).
 #
 #   bazel --output_base=/tmp/bzo-NAME run --symlink_prefix=/ //bench:redact_bench -- [MIB [RUNS]]
 #
@@ -55,6 +56,8 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
     "load average $(cut -d' ' -f1-3 /proc/loadavg); median of $runs rounds"
 
 "$tool" memory "$bytes"
+# Adversarial inputs for the masker alone (its worst case must stay linear).
+"$tool" worst "$bytes"
 
 g="'$tool' gen $bytes 2>/dev/null"
 measure "pipe only: gen | sink" "$g | '$tool' cpu '$tool' sink"

@@ -11,7 +11,9 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <linux/kcmp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -109,6 +111,16 @@ static bool same_terminal(int a, int b)
            x.st_rdev == y.st_rdev;
 }
 
+/* True when fds a and b are one open file description (`> log 2>&1`, `2>&1 |`),
+ * as kcmp(KCMP_FILE) tells exactly. Where kcmp is not available (a kernel
+ * without it, a seccomp filter that denies it) the answer is false, and the two
+ * streams are masked each on its own (docs/cli.md). */
+static bool same_description(int a, int b)
+{
+    pid_t me = getpid();
+    return syscall(SYS_kcmp, me, me, KCMP_FILE, a, b) == 0;
+}
+
 /* Output side for our fd `out`: a pty when it is a terminal, else a pipe. */
 static int open_channel(struct channel *c, int out, int *child_end)
 {
@@ -199,8 +211,12 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         return -1;
     }
     nch++;
-    if (ch[0].pty && same_terminal(STDOUT_FILENO, STDERR_FILENO)) {
-        child_err = child_out; /* one terminal: one stream, interleaving kept */
+    if ((ch[0].pty && same_terminal(STDOUT_FILENO, STDERR_FILENO)) ||
+        same_description(STDOUT_FILENO, STDERR_FILENO)) {
+        /* One terminal, or one file description: the program gets one stream for
+         * both, as it would without envseal, and it is masked as one (a secret
+         * written half to each is still found; the interleaving is kept). */
+        child_err = child_out;
     } else {
         if (open_channel(&ch[nch], STDERR_FILENO, &child_err) != 0) {
             cli_error("cannot create the error channel: %s", strerror(errno));

@@ -1,9 +1,11 @@
 /* `run --redact`: envseal stays the program's parent and passes its stdout and
  * stderr through the masker. A stream that is a terminal is given to the program
  * as a pseudo-terminal (so it still sees a tty: line buffering, colours, window
- * size); its stdin is left alone. Output is drained until every writer has closed
- * it, so nothing the program (or its children) wrote is lost when it crashes, is
- * killed or closes early. */
+ * size); its stdin is left alone. When stdout and stderr are one terminal or one
+ * open file description (`> log 2>&1`), the program gets a single pipe (or pty)
+ * for both and one masker stream covers them. Output is drained until every
+ * writer has closed it, so nothing the program (or its children) wrote is lost
+ * when it crashes, is killed or closes early. */
 #ifndef ENVSEAL_CLI_SUPERVISE_H
 #define ENVSEAL_CLI_SUPERVISE_H
 

@@ -1,6 +1,7 @@
 /* The streaming masker against a plain reference: every split point, every
- * chunking, binary data, overlapping and adjacent occurrences, SIMD and scalar
- * search, and what is held back between reads. */
+ * chunking, binary data, overlapping and adjacent occurrences, secrets that are
+ * prefixes, suffixes and parts of one another, a thousand secrets, long common
+ * prefixes, SIMD and scalar search, and what is held back after every read. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -274,6 +275,141 @@ static void test_emit_failure_reported(void **state)
     teardown(&f);
 }
 
+/* Pseudo-random cuts; after every write the output so far is checked too. */
+static void check_each_write(const struct masker_secret *s, size_t ns, const unsigned char *in,
+                             size_t n, unsigned seed, size_t max_piece, bool simd)
+{
+    struct fixture f;
+    setup(&f, s, ns, max_piece, simd);
+    unsigned char *want = malloc(n * (MASK_LEN + 1) + 1);
+    srand(seed);
+    for (size_t at = 0; at < n;) {
+        size_t k = 1 + (size_t)rand() % max_piece;
+        if (k > n - at)
+            k = n - at;
+        assert_int_equal(mstream_write(&f.st, in + at, k), 0);
+        at += k;
+        size_t wn = refmask_so_far(s, ns, in, at, MASK, MASK_LEN, want);
+        assert_int_equal(f.sink.n, wn);
+        assert_memory_equal(f.sink.d ? f.sink.d : (unsigned char *)"", want, wn);
+    }
+    assert_int_equal(mstream_finish(&f.st), 0);
+    size_t wn = refmask(s, ns, in, n, MASK, MASK_LEN, want);
+    assert_int_equal(f.sink.n, wn);
+    assert_memory_equal(f.sink.d ? f.sink.d : (unsigned char *)"", want, wn);
+    free(want);
+    teardown(&f);
+}
+
+/* Secrets that overlap, contain, prefix and suffix one another, over a 3-letter
+ * alphabet so that they occur often and partially; the output after every write
+ * (what is held back, when a mask appears) and at the end against the reference. */
+static void test_related_secrets_at_every_write(void **state)
+{
+    (void)state;
+    static const char *const family[] = {"abca", "abcabcab", "bcab", "cabca", "aaab",
+                                         "aaaaaaab", "abcabcabcabcc", "cc", "bca", "a"};
+    struct masker_secret s[10];
+    for (int i = 0; i < 10; i++)
+        s[i] = sec(family[i]);
+    enum { N = 1500 };
+    unsigned char *in = malloc(N);
+    for (unsigned round = 0; round < 40; round++) {
+        srand(round);
+        for (size_t i = 0; i < N; i++)
+            in[i] = (unsigned char)("abc"[rand() % 3]);
+        size_t ns = 1 + round % 10; /* "a" (one byte) only in the last sets */
+        for (int simd = 0; simd < 2; simd++)
+            check_each_write(s + 10 - ns, ns, in, N, round, 1 + round % 37, simd);
+    }
+    free(in);
+}
+
+/* Random secrets over small alphabets, many of them, with random text. */
+static void test_random_sets_at_every_write(void **state)
+{
+    (void)state;
+    enum { N = 1200, NS = 40 };
+    static unsigned char secrets[NS][40];
+    struct masker_secret s[NS];
+    unsigned char *in = malloc(N);
+    for (unsigned round = 0; round < 30; round++) {
+        srand(1000 + round);
+        unsigned alpha = 2 + round % 5;
+        size_t ns = 1 + (size_t)rand() % NS;
+        for (size_t k = 0; k < ns; k++) {
+            size_t len = 1 + (size_t)rand() % (round % 3 == 0 ? 6 : 39);
+            for (size_t i = 0; i < len; i++)
+                secrets[k][i] = (unsigned char)('p' + rand() % (int)alpha);
+            s[k] = (struct masker_secret){secrets[k], len};
+        }
+        for (size_t i = 0; i < N; i++)
+            in[i] = (unsigned char)('p' + rand() % (int)alpha);
+        for (int i = 0; i < 20; i++) { /* plant whole ones too */
+            const struct masker_secret *x = &s[(size_t)rand() % ns];
+            memcpy(in + (size_t)rand() % (N - x->len), x->p, x->len);
+        }
+        for (int simd = 0; simd < 2; simd++)
+            check_each_write(s, ns, in, N, round, 8 + (unsigned)round * 13 % 300, simd);
+    }
+    free(in);
+}
+
+/* The case that made the old search slow: a long secret and output sharing a long
+ * prefix ('aaa...b' against 'aaa...c'), with real occurrences, partial ones at the
+ * end of reads, and secrets that are prefixes and suffixes of the long one. */
+static void test_long_common_prefix(void **state)
+{
+    (void)state;
+    enum { L = 3000, N = 40000 };
+    unsigned char *a_b = malloc(L), *in = malloc(N);
+    memset(a_b, 'a', L - 1);
+    a_b[L - 1] = 'b';
+    struct masker_secret s[] = {{a_b, L}, {a_b, L / 2}, {a_b + L - 100, 100}, {a_b + 7, 40}};
+    for (size_t i = 0; i < N; i++)
+        in[i] = i % L == L - 1 ? 'c' : 'a';
+    memcpy(in + 2 * L + 11, a_b, L);
+    memcpy(in + N - L - 5, a_b, L);
+    for (int simd = 0; simd < 2; simd++) {
+        /* one secret alone (never found), then the family */
+        check_chunked(s, 1, in, 3 * L, 1, simd);
+        check_chunked(s, 1, in, N, 4096, simd);
+        check_chunked(s, 4, in, N, 4096, simd);
+        check_chunked(s, 4, in, N, 999, simd);
+        check_chunked(s, 4, in, 2 * L + 11 + L + 50, 7, simd);
+    }
+    check_each_write(s, 4, in, 4 * L, 3, 2 * L, true);
+    free(a_b);
+    free(in);
+}
+
+/* A thousand secrets, as many as variables a program may be given. */
+static void test_thousand_secrets(void **state)
+{
+    (void)state;
+    enum { NS = 1000, N = 200000 };
+    static unsigned char secrets[NS][33];
+    struct masker_secret s[NS];
+    srand(77);
+    for (int k = 0; k < NS; k++) {
+        for (int i = 0; i < 32; i++)
+            secrets[k][i] = (unsigned char)"0123456789abcdef"[rand() % 16];
+        s[k] = (struct masker_secret){secrets[k], 8 + (size_t)(k % 25)};
+    }
+    unsigned char *in = malloc(N);
+    for (size_t i = 0; i < N; i++)
+        in[i] = (unsigned char)"0123456789abcdef xyz"[rand() % 20];
+    for (int i = 0; i < 300; i++) {
+        const struct masker_secret *x = &s[rand() % NS];
+        memcpy(in + (size_t)rand() % (N - x->len), x->p, x->len);
+    }
+    for (int simd = 0; simd < 2; simd++) {
+        check_chunked(s, NS, in, N, 65536, simd);
+        check_chunked(s, NS, in, 20000, 13, simd);
+    }
+    free(in);
+}
+
 static void test_rejects_empty(void **state)
 {
     (void)state;
@@ -294,6 +430,10 @@ int main(void)
         cmocka_unit_test(test_holds_back_only_prefixes),
         cmocka_unit_test(test_long_secret_across_chunks),
         cmocka_unit_test(test_emit_failure_reported),
+        cmocka_unit_test(test_related_secrets_at_every_write),
+        cmocka_unit_test(test_random_sets_at_every_write),
+        cmocka_unit_test(test_long_common_prefix),
+        cmocka_unit_test(test_thousand_secrets),
         cmocka_unit_test(test_rejects_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,9 @@
  *   show:NAME        "NAME len:fnv" of getenv(NAME) (never the value)
  *   secret:NAME      the value of NAME on stdout and on stderr, each with a newline
  *   split:NAME:K     "A:", the first K bytes of NAME's value, a 30 ms pause, the rest, "\n"
+ *   head:NAME:K:FD   the first K bytes of NAME's value on FD (nothing else)
+ *   tail:NAME:K:FD   NAME's value from byte K on, on FD (nothing else)
+ *   same12           "same12 1" when fds 1 and 2 are the same file or pipe, else 0
  *   cat:PATH:SEED    PATH's bytes in pseudo-random pieces of 1..8192 bytes
  *   out:TEXT err:TEXT  TEXT and a newline on stdout / stderr
  *   tty              "tty A B": isatty(1), isatty(2)
@@ -17,10 +20,12 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void put(int fd, const void *p, size_t n)
@@ -47,6 +52,38 @@ static uint32_t fnv(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h;
+}
+
+/* NAME:K[...]: NAME's value (or NULL), its length and K (at most the length);
+ * *rest points after K. Returns -1 when there is no K. */
+static int value_cut(const char *spec, const char **v, size_t *len, size_t *cut,
+                     const char **rest)
+{
+    char name[128];
+    const char *k = strchr(spec, ':');
+    if (!k)
+        return -1;
+    snprintf(name, sizeof name, "%.*s", (int)(k - spec), spec);
+    *v = getenv(name);
+    *len = *v ? strlen(*v) : 0;
+    *cut = strtoul(k + 1, (char **)rest, 10);
+    if (*cut > *len)
+        *cut = *len;
+    return 0;
+}
+
+/* head:/tail: NAME:K:FD. */
+static int part(const char *spec, bool tail)
+{
+    const char *v, *fd;
+    size_t len, cut;
+    if (value_cut(spec, &v, &len, &cut, &fd) != 0 || *fd != ':')
+        return 2;
+    if (tail)
+        put(atoi(fd + 1), v + cut, len - cut);
+    else
+        put(atoi(fd + 1), v, cut);
+    return 0;
 }
 
 static void cat(const char *spec)
@@ -97,20 +134,24 @@ int main(int argc, char **argv)
             line(1, v ? v : "(null)");
             line(2, v ? v : "(null)");
         } else if (strncmp(a, "split:", 6) == 0) {
-            char name[128];
-            const char *k = strchr(arg, ':');
-            if (!k)
+            const char *v, *rest;
+            size_t len, cut;
+            if (value_cut(arg, &v, &len, &cut, &rest) != 0)
                 return 2;
-            snprintf(name, sizeof name, "%.*s", (int)(k - arg), arg);
-            const char *v = getenv(name);
-            size_t cut = strtoul(k + 1, NULL, 10), len = v ? strlen(v) : 0;
-            if (cut > len)
-                cut = len;
             put(1, "A:", 2);
             put(1, v, cut);
             usleep(30000);
             put(1, v + cut, len - cut);
             put(1, "\n", 1);
+        } else if (strncmp(a, "head:", 5) == 0 || strncmp(a, "tail:", 5) == 0) {
+            if (part(arg, a[0] == 't') != 0)
+                return 2;
+        } else if (strcmp(a, "same12") == 0) {
+            struct stat x, y;
+            bool same = fstat(1, &x) == 0 && fstat(2, &y) == 0 && x.st_dev == y.st_dev &&
+                        x.st_ino == y.st_ino;
+            snprintf(text, sizeof text, "same12 %d", same);
+            line(1, text);
         } else if (strncmp(a, "cat:", 4) == 0) {
             cat(arg);
         } else if (strncmp(a, "out:", 4) == 0) {

@@ -1,6 +1,7 @@
 /* `envseal run`: exit status and signals passed through, --secret-file delivered
  * but never visible, settings options, and --redact masking real output streams
- * (split writes, binary data, crashes, kills, early close, EPIPE, a terminal). */
+ * (split writes, binary data, crashes, kills, early close, EPIPE, a terminal, a
+ * thousand secrets, stdout and stderr into one file). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -786,6 +787,96 @@ static void test_redact_refuses_a_mask_holding_a_secret(void **state)
     envb_free(&env);
 }
 
+/* sh -c SCRIPT sh SEED PROGRAM...: 1000 variables SVC_<i>_TOKEN=tok-SEED-<i>-x, then
+ * PROGRAM (the harness's environment builder holds far fewer). */
+#define THOUSAND_SH                                                                            \
+    "seed=$1; shift; i=0; while [ $i -lt 1000 ]; do export \"SVC_${i}_TOKEN=tok-$seed-$i-x\"; " \
+    "i=$((i+1)); done; exec \"$@\""
+
+static void test_redact_thousand_secrets(void **state)
+{
+    (void)state;
+    char seed[40], value[96];
+    harness_random_secret(seed, sizeof seed, "s");
+    struct envb env;
+    env_with(&env, NULL, NULL);
+    struct capture c;
+    run_capture(ARGV("/bin/sh", "-c", THOUSAND_SH, "sh", seed, (char *)envseal_bin(), "run",
+                     "--redact", "--library", shim, "--", (char *)outprobe_bin(),
+                     "secret:SVC_0_TOKEN", "secret:SVC_500_TOKEN", "secret:SVC_999_TOKEN",
+                     "out:done"),
+                &env, NULL, &c, TIMEOUT);
+    if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0) /* envseal's message only */
+        print_error("status %d, %s\n", c.status, strstr(c.err, "envseal run:") ? c.err : "");
+    assert_exited(c.status, 0);
+    /* compared without printing: a failure must not show a value */
+    assert_true(strcmp(c.out, MASK "\n" MASK "\n" MASK "\ndone\n") == 0);
+    assert_true(strcmp(c.err, MASK "\n" MASK "\n" MASK "\n") == 0);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(value, sizeof value, "tok-%s-%d-x", seed, i);
+        assert_false(capture_contains(&c, value));
+    }
+    capture_free(&c);
+    /* control: without --redact the program does print the values */
+    run_capture(ARGV("/bin/sh", "-c", THOUSAND_SH, "sh", seed, (char *)envseal_bin(), "run",
+                     "--library", shim, "--", (char *)outprobe_bin(), "secret:SVC_500_TOKEN"),
+                &env, NULL, &c, TIMEOUT);
+    assert_exited(c.status, 0);
+    snprintf(value, sizeof value, "tok-%s-500-x", seed);
+    assert_true(capture_contains(&c, value));
+    capture_free(&c);
+    envb_free(&env);
+}
+
+/* sh -c SCRIPT sh PROGRAM...: PROGRAM with stderr the same open file as stdout. */
+#define MERGED_SH "exec \"$@\" 2>&1"
+
+static void test_redact_stdout_and_stderr_one_file(void **state)
+{
+    (void)state;
+    char secret[64], head[64], tail[64];
+    struct envb env;
+    token_env(&env, secret, sizeof secret);
+    size_t half = strlen(secret) / 2;
+    snprintf(head, sizeof head, "head:API_TOKEN:%zu:1", half);
+    snprintf(tail, sizeof tail, "tail:API_TOKEN:%zu:2", half);
+    char *redact[] = {"/bin/sh", "-c", MERGED_SH, "sh", (char *)envseal_bin(), "run",
+                      "--redact", "--library", shim, "--", (char *)outprobe_bin()};
+    enum { NR = sizeof redact / sizeof *redact };
+    /* > file 2>&1: half the value on stdout, a pause, the rest on stderr */
+    char *steps[][6] = {
+        {"same12", head, "sleep:50", tail, "out:", NULL},
+        {"same12", head, "close:1", "sleep:50", tail, "err:"}, /* stdout gone after its half */
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char *argv[NR + 7] = {0};
+        memcpy(argv, redact, sizeof redact);
+        memcpy(argv + NR, steps[k], sizeof steps[k]);
+        struct capture c;
+        run_capture(argv, &env, NULL, &c, TIMEOUT);
+        assert_exited(c.status, 0);
+        assert_false(capture_contains(&c, secret));
+        /* one stream, in order; the program sees one pipe for both, as without us */
+        assert_true(strcmp(c.out, "same12 1\n" MASK "\n") == 0); /* no value printed */
+        assert_int_equal(c.err_len, 0);
+        capture_free(&c);
+    }
+    /* control: without --redact the file holds the value (and fds 1 and 2 are one) */
+    struct capture c;
+    run_capture(ARGV("/bin/sh", "-c", MERGED_SH, "sh", (char *)envseal_bin(), "run", "--library",
+                     shim, "--", (char *)outprobe_bin(), "same12", head, "sleep:50", tail, "out:"),
+                &env, NULL, &c, TIMEOUT);
+    assert_true(capture_contains(&c, secret));
+    assert_non_null(strstr(c.out, "same12 1\n"));
+    capture_free(&c);
+    /* stdout and stderr to different files: two streams, each masked on its own */
+    run_capture(REDACT_ARGV("same12", "secret:API_TOKEN"), &env, NULL, &c, TIMEOUT);
+    assert_true(strcmp(c.out, "same12 0\n" MASK "\n") == 0);
+    assert_true(strcmp(c.err, MASK "\n") == 0);
+    capture_free(&c);
+    envb_free(&env);
+}
+
 static void test_usage_and_exec_errors(void **state)
 {
     (void)state;
@@ -868,6 +959,8 @@ int main(void)
         cmocka_unit_test(test_redact_stdin_passes_through),
         cmocka_unit_test(test_redact_on_a_terminal),
         cmocka_unit_test(test_redact_refuses_a_mask_holding_a_secret),
+        cmocka_unit_test(test_redact_thousand_secrets),
+        cmocka_unit_test(test_redact_stdout_and_stderr_one_file),
         cmocka_unit_test(test_usage_and_exec_errors),
     };
     return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);

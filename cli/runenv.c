@@ -2,6 +2,7 @@
 #include "runenv.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,27 +106,45 @@ size_t runenv_count_secrets(const struct envvec *env, const struct config *cfg)
 
 /* --redact: copies of the secret entries go to secmem; the originals in our own
  * initial environment block are zeroed, so /proc/<envseal>/environ shows none. */
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (char *const *)a, y = (uintptr_t) * (char *const *)b;
+    return x < y ? -1 : x > y;
+}
+
 int runenv_seal_own(struct envvec *env, const struct config *cfg)
 {
+    /* environ's entries, sorted, so each lookup below is a binary search: linear
+     * scans made thousands of secrets quadratic. */
+    size_t n = 0;
+    for (char **p = environ; p && *p; p++)
+        n++;
+    char **sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return -1;
+    memcpy(sorted, environ ? environ : sorted, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_ptr);
+    int rc = 0;
     for (size_t i = 0; i < env->n; i++) {
         char *e = env->v[i];
         size_t nl = envvec_name_len(e);
         if (e[nl] != '=' || !config_is_secret(cfg, e, nl))
             continue;
-        bool ours = false; /* an inherited entry, not one we built */
-        for (char **p = environ; p && *p; p++)
-            ours |= *p == e;
-        if (!ours)
+        /* An inherited entry, not one we built. */
+        if (!bsearch(&e, sorted, n, sizeof *sorted, cmp_ptr))
             continue;
         size_t len = strlen(e);
         char *copy = secmem_alloc(len + 1);
-        if (!copy)
-            return -1;
+        if (!copy) {
+            rc = -1;
+            break;
+        }
         memcpy(copy, e, len + 1);
         env->v[i] = copy;
         explicit_bzero(e, len);
     }
-    return 0;
+    free(sorted);
+    return rc;
 }
 
 /* The masker over the values of every secret entry the program gets. */

@@ -1,13 +1,13 @@
 /* setenv, unsetenv, putenv and clearenv: secret names keep their values only in the
  * vault (glibc's putenv installs our vault pointer, it copies nothing), a replaced
- * or removed value is wiped; every other name goes straight to glibc. */
+ * or removed value is wiped, and a value the vault cannot take is refused (ENOMEM);
+ * every other name goes straight to glibc. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "next_symbol.h"
 #include "shim.h"
 #if ENVSEAL_STRICT
@@ -54,12 +54,12 @@ static char *current_entry(const char *name, size_t nlen)
     return NULL;
 }
 
-static void warn_unsealed_once(void)
+/* A secret the vault cannot take is refused, never stored where the exit wipe and
+ * the crash sweep cannot reach it; the vault said why, once (vault_event). */
+int envops_no_vault(void)
 {
-    static int warned;
-    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
-        log_line("warning: no vault memory for a new secret; stored unsealed", NULL, NULL,
-                 NULL);
+    errno = ENOMEM;
+    return -1;
 }
 
 /* Installs a vault entry through glibc's putenv and wipes the entry it replaced. */
@@ -106,10 +106,7 @@ static int set_locked(const char *name, const char *value, int overwrite)
     if (!overwrite && current_entry(name, nlen))
         return 0;
     char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
-    if (sealed)
-        return install(sealed, name, nlen);
-    warn_unsealed_once();
-    return REAL(setenv, setenv_fn)(name, value, overwrite);
+    return sealed ? install(sealed, name, nlen) : envops_no_vault();
 }
 
 ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
@@ -160,10 +157,7 @@ static int put_locked(char *string)
         return REAL(putenv, putenv_fn)(string);
     /* The caller's string is copied, not referenced: later edits to it are not seen. */
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
-    if (sealed)
-        return install(sealed, string, nlen);
-    warn_unsealed_once();
-    return REAL(putenv, putenv_fn)(string);
+    return sealed ? install(sealed, string, nlen) : envops_no_vault();
 }
 
 ENVSEAL_EXPORT int putenv(char *string)

@@ -22,6 +22,10 @@ struct shim_state {
 
 extern struct shim_state envseal_state;
 
+/* What setenv/putenv of a secret return when the vault cannot take the value:
+ * -1 with ENOMEM (the vault's report hook has said why). */
+int envops_no_vault(void);
+
 /* A lock of our own rather than a pthread mutex: two symbols fewer for the loader
  * to bind in every process. It guards environment changes, which rarely contend. */
 static inline void shim_lock(struct shim_state *s)

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "next_symbol.h"
 #include "shim.h"
 #include "strict.h"
@@ -41,23 +40,13 @@ static void drop_from_environ(const char *name, size_t nlen)
         }
 }
 
-static int no_vault(void)
-{
-    static int warned;
-    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
-        log_line("warning: no vault memory for a new secret; the change was refused (ENOMEM)",
-                 NULL, NULL, NULL);
-    errno = ENOMEM;
-    return -1;
-}
-
 int strict_setenv(const char *name, const char *value, int overwrite)
 {
     size_t nlen = strlen(name);
     int rc = 0;
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
-        rc = sealed ? strict_install(sealed, nlen) : no_vault();
+        rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
         if (rc == 0)
             drop_from_environ(name, nlen);
     }
@@ -67,7 +56,7 @@ int strict_setenv(const char *name, const char *value, int overwrite)
 int strict_putenv(const char *string, size_t nlen)
 {
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
-    int rc = sealed ? strict_install(sealed, nlen) : no_vault();
+    int rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
     if (rc == 0)
         drop_from_environ(string, nlen);
     return rc;

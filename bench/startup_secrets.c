@@ -1,7 +1,9 @@
 /* startup_secrets: start-up time of a program whose environment holds many secrets.
  *
- * Usage: startup_secrets [-n ROUNDS] [-p PROGRAM] [-c COUNT]... NAME=PRELOAD...
- *        (an empty PRELOAD: no preload; default counts 1000, 20000, 50000)
+ * Usage: startup_secrets [-n ROUNDS] [-p PROGRAM] [-c COUNT]... [-e VAR=VALUE]...
+ *                        NAME=PRELOAD...
+ *        (an empty PRELOAD: no preload; default counts 1000, 20000, 50000; -e adds
+ *        a variable to every configuration, e.g. ENVSEAL_VAULT=anon)
  *
  * For each count C the environment is PATH plus C variables S<i>_TOKEN (matched by
  * envseal's default patterns) with 16 random characters each, drawn once per count
@@ -10,7 +12,8 @@
  * configuration once for every count, the configurations taken round-robin
  * (starting one further each round) so that drift in the machine's load hits all
  * of them alike. Reported per count and configuration: median, 10th and 90th
- * percentile, and the ratio of medians to the first configuration. Figures are
+ * percentile of the wall time, the median CPU time (user + system) of the child,
+ * and the ratios of medians to the first configuration. Figures are
  * reported, never asserted: the exit status is 0 unless a run failed. */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -26,7 +29,11 @@
 
 #define MAX_SETUPS 6
 #define MAX_COUNTS 8
+#define MAX_EXTRA 8
 #define VALUE_LEN 16
+
+static char *extra[MAX_EXTRA];
+static int nextra;
 
 struct setup {
     const char *name;
@@ -43,16 +50,19 @@ static void die(const char *fmt, ...)
     exit(2);
 }
 
-/* PATH, `count` secrets, LD_PRELOAD (when preload), NULL. One block per count;
- * the configurations share it, only the last pointer differs. */
+/* PATH, the -e variables, `count` secrets, LD_PRELOAD (when preload), NULL. One
+ * block per count; the configurations share it, only the last pointer differs. */
 static char **environment(long count)
 {
-    char **env = calloc((size_t)count + 3, sizeof *env);
+    char **env = calloc((size_t)(count + nextra) + 3, sizeof *env);
     char *block = malloc((size_t)count * 32);
     unsigned char r[VALUE_LEN];
     if (!env || !block)
         die("out of memory");
     env[0] = "PATH=/usr/bin:/bin";
+    for (int k = 0; k < nextra; k++)
+        env[k + 1] = extra[k];
+    env += nextra; /* the secrets and LD_PRELOAD follow, as time_exec expects */
     char *at = block;
     for (long i = 0; i < count; i++) {
         if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
@@ -65,7 +75,7 @@ static char **environment(long count)
         at += n + VALUE_LEN + 1;
     }
     explicit_bzero(r, sizeof r);
-    return env;
+    return env - nextra;
 }
 
 static double now_us(void)
@@ -75,13 +85,17 @@ static double now_us(void)
     return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-static double time_exec(const char *prog, char **env, long count, const struct setup *s)
+/* Wall time of one run in µs; *cpu gets the child's user + system time in µs
+ * (less disturbed than wall time when other work shares the machine). */
+static double time_exec(const char *prog, char **env, long count, const struct setup *s,
+                        double *cpu)
 {
     char ld[4096];
-    env[count + 1] = NULL;
+    char **last = &env[count + nextra + 1];
+    *last = NULL;
     if (s->preload) {
         snprintf(ld, sizeof ld, "LD_PRELOAD=%s", s->preload);
-        env[count + 1] = ld;
+        *last = ld;
     }
     char *argv[] = {(char *)prog, NULL};
     double t0 = now_us();
@@ -93,9 +107,12 @@ static double time_exec(const char *prog, char **env, long count, const struct s
         _exit(127);
     }
     int status;
-    if (waitpid(pid, &status, 0) != pid)
-        die("waitpid failed");
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid)
+        die("wait4 failed");
     double t = now_us() - t0;
+    *cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         die("%s with %ld secrets: %s failed (status %#x)", s->name, count, prog, status);
     return t;
@@ -121,15 +138,18 @@ int main(int argc, char **argv)
     long counts[MAX_COUNTS];
     int ncounts = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "n:p:c:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:p:c:e:")) != -1) {
         if (opt == 'n')
             rounds = atol(optarg);
         else if (opt == 'p')
             prog = optarg;
         else if (opt == 'c' && ncounts < MAX_COUNTS)
             counts[ncounts++] = atol(optarg);
+        else if (opt == 'e' && nextra < MAX_EXTRA && strchr(optarg, '='))
+            extra[nextra++] = optarg;
         else
-            die("usage: startup_secrets [-n ROUNDS] [-p PROGRAM] [-c COUNT]... NAME=PRELOAD...");
+            die("usage: startup_secrets [-n ROUNDS] [-p PROGRAM] [-c COUNT]... [-e VAR=VALUE]... "
+                "NAME=PRELOAD...");
     }
     if (ncounts == 0) {
         counts[0] = 1000, counts[1] = 20000, counts[2] = 50000;
@@ -157,36 +177,41 @@ int main(int argc, char **argv)
     }
 
     char **env[MAX_COUNTS];
-    double *us[MAX_COUNTS][MAX_SETUPS];
+    double *us[MAX_COUNTS][MAX_SETUPS], *cpu[MAX_COUNTS][MAX_SETUPS];
     for (int c = 0; c < ncounts; c++) {
         env[c] = environment(counts[c]);
         for (int s = 0; s < nsetups; s++)
-            if (!(us[c][s] = malloc((size_t)rounds * sizeof(double))))
+            if (!(us[c][s] = malloc((size_t)rounds * sizeof(double))) ||
+                !(cpu[c][s] = malloc((size_t)rounds * sizeof(double))))
                 die("out of memory");
     }
+    double ignored;
     for (int c = 0; c < ncounts; c++) /* one warm-up run each */
         for (int s = 0; s < nsetups; s++)
-            time_exec(prog, env[c], counts[c], &setups[s]);
+            time_exec(prog, env[c], counts[c], &setups[s], &ignored);
     for (long r = 0; r < rounds; r++)
         for (int c = 0; c < ncounts; c++)
             for (int k = 0; k < nsetups; k++) {
                 int s = (int)((r + k) % nsetups);
-                us[c][s][r] = time_exec(prog, env[c], counts[c], &setups[s]);
+                us[c][s][r] = time_exec(prog, env[c], counts[c], &setups[s], &cpu[c][s][r]);
             }
 
-    printf("%s, %ld rounds; median, p10, p90 in ms; x = median over %s\n", prog, rounds,
-           setups[0].name);
-    printf("%8s  %-12s %10s %10s %10s %8s\n", "secrets", "config", "median", "p10", "p90", "x");
+    printf("%s, %ld rounds; wall time median, p10, p90 in ms, x = median over %s; cpu: "
+           "median user+system ms of the child, x = over %s\n",
+           prog, rounds, setups[0].name, setups[0].name);
+    printf("%8s  %-16s %10s %10s %10s %8s %10s %8s\n", "secrets", "config", "median", "p10",
+           "p90", "x", "cpu", "x");
     for (int c = 0; c < ncounts; c++) {
-        double base = 0;
+        double base = 0, cbase = 0;
         for (int s = 0; s < nsetups; s++) {
             double p10 = percentile(us[c][s], (size_t)rounds, 0.1) / 1e3;
             double med = percentile(us[c][s], (size_t)rounds, 0.5) / 1e3;
             double p90 = percentile(us[c][s], (size_t)rounds, 0.9) / 1e3;
+            double cmed = percentile(cpu[c][s], (size_t)rounds, 0.5) / 1e3;
             if (s == 0)
-                base = med;
-            printf("%8ld  %-12s %10.2f %10.2f %10.2f %8.2f\n", counts[c], setups[s].name, med,
-                   p10, p90, med / base);
+                base = med, cbase = cmed;
+            printf("%8ld  %-16s %10.2f %10.2f %10.2f %8.2f %10.2f %8.2f\n", counts[c],
+                   setups[s].name, med, p10, p90, med / base, cmed, cmed / cbase);
         }
     }
     return 0;

@@ -1,7 +1,8 @@
 /* envstress: two threads change the environment at once, never calling getenv
  * while they race: one sets, replaces and unsets a secret name (setenv, putenv,
  * unsetenv), the other adds and removes plain names (so glibc reallocates environ
- * and frees the old array all the time). glibc alone survives this; it is what
+ * and frees the old array all the time); every 1024 rounds the first also adds a
+ * secret for good, so the vault grows meanwhile. glibc alone survives this; it is what
  * tests/integration/env_stress_test.c runs under libenvseal.so and
  * libenvseal-strict.so, and built with the shim's sources under TSan and ASan.
  *
@@ -35,10 +36,30 @@ static long now_ms(void)
     return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* Secrets added for good every 1024 rounds, 1 KB each: the vault keeps growing
+ * (new regions, a growing region table) while the race goes on. */
+#define GROW_EVERY 1024
+#define GROW_LEN 1024
+static unsigned long grown;
+
+static void grow_value(char *v, unsigned long k)
+{
+    for (size_t j = 0; j < GROW_LEN; j++)
+        v[j] = (char)('a' + (j + k) % 26);
+    v[GROW_LEN] = '\0';
+}
+
 static void *secret_writer(void *arg)
 {
     (void)arg;
+    char name[48], v[GROW_LEN + 1];
     for (unsigned long i = 0; !__atomic_load_n(&stop, __ATOMIC_RELAXED); i++) {
+        if (i % GROW_EVERY == 0) {
+            snprintf(name, sizeof name, "STRESS_GROW_%lu_TOKEN", grown);
+            grow_value(v, grown);
+            if (setenv(name, v, 1) == 0)
+                grown++;
+        }
         setenv(SECRET, secret_values[i % 3], 1);
         setenv(SECRET, secret_values[(i + 1) % 3], i & 1);
         putenv(i & 2 ? put_a : put_b);
@@ -117,6 +138,14 @@ int main(int argc, char **argv)
         return failed("final value");
     if (getenv("PATH") == NULL)
         return failed("PATH lost");
+    for (unsigned long k = 0; k < grown; k++) {
+        char name[48], want[GROW_LEN + 1];
+        snprintf(name, sizeof name, "STRESS_GROW_%lu_TOKEN", k);
+        grow_value(want, k);
+        const char *g = getenv(name);
+        if (!g || strcmp(g, want) != 0)
+            return failed("a secret added during the race reads back wrong");
+    }
     for (unsigned j = 0; j < PLAIN_NAMES; j++) {
         char name[32];
         snprintf(name, sizeof name, "STRESS_PLAIN_%u", j);
@@ -126,7 +155,8 @@ int main(int argc, char **argv)
     }
     if (count_named("STRESS_PLAIN_") != 0 || count_named("STRESS_PUT_") != 0)
         return failed("plain names outlived their unsetenv");
-    fprintf(stderr, "envstress: %lu secret rounds, %lu plain rounds\n", rounds[0], rounds[1]);
+    fprintf(stderr, "envstress: %lu secret rounds, %lu plain rounds, %lu secrets added\n",
+            rounds[0], rounds[1], grown);
     puts("envstress ok");
     return 0;
 }

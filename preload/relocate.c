@@ -7,11 +7,10 @@
  * secrets must not cost more than a few times what reading them costs. */
 
 /* Remembers which entries are secrets between the sizing and the copying pass, so
- * each name is matched once. On the stack: the kernel gave the process at least
- * 32 bytes of stack per environment pointer (argv and envp fit in a quarter of
- * RLIMIT_STACK), the memo takes one bit; past MEMO_MAX_BITS entries are matched
- * again instead. */
-#define MEMO_MAX_BITS (1u << 19)
+ * each name is matched once: one bit per entry, on the stack, 8 KiB at most (the
+ * constructor may also run in a thread that dlopen()s the shim, on a small stack);
+ * entries past RELOCATE_MEMO_BITS are matched again instead. */
+#define MEMO_MAX_BITS RELOCATE_MEMO_BITS
 
 static size_t count_entries(char *const *envp)
 {

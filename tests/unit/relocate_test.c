@@ -135,8 +135,7 @@ static void check_relocated(const bool *is_secret)
     char *expect = malloc(env.size);
     assert_non_null(expect);
     memcpy(expect, env.orig, env.size);
-    for (size_t i = 0; i < env.n; i++) {
-        size_t off = orig_offset(i);
+    for (size_t i = 0, off = 0; i < env.n; off += strlen(env.orig + off) + 1, i++) {
         const char *text = env.orig + off;
         if (is_secret[i]) {
             if (!vault_owns(&vault, env.envp[i]))
@@ -216,23 +215,26 @@ static void null_cur_is_accepted(void **state)
     check_relocated(secret);
 }
 
+/* Past the memo of which entries are secrets, names are matched again: both sides
+ * of its end, and the last entry. */
 static void more_entries_than_the_memo(void **state)
 {
     (void)state;
-    enum { N = 1500 };
+    enum { N = RELOCATE_MEMO_BITS + 1500 };
     static char texts[N][40];
     static const char *entries[N];
     static bool secret[N];
     size_t want = 0, past = 0;
     for (int i = 0; i < N; i++) {
-        secret[i] = i % 7 == 3 || i == 1023 || i == 1024 || i == N - 1;
+        secret[i] = i % 7 == 3 || i == (int)RELOCATE_MEMO_BITS - 1 || i == (int)RELOCATE_MEMO_BITS ||
+                    i == N - 1;
         if (secret[i])
             snprintf(texts[i], sizeof texts[i], "S%d_TOKEN=fake-%d", i, i * 31);
         else
             snprintf(texts[i], sizeof texts[i], "VAR%d=plain-%d", i, i);
         entries[i] = texts[i];
         want += secret[i];
-        past += secret[i] && i >= 1024;
+        past += secret[i] && i >= (int)RELOCATE_MEMO_BITS;
     }
     env_build(&env, entries, N);
     struct relocate_result r;

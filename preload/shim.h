@@ -10,7 +10,7 @@
 
 #define ENVSEAL_EXPORT __attribute__((visibility("default")))
 
-/* Start-up writes the first ~1.3 KB only (the flags, the vault, the head of cfg):
+/* Start-up writes the first ~0.5 KB only (the flags, the vault, the head of cfg):
  * on the page of .data/.bss the loader has written already. cfg's pattern sets
  * (kilobytes) come last and are left alone unless a setting fills them. */
 struct shim_state {

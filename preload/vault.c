@@ -157,6 +157,35 @@ static int add_failed(struct vault *v, int err, enum vault_event ev, const char 
     return err;
 }
 
+/* Maps a region of `size` bytes, or of `need` (<= size) when that one cannot be had
+ * or lacks a protection: a region just large enough may still be had with every
+ * protection (RLIMIT_MEMLOCK, RLIMIT_AS). */
+static int map_best(struct vault *v, size_t need, size_t size, struct vault_region *r,
+                    const char **what, int *why)
+{
+    int err = map_region(v, size, r, what, why);
+    if (size == need || (err == 0 && !*what))
+        return err;
+    bool had_size = err == 0;
+    if (had_size)
+        platform_unmap(&r->map);
+    err = map_region(v, need, r, what, why);
+    if (err == 0 && *what && had_size && !v->policy.refuse) {
+        /* Degraded either way, and kept: the larger one, so regions stay few. */
+        struct vault_region small = *r;
+        const char *w;
+        int y = 0;
+        if (map_region(v, size, r, &w, &y) == 0) {
+            platform_unmap(&small.map);
+            *what = w;
+            *why = y;
+        } else {
+            *r = small;
+        }
+    }
+    return err;
+}
+
 /* Adds a region for at least `need` bytes: exactly that much, or (grow) as much as
  * all regions so far, up to growth_max, so that n secrets take O(log n) regions. */
 static int add_region(struct vault *v, size_t need, bool grow)
@@ -169,17 +198,7 @@ static int add_region(struct vault *v, size_t need, bool grow)
     struct vault_region r;
     const char *what;
     int why = 0;
-    int err = map_region(v, need > more ? need : more, &r, &what, &why);
-    if (err == 0 && what && more > need) {
-        /* A region just large enough may still get every protection (RLIMIT_MEMLOCK). */
-        platform_unmap(&r.map);
-        err = map_region(v, need, &r, &what, &why);
-        if (err == 0 && what && !v->policy.refuse) {
-            /* Degraded either way, and kept: the larger one, so regions stay few. */
-            platform_unmap(&r.map);
-            err = map_region(v, more, &r, &what, &why);
-        }
-    }
+    int err = map_best(v, need, need > more ? need : more, &r, &what, &why);
     if (err)
         return add_failed(v, err, VAULT_NO_MEMORY, "no vault memory for a new secret", err);
     if (what && v->policy.refuse) {

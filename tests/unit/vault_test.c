@@ -778,6 +778,59 @@ static void growth_stays_within_memlock_allowance(void **state)
     expect_child_ok(fill_memlock_allowance);
 }
 
+/* Address space this process has mapped, in bytes (/proc/self/status VmSize). */
+static size_t vm_size(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    size_t kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmSize: %zu kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb * 1024;
+}
+
+/* When the geometric region cannot be mapped at all (here: RLIMIT_AS), one of the
+ * size the value needs is, and the store succeeds. */
+static void shrink_when_large_region_fails(void *arg)
+{
+    (void)arg;
+    enforce(false, false, true);
+    static char val[3000 + 1];
+    char name[32];
+    for (int i = 0; vault.mapped < 512 * 1024; i++) {
+        int nl = snprintf(name, sizeof name, "AS%d_TOKEN", i);
+        CHILD_CHECK(vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i)));
+    }
+    /* Fill the last region, so that the next value needs a new one. */
+    unsigned regions = vault.nregions;
+    for (int i = 0; vault.nregions == regions; i++) {
+        int nl = snprintf(name, sizeof name, "FILL%d_TOKEN", i);
+        CHILD_CHECK(vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i)));
+    }
+    const struct vault_region *last = REGION(vault.nregions - 1);
+    CHILD_CHECK(last->map.size == VAULT_GROWTH_MAX); /* grown: at the cap */
+    size_t in_last = last->used;
+    CHILD_CHECK(in_last < last->map.size);
+    /* Room for a few pages more, not for another VAULT_GROWTH_MAX. */
+    struct rlimit as = {vm_size() + 64 * 1024, RLIM_INFINITY};
+    CHILD_CHECK(setrlimit(RLIMIT_AS, &as) == 0);
+    for (int i = 0; vault.nregions == regions + 1; i++) {
+        int nl = snprintf(name, sizeof name, "MORE%d_TOKEN", i);
+        CHILD_CHECK(vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i)));
+    }
+    CHILD_CHECK(REGION(vault.nregions - 1)->map.size < VAULT_GROWTH_MAX);
+    CHILD_CHECK(events[VAULT_NO_MEMORY] == 0 && events[VAULT_REFUSED] == 0);
+}
+
+static void growth_shrinks_when_large_region_fails(void **state)
+{
+    (void)state;
+    expect_child_ok(shrink_when_large_region_fails);
+}
+
 /* ENVSEAL_VAULT=secretmem: a private-pages region does not do. */
 static void new_region_without_secretmem_refused(void **state)
 {
@@ -988,6 +1041,7 @@ int main(void)
         cmocka_unit_test(new_region_without_mlock_refused),
         cmocka_unit_test(new_region_without_mlock_warned_and_kept),
         cmocka_unit_test(growth_stays_within_memlock_allowance),
+        cmocka_unit_test(growth_shrinks_when_large_region_fails),
         cmocka_unit_test_teardown(new_region_without_secretmem_refused, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_secretmem, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_anon, teardown_vault),

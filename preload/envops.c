@@ -1,13 +1,13 @@
 /* setenv, unsetenv, putenv and clearenv: secret names keep their values only in the
  * vault (glibc's putenv installs our vault pointer, it copies nothing), a replaced
- * or removed value is wiped; every other name goes straight to glibc. */
+ * or removed value is wiped, and a value the vault cannot take is refused (ENOMEM);
+ * every other name goes straight to glibc. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "next_symbol.h"
 #include "shim.h"
 #if ENVSEAL_STRICT
@@ -54,12 +54,12 @@ static char *current_entry(const char *name, size_t nlen)
     return NULL;
 }
 
-static void warn_unsealed_once(void)
+/* A secret the vault cannot take is refused, never stored where the exit wipe and
+ * the crash sweep cannot reach it; the vault said why, once (vault_event). */
+int envops_no_vault(void)
 {
-    static int warned;
-    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
-        log_line("warning: no vault memory for a new secret; stored unsealed", NULL, NULL,
-                 NULL);
+    errno = ENOMEM;
+    return -1;
 }
 
 /* Installs a vault entry through glibc's putenv and wipes the entry it replaced. */
@@ -88,7 +88,11 @@ static void release_unreferenced(const char *name, size_t nlen)
     }
 }
 
-ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
+/* Every change to the environment that comes through us, secret or not, runs
+ * under the shim's lock: then environ is only read by us (current_entry,
+ * release_unreferenced, strict mode's drop_from_environ) while no glibc setenv
+ * can reallocate and free it under our feet. getenv takes no lock. */
+static int set_locked(const char *name, const char *value, int overwrite)
 {
     if (!valid_name(opaque(name)) || !opaque(value))
         return REAL(setenv, setenv_fn)(name, value, overwrite);
@@ -99,24 +103,22 @@ ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
 #endif
     if (!sealing(name, nlen))
         return REAL(setenv, setenv_fn)(name, value, overwrite);
+    if (!overwrite && current_entry(name, nlen))
+        return 0;
+    char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
+    return sealed ? install(sealed, name, nlen) : envops_no_vault();
+}
+
+ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
+{
     shim_lock(st);
-    int rc = 0;
-    if (overwrite || !current_entry(name, nlen)) {
-        char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
-        if (sealed) {
-            rc = install(sealed, name, nlen);
-        } else {
-            warn_unsealed_once();
-            rc = REAL(setenv, setenv_fn)(name, value, overwrite);
-        }
-    }
+    int rc = set_locked(name, value, overwrite);
     shim_unlock(st);
     return rc;
 }
 
-/* unsetenv's body, also reached by putenv("NAME") without a call through the PLT
- * (a call to our own exported name would cost a symbol lookup at every start). */
-static int unset(const char *name)
+/* unsetenv's body, also reached by putenv("NAME"). */
+static int unset_locked(const char *name)
 {
     if (!valid_name(opaque(name)))
         return REAL(unsetenv, unsetenv_fn)(name);
@@ -125,28 +127,27 @@ static int unset(const char *name)
     if (strict_owns(name, nlen))
         return strict_unsetenv(name);
 #endif
-    if (!sealing(name, nlen))
-        return REAL(unsetenv, unsetenv_fn)(name);
-    shim_lock(st);
     int rc = REAL(unsetenv, unsetenv_fn)(name);
-    if (rc == 0)
+    if (rc == 0 && sealing(name, nlen))
         release_unreferenced(name, nlen);
-    shim_unlock(st);
     return rc;
 }
 
 ENVSEAL_EXPORT int unsetenv(const char *name)
 {
-    return unset(name);
+    shim_lock(st);
+    int rc = unset_locked(name);
+    shim_unlock(st);
+    return rc;
 }
 
-ENVSEAL_EXPORT int putenv(char *string)
+static int put_locked(char *string)
 {
     if (!opaque(string))
         return REAL(putenv, putenv_fn)(string);
     const char *eq = strchr(string, '=');
     if (!eq) /* glibc: putenv("NAME") removes NAME; route it through our unsetenv */
-        return string[0] ? unset(string) : 0;
+        return string[0] ? unset_locked(string) : 0;
     size_t nlen = (size_t)(eq - string);
 #if ENVSEAL_STRICT
     if (nlen && strict_owns(string, nlen))
@@ -155,31 +156,32 @@ ENVSEAL_EXPORT int putenv(char *string)
     if (nlen == 0 || !sealing(string, nlen))
         return REAL(putenv, putenv_fn)(string);
     /* The caller's string is copied, not referenced: later edits to it are not seen. */
-    shim_lock(st);
-    int rc;
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
-    if (sealed) {
-        rc = install(sealed, string, nlen);
-    } else {
-        warn_unsealed_once();
-        rc = REAL(putenv, putenv_fn)(string);
-    }
+    return sealed ? install(sealed, string, nlen) : envops_no_vault();
+}
+
+ENVSEAL_EXPORT int putenv(char *string)
+{
+    shim_lock(st);
+    int rc = put_locked(string);
     shim_unlock(st);
     return rc;
 }
 
 ENVSEAL_EXPORT int clearenv(void)
 {
+    shim_lock(st);
+    int rc;
 #if ENVSEAL_STRICT
     if (strict_on())
-        return strict_clearenv();
+        rc = strict_clearenv();
+    else
 #endif
-    if (!st->active)
-        return REAL(clearenv, clearenv_fn)();
-    shim_lock(st);
-    int rc = REAL(clearenv, clearenv_fn)();
-    if (rc == 0)
-        vault_release_all(&st->vault);
+    {
+        rc = REAL(clearenv, clearenv_fn)();
+        if (rc == 0 && st->active)
+            vault_release_all(&st->vault);
+    }
     shim_unlock(st);
     return rc;
 }

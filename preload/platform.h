@@ -41,6 +41,10 @@ size_t platform_page_size(void);
  * fallback. Returns 0, or an errno value when no mapping at all could be made. */
 int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct map_report *r);
 
+/* Unmaps a platform_map mapping with its guard pages (one never written: it is
+ * not wiped). */
+void platform_unmap(struct mapping *m);
+
 /* In a fork child: secretmem pages are shared with the parent, so give the child
  * its own copy at the same address (pointers stay valid) and re-lock anonymous
  * pages (locks are not inherited). Returns 0, or an errno value: on failure the

@@ -136,6 +136,14 @@ int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct ma
     return 0;
 }
 
+void platform_unmap(struct mapping *m)
+{
+    size_t page = platform_page_size();
+    if (m->data)
+        munmap(m->data - page, m->size + 2 * page);
+    m->data = NULL;
+}
+
 int platform_unshare_after_fork(struct mapping *m)
 {
     if (m->backing == BACKING_ANON) {

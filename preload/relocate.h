@@ -8,6 +8,10 @@
 #include "config.h"
 #include "vault.h"
 
+/* Entries whose secret-or-not answer start-up remembers between its two passes
+ * (relocate.c); later ones are matched twice. */
+#define RELOCATE_MEMO_BITS (1u << 16)
+
 struct relocate_result {
     size_t secrets;  /* secret entries found */
     size_t sealed;   /* moved into the vault and scrubbed */

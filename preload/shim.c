@@ -51,30 +51,53 @@ static const char *errname(int err)
     return n ? n : "error";
 }
 
-/* What protection is missing, or NULL when the vault is fully protected. */
-static const char *degradation(const struct relocate_result *r, const char **why)
+/* Degraded protection is reported in one warning line per process, whether the
+ * start-up vault or a region added later lacks it. */
+static void warn_degraded(const char *what, int err)
 {
-    const struct vault *v = &st->vault;
-    *why = NULL;
+    static int warned;
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
+        log_line("warning: ", what, err ? " - " : NULL, err ? errname(err) : NULL);
+}
+
+/* A region the vault mapped after start-up (see vault_policy). Each kind once. */
+static void vault_event(enum vault_event ev, const char *what, int err)
+{
+    static int refused, no_memory;
+    if (ev == VAULT_DEGRADED)
+        warn_degraded(what, err);
+    else if (ev == VAULT_REFUSED && !__atomic_exchange_n(&refused, 1, __ATOMIC_RELAXED))
+        log_line("refusing a new secret (ENOMEM): ", what, err ? " - " : NULL,
+                 err ? errname(err) : NULL);
+    else if (ev == VAULT_NO_MEMORY && !__atomic_exchange_n(&no_memory, 1, __ATOMIC_RELAXED) &&
+             !st->cfg.quiet)
+        log_line("warning: ", what, "; the change was refused (ENOMEM) - ", errname(err));
+}
+
+struct first_degraded {
+    const char *what;
+    int err;
+};
+
+static void check_region(const struct vault_region *r, void *arg)
+{
+    struct first_degraded *d = arg;
+    if (!d->what)
+        d->what = vault_region_degradation(&st->vault, r, &d->err);
+}
+
+/* What protection is missing from any region, or NULL when the vault is fully
+ * protected. */
+static const char *degradation(const struct relocate_result *r, int *err)
+{
     if (r->unsealed) {
-        *why = errname(v->map_errno);
+        *err = st->vault.map_errno;
         return "no vault memory could be mapped; secrets left in the environment";
     }
-    if (v->nregions == 0)
-        return NULL;
-    const struct mapping *m = &v->region[0];
-    if (st->cfg.vault == VAULT_SECRETMEM && m->backing != BACKING_SECRETMEM) {
-        *why = errname(v->first_report.secretmem_errno);
-        return "memfd_secret unavailable (ENVSEAL_VAULT=secretmem)";
-    }
-    if (!m->locked) {
-        *why = errname(v->first_report.mlock_errno);
-        return "mlock refused (see RLIMIT_MEMLOCK, ulimit -l); secrets are sealed and "
-               "wiped but their pages may be swapped";
-    }
-    if (!m->dontdump)
-        return "MADV_DONTDUMP refused; secrets are sealed and wiped but may reach a core dump";
-    return NULL;
+    struct first_degraded d = {NULL, 0};
+    vault_each_region(&st->vault, check_region, &d);
+    *err = d.err;
+    return d.what;
 }
 
 __attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
@@ -91,22 +114,26 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
         _exit(ENVSEAL_EXIT_REFUSED);
 
     vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
+    st->vault.policy.need_secretmem = st->cfg.vault == VAULT_SECRETMEM;
+    st->vault.policy.refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
+    st->vault.policy.report = vault_event;
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
     atexit(wipe_at_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    /* From now on every new region is checked as it is mapped (vault_event). */
+    st->vault.policy.enforce = true;
     st->active = true;
     signals_install(); /* after relocation: the hooks wipe what is now in the vault */
 
-    const char *why;
-    const char *what = r.secrets ? degradation(&r, &why) : NULL;
+    int err = 0;
+    const char *what = r.secrets ? degradation(&r, &err) : NULL;
     if (!what)
         return;
     if (st->cfg.on_failure == ON_FAILURE_REFUSE) {
         vault_wipe(&st->vault);
-        log_line("refusing to start: ", what, why ? " - " : NULL, why);
+        log_line("refusing to start: ", what, err ? " - " : NULL, err ? errname(err) : NULL);
         _exit(ENVSEAL_EXIT_REFUSED);
     }
-    if (!st->cfg.quiet)
-        log_line("warning: ", what, why ? " - " : NULL, why);
+    warn_degraded(what, err);
 }

@@ -14,7 +14,7 @@
 #define ENVSEAL_EXPORT __attribute__((visibility("default")))
 #endif
 
-/* Start-up writes the first ~1.3 KB only (the flags, the vault, the head of cfg):
+/* Start-up writes the first ~0.5 KB only (the flags, the vault, the head of cfg):
  * on the page of .data/.bss the loader has written already. cfg's pattern sets
  * (kilobytes) come last and are left alone unless a setting fills them. */
 struct shim_state {
@@ -25,6 +25,10 @@ struct shim_state {
 };
 
 extern struct shim_state envseal_state;
+
+/* What setenv/putenv of a secret return when the vault cannot take the value:
+ * -1 with ENOMEM (the vault's report hook has said why). */
+int envops_no_vault(void);
 
 /* A lock of our own rather than a pthread mutex: two symbols fewer for the loader
  * to bind in every process. It guards environment changes, which rarely contend. */

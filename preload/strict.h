@@ -141,7 +141,8 @@ static inline bool strict_on(void)
     return __atomic_load_n(&strict_g.active, __ATOMIC_ACQUIRE);
 }
 
-/* ---- setenv family in strict mode (strict_envops.c) ---- */
+/* ---- setenv family in strict mode (strict_envops.c); caller holds
+ * envseal_state.lock (envops.c takes it for every change to the environment) ---- */
 
 bool strict_owns(const char *name, size_t nlen);
 int strict_setenv(const char *name, const char *value, int overwrite);

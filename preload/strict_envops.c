@@ -1,12 +1,12 @@
 /* setenv, unsetenv, putenv and clearenv for strict secrets (envops.c hands them
- * over): the value goes into the vault and the strict table, never into environ;
- * a replaced or removed value is wiped once no reader can still see it. */
+ * over, holding envseal_state.lock): the value goes into the vault and the strict
+ * table, never into environ; a replaced or removed value is wiped once no reader
+ * can still see it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "next_symbol.h"
 #include "shim.h"
 #include "strict.h"
@@ -40,46 +40,31 @@ static void drop_from_environ(const char *name, size_t nlen)
         }
 }
 
-static int no_vault(void)
-{
-    static int warned;
-    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
-        log_line("warning: no vault memory for a new secret; the change was refused (ENOMEM)",
-                 NULL, NULL, NULL);
-    errno = ENOMEM;
-    return -1;
-}
-
 int strict_setenv(const char *name, const char *value, int overwrite)
 {
     size_t nlen = strlen(name);
-    shim_lock(st);
     int rc = 0;
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
-        rc = sealed ? strict_install(sealed, nlen) : no_vault();
+        rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
         if (rc == 0)
             drop_from_environ(name, nlen);
     }
-    shim_unlock(st);
     return rc;
 }
 
 int strict_putenv(const char *string, size_t nlen)
 {
-    shim_lock(st);
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
-    int rc = sealed ? strict_install(sealed, nlen) : no_vault();
+    int rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
     if (rc == 0)
         drop_from_environ(string, nlen);
-    shim_unlock(st);
     return rc;
 }
 
 int strict_unsetenv(const char *name)
 {
     size_t nlen = strlen(name);
-    shim_lock(st);
     int rc = 0;
     if (strict_remove(name, nlen) < 0) {
         errno = ENOMEM;
@@ -87,17 +72,14 @@ int strict_unsetenv(const char *name)
     } else {
         drop_from_environ(name, nlen);
     }
-    shim_unlock(st);
     return rc;
 }
 
 int strict_clearenv(void)
 {
-    shim_lock(st);
     int rc = REAL(clearenv, clearenv_fn)();
     strict_remove_all();
     if (rc == 0)
         vault_release_all(&st->vault);
-    shim_unlock(st);
     return rc;
 }

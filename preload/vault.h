@@ -1,6 +1,12 @@
 /* The vault: secret "NAME=value" strings live only here. Slots with a header and a
  * canary, in guarded regions from the platform layer; a region never moves, so a
- * pointer into it stays valid until its slot is released. */
+ * pointer into it stays valid until its slot is released.
+ *
+ * The vault grows without a fixed cap: each new region is at least as large as all
+ * the regions before it together (up to growth_max), and the region descriptors
+ * live in chunks that never move either (the first few inside struct vault, then
+ * mapped chunks of doubling size, linked). Walkers (the exit wipe, the crash-time
+ * sweep) take no lock: they read nregions once and see every region it counts. */
 #ifndef ENVSEAL_VAULT_H
 #define ENVSEAL_VAULT_H
 
@@ -10,21 +16,68 @@
 
 #include "platform.h"
 
-#define VAULT_REGIONS_MAX 32
+struct vault_region {
+    struct mapping map;
+    size_t used;              /* atomic: bytes of slots written from map.data */
+    struct map_report report; /* why a protection is missing */
+    bool borrowed;            /* shared with another process: never wipe */
+};
+
+struct vault_chunk {
+    struct vault_chunk *next; /* atomic; written once */
+    struct vault_region *r;   /* cap descriptors */
+    unsigned cap;
+};
+
+#define VAULT_FIRST_REGIONS 4
+#define VAULT_GROWTH_MAX (256u * 1024) /* bytes: the largest region grown to */
+
+/* What happened to a region mapped after start-up (vault_policy.enforce). */
+enum vault_event {
+    VAULT_DEGRADED, /* kept, without a protection the settings ask for */
+    VAULT_REFUSED,  /* not used: lacks a protection and the settings say refuse */
+    VAULT_NO_MEMORY /* no region at all could be had */
+};
+
+/* What the settings ask of every region mapped once enforce is set (after
+ * start-up; start-up reports its own regions). */
+struct vault_policy {
+    bool enforce;
+    bool need_secretmem; /* ENVSEAL_VAULT=secretmem */
+    bool refuse;         /* ENVSEAL_ON_FAILURE=refuse: a degraded region is unmapped */
+    /* Told of every event (what: a reason, never a value; err: an errno value). */
+    void (*report)(enum vault_event ev, const char *what, int err);
+};
 
 struct vault {
-    struct mapping region[VAULT_REGIONS_MAX];
-    size_t used[VAULT_REGIONS_MAX];
-    bool borrowed[VAULT_REGIONS_MAX]; /* shared with another process: never wipe */
-    unsigned nregions;
+    struct vault_chunk head; /* its descriptors: first[] */
+    struct vault_region first[VAULT_FIRST_REGIONS];
+    struct vault_chunk *tail;
+    struct vault_region *fill; /* the region appended to last */
+    unsigned nregions;         /* atomic: regions published, over all chunks */
+    size_t mapped;             /* bytes of all regions */
+    size_t growth_max;         /* VAULT_GROWTH_MAX; tests lower it */
+    size_t nfree;              /* released slots that a store may reuse */
     uint64_t canary;
     bool allow_secretmem;
     bool wiped;
-    struct map_report first_report; /* protections of the first region, for warnings */
-    int map_errno;                  /* last failure to map a region at all */
+    struct vault_policy policy;
+    int map_errno; /* last failure to add a region (ENOMEM when refused) */
 };
 
 void vault_init(struct vault *v, bool allow_secretmem);
+
+/* Region i (i < nregions), or NULL. */
+const struct vault_region *vault_region_at(const struct vault *v, unsigned i);
+
+/* Calls fn for every published region, in order. Async-signal-safe, no lock. */
+void vault_each_region(const struct vault *v, void (*fn)(const struct vault_region *r, void *arg),
+                       void *arg);
+
+/* The protection region r lacks compared with what the vault was asked for
+ * (need_secretmem; locked; left out of dumps), or NULL; *err says why. */
+const char *vault_region_degradation(const struct vault *v, const struct vault_region *r,
+                                     int *err);
 
 /* Makes sure `bytes` of entries fit without another mapping (one region). */
 int vault_reserve(struct vault *v, size_t bytes);

@@ -91,6 +91,33 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Defines the cmocka case `name` as one call (cases that share a body). */
+#define HARNESS_UNIT(name, call)                                                              \
+    static void name(void **state)                                                            \
+    {                                                                                         \
+        (void)state;                                                                          \
+        call;                                                                                 \
+    }
+
+/* vault_each callback: counts entries "K<5 digits>_TOKEN=v<7 x the number>". */
+static void count_match(const char *entry, size_t cap, void *arg)
+{
+    (void)cap;
+    int k;
+    char want[32];
+    if (sscanf(entry, "K%05d_TOKEN=", &k) == 1 &&
+        snprintf(want, sizeof want, "K%05d_TOKEN=v%d", k, k * 7) > 0 && strcmp(entry, want) == 0)
+        ++*(size_t *)arg;
+}
+
+static bool all_zero(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
 /* Offset in the block of the i-th entry as originally laid out. */
 static size_t orig_offset(size_t i)
 {
@@ -108,8 +135,7 @@ static void check_relocated(const bool *is_secret)
     char *expect = malloc(env.size);
     assert_non_null(expect);
     memcpy(expect, env.orig, env.size);
-    for (size_t i = 0; i < env.n; i++) {
-        size_t off = orig_offset(i);
+    for (size_t i = 0, off = 0; i < env.n; off += strlen(env.orig + off) + 1, i++) {
         const char *text = env.orig + off;
         if (is_secret[i]) {
             if (!vault_owns(&vault, env.envp[i]))
@@ -189,23 +215,26 @@ static void null_cur_is_accepted(void **state)
     check_relocated(secret);
 }
 
+/* Past the memo of which entries are secrets, names are matched again: both sides
+ * of its end, and the last entry. */
 static void more_entries_than_the_memo(void **state)
 {
     (void)state;
-    enum { N = 1500 };
+    enum { N = RELOCATE_MEMO_BITS + 1500 };
     static char texts[N][40];
     static const char *entries[N];
     static bool secret[N];
     size_t want = 0, past = 0;
     for (int i = 0; i < N; i++) {
-        secret[i] = i % 7 == 3 || i == 1023 || i == 1024 || i == N - 1;
+        secret[i] = i % 7 == 3 || i == (int)RELOCATE_MEMO_BITS - 1 || i == (int)RELOCATE_MEMO_BITS ||
+                    i == N - 1;
         if (secret[i])
             snprintf(texts[i], sizeof texts[i], "S%d_TOKEN=fake-%d", i, i * 31);
         else
             snprintf(texts[i], sizeof texts[i], "VAR%d=plain-%d", i, i);
         entries[i] = texts[i];
         want += secret[i];
-        past += secret[i] && i >= 1024;
+        past += secret[i] && i >= (int)RELOCATE_MEMO_BITS;
     }
     env_build(&env, entries, N);
     struct relocate_result r;
@@ -314,6 +343,137 @@ static void no_vault_memory_leaves_entries(void **state)
         fail_msg("child %s", status_text(st, why, sizeof why));
 }
 
+/* ---- strict mode's removal (relocate_remove_strict) ---- */
+
+static void load_strict_config(void)
+{
+    char *envp[] = {"ENVSEAL_MODE=strict", NULL};
+    config_load(&cfg, envp);
+    assert_int_equal(cfg.mode, MODE_STRICT);
+}
+
+struct adopted {
+    char *e[64];
+    size_t n;
+};
+
+static void adopt_into(char *sealed, void *ctx)
+{
+    struct adopted *a = ctx;
+    if (a->n < 64)
+        a->e[a->n] = sealed;
+    a->n++;
+}
+
+/* The secrets leave envp and cur (an earlier constructor's copy: the same order
+ * with an entry of its own added, or another order); both arrays keep the rest in
+ * their order, the vault entries are adopted in envp's order, the originals zeroed. */
+static void strict_removal(bool same_order)
+{
+    load_strict_config();
+    const char *entries[] = {"PATH=/usr/bin", "A_TOKEN=fake-s1", "HOME=/root",
+                             "B_PASSWORD=fake-s2", "C_TOKEN=fake-s3", "TERM=xterm"};
+    const bool secret[] = {false, true, false, true, true, false};
+    env_build(&env, entries, 6);
+    char heap_entry[] = "EXTRA=kept";
+    char **p = env.envp;
+    char *cur_same[] = {p[0], p[1], p[2], p[3], p[4], p[5], heap_entry, NULL};
+    char *cur_other[] = {p[5], p[4], heap_entry, p[0], p[3], p[2], p[1], NULL};
+    char **cur = same_order ? cur_same : cur_other;
+    char *plain[] = {p[0], p[2], p[5]};
+    struct adopted a = {{0}, 0};
+    struct relocate_result r;
+    relocate_remove_strict(&cfg, &vault, env.envp, cur, adopt_into, &a, &r);
+    assert_int_equal(r.secrets, 3);
+    assert_int_equal(r.sealed, 3);
+    assert_int_equal(a.n, 3);
+    assert_string_equal(a.e[0], "A_TOKEN=fake-s1");
+    assert_string_equal(a.e[1], "B_PASSWORD=fake-s2");
+    assert_string_equal(a.e[2], "C_TOKEN=fake-s3");
+    for (int i = 0; i < 3; i++)
+        assert_true(vault_owns(&vault, a.e[i]));
+    for (int i = 0; i < 3; i++)
+        assert_ptr_equal(env.envp[i], plain[i]);
+    for (int i = 3; i <= 6; i++)
+        assert_null(env.envp[i]);
+    char *want_same[] = {plain[0], plain[1], plain[2], heap_entry, NULL};
+    char *want_other[] = {plain[2], heap_entry, plain[0], plain[1], NULL};
+    char **want = same_order ? want_same : want_other;
+    for (int i = 0; i < 5; i++)
+        assert_ptr_equal(cur[i], want[i]);
+    for (int i = 5; i < 8; i++)
+        assert_null(cur[i]);
+    for (size_t i = 0; i < env.n; i++)
+        if (secret[i])
+            assert_true(env.block[orig_offset(i)] == '\0' &&
+                        env.block[orig_offset(i) + strlen(env.orig + orig_offset(i)) - 1] == '\0');
+}
+
+HARNESS_UNIT(strict_removal_same_order, strict_removal(true))
+HARNESS_UNIT(strict_removal_other_order, strict_removal(false))
+
+/* 50,000 secrets among 60,000 entries, environ a separate copy (an earlier
+ * constructor's setenv): every value reaches the vault intact and both arrays
+ * point at it. Untimed: the start-up benchmark (bench/startup_secrets) measures. */
+static void fifty_thousand_secrets(bool strict)
+{
+    enum { N = 60000 };
+    static const char *entries[N];
+    static char texts[N][32];
+    static bool secret[N];
+    static char *cur[N + 2];
+    for (int i = 0; i < N; i++) {
+        secret[i] = i % 6 != 0;
+        snprintf(texts[i], sizeof texts[i], secret[i] ? "K%05d_TOKEN=v%d" : "PLAIN%05d=p%d", i,
+                 i * 7);
+        entries[i] = texts[i];
+    }
+    env_build(&env, entries, N);
+    memcpy(cur, env.envp, N * sizeof *cur);
+    char heap_entry[] = "ADDED_BY_A_CONSTRUCTOR=1";
+    cur[N] = heap_entry;
+    cur[N + 1] = NULL;
+    struct relocate_result r;
+    if (strict) {
+        load_strict_config();
+        static struct adopted a;
+        a.n = 0;
+        relocate_remove_strict(&cfg, &vault, env.envp, cur, adopt_into, &a, &r);
+        assert_int_equal(a.n, 50000);
+        for (int i = 0, k = 0; i < N; i++)
+            if (!secret[i])
+                assert_ptr_equal(env.envp[k] , cur[k]), k++;
+        assert_ptr_equal(cur[10000], heap_entry);
+        assert_null(cur[10001]);
+        assert_null(env.envp[10000]);
+    } else {
+        relocate_secrets(&cfg, &vault, env.envp, cur, &r);
+        size_t off = 0; /* check_relocated's checks, in one pass */
+        for (int i = 0; i < N; i++) {
+            size_t len = strlen(texts[i]);
+            assert_ptr_equal(cur[i], env.envp[i]);
+            if (secret[i]) {
+                assert_true(vault_owns(&vault, env.envp[i]));
+                assert_true(strcmp(env.envp[i], texts[i]) == 0);
+                assert_true(all_zero(env.block + off, len));
+            } else {
+                assert_ptr_equal(env.envp[i], env.block + off);
+                assert_true(memcmp(env.block + off, texts[i], len + 1) == 0);
+            }
+            off += len + 1;
+        }
+    }
+    assert_int_equal(r.secrets, 50000);
+    assert_int_equal(r.sealed, 50000);
+    assert_int_equal(vault.nregions, 1);
+    size_t found = 0;
+    vault_each(&vault, count_match, &found); /* every vault entry is one of the texts */
+    assert_int_equal(found, 50000);
+}
+
+HARNESS_UNIT(fifty_thousand_secrets_relocated, fifty_thousand_secrets(false))
+HARNESS_UNIT(fifty_thousand_secrets_removed_strict, fifty_thousand_secrets(true))
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +487,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(empty_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(follows_configured_patterns, setup, teardown),
         cmocka_unit_test_setup_teardown(no_vault_memory_leaves_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(strict_removal_same_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(strict_removal_other_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifty_thousand_secrets_relocated, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifty_thousand_secrets_removed_strict, setup, teardown),
     };
     return cmocka_run_group_tests_name("relocate", tests, NULL, NULL);
 }

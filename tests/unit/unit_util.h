@@ -87,18 +87,22 @@ static inline const char *status_text(int status, char *buf, size_t len)
 /* Unmaps one platform_map mapping including its two guard pages. */
 static inline void mapping_unmap(struct mapping *m)
 {
-    size_t page = platform_page_size();
-    if (m->data)
-        munmap(m->data - page, m->size + 2 * page);
-    m->data = NULL;
+    platform_unmap(m);
 }
 
-/* Tests own their vaults: give the address space back when done. */
+static inline void unmap_region(const struct vault_region *r, void *arg)
+{
+    (void)arg;
+    struct mapping m = r->map;
+    platform_unmap(&m);
+}
+
+/* Tests own their vaults: give the regions back when done (the descriptor chunks
+ * past the first stay mapped: a few pages per test at most). */
 static inline void vault_unmap(struct vault *v)
 {
-    for (unsigned i = 0; i < v->nregions; i++)
-        mapping_unmap(&v->region[i]);
-    v->nregions = 0;
+    vault_each_region(v, unmap_region, NULL);
+    vault_init(v, v->allow_secretmem);
 }
 
 #endif

@@ -22,7 +22,10 @@
 #define NAME "APP_TOKEN"
 #define VAL "fake-value-0123456789"
 
-static struct vault vault; /* ~2 KiB: static, reset by each test */
+static struct vault vault; /* static, reset by each test */
+
+/* Region i of the test's vault (NULL past the last). */
+#define REGION(i) vault_region_at(&vault, (i))
 
 static int teardown_vault(void **state)
 {
@@ -188,17 +191,17 @@ static void first_fit_reuses_freed_slot(void **state)
     vault_init(&vault, false);
     char *a = vault_store(&vault, "A_TOKEN", 7, "0123456789abcdef", 16); /* 24 bytes + NUL */
     char *b = vault_store(&vault, "B_TOKEN", 7, "x", 1);
-    size_t used = vault.used[0];
+    size_t used = REGION(0)->used;
     vault_release(&vault, a);
     char *c = vault_store(&vault, "C_TOKEN", 7, "short", 5); /* fits a's slot */
     assert_ptr_equal(c, a);
     assert_entry_equal(c, "C_TOKEN=short");
-    assert_int_equal(vault.used[0], used); /* nothing appended */
+    assert_int_equal(REGION(0)->used, used); /* nothing appended */
     assert_entry_equal(b, "B_TOKEN=x");
     vault_release(&vault, c);
     char *d = vault_store(&vault, "D_TOKEN", 7, "0123456789abcdefghijklmnop", 26);
     assert_ptr_not_equal(d, a); /* too big for the freed slot: appended */
-    assert_true(vault.used[0] > used);
+    assert_true(REGION(0)->used > used);
     assert_int_equal(vault_wipe(&vault), 0);
 }
 
@@ -227,33 +230,113 @@ static void many_secrets_grow_regions(void **state)
     /* Regions never move or overlap. */
     for (unsigned i = 0; i < vault.nregions; i++)
         for (unsigned j = i + 1; j < vault.nregions; j++)
-            assert_true(vault.region[i].data + vault.region[i].size <= vault.region[j].data ||
-                        vault.region[j].data + vault.region[j].size <= vault.region[i].data);
+            assert_true(REGION(i)->map.data + REGION(i)->map.size <= REGION(j)->map.data ||
+                        REGION(j)->map.data + REGION(j)->map.size <= REGION(i)->map.data);
     assert_int_equal(vault_wipe(&vault), 0);
     for (int i = 0; i < N; i++)
         assert_int_equal(ptr[i][0], 0);
 }
 
-static void exhausted_vault_fails_cleanly(void **state)
+/* A value of 2.1 KB, different for each i (never printed). */
+static size_t big_value(char *buf, size_t n, int i)
+{
+    for (size_t k = 0; k + 1 < n; k++)
+        buf[k] = (char)('a' + (k * 7 + (size_t)i * 13) % 26);
+    buf[n - 1] = '\0';
+    return n - 1;
+}
+
+/* Secrets set one by one at run time: the vault grows without a cap, in regions
+ * sized geometrically (not one per value), and every value stays in it. */
+static void many_large_secrets_fit_in_few_regions(void **state)
 {
     (void)state;
+    enum { N = 200, LEN = 2100 };
+    static char *ptr[N];
+    static char val[LEN + 1];
     vault_init(&vault, false);
-    char *first = vault_store(&vault, "FIRST_TOKEN", 11, "v", 1);
     char name[32];
-    size_t stored = 1;
-    for (;;) {
-        int nl = snprintf(name, sizeof name, "X%zu_TOKEN", stored);
-        if (!vault_store(&vault, name, (size_t)nl, "v", 1))
-            break;
-        stored++;
-        assert_true(stored < 1000000);
+    size_t total = 0;
+    for (int i = 0; i < N; i++) {
+        int nl = snprintf(name, sizeof name, "BIG%d_TOKEN", i);
+        size_t vl = big_value(val, sizeof val, i);
+        ptr[i] = vault_store(&vault, name, (size_t)nl, val, vl);
+        if (!ptr[i])
+            fail_msg("secret %d of %d not stored (%u regions)", i + 1, N, vault.nregions);
+        total += vault_slot_size((size_t)nl + 1 + vl);
     }
-    print_message("capacity with %u one-page regions: %zu small secrets\n", vault.nregions,
-                  stored);
-    assert_int_equal(vault.nregions, VAULT_REGIONS_MAX);
-    assert_entry_equal(first, "FIRST_TOKEN=v");
-    assert_null(vault_store_entry(&vault, "MORE_TOKEN=v", 12));
+    /* Each region is at least as large as all before it (up to VAULT_GROWTH_MAX):
+     * log2 of the total in pages, plus the first. */
+    unsigned bound = 2;
+    for (size_t b = platform_page_size(); b < total; b *= 2)
+        bound++;
+    print_message("%d secrets of %d bytes (%zu bytes of slots) in %u regions (bound %u)\n", N,
+                  LEN, total, vault.nregions, bound);
+    assert_true(vault.nregions <= bound);
+    for (int i = 0; i < N; i++) {
+        int nl = snprintf(name, sizeof name, "BIG%d_TOKEN", i);
+        big_value(val, sizeof val, i);
+        if (strncmp(ptr[i], name, (size_t)nl) != 0 || ptr[i][nl] != '=' ||
+            strcmp(ptr[i] + nl + 1, val) != 0)
+            fail_msg("secret %d reads back wrong", i);
+        assert_ptr_equal(vault_find(&vault, name, (size_t)nl), ptr[i]);
+    }
     assert_int_equal(vault_wipe(&vault), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ptr[i][0], 0);
+}
+
+static void count_entry(const char *entry, size_t cap, void *arg)
+{
+    (void)entry;
+    (void)cap;
+    ++*(size_t *)arg;
+}
+
+static void count_region(const struct vault_region *r, void *arg)
+{
+    (void)r;
+    ++*(unsigned *)arg;
+}
+
+/* One region per value (growth_max lowered to a page): far more regions than the
+ * descriptors inside struct vault, so the table grows in chunks; every walk (the
+ * wipe, vault_each for the crash sweep, find, owns) still reaches every region. */
+static void region_table_grows_in_chunks(void **state)
+{
+    (void)state;
+    enum { N = 300, LEN = 2100 };
+    static char *ptr[N];
+    static char val[LEN + 1];
+    vault_init(&vault, false);
+    vault.growth_max = platform_page_size();
+    char name[32];
+    for (int i = 0; i < N; i++) {
+        int nl = snprintf(name, sizeof name, "T%d_TOKEN", i);
+        ptr[i] = vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i));
+        if (!ptr[i])
+            fail_msg("secret %d not stored (%u regions)", i + 1, vault.nregions);
+    }
+    print_message("%d secrets in %u regions\n", N, vault.nregions);
+    assert_true(vault.nregions > 4 + 8 + 16 + 32 + 64); /* five chunks and more */
+    unsigned regions = 0;
+    vault_each_region(&vault, count_region, &regions);
+    assert_int_equal(regions, vault.nregions);
+    assert_null(REGION(vault.nregions));
+    size_t live = 0;
+    vault_each(&vault, count_entry, &live);
+    assert_int_equal(live, N);
+    for (int i = 0; i < N; i++) {
+        int nl = snprintf(name, sizeof name, "T%d_TOKEN", i);
+        assert_true(vault_owns(&vault, ptr[i]));
+        assert_ptr_equal(vault_find(&vault, name, (size_t)nl), ptr[i]);
+    }
+    vault_release(&vault, ptr[N - 1]); /* the last region's slot is reused */
+    char *again = vault_store(&vault, "AGAIN_TOKEN", 11, "v", 1);
+    assert_ptr_equal(again, ptr[N - 1]);
+    assert_int_equal(vault_wipe(&vault), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(ptr[i][0], 0);
 }
 
 static void reserve_maps_one_region(void **state)
@@ -263,7 +346,7 @@ static void reserve_maps_one_region(void **state)
     size_t want = 100 * vault_slot_size(40);
     assert_int_equal(vault_reserve(&vault, want), 0);
     assert_int_equal(vault.nregions, 1);
-    assert_true(vault.region[0].size >= want);
+    assert_true(REGION(0)->map.size >= want);
     char val[32];
     memset(val, 'v', sizeof val);
     for (int i = 0; i < 100; i++) {
@@ -272,7 +355,7 @@ static void reserve_maps_one_region(void **state)
         assert_non_null(vault_store(&vault, name, 10, val, 29));
     }
     assert_int_equal(vault.nregions, 1);
-    assert_int_equal(vault.used[0], want);
+    assert_int_equal(REGION(0)->used, want);
 }
 
 static void slot_size_covers_entry(void **state)
@@ -321,9 +404,9 @@ static void wipe_zeroes_every_value(void **state)
         if (!all_zero(e[i], round8(len[i] + 1)))
             fail_msg("slot %d not wiped", i);
     /* Every data byte of the used region is zero; only headers and canaries remain. */
-    unsigned char *base = vault.region[0].data;
+    unsigned char *base = REGION(0)->map.data;
     size_t nonzero = 0;
-    for (size_t i = 0; i < vault.used[0]; i++)
+    for (size_t i = 0; i < REGION(0)->used; i++)
         nonzero += base[i] != 0;
     assert_true(nonzero <= 20 * 16);
 }
@@ -405,7 +488,7 @@ static void check_guards(bool secretmem)
 {
     vault_init(&vault, secretmem);
     assert_non_null(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)));
-    struct mapping *m = &vault.region[0];
+    const struct mapping *m = &REGION(0)->map;
     assert_int_equal(m->backing, secretmem ? BACKING_SECRETMEM : BACKING_ANON);
     char why[96];
     struct {
@@ -526,8 +609,8 @@ static void backing_anon(void **state)
     mapping_unmap(&m);
 }
 
-/* Drops CAP_IPC_LOCK and the memlock allowance in a child, then maps. */
-static bool drop_mlock_rights(void)
+/* Drops CAP_IPC_LOCK and lowers the memlock allowance to `limit` bytes (in a child). */
+static bool limit_mlock(rlim_t limit)
 {
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
@@ -537,8 +620,13 @@ static bool drop_mlock_rights(void)
     d[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
     if (syscall(SYS_capset, &h, d) != 0)
         return false;
-    struct rlimit none = {0, 0};
-    return setrlimit(RLIMIT_MEMLOCK, &none) == 0 && !have_cap_ipc_lock();
+    struct rlimit lim = {limit, limit};
+    return setrlimit(RLIMIT_MEMLOCK, &lim) == 0 && !have_cap_ipc_lock();
+}
+
+static bool drop_mlock_rights(void)
+{
+    return limit_mlock(0);
 }
 
 static void map_without_mlock_rights(void *arg)
@@ -579,6 +667,184 @@ static void secretmem_without_mlock_rights_falls_back(void **state)
         fail_msg("child %s", status_text(st, why, sizeof why));
 }
 
+/* ---- protection of regions added after start-up (vault_policy) ---- */
+
+static unsigned events[3];
+static const char *event_what;
+
+static void count_event(enum vault_event ev, const char *what, int err)
+{
+    (void)err;
+    events[ev]++;
+    event_what = what;
+}
+
+static void enforce(bool allow_secretmem, bool need_secretmem, bool refuse)
+{
+    vault_init(&vault, allow_secretmem);
+    memset(events, 0, sizeof events);
+    vault.policy = (struct vault_policy){true, need_secretmem, refuse, count_event};
+}
+
+/* True while /proc/self/maps shows a mapping of the private vault's memfd. */
+static bool vault_memfd_mapped(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    bool found = false;
+    while (f && fgets(line, sizeof line, f))
+        found |= strstr(line, "/memfd:envseal-vault") != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static void refuse_unlocked(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(drop_mlock_rights());
+    enforce(false, false, true);
+    CHILD_CHECK(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)) == NULL);
+    CHILD_CHECK(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)) == NULL);
+    CHILD_CHECK(vault.map_errno == ENOMEM);
+    CHILD_CHECK(vault.nregions == 0);
+    CHILD_CHECK(events[VAULT_REFUSED] == 2 && events[VAULT_DEGRADED] == 0);
+    CHILD_CHECK(strstr(event_what, "mlock refused") != NULL);
+    CHILD_CHECK(!vault_memfd_mapped()); /* the unlocked region was given back */
+}
+
+static void warn_unlocked(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(drop_mlock_rights());
+    enforce(false, false, false);
+    char *e = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
+    CHILD_CHECK(e != NULL && strcmp(e, NAME "=" VAL) == 0);
+    CHILD_CHECK(events[VAULT_DEGRADED] == 1 && events[VAULT_REFUSED] == 0);
+    CHILD_CHECK(strstr(event_what, "mlock refused") != NULL);
+    CHILD_CHECK(!REGION(0)->map.locked && REGION(0)->map.dontdump);
+    size_t live = 0;
+    vault_each(&vault, count_entry, &live); /* what the crash sweep takes */
+    CHILD_CHECK(live == 1);
+    CHILD_CHECK(vault_wipe(&vault) == 0 && e[0] == '\0');
+}
+
+static void expect_child_ok(void (*fn)(void *))
+{
+    char why[96];
+    int st = run_in_child(fn, NULL);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        fail_msg("child %s", status_text(st, why, sizeof why));
+}
+
+static void new_region_without_mlock_refused(void **state)
+{
+    (void)state;
+    expect_child_ok(refuse_unlocked);
+}
+
+static void new_region_without_mlock_warned_and_kept(void **state)
+{
+    (void)state;
+    expect_child_ok(warn_unlocked);
+}
+
+/* Under a memlock limit of 60 KiB: regions of 4, 4, 8 and 16 KiB are locked; the
+ * next, 32 KiB, would not be, so it is mapped again at the size the value needs,
+ * and so on: the vault fills nearly all of the allowance, every region locked. */
+static void fill_memlock_allowance(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(limit_mlock(60 * 1024));
+    enforce(false, false, true);
+    static char val[3000 + 1];
+    char name[32];
+    int stored = 0;
+    for (;; stored++) {
+        int nl = snprintf(name, sizeof name, "L%d_TOKEN", stored);
+        if (!vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, stored)))
+            break;
+        CHILD_CHECK(stored < 1000);
+    }
+    for (unsigned i = 0; i < vault.nregions; i++)
+        CHILD_CHECK(REGION(i)->map.locked);
+    CHILD_CHECK(vault.mapped >= 56 * 1024);
+    CHILD_CHECK(events[VAULT_REFUSED] == 1);
+}
+
+static void growth_stays_within_memlock_allowance(void **state)
+{
+    (void)state;
+    expect_child_ok(fill_memlock_allowance);
+}
+
+/* Address space this process has mapped, in bytes (/proc/self/status VmSize). */
+static size_t vm_size(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    size_t kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmSize: %zu kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb * 1024;
+}
+
+/* When the geometric region cannot be mapped at all (here: RLIMIT_AS), one of the
+ * size the value needs is, and the store succeeds. */
+static void shrink_when_large_region_fails(void *arg)
+{
+    (void)arg;
+    enforce(false, false, true);
+    static char val[3000 + 1];
+    char name[32];
+    for (int i = 0; vault.mapped < 512 * 1024; i++) {
+        int nl = snprintf(name, sizeof name, "AS%d_TOKEN", i);
+        CHILD_CHECK(vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i)));
+    }
+    /* Fill the last region, so that the next value needs a new one. */
+    unsigned regions = vault.nregions;
+    for (int i = 0; vault.nregions == regions; i++) {
+        int nl = snprintf(name, sizeof name, "FILL%d_TOKEN", i);
+        CHILD_CHECK(vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i)));
+    }
+    const struct vault_region *last = REGION(vault.nregions - 1);
+    CHILD_CHECK(last->map.size == VAULT_GROWTH_MAX); /* grown: at the cap */
+    size_t in_last = last->used;
+    CHILD_CHECK(in_last < last->map.size);
+    /* Room for a few pages more, not for another VAULT_GROWTH_MAX. */
+    struct rlimit as = {vm_size() + 64 * 1024, RLIM_INFINITY};
+    CHILD_CHECK(setrlimit(RLIMIT_AS, &as) == 0);
+    for (int i = 0; vault.nregions == regions + 1; i++) {
+        int nl = snprintf(name, sizeof name, "MORE%d_TOKEN", i);
+        CHILD_CHECK(vault_store(&vault, name, (size_t)nl, val, big_value(val, sizeof val, i)));
+    }
+    CHILD_CHECK(REGION(vault.nregions - 1)->map.size < VAULT_GROWTH_MAX);
+    CHILD_CHECK(events[VAULT_NO_MEMORY] == 0 && events[VAULT_REFUSED] == 0);
+}
+
+static void growth_shrinks_when_large_region_fails(void **state)
+{
+    (void)state;
+    expect_child_ok(shrink_when_large_region_fails);
+}
+
+/* ENVSEAL_VAULT=secretmem: a private-pages region does not do. */
+static void new_region_without_secretmem_refused(void **state)
+{
+    (void)state;
+    enforce(false, true, true);
+    assert_null(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)));
+    assert_int_equal(events[VAULT_REFUSED], 1);
+    assert_non_null(strstr(event_what, "memfd_secret unavailable"));
+    assert_int_equal(vault.nregions, 0);
+    enforce(false, true, false);
+    assert_non_null(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)));
+    assert_int_equal(events[VAULT_DEGRADED], 1);
+}
+
 /* ---- fork ---- */
 
 #define NSEC 40
@@ -594,8 +860,8 @@ static void fill_for_fork(bool secretmem)
         fork_ptr[i] = vault_store(&vault, name, (size_t)nl, VAL, strlen(VAL));
         assert_non_null(fork_ptr[i]);
     }
-    assert_int_equal(vault.region[0].backing, secretmem ? BACKING_SECRETMEM : BACKING_ANON);
-    fork_locked = vault.region[0].locked;
+    assert_int_equal(REGION(0)->map.backing, secretmem ? BACKING_SECRETMEM : BACKING_ANON);
+    fork_locked = REGION(0)->map.locked;
 }
 
 static bool parent_values_intact(void)
@@ -614,9 +880,9 @@ static void child_unshares_then_wipes(void *arg)
 {
     bool secretmem = *(bool *)arg;
     vault_after_fork_child(&vault);
-    CHILD_CHECK(!vault.borrowed[0]);
-    CHILD_CHECK(vault.region[0].backing == (secretmem ? BACKING_SECRETMEM : BACKING_ANON));
-    CHILD_CHECK(vault.region[0].locked == fork_locked); /* mlock is not inherited: redone */
+    CHILD_CHECK(!REGION(0)->borrowed);
+    CHILD_CHECK(REGION(0)->map.backing == (secretmem ? BACKING_SECRETMEM : BACKING_ANON));
+    CHILD_CHECK(REGION(0)->map.locked == fork_locked); /* mlock is not inherited: redone */
     /* Pointers are still valid in the child and hold the same entries. */
     char name[32];
     for (int i = 0; i < NSEC; i++) {
@@ -689,7 +955,7 @@ static void child_with_borrowed_region(void *arg)
     (void)arg;
     CHILD_CHECK(drop_mlock_rights());
     vault_after_fork_child(&vault);
-    CHILD_CHECK(vault.borrowed[0]);
+    CHILD_CHECK(REGION(0)->borrowed);
     CHILD_CHECK(strcmp(fork_ptr[2] + strlen("F2_TOKEN="), VAL) == 0); /* still readable */
     /* What unsetenv does: release every entry vault_find returns. It must end. */
     int rounds = 0;
@@ -729,10 +995,10 @@ static void fork_child_guard_pages_stay(void *arg)
     (void)arg;
     vault_after_fork_child(&vault);
     /* A grandchild writes one byte before the re-mapped data: still a guard page. */
-    struct guard_arg g = {vault.region[0].data - 1};
+    struct guard_arg g = {REGION(0)->map.data - 1};
     int st = run_in_child(write_byte, &g);
     CHILD_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
-    g.at = vault.region[0].data + vault.region[0].size;
+    g.at = REGION(0)->map.data + REGION(0)->map.size;
     st = run_in_child(write_byte, &g);
     CHILD_CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 }
@@ -755,7 +1021,8 @@ int main(void)
         cmocka_unit_test_teardown(release_ignores_foreign_pointer, teardown_vault),
         cmocka_unit_test_teardown(first_fit_reuses_freed_slot, teardown_vault),
         cmocka_unit_test_teardown(many_secrets_grow_regions, teardown_vault),
-        cmocka_unit_test_teardown(exhausted_vault_fails_cleanly, teardown_vault),
+        cmocka_unit_test_teardown(many_large_secrets_fit_in_few_regions, teardown_vault),
+        cmocka_unit_test_teardown(region_table_grows_in_chunks, teardown_vault),
         cmocka_unit_test_teardown(reserve_maps_one_region, teardown_vault),
         cmocka_unit_test(slot_size_covers_entry),
         cmocka_unit_test_teardown(release_all_zeroes_everything, teardown_vault),
@@ -771,6 +1038,11 @@ int main(void)
         cmocka_unit_test(backing_anon),
         cmocka_unit_test(anon_without_mlock_rights),
         cmocka_unit_test(secretmem_without_mlock_rights_falls_back),
+        cmocka_unit_test(new_region_without_mlock_refused),
+        cmocka_unit_test(new_region_without_mlock_warned_and_kept),
+        cmocka_unit_test(growth_stays_within_memlock_allowance),
+        cmocka_unit_test(growth_shrinks_when_large_region_fails),
+        cmocka_unit_test_teardown(new_region_without_secretmem_refused, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_secretmem, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_anon, teardown_vault),
         cmocka_unit_test_teardown(control_secretmem_shared_without_unshare, teardown_vault),

@@ -1,0 +1,81 @@
+/* vaultgrow: sets many large secrets at run time (tests/integration/vault_growth_test.c).
+ *
+ *   vaultgrow COUNT SIZE SEED [crash]
+ *
+ * setenv("GROW<i>_TOKEN", value, 1) for i < COUNT, the value SIZE bytes derived
+ * from SEED and i (grow_value.h: it appears nowhere in the arguments); the
+ * program's own copy is wiped after each call. Then
+ * every value that was stored is read back with getenv and compared. Prints:
+ *   stored S refused R ERRNO   (ERRNO: the first failure's errno name, or "-")
+ *   readback ok|bad
+ *   private-vault-mappings N   (mappings of envseal's private-pages vault in
+ *                               /proc/self/maps: regions without memfd_secret)
+ * With "crash" it then dereferences NULL (SIGSEGV). No value is ever printed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/programs/grow_value.h"
+
+static int private_vault_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strstr(line, "/memfd:envseal-vault") != NULL;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4)
+        return 2;
+    int count = atoi(argv[1]);
+    size_t size = (size_t)atol(argv[2]);
+    const char *seed = argv[3];
+    char *buf = malloc(size + 1);
+    char *stored = calloc((size_t)count, 1);
+    if (!buf || !stored || !seed[0])
+        return 2;
+    int nstored = 0, refused = 0, first_errno = 0;
+    char name[32];
+    for (int i = 0; i < count; i++) {
+        snprintf(name, sizeof name, "GROW%02d_TOKEN", i);
+        grow_value(buf, size, seed, i);
+        errno = 0;
+        int rc = setenv(name, buf, 1);
+        explicit_bzero(buf, size);
+        if (rc == 0) {
+            stored[i] = 1;
+            nstored++;
+        } else {
+            refused++;
+            if (!first_errno)
+                first_errno = errno;
+        }
+    }
+    bool ok = true;
+    for (int i = 0; i < count; i++) {
+        if (!stored[i])
+            continue;
+        snprintf(name, sizeof name, "GROW%02d_TOKEN", i);
+        grow_value(buf, size, seed, i);
+        const char *v = getenv(name);
+        ok &= v && strcmp(v, buf) == 0;
+        explicit_bzero(buf, size);
+    }
+    const char *en = first_errno ? strerrorname_np(first_errno) : "-";
+    printf("stored %d refused %d %s\n", nstored, refused, en ? en : "?");
+    printf("readback %s\n", ok ? "ok" : "bad");
+    printf("private-vault-mappings %d\n", private_vault_mappings());
+    fflush(stdout);
+    if (argc > 4 && strcmp(argv[4], "crash") == 0)
+        *(volatile int *)0 = 1;
+    return 0;
+}

@@ -515,7 +515,8 @@ void signals_install(void)
     if (platform_is_namespace_init())
         return;
     void *stack = NULL;
-    sweep_prepare(ALTSTACK_SIZE, &stack);
+    if (sweep_prepare(ALTSTACK_SIZE, &stack) != 0) /* then at least the stack */
+        stack = platform_map_stack(ALTSTACK_SIZE);
     /* Signals already ignored or caught (inherited SIG_IGN, an earlier constructor)
      * must keep that disposition throughout. With one thread, every signal is
      * blocked while on_fatal is swapped in and the old action read in the same

@@ -14,9 +14,11 @@
 
 #include "platform.h"
 
-#define FILTER_BITS 20
-#define PATTERNS_MAX 1024
-#define PATTERN_BYTES (256 * 1024)
+/* Room for about 11,000 secrets of 32 ASCII bytes (raw and UTF-16); the mapping is
+ * reserved, not allocated: only what a sweep uses is ever touched. */
+#define FILTER_BITS 21
+#define PATTERNS_MAX 32768 /* struct gram indexes them in 16 bits */
+#define PATTERN_BYTES (1024 * 1024)
 #define GRAMS_MAX PATTERN_BYTES /* at most one per pattern byte */
 #define PATTERN_LEN_MAX (64 * 1024) /* keeps a pattern well inside one read chunk */
 #define IO_BYTES (256 * 1024)

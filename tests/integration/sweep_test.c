@@ -360,6 +360,35 @@ static void test_pieces_of_long_values(void **state)
     munmap(m, PAGE);
 }
 
+/* Thousands of values (more than the first scratch area held): none is dropped,
+ * every copy is found. */
+static void test_thousands_of_values(void **state)
+{
+    (void)state;
+    enum { N = 5000, SLOT = 48 };
+    char *refs = map(N * SLOT, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    assert_int_equal(madvise(refs, N * SLOT, MADV_DONTDUMP), 0);
+    unsigned char *m = map(N * 64, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', N * 64);
+    for (int i = 0; i < N; i++) {
+        unsigned char r[14];
+        assert_int_equal(getrandom(r, sizeof r, 0), (ssize_t)sizeof r);
+        char *v = refs + i * SLOT;
+        for (int k = 0; k < 14; k++)
+            snprintf(v + 2 * k, 3, "%02x", r[k]);
+        sweep_add_value(v, 28);
+        memcpy(m + i * 64 + (size_t)(i % 31), v, 28);
+    }
+    struct sweep_stats st = run();
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(st.patterns, 2 * N);
+    for (int i = 0; i < N; i++)
+        assert_true(zeros(m + i * 64 + (size_t)(i % 31), 28));
+    explicit_bzero(refs, N * SLOT);
+    munmap(refs, N * SLOT);
+    munmap(m, N * 64);
+}
+
 int main(void)
 {
     safe = mmap(NULL, SAFE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -378,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_many_values),
         cmocka_unit_test(test_straddles_mappings),
         cmocka_unit_test(test_pieces_of_long_values),
+        cmocka_unit_test(test_thousands_of_values),
     };
     int failed = cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
     explicit_bzero(safe, SAFE_BYTES);

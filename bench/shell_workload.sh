@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# What envseal costs when every process is preloaded (a container with
+# /etc/ld.so.preload): a bash script that runs 300 short commands (date, echo | sed,
+# basename; 100 times) with LD_PRELOAD in its environment, so every command loads
+# the preload. Configurations, one run of each per round, the order rotated each
+# round, medians reported as ratios over the empty preloads. Never fails on a
+# target: it reports. See docs/performance.md.
+# Usage: bench/shell_workload.sh [ROUNDS]   (default 15)
+# Bazel output base: $ENVSEAL_BENCH_OUTPUT_BASE (default /tmp/bzo-bench).
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+rounds=${1:-15}
+ob=${ENVSEAL_BENCH_OUTPUT_BASE:-/tmp/bzo-bench}
+if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ //preload:libenvseal.so \
+    //bench:libempty_preload.so //bench:simplest_preload 2>&1); then
+    printf '%s\n' "$log" >&2
+    exit 1
+fi
+bin=$(bazel --output_base="$ob" info bazel-bin 2>/dev/null)
+
+work=$(mktemp -d /tmp/envseal-shell.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cat >"$work/workload.sh" <<'SCRIPT'
+for i in $(seq 100); do
+    date +%s >/dev/null
+    echo "line $i" | sed 's/line/row/' >/dev/null
+    basename /usr/lib/x86_64-linux-gnu/libc.so.6 >/dev/null
+done
+SCRIPT
+
+# Six secrets, as in bench/exec_cost.c; random values, never printed.
+rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+secrets=(DB_PASSWORD="$(rand)" GITHUB_TOKEN="ghp_$(rand)" AWS_SECRET_ACCESS_KEY="$(rand)"
+    STRIPE_API_KEY="sk_live_$(rand)" DATABASE_URL="postgres://app:$(rand)@db:5432/app"
+    REDISCLI_AUTH="$(rand)")
+
+names=(simplest empty envseal envseal-nosecret envseal-anon)
+run() { # config -> prints elapsed ns
+    local env=(PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
+    case $1 in
+    simplest) env+=(LD_PRELOAD="$bin/bench/libsimplest_preload.so" "${secrets[@]}") ;;
+    empty) env+=(LD_PRELOAD="$bin/bench/libempty_preload.so" "${secrets[@]}") ;;
+    envseal) env+=(LD_PRELOAD="$bin/preload/libenvseal.so" "${secrets[@]}") ;;
+    envseal-nosecret) env+=(LD_PRELOAD="$bin/preload/libenvseal.so") ;;
+    envseal-anon) env+=(LD_PRELOAD="$bin/preload/libenvseal.so" ENVSEAL_VAULT=anon "${secrets[@]}") ;;
+    esac
+    local t0 t1
+    t0=$(date +%s%N)
+    env -i "${env[@]}" /bin/bash "$work/workload.sh"
+    t1=$(date +%s%N)
+    echo $((t1 - t0))
+}
+
+for n in "${names[@]}"; do : >"$work/$n"; done
+run simplest >/dev/null # warm-up
+for ((r = 0; r < rounds; r++)); do
+    for ((k = 0; k < ${#names[@]}; k++)); do
+        n=${names[$(((r + k) % ${#names[@]}))]}
+        run "$n" >>"$work/$n"
+    done
+done
+
+echo "shell workload: 300 short commands per run, $rounds rounds, load $(cut -d' ' -f1 /proc/loadavg)"
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+base_simplest=$(median "$work/simplest")
+base_empty=$(median "$work/empty")
+printf '%-18s %12s %10s %10s\n' config "median ms" "x simplest" "x empty"
+for n in "${names[@]}"; do
+    m=$(median "$work/$n")
+    awk -v n="$n" -v m="$m" -v s="$base_simplest" -v e="$base_empty" \
+        'BEGIN { printf "%-18s %12.1f %10.3f %10.3f\n", n, m / 1e6, m / s, m / e }'
+done
+awk -v a="$(median "$work/envseal")" -v b="$(median "$work/envseal-nosecret")" -v e="$base_empty" \
+    'BEGIN { printf "target: 6 secrets %.3fx empty (budget 1.02x); no secret %.3fx empty (budget 1.01x)\n", a / e, b / e }'

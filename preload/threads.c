@@ -17,14 +17,17 @@
 typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 typedef int (*key_create_fn)(pthread_key_t *, void (*)(void *));
 typedef int (*setspecific_fn)(pthread_key_t, const void *);
+typedef int (*getsigmask_fn)(const pthread_attr_t *, sigset_t *);
 
-static void *next_pthread_create, *next_pthread_key_create, *next_pthread_setspecific;
+static void *next_pthread_create, *next_pthread_key_create, *next_pthread_setspecific,
+    *next_pthread_attr_getsigmask_np;
 
 /* Kept at the top of the new thread's stack mapping until it starts. */
 struct start {
     void *(*fn)(void *);
     void *arg;
     uint64_t held;
+    bool attr_mask; /* the thread starts with a mask from its attributes instead */
 };
 
 /* Stacks of threads that ended, kept for the next ones: a thread pool that
@@ -107,6 +110,8 @@ static void *trampoline(void *p)
     struct start *s = p;
     struct start copy = *s;
     threads_start((unsigned char *)p - (ALTSTACK_SIZE - sizeof(struct start)), copy.held);
+    if (copy.attr_mask) /* pthread_attr_setsigmask_np: what it blocks of the six */
+        masks_adopt_inherited(NULL);
     return copy.fn(copy.arg);
 }
 
@@ -122,7 +127,13 @@ ENVSEAL_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     if (!stack) /* degrade: this thread runs without one */
         return real(thread, attr, fn, arg);
     struct start *s = (struct start *)(stack + ALTSTACK_SIZE - sizeof(struct start));
-    *s = (struct start){fn, arg, envseal_thread.held};
+    *s = (struct start){fn, arg, envseal_thread.held, false};
+    sigset_t m;
+    getsigmask_fn gm = attr ? REAL(pthread_attr_getsigmask_np, getsigmask_fn) : NULL;
+    if (gm && gm(attr, &m) == 0) { /* 0: a mask is set (else PTHREAD_ATTR_NO_SIGMASK_NP) */
+        s->held = 0;
+        s->attr_mask = true;
+    }
     int rc = real(thread, attr, trampoline, s);
     if (rc != 0)
         give_stack(stack);

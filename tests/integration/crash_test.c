@@ -198,6 +198,7 @@ HARNESS_CASE(test_stack_overflow_thread, expect_clean("overflow-thread", SIGSEGV
 HARNESS_CASE(test_stack_overflow_own_altstack, expect_clean("overflow-own", SIGSEGV))
 HARNESS_CASE(test_blocked_thread_faults, expect_clean("blocked-thread", SIGSEGV))
 HARNESS_CASE(test_blocked_main_faults, expect_clean("blocked-main", SIGSEGV))
+HARNESS_CASE(test_blocked_by_thread_attributes, expect_clean("blocked-attr", SIGSEGV))
 HARNESS_CASE(test_registers_after_copy, expect_clean("simd-after", SIGSEGV))
 HARNESS_CASE(test_registers_inside_memcpy, expect_clean("simd-inside", SIGSEGV))
 HARNESS_CASE(test_straddle_mlock, expect_clean("straddle", SIGSEGV))
@@ -295,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_own_altstack),
         cmocka_unit_test(test_blocked_thread_faults),
         cmocka_unit_test(test_blocked_main_faults),
+        cmocka_unit_test(test_blocked_by_thread_attributes),
         cmocka_unit_test(test_registers_after_copy),
         cmocka_unit_test(test_registers_inside_memcpy),
         cmocka_unit_test(test_straddle_mlock),

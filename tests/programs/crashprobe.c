@@ -9,6 +9,8 @@
  *                     SIGSEGV reads back as blocked ("mask full" / "mask partial"),
  *                     then dereferences NULL
  *   blocked-main      the same in the main thread with sigprocmask
+ *   blocked-attr      the same in a thread whose mask comes from its attributes
+ *                     (pthread_attr_setsigmask_np with every signal)
  *   simd-after        memcpy, strcpy and strlen on the value, then a NULL store
  *   simd-inside       memcpy of the value into a buffer that ends at a PROT_NONE
  *                     page: the fault happens inside memcpy
@@ -113,6 +115,33 @@ static void *blocked_thread(void *arg)
     *(volatile char *)keep = ((char *)arg)[0];
     *nowhere = 1;
     return NULL;
+}
+
+static void *attr_thread(void *arg)
+{
+    sigset_t cur;
+    pthread_sigmask(SIG_BLOCK, NULL, &cur);
+    report_mask(&cur);
+    *(volatile char *)keep = ((char *)arg)[0];
+    *nowhere = 1;
+    return NULL;
+}
+
+static int blocked_attr(const char *v)
+{
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    pthread_attr_t a;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_attr_init(&a);
+    pthread_attr_setsigmask_np(&a, &all);
+    pthread_t t;
+    if (pthread_create(&t, &a, attr_thread, keep) != 0)
+        return 3;
+    pthread_join(t, NULL);
+    return 0;
 }
 
 static int blocked(const char *v, bool thread)
@@ -353,6 +382,8 @@ int main(int argc, char **argv)
         return overflow(v, 2);
     if (strcmp(mode, "blocked-thread") == 0)
         return blocked(v, true);
+    if (strcmp(mode, "blocked-attr") == 0)
+        return blocked_attr(v);
     if (strcmp(mode, "blocked-main") == 0)
         return blocked(v, false);
     if (strcmp(mode, "simd-after") == 0)

@@ -1,6 +1,6 @@
-/* Start-up and shutdown: runs before the program's main (constructor), seals the
- * secrets of the initial environment, and wipes the vault at exit and in fork
- * children's copies. */
+/* Start-up and shutdown: runs before the program's main (called by the constructor
+ * in platform_libc_*.c), seals the secrets of the initial environment, and wipes
+ * the vault at exit and in fork children's copies. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "mode.h"
+#include "platform_libc.h"
 #include "relocate.h"
 #include "shim.h"
 #include "signals.h"
@@ -77,10 +78,9 @@ static const char *degradation(const struct relocate_result *r, const char **why
     return NULL;
 }
 
-__attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
+void envseal_start(const char *argv0, char **envp)
 {
-    if (argc > 0 && argv)
-        platform_set_program_name(argv[0]);
+    platform_set_program_name(argv0);
     config_load(&st->cfg, envp);
     if (!st->cfg.quiet)
         for (unsigned i = 0; i < st->cfg.nproblems; i++)
@@ -93,7 +93,7 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
     vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
-    atexit(wipe_at_exit);
+    platform_at_exit(wipe_at_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     st->active = true;
     signals_install(); /* after relocation: the hooks wipe what is now in the vault */

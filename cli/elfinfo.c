@@ -340,11 +340,9 @@ static void judge(struct elfinfo *o)
     if (!o->dynamic)
         reason(o, V_UNPROTECTABLE,
                "statically linked: no dynamic loader runs, so LD_PRELOAD is never read");
-    else if (o->libc == LIBC_MUSL)
-        reason(o, V_UNPROTECTABLE,
-               "linked against musl: libenvseal.so is built for glibc and cannot load");
     else if (o->libc == LIBC_OTHER)
-        reason(o, V_UNPROTECTABLE, "its dynamic loader is not glibc's: libenvseal.so cannot load");
+        reason(o, V_UNPROTECTABLE,
+               "its dynamic loader is neither glibc's nor musl's: libenvseal.so cannot load");
     if (o->setuid)
         reason(o, V_UNPROTECTABLE,
                "set-uid: started by any user but its owner, it runs in secure-execution "

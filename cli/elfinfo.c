@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "progpath.h"
+#include "shimlib.h"
 
 #if defined(__x86_64__)
 #define NATIVE_MACHINE EM_X86_64
@@ -340,6 +341,10 @@ static void judge(struct elfinfo *o)
     if (!o->dynamic)
         reason(o, V_UNPROTECTABLE,
                "statically linked: no dynamic loader runs, so LD_PRELOAD is never read");
+    else if (o->libc == LIBC_MUSL && !shimlib_installed(LIBC_MUSL))
+        reason(o, V_UNPROTECTABLE,
+               "linked against musl: libenvseal-musl.so is not installed beside envseal "
+               "(libenvseal.so is built for glibc and cannot load)");
     else if (o->libc == LIBC_OTHER)
         reason(o, V_UNPROTECTABLE,
                "its dynamic loader is neither glibc's nor musl's: libenvseal.so cannot load");

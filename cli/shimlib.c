@@ -24,6 +24,12 @@ const char *shimlib_for_program(const char *prog, bool strict)
     return shimlib_name(libc, strict);
 }
 
+bool shimlib_installed(enum libc_e libc)
+{
+    char path[PATH_MAX];
+    return shimpath_find(NULL, shimlib_name(libc, false), path, sizeof path) == 0;
+}
+
 const char *shimlib_locate(const struct elfinfo *e, char *path, size_t n)
 {
     path[0] = '\0';

@@ -16,6 +16,10 @@ const char *shimlib_name(enum libc_e libc, bool strict);
  * interpreter followed); the glibc build when it cannot be read. */
 const char *shimlib_for_program(const char *prog, bool strict);
 
+/* True when the relocate-mode build for programs linked against libc is found
+ * where `run` looks for it (shimpath.h). */
+bool shimlib_installed(enum libc_e libc);
+
 /* The relocate-mode build for a program linked against libc, when it can load
  * one: its name, and its path into path ("" when not found beside envseal). */
 const char *shimlib_locate(const struct elfinfo *e, char *path, size_t n);

@@ -3,7 +3,8 @@
  * its exact value; /proc/PID/environ, the process's memory outside the vault, a
  * gcore and a kernel core (SIGSEGV, SIGABRT) hold none of it, while the control
  * run without envseal leaks in each; fork and exit statuses are unchanged; the
- * exit wipe comes after the program's exit handlers. */
+ * exit wipe comes after the program's exit handlers; in strict mode, exec and
+ * posix_spawn children get a secret only by ENVSEAL_CHILD_SECRETS. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <limits.h>
@@ -342,6 +343,46 @@ static void exit_wipe(bool probe_first)
 HARNESS_CASE(test_exit_wipe_after_later_libraries_destructors, exit_wipe(false))
 HARNESS_CASE(test_exit_wipe_before_earlier_libraries_destructors, exit_wipe(true))
 
+/* ---- strict mode: children get secrets only by ENVSEAL_CHILD_SECRETS ---- */
+
+/* strictprobe-musl runs itself again through fn; the child prints what getenv
+ * gives it. Without a policy the secret stays behind; with one it crosses. */
+static void child_policy(const char *fn)
+{
+    for (int allowed = 0; allowed < 2; allowed++) {
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "LD_PRELOAD", harness_runfile(lib_file[STRICT]));
+        envb_set(&env, "ENVSEAL_MODE", "strict");
+        if (allowed)
+            envb_set(&env, "ENVSEAL_CHILD_SECRETS", VAR);
+        struct run r;
+        harness_random_long_secret(r.secret, 80);
+        envb_set(&env, VAR, r.secret);
+        char run[40], status[64];
+        snprintf(run, sizeof run, "run:%s", fn);
+        char *argv[] = {(char *)harness_runfile("tests/programs/strictprobe-musl"), run,
+                        "show:" VAR, NULL};
+        assert_int_equal(proc_spawn(&r.p, argv, &env), 0);
+        envb_free(&env);
+        int st = finish(&r);
+        print_message("%s, %s: %.*s", fn, allowed ? "allowed" : "default policy",
+                      (int)r.p.out_len, r.p.out);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(r.p.out, allowed ? value_line("show", r.secret)
+                                                   : "show " VAR " (null)"));
+        snprintf(status, sizeof status, "%s status 0", fn);
+        if (strncmp(fn, "posix_spawn", 11) == 0)
+            assert_true(text_has_line(r.p.out, status));
+    }
+}
+
+HARNESS_CASE(test_strict_child_policy_execve, child_policy("execve"))
+HARNESS_CASE(test_strict_child_policy_execvp, child_policy("execvp"))
+HARNESS_CASE(test_strict_child_policy_fexecve, child_policy("fexecve"))
+HARNESS_CASE(test_strict_child_policy_posix_spawn, child_policy("posix_spawn"))
+HARNESS_CASE(test_strict_child_policy_posix_spawnp, child_policy("posix_spawnp"))
+
 static int setup(void **state)
 {
     (void)state;
@@ -364,6 +405,11 @@ int main(void)
         cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
         cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),
         cmocka_unit_test(test_exit_wipe_before_earlier_libraries_destructors),
+        cmocka_unit_test(test_strict_child_policy_execve),
+        cmocka_unit_test(test_strict_child_policy_execvp),
+        cmocka_unit_test(test_strict_child_policy_fexecve),
+        cmocka_unit_test(test_strict_child_policy_posix_spawn),
+        cmocka_unit_test(test_strict_child_policy_posix_spawnp),
     };
     return cmocka_run_group_tests(tests, setup, harness_cleanup_group);
 }

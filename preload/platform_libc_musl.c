@@ -18,8 +18,9 @@ __attribute__((constructor)) static void envseal_init(void)
     envseal_start(program_invocation_name, __environ);
 }
 
-/* musl's exit runs every atexit handler first and the destructors after them:
- * the last destructor to run is the first library's (this one, preloaded). */
+/* musl's exit runs every atexit handler first, then the destructors in the reverse
+ * order of the constructors: this one (a preloaded library's, constructed before
+ * the program's and its libraries') runs after theirs. */
 static void (*exit_fn)(void);
 
 __attribute__((destructor)) static void envseal_fini(void)

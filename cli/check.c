@@ -9,6 +9,7 @@
 #include "json.h"
 #include "jsonargs.h"
 #include "progpath.h"
+#include "shimlib.h"
 
 static void help(void)
 {
@@ -26,7 +27,7 @@ static void help(void)
            "Exit status:\n"
            "  0  protectable: the shim loads and seals the program's secrets\n"
            "  1  limited: the shim loads, but the program copies secrets itself (Go)\n"
-           "  2  unprotectable: the shim is never loaded (static, set-uid, musl, ...)\n"
+           "  2  unprotectable: the shim is never loaded (static, set-uid, ...)\n"
            "  3  not an ELF program or script, unreadable, or malformed\n"
            " 64  usage error\n");
 }
@@ -119,6 +120,10 @@ static void print_human(const char *arg, const struct elfinfo *e)
     printf("\n  verdict:      %s\n", summary[e->verdict]);
     for (int i = 0; i < e->nreasons; i++)
         printf("    - %s\n", e->reasons[i]);
+    char lib[4096];
+    const char *name = shimlib_locate(e, lib, sizeof lib);
+    if (name && e->libc == LIBC_MUSL) /* glibc programs: libenvseal.so, as always */
+        printf("  library:      %s (%s)\n", name, lib[0] ? lib : "not found beside envseal");
     if (e->script)
         printf("  script:       run by %s (#!%s%s)\n", e->resolved, e->script_interp,
                e->script_via_env ? " NAME, looked up in PATH" : "");
@@ -201,6 +206,9 @@ static void print_json(const char *arg, const struct elfinfo *e)
     json_string(&j, "linking", e->dynamic ? "dynamic" : "static");
     json_string(&j, "interpreter", e->dynamic ? e->interp : NULL);
     json_string(&j, "libc", elfinfo_libc_name(e->libc));
+    char lib[4096];
+    json_string(&j, "library", shimlib_locate(e, lib, sizeof lib));
+    json_string(&j, "library_path", lib[0] ? lib : NULL);
     json_bool(&j, "setuid", e->setuid);
     json_bool(&j, "setgid", e->setgid);
     json_int(&j, "uid", e->uid);

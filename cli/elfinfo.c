@@ -15,6 +15,7 @@
 
 #include "elfcheck.h"
 #include "progpath.h"
+#include "shimlib.h"
 
 #ifndef NT_GO_BUILDID
 #define NT_GO_BUILDID 4
@@ -331,11 +332,13 @@ static void judge(struct elfinfo *o)
     if (!o->dynamic)
         reason(o, V_UNPROTECTABLE,
                "statically linked: no dynamic loader runs, so LD_PRELOAD is never read");
-    else if (o->libc == LIBC_MUSL)
+    else if (o->libc == LIBC_MUSL && !shimlib_installed(LIBC_MUSL))
         reason(o, V_UNPROTECTABLE,
-               "linked against musl: libenvseal.so is built for glibc and cannot load");
+               "linked against musl: libenvseal-musl.so is not installed beside envseal "
+               "(libenvseal.so is built for glibc and cannot load)");
     else if (o->libc == LIBC_OTHER)
-        reason(o, V_UNPROTECTABLE, "its dynamic loader is not glibc's: libenvseal.so cannot load");
+        reason(o, V_UNPROTECTABLE,
+               "its dynamic loader is neither glibc's nor musl's: libenvseal.so cannot load");
     if (o->setuid)
         reason(o, V_UNPROTECTABLE,
                "set-uid: started by any user but its owner, it runs in secure-execution "

@@ -20,6 +20,7 @@
 #include "runenv.h"
 #include "secmem.h"
 #include "secretfile.h"
+#include "shimlib.h"
 #include "shimpath.h"
 #include "supervise.h"
 
@@ -270,9 +271,9 @@ int cmd_run(int argc, char **argv)
         cli_error("out of memory");
         return EXIT_RUN_FAILED;
     }
-    /* Strict mode lives in its own build of the shim. */
+    /* Strict mode lives in its own build of the shim; musl programs need theirs. */
     config_load(&cfg, env.v);
-    const char *libname = cfg.mode == MODE_STRICT ? "libenvseal-strict.so" : "libenvseal.so";
+    const char *libname = shimlib_for_program(prog, cfg.mode == MODE_STRICT);
     char lib[PATH_MAX];
     int err = shimpath_find(r.library, libname, lib, sizeof lib);
     if (err) {

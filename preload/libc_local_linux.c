@@ -329,23 +329,3 @@ LOCAL int sigismember(const sigset_t *set, int sig)
     return (int)(((const unsigned long *)set)[(sig - 1) / (8 * sizeof(long))] >>
                  ((sig - 1) % (8 * sizeof(long))) & 1);
 }
-
-/* ---- errno names for messages: the ones the shim can report ---- */
-
-LOCAL const char *strerrorname_np(int err)
-{
-    static const struct {
-        int err;
-        const char name[12];
-    } names[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {EINTR, "EINTR"},   {EIO, "EIO"},
-        {EBADF, "EBADF"},   {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
-        {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"}, {EINVAL, "EINVAL"},
-        {ENFILE, "ENFILE"}, {EMFILE, "EMFILE"}, {ENOSPC, "ENOSPC"}, {ENOSYS, "ENOSYS"},
-        {EOVERFLOW, "EOVERFLOW"}, {EOPNOTSUPP, "EOPNOTSUPP"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].err == err)
-            return names[i].name;
-    return NULL;
-}

@@ -1,15 +1,15 @@
-/* Start-up and shutdown: runs before the program's main (constructor), seals the
- * secrets of the initial environment, and wipes the vault at exit and in fork
- * children's copies. */
+/* Start-up and shutdown: runs before the program's main (called by the constructor
+ * in platform_libc_*.c), seals the secrets of the initial environment, and wipes
+ * the vault at exit and in fork children's copies. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "mode.h"
+#include "platform_libc.h"
 #include "relocate.h"
 #include "shim.h"
 #include "signals.h"
@@ -100,10 +100,9 @@ static const char *degradation(const struct relocate_result *r, int *err)
     return d.what;
 }
 
-__attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
+void envseal_start(const char *argv0, char **envp)
 {
-    if (argc > 0 && argv)
-        platform_set_program_name(argv[0]);
+    platform_set_program_name(argv0);
     config_load(&st->cfg, envp);
     if (!st->cfg.quiet)
         for (unsigned i = 0; i < st->cfg.nproblems; i++)
@@ -119,7 +118,7 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
     st->vault.policy.report = vault_event;
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
-    atexit(wipe_at_exit);
+    platform_at_exit(wipe_at_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* From now on every new region is checked as it is mapped (vault_event). */
     st->vault.policy.enforce = true;

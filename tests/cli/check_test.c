@@ -159,6 +159,8 @@ static void test_static_binary(void **state)
     }
 }
 
+static const char *copy_of(const char *src, const char *name, mode_t mode);
+
 static void test_musl_binary(void **state)
 {
     (void)state;
@@ -167,10 +169,27 @@ static void test_musl_binary(void **state)
         print_message("skipped: musl-gcc (musl-tools) unavailable\n");
         skip();
     }
+    /* musl's loader honours LD_PRELOAD: protectable, with the musl build. */
     char *j;
-    assert_int_equal(check_json(bin, &j), 2);
+    assert_int_equal(check_json(bin, &j), 0);
     expect(j, "\"libc\": \"musl\"");
     expect(j, "\"interpreter\": \"/lib/ld-musl-");
+    expect(j, "\"library\": \"libenvseal-musl.so\"");
+    expect(j, "/libenvseal-musl.so\"");
+    free(j);
+    /* an envseal without the musl build beside it: unprotectable, and it says why */
+    const char *alone = copy_of(envseal_bin(), "envseal-alone", 0755);
+    struct capture c;
+    run_capture(ARGV((char *)alone, "check", (char *)bin), &env, NULL, &c, TIMEOUT);
+    assert_true(WIFEXITED(c.status));
+    assert_int_equal(WEXITSTATUS(c.status), 2);
+    assert_non_null(strstr(c.out, "libenvseal-musl.so is not installed beside envseal"));
+    capture_free(&c);
+    /* a glibc program is told libenvseal.so */
+    const char *gl = build("glibc_prog", "gcc", "");
+    assert_non_null(gl);
+    assert_int_equal(check_json(gl, &j), 0);
+    expect(j, "\"library\": \"libenvseal.so\"");
     free(j);
 }
 

@@ -405,6 +405,35 @@ static void test_finds_library_beside_itself(void **state)
     envb_free(&env);
 }
 
+/* A musl program gets libenvseal-musl.so (its loader cannot load the glibc
+ * build): the value arrives whole, and environ no longer holds it. */
+static void test_musl_program_gets_musl_library(void **state)
+{
+    (void)state;
+    char secret[64], line[128];
+    harness_random_secret(secret, sizeof secret, "mu");
+    snprintf(line, sizeof line, "APP_TOKEN %zu:%08x", strlen(secret), fnv32(secret));
+    struct envb env;
+    env_with(&env, "APP_TOKEN", secret);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--",
+                                         (char *)harness_runfile("tests/programs/envprobe-musl"),
+                                         "show:APP_TOKEN", "hold"),
+                                &env),
+                     0);
+    bool ready = proc_wait_line(&p, "ready 1", TIMEOUT);
+    if (!ready)
+        print_error("stderr: %.*s\n", (int)p.err_len, p.err);
+    assert_true(ready);
+    assert_true(text_has_line(p.out, line));
+    assert_not_in_proc(p.pid, secret);
+    char maps[64];
+    snprintf(maps, sizeof maps, "/proc/%d/maps", (int)p.pid);
+    assert_true(file_contains(maps, "/libenvseal-musl.so"));
+    assert_true(WIFEXITED(proc_finish(&p, TIMEOUT)));
+    envb_free(&env);
+}
+
 static void test_unprotectable_program_warned_or_refused(void **state)
 {
     (void)state;
@@ -949,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_settings_options),
         cmocka_unit_test(test_mode_strict_option),
         cmocka_unit_test(test_finds_library_beside_itself),
+        cmocka_unit_test(test_musl_program_gets_musl_library),
         cmocka_unit_test(test_unprotectable_program_warned_or_refused),
         cmocka_unit_test(test_library_must_be_an_envseal_shim),
         cmocka_unit_test(test_redact_split_at_every_point),

@@ -1,6 +1,7 @@
 /* Reads libenvseal.so with libelf: it exports exactly the functions listed in
  * preload/exports.lds, each of which libc defines (so each is an interposer), and
- * it carries the hardening the build promises. */
+ * it carries the hardening the build promises; the same for the strict library
+ * and for the musl builds (against musl's libc). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <gelf.h>
@@ -114,36 +115,39 @@ static void script_names_of(const char *script, struct symset *out)
     fclose(fp);
 }
 
-static void script_names(struct symset *out)
+#define GLIBC "/lib/x86_64-linux-gnu/libc.so.6"
+#define MUSL "/usr/lib/x86_64-linux-musl/libc.so"
+
+/* lib exports exactly the names in script, each of which libc defines. */
+static void exports_exactly(const char *lib, const char *script, const char *libc_path)
 {
-    script_names_of("preload/exports.lds", out);
+    static struct symset exported, listed, libc;
+    dynsyms(runfile(lib), true, &exported);
+    script_names_of(script, &listed);
+    dynsyms(libc_path, true, &libc);
+    assert_true(listed.n >= 4);
+    assert_true(libc.n > 100);
+    for (int i = 0; i < exported.n; i++)
+        if (!has(&listed, exported.name[i]))
+            fail_msg("%s: exported but not listed: %s", lib, exported.name[i]);
+    for (int i = 0; i < listed.n; i++) {
+        if (!has(&exported, listed.name[i]))
+            fail_msg("%s: listed but not exported: %s", lib, listed.name[i]);
+        if (!has(&libc, listed.name[i]))
+            fail_msg("%s: exported name is not a libc function: %s", lib, listed.name[i]);
+    }
 }
 
 static void test_exports_exactly_the_interposed_functions(void **state)
 {
     (void)state;
-    static struct symset exported, listed, libc;
-    dynsyms(runfile("preload/libenvseal.so"), true, &exported);
-    script_names(&listed);
-    dynsyms("/lib/x86_64-linux-gnu/libc.so.6", true, &libc);
-    assert_true(listed.n >= 4);
-    for (int i = 0; i < exported.n; i++) {
-        if (!has(&listed, exported.name[i]))
-            fail_msg("exported but not listed: %s", exported.name[i]);
-    }
-    for (int i = 0; i < listed.n; i++) {
-        if (!has(&exported, listed.name[i]))
-            fail_msg("listed but not exported: %s", listed.name[i]);
-        if (!has(&libc, listed.name[i]))
-            fail_msg("exported name is not a libc function: %s", listed.name[i]);
-    }
+    exports_exactly("preload/libenvseal.so", "preload/exports.lds", GLIBC);
 }
 
-static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
+static void hardened(const char *lib, bool fortify)
 {
-    (void)state;
     struct elf_file f;
-    open_elf(&f, runfile("preload/libenvseal.so"));
+    open_elf(&f, runfile(lib));
     size_t n;
     assert_int_equal(elf_getphdrnum(f.elf, &n), 0);
     bool relro = false, stack_nx = false, bind_now = false;
@@ -171,9 +175,16 @@ static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
     assert_true(stack_nx);
     assert_true(bind_now);
     static struct symset undef;
-    dynsyms(runfile("preload/libenvseal.so"), false, &undef);
-    assert_true(has(&undef, "__stack_chk_fail"));   /* stack protector */
-    assert_true(has(&undef, "__explicit_bzero_chk")); /* FORTIFY_SOURCE */
+    dynsyms(runfile(lib), false, &undef);
+    assert_true(has(&undef, "__stack_chk_fail")); /* stack protector */
+    if (fortify) /* musl has no FORTIFY_SOURCE */
+        assert_true(has(&undef, "__explicit_bzero_chk"));
+}
+
+static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
+{
+    (void)state;
+    hardened("preload/libenvseal.so", true);
 }
 
 /* libenvseal-strict.so: exactly exports_strict.lds (exports.lds plus getenv, the
@@ -181,30 +192,45 @@ static void test_hardened_relro_bind_now_nx_stack_protector(void **state)
 static void test_strict_library_exports_exactly_its_interposed_functions(void **state)
 {
     (void)state;
-    static struct symset exported, listed, relocate_listed, libc;
-    dynsyms(runfile("preload/libenvseal-strict.so"), true, &exported);
+    static struct symset listed, relocate_listed;
+    exports_exactly("preload/libenvseal-strict.so", "preload/exports_strict.lds", GLIBC);
     script_names_of("preload/exports_strict.lds", &listed);
     script_names_of("preload/exports.lds", &relocate_listed);
-    dynsyms("/lib/x86_64-linux-gnu/libc.so.6", true, &libc);
     assert_true(listed.n > relocate_listed.n);
     for (int i = 0; i < relocate_listed.n; i++)
         if (!has(&listed, relocate_listed.name[i]))
             fail_msg("libenvseal.so export missing from the strict library: %s",
                      relocate_listed.name[i]);
-    for (int i = 0; i < exported.n; i++)
-        if (!has(&listed, exported.name[i]))
-            fail_msg("exported but not listed: %s", exported.name[i]);
-    for (int i = 0; i < listed.n; i++) {
-        if (!has(&exported, listed.name[i]))
-            fail_msg("listed but not exported: %s", listed.name[i]);
-        if (!has(&libc, listed.name[i]))
-            fail_msg("exported name is not a libc function: %s", listed.name[i]);
-    }
     /* Relocate mode's promise: libenvseal.so leaves getenv to glibc. */
-    static struct symset relocate_exported;
+    static struct symset relocate_exported, exported;
     dynsyms(runfile("preload/libenvseal.so"), true, &relocate_exported);
+    dynsyms(runfile("preload/libenvseal-strict.so"), true, &exported);
     assert_false(has(&relocate_exported, "getenv"));
     assert_true(has(&exported, "getenv"));
+}
+
+/* The musl builds: the glibc builds' exports that musl's libc defines, every one
+ * checked against musl's libc.so; the same hardening but FORTIFY_SOURCE. */
+static void test_musl_libraries_export_only_musl_libc_functions(void **state)
+{
+    (void)state;
+    exports_exactly("preload/libenvseal-musl.so", "preload/exports_musl.lds", MUSL);
+    exports_exactly("preload/libenvseal-strict-musl.so", "preload/exports_strict_musl.lds", MUSL);
+    static struct symset relocate_exported, strict_exported;
+    dynsyms(runfile("preload/libenvseal-musl.so"), true, &relocate_exported);
+    dynsyms(runfile("preload/libenvseal-strict-musl.so"), true, &strict_exported);
+    assert_true(has(&relocate_exported, "setenv"));
+    assert_true(has(&relocate_exported, "sigaction"));
+    assert_false(has(&relocate_exported, "getenv"));
+    assert_true(has(&strict_exported, "getenv"));
+    assert_true(has(&strict_exported, "posix_spawn"));
+}
+
+static void test_musl_libraries_hardened(void **state)
+{
+    (void)state;
+    hardened("preload/libenvseal-musl.so", false);
+    hardened("preload/libenvseal-strict-musl.so", false);
 }
 
 /* DT_NEEDED entries of a shared object. */
@@ -232,13 +258,20 @@ static void needed(const char *path, struct symset *out)
 static void test_libraries_need_only_libc(void **state)
 {
     (void)state;
-    const char *libs[] = {"preload/libenvseal.so", "preload/libenvseal-strict.so"};
+    const struct {
+        const char *lib, *libc;
+    } libs[] = {
+        {"preload/libenvseal.so", "libc.so.6"},
+        {"preload/libenvseal-strict.so", "libc.so.6"},
+        {"preload/libenvseal-musl.so", "libc.so"}, /* musl's soname */
+        {"preload/libenvseal-strict-musl.so", "libc.so"},
+    };
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
         static struct symset deps;
-        needed(runfile(libs[i]), &deps);
+        needed(runfile(libs[i].lib), &deps);
         for (int k = 0; k < deps.n; k++)
-            if (strcmp(deps.name[k], "libc.so.6") != 0)
-                fail_msg("%s needs %s", libs[i], deps.name[k]);
+            if (strcmp(deps.name[k], libs[i].libc) != 0)
+                fail_msg("%s needs %s", libs[i].lib, deps.name[k]);
         assert_int_equal(deps.n, 1);
     }
 }
@@ -311,6 +344,8 @@ int main(void)
         cmocka_unit_test(test_strict_library_exports_exactly_its_interposed_functions),
         cmocka_unit_test(test_libraries_need_only_libc),
         cmocka_unit_test(test_marker_note_in_both_libraries),
+        cmocka_unit_test(test_musl_libraries_export_only_musl_libc_functions),
+        cmocka_unit_test(test_musl_libraries_hardened),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

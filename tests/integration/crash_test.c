@@ -268,23 +268,8 @@ static int setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN); /* a probe that died early fails an assertion instead */
-    /* 80 random characters: long enough for 16- and 32-byte register slices. */
-    char part[48];
-    secret[0] = '\0';
-    strcat(secret, "tok");
-    while (strlen(secret) < 80) {
-        harness_random_secret(part, sizeof part, "x");
-        strncat(secret, part + 2, sizeof secret - strlen(secret) - 1);
-    }
-    secret[80] = '\0';
-    char *pat = NULL;
-    long n = read_file_all("/proc/sys/kernel/core_pattern", &pat);
-    if (n < 0)
-        snprintf(core_skip, sizeof core_skip, "/proc/sys/kernel/core_pattern is unreadable");
-    else if (pat[0] == '|' || strchr(pat, '/'))
-        snprintf(core_skip, sizeof core_skip,
-                 "core_pattern (%.160s) does not put core files in the process's directory", pat);
-    free(pat);
+    harness_random_long_secret(secret, 80);
+    harness_core_skip_reason(core_skip, sizeof core_skip);
     return 0;
 }
 

@@ -475,3 +475,25 @@ bool harness_have(const char *cmd)
     snprintf(buf, sizeof buf, "command -v '%s' >/dev/null 2>&1", cmd);
     return system(buf) == 0;
 }
+
+void harness_core_skip_reason(char *why, size_t n)
+{
+    why[0] = '\0';
+    char *pat = NULL;
+    if (read_file_all("/proc/sys/kernel/core_pattern", &pat) < 0)
+        snprintf(why, n, "/proc/sys/kernel/core_pattern is unreadable");
+    else if (pat[0] == '|' || strchr(pat, '/'))
+        snprintf(why, n,
+                 "core_pattern (%.160s) does not put core files in the process's directory", pat);
+    free(pat);
+}
+
+void harness_random_long_secret(char *buf, size_t len)
+{
+    char part[48];
+    snprintf(buf, len + 1, "tok");
+    while (strlen(buf) < len) {
+        harness_random_secret(part, sizeof part, "x");
+        strncat(buf, part + 2, len - strlen(buf));
+    }
+}

@@ -31,6 +31,10 @@ const char *harness_runfile(const char *rel);
 /* A fresh random value "<tag>-<32 hex>"; buf must hold strlen(tag)+34 bytes. */
 void harness_random_secret(char *buf, size_t n, const char *tag);
 
+/* "tok" and random characters, len in all (buf holds len + 1 bytes): long enough
+ * for the 16- and 32-byte register slices the crash tests look for. */
+void harness_random_long_secret(char *buf, size_t len);
+
 struct proc {
     pid_t pid;
     int in_fd;  /* child's stdin (write end); -1 once closed */
@@ -103,6 +107,11 @@ void proc_vault_info(pid_t pid, struct vault_info *vi);
 
 /* gcore via gdb into path; returns 0 when the core file exists. */
 int proc_gcore(pid_t pid, const char *path);
+
+/* Kernel core dumps: "" in why when core_pattern has the kernel write core files
+ * into the dumping process's working directory (what the crash tests read), else
+ * the reason they cannot. */
+void harness_core_skip_reason(char *why, size_t n);
 
 /* A private scratch directory for this test binary (removed by harness_cleanup). */
 const char *harness_tmpdir(void);

@@ -136,7 +136,11 @@ static int blocked_attr(const char *v)
     sigset_t all;
     sigfillset(&all);
     pthread_attr_init(&a);
+#if defined(__GLIBC__) /* glibc 2.32 and later; musl has no such attribute */
     pthread_attr_setsigmask_np(&a, &all);
+#else
+    return 2;
+#endif
     pthread_t t;
     if (pthread_create(&t, &a, attr_thread, keep) != 0)
         return 3;

@@ -36,9 +36,20 @@
 
 extern char **environ;
 
+#ifdef __GLIBC__
 /* Linked against the compatibility symbol, as a pre-2.17 binary is. */
 extern char *old_secure_getenv(const char *);
 __asm__(".symver old_secure_getenv,__secure_getenv@GLIBC_2.2.5");
+#else /* musl (strictprobe-musl) has neither */
+#define old_secure_getenv(name) ((void)(name), (char *)NULL)
+static int execveat(int dirfd, const char *path, char *const argv[], char *const env[],
+                    int flags)
+{
+    (void)dirfd, (void)path, (void)argv, (void)env, (void)flags;
+    errno = ENOSYS;
+    return -1;
+}
+#endif
 
 static uint32_t fnv(const char *s)
 {
@@ -128,6 +139,13 @@ static char **explicit_env(void)
 
 static char self[PATH_MAX];
 
+/* This program's file name (strictprobe, strictprobe-musl), for the p-forms. */
+static const char *self_name(void)
+{
+    const char *slash = strrchr(self, '/');
+    return slash ? slash + 1 : self;
+}
+
 /* The shell command for system/popen: this program with the child's steps. */
 static char *shell_command(char **steps, int n)
 {
@@ -186,15 +204,15 @@ static void run_through(const char *fn, char **steps, int n)
     } else if (strcmp(fn, "execv") == 0) {
         execv(self, argv);
     } else if (strcmp(fn, "execvp") == 0) {
-        execvp("strictprobe", argv);
+        execvp(self_name(), argv);
     } else if (strcmp(fn, "execvpe") == 0) {
-        execvpe("strictprobe", argv, env);
+        execvpe(self_name(), argv, env);
     } else if (strcmp(fn, "execl") == 0) {
         LIST_CALL(execl, self, "strictprobe");
     } else if (strcmp(fn, "execle") == 0) {
         LIST_CALL_ENV(execle, self, "strictprobe");
     } else if (strcmp(fn, "execlp") == 0) {
-        LIST_CALL(execlp, "strictprobe", "strictprobe");
+        LIST_CALL(execlp, self_name(), "strictprobe");
     } else if (strcmp(fn, "fexecve") == 0) {
         int fd = open(self, O_RDONLY | O_CLOEXEC);
         fexecve(fd, argv, env);
@@ -202,7 +220,7 @@ static void run_through(const char *fn, char **steps, int n)
         execveat(AT_FDCWD, self, argv, env, 0);
     } else if (strcmp(fn, "posix_spawn") == 0 || strcmp(fn, "posix_spawnp") == 0) {
         pid_t pid;
-        int rc = fn[11] == 'p' ? posix_spawnp(&pid, "strictprobe", NULL, NULL, argv, env)
+        int rc = fn[11] == 'p' ? posix_spawnp(&pid, self_name(), NULL, NULL, argv, env)
                                : posix_spawn(&pid, self, NULL, NULL, argv, env);
         int status = -1;
         if (rc == 0)

@@ -1,0 +1,415 @@
+/* libenvseal-musl.so and libenvseal-strict-musl.so under musl-linked probes
+ * (tests/programs: envprobe and crashprobe built with musl-gcc): the program gets
+ * its exact value; /proc/PID/environ, the process's memory outside the vault, a
+ * gcore and a kernel core (SIGSEGV, SIGABRT) hold none of it, while the control
+ * run without envseal leaks in each; fork and exit statuses are unchanged; the
+ * exit wipe comes after the program's exit handlers; in strict mode, exec and
+ * posix_spawn children get a secret only by ENVSEAL_CHILD_SECRETS. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define TIMEOUT 20000
+#define VAR "APP_TOKEN"
+#define PIECE 12 /* the shortest piece of a secret a core must not hold */
+
+enum lib { CONTROL, RELOCATE, STRICT };
+static const char *const lib_file[] = {NULL, "preload/libenvseal-musl.so",
+                                       "preload/libenvseal-strict-musl.so"};
+static const char *const lib_name[] = {"control", "libenvseal-musl.so",
+                                       "libenvseal-strict-musl.so"};
+
+struct run {
+    struct proc p;
+    char secret[96];
+};
+
+/* Starts a musl probe (envprobe-musl or crashprobe-musl) with VAR=<random 80
+ * characters>, ENVSEAL_VAULT=vault unless NULL, and the given arguments. */
+static void start(struct run *r, enum lib lib, const char *probe, const char *vault,
+                  const char *cwd, char **args, int nargs)
+{
+    struct envb env;
+    envb_init(&env, false);
+    if (lib != CONTROL)
+        envb_set(&env, "LD_PRELOAD", harness_runfile(lib_file[lib]));
+    if (lib == STRICT)
+        envb_set(&env, "ENVSEAL_MODE", "strict");
+    if (vault)
+        envb_set(&env, "ENVSEAL_VAULT", vault);
+    harness_random_long_secret(r->secret, 80);
+    envb_set(&env, VAR, r->secret);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "tests/programs/%s", probe);
+    char *argv[16] = {(char *)harness_runfile(path)};
+    for (int i = 0; i < nargs && i < 14; i++)
+        argv[i + 1] = args[i];
+    assert_int_equal(proc_spawn_ex(&r->p, argv, &env, SPAWN_CORE, cwd ? cwd : harness_tmpdir()), 0);
+    envb_free(&env);
+}
+
+#define ARGS(...) (char *[]){__VA_ARGS__}, (int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
+
+/* Waits for the end; no output ever carries the value. Returns the wait status. */
+static int finish(struct run *r)
+{
+    int st = proc_finish(&r->p, TIMEOUT);
+    if (r->p.err_len)
+        print_message("stderr: %.*s\n", (int)(r->p.err_len > 300 ? 300 : r->p.err_len),
+                      r->p.err);
+    assert_false(strstr(r->p.err, r->secret) || strstr(r->p.out, r->secret));
+    return st;
+}
+
+static uint32_t fnv(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* envprobe's line for a value: "LABEL NAME len:fnv". */
+static const char *value_line(const char *label, const char *value)
+{
+    static char buf[4][256];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s%s" VAR " %zu:%08x", label, label[0] ? " " : "",
+             strlen(value), fnv(value));
+    return b;
+}
+
+/* ---- the value through getenv, environ and main's envp ---- */
+
+/* Strict mode (ENVSEAL_MODE=strict) takes the value out of environ and envp:
+ * only its getenv gives it. */
+static void test_value_exact_through_getenv_environ_envp(void **state)
+{
+    (void)state;
+    for (enum lib l = CONTROL; l <= STRICT; l++) {
+        struct run r;
+        start(&r, l, "envprobe-musl", NULL, NULL, ARGS("show:" VAR, "envp:" VAR));
+        print_message("%s\n", lib_name[l]);
+        int st = finish(&r);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(r.p.out, value_line("", r.secret)));
+        const char *const labels[] = {"envp", "environ"};
+        for (int i = 0; i < 2; i++) {
+            char hidden[64];
+            snprintf(hidden, sizeof hidden, "%s " VAR " (null)", labels[i]);
+            assert_true(text_has_line(r.p.out,
+                                      l == STRICT ? hidden : value_line(labels[i], r.secret)));
+        }
+    }
+}
+
+/* ---- what another process can read while the program runs ---- */
+
+/* Starts envprobe-musl holding the value (kept pointer), runs check, then
+ * verifies the program still reads its value intact. */
+static void holding(enum lib l, const char *vault, void (*check)(enum lib, struct run *))
+{
+    struct run r;
+    start(&r, l, "envprobe-musl", vault, NULL, ARGS("keep:" VAR, "hold", "check:" VAR));
+    assert_true(proc_wait_line(&r.p, "ready 1", TIMEOUT));
+    check(l, &r);
+    assert_int_equal(write(r.p.in_fd, "go\n", 3), 3);
+    assert_true(proc_wait_line(&r.p, "kept " VAR " ok", TIMEOUT));
+    int st = finish(&r);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void environ_check(enum lib l, struct run *r)
+{
+    assert_int_equal(proc_environ_contains(r->p.pid, r->secret), l == CONTROL);
+    assert_true(proc_environ_contains(r->p.pid, "PATH="));
+}
+
+/* Anonymous vault (readable through /proc/PID/mem): the value is in exactly one
+ * mapping, the vault; without envseal it is elsewhere. */
+static void scan_check(enum lib l, struct run *r)
+{
+    struct scan_result s;
+    int hits = proc_scan_mem(r->p.pid, r->secret, &s);
+    if (l == CONTROL) {
+        assert_true(hits >= 1);
+        return;
+    }
+    struct vault_info vi;
+    proc_vault_info(r->p.pid, &vi);
+    assert_true(vi.found && vi.named && vi.dontdump);
+    assert_int_equal(hits, 1);
+    assert_true(s.starts[0] >= vi.start && s.starts[0] < vi.end);
+}
+
+/* The default vault: memfd_secret where the kernel has it, which even
+ * /proc/PID/mem cannot read. */
+static void secretmem_scan_check(enum lib l, struct run *r)
+{
+    struct vault_info vi;
+    proc_vault_info(r->p.pid, &vi);
+    struct scan_result s;
+    int hits = proc_scan_mem(r->p.pid, r->secret, &s);
+    if (l == CONTROL) {
+        assert_true(hits >= 1);
+        return;
+    }
+    assert_true(vi.found && vi.dontdump);
+    assert_int_equal(hits, vi.secretmem ? 0 : 1);
+}
+
+static void gcore_check(enum lib l, struct run *r)
+{
+    char core[512];
+    snprintf(core, sizeof core, "%s/gcore.%d", harness_tmpdir(), (int)r->p.pid);
+    assert_int_equal(proc_gcore(r->p.pid, core), 0);
+    bool leaked = file_contains(core, r->secret);
+    unlink(core);
+    assert_int_equal(leaked, l == CONTROL);
+}
+
+static void each_lib(const char *vault, void (*check)(enum lib, struct run *))
+{
+    for (enum lib l = CONTROL; l <= STRICT; l++) {
+        print_message("%s\n", lib_name[l]);
+        holding(l, vault, check);
+    }
+}
+
+HARNESS_CASE(test_proc_environ_scrubbed_control_leaks, each_lib(NULL, environ_check))
+HARNESS_CASE(test_memory_scan_finds_value_only_in_vault, each_lib("anon", scan_check))
+HARNESS_CASE(test_memory_scan_default_vault, each_lib(NULL, secretmem_scan_check))
+
+static void test_gcore_clean_control_leaks(void **state)
+{
+    (void)state;
+    if (!harness_have("gdb"))
+        skip();
+    each_lib(NULL, gcore_check);
+    each_lib("anon", gcore_check);
+}
+
+/* ---- kernel core dumps ---- */
+
+static char core_skip[256];
+
+/* How many of the secret's PIECE-byte substrings the core in dir holds; -1
+ * without a core. Removes dir. */
+static long core_pieces(const char *dir, const char *secret)
+{
+    long pieces = -1;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    char path[PATH_MAX + 300];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strncmp(e->d_name, "core", 4) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *buf;
+        long n = read_file_all(path, &buf);
+        unlink(path);
+        if (n < 0)
+            continue;
+        pieces = 0;
+        for (size_t i = 0; i + PIECE <= strlen(secret); i++)
+            pieces += mem_contains(buf, (size_t)n, secret + i, PIECE);
+        free(buf);
+    }
+    closedir(d);
+    rmdir(dir);
+    return pieces;
+}
+
+/* crashprobe-musl MODE dies of sig: same wait status and output with either
+ * library as without, a core each time, pieces of the value in the control's
+ * core only. */
+static void crash(const char *mode, int sig)
+{
+    if (core_skip[0]) {
+        print_message("skipped: %s\n", core_skip);
+        skip();
+    }
+    int control_status = 0;
+    char control_out[512] = "";
+    for (enum lib l = CONTROL; l <= STRICT; l++) {
+        static int seq;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/core-%d", harness_tmpdir(), ++seq);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        struct run r;
+        start(&r, l, "crashprobe-musl", NULL, dir, ARGS((char *)mode, VAR));
+        int st = finish(&r);
+        long pieces = core_pieces(dir, r.secret);
+        print_message("%s: %s status %#x, %ld pieces in the core\n", mode, lib_name[l], st,
+                      pieces);
+        assert_true(WIFSIGNALED(st) && WTERMSIG(st) == sig);
+        assert_true(pieces >= 0); /* a core was written */
+        if (l == CONTROL) {
+            if (pieces == 0)
+                fail_msg("%s: the control's core holds no piece: the check would catch nothing",
+                         mode);
+            control_status = st;
+            snprintf(control_out, sizeof control_out, "%.*s", (int)r.p.out_len, r.p.out);
+            continue;
+        }
+        assert_int_equal(pieces, 0);
+        assert_int_equal(st, control_status);
+        char out[512];
+        snprintf(out, sizeof out, "%.*s", (int)r.p.out_len, r.p.out);
+        assert_string_equal(out, control_out);
+    }
+}
+
+HARNESS_CASE(test_segv_core_clean_control_leaks, crash("simd-after", SIGSEGV))
+HARNESS_CASE(test_stack_overflow_core_clean_control_leaks, crash("overflow-thread", SIGSEGV))
+HARNESS_CASE(test_abort_core_clean_control_leaks, crash("abort-blocked", SIGABRT))
+
+/* ---- fork and exit ---- */
+
+static void test_fork_and_exit_status_as_without_envseal(void **state)
+{
+    (void)state;
+    for (enum lib l = CONTROL; l <= STRICT; l++) {
+        struct run r;
+        start(&r, l, "envprobe-musl", "anon", NULL,
+              ARGS("fork:" VAR, "show:" VAR, "fork:" VAR, "exit:37"));
+        print_message("%s\n", lib_name[l]);
+        assert_true(proc_wait_line(&r.p, "parent ok", TIMEOUT));
+        assert_true(proc_wait_line(&r.p, value_line("", r.secret), TIMEOUT));
+        int st = finish(&r);
+        assert_null(strstr(r.p.out, "bad"));
+        assert_true(text_has_line(r.p.out, "child ok"));
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 37);
+    }
+}
+
+/* musl runs every atexit handler, then the libraries' destructors, the last
+ * initialised first (LD_PRELOAD's order). envseal wipes from its destructor:
+ * the program's exit handlers and the destructors of libraries loaded after it
+ * still read the value; a library preloaded before it sees it wiped. */
+static void exit_wipe(bool probe_first)
+{
+    struct run r;
+    start(&r, CONTROL, "envprobe-musl", NULL, NULL, ARGS("exit:0"));
+    finish(&r); /* only for a fresh value in r.secret */
+    char expect[PATH_MAX], preload[2 * PATH_MAX + 2];
+    snprintf(expect, sizeof expect, "%s/expect", harness_tmpdir());
+    FILE *f = fopen(expect, "w");
+    assert_non_null(f);
+    fputs(r.secret, f);
+    fclose(f);
+    char probe[PATH_MAX], shim[PATH_MAX];
+    snprintf(probe, sizeof probe, "%s", harness_runfile("tests/programs/libexitprobe-musl.so"));
+    snprintf(shim, sizeof shim, "%s", harness_runfile(lib_file[RELOCATE]));
+    snprintf(preload, sizeof preload, "%s:%s", probe_first ? probe : shim,
+             probe_first ? shim : probe);
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "LD_PRELOAD", preload);
+    envb_set(&env, VAR, r.secret);
+    envb_set(&env, "ENVSEAL_TEST_NAME", VAR);
+    envb_set(&env, "ENVSEAL_TEST_EXPECT", expect);
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe-musl"), "atexit:" VAR,
+                    "exit:5", NULL};
+    assert_int_equal(proc_spawn(&r.p, argv, &env), 0);
+    envb_free(&env);
+    int st = finish(&r);
+    unlink(expect);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+    assert_true(text_has_line(r.p.out, value_line("atexit", r.secret)));
+    const char *fini = probe_first ? "fini " VAR " (null)" : value_line("fini", r.secret);
+    if (!text_has_line(r.p.out, fini))
+        fail_msg("no line \"%s\" in:\n%s", fini, r.p.out);
+}
+
+HARNESS_CASE(test_exit_wipe_after_later_libraries_destructors, exit_wipe(false))
+HARNESS_CASE(test_exit_wipe_before_earlier_libraries_destructors, exit_wipe(true))
+
+/* ---- strict mode: children get secrets only by ENVSEAL_CHILD_SECRETS ---- */
+
+/* strictprobe-musl runs itself again through fn; the child prints what getenv
+ * gives it. Without a policy the secret stays behind; with one it crosses. */
+static void child_policy(const char *fn)
+{
+    for (int allowed = 0; allowed < 2; allowed++) {
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "LD_PRELOAD", harness_runfile(lib_file[STRICT]));
+        envb_set(&env, "ENVSEAL_MODE", "strict");
+        if (allowed)
+            envb_set(&env, "ENVSEAL_CHILD_SECRETS", VAR);
+        struct run r;
+        harness_random_long_secret(r.secret, 80);
+        envb_set(&env, VAR, r.secret);
+        char run[40], status[64];
+        snprintf(run, sizeof run, "run:%s", fn);
+        char *argv[] = {(char *)harness_runfile("tests/programs/strictprobe-musl"), run,
+                        "show:" VAR, NULL};
+        assert_int_equal(proc_spawn(&r.p, argv, &env), 0);
+        envb_free(&env);
+        int st = finish(&r);
+        print_message("%s, %s: %.*s", fn, allowed ? "allowed" : "default policy",
+                      (int)r.p.out_len, r.p.out);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(r.p.out, allowed ? value_line("show", r.secret)
+                                                   : "show " VAR " (null)"));
+        snprintf(status, sizeof status, "%s status 0", fn);
+        if (strncmp(fn, "posix_spawn", 11) == 0)
+            assert_true(text_has_line(r.p.out, status));
+    }
+}
+
+HARNESS_CASE(test_strict_child_policy_execve, child_policy("execve"))
+HARNESS_CASE(test_strict_child_policy_execvp, child_policy("execvp"))
+HARNESS_CASE(test_strict_child_policy_fexecve, child_policy("fexecve"))
+HARNESS_CASE(test_strict_child_policy_posix_spawn, child_policy("posix_spawn"))
+HARNESS_CASE(test_strict_child_policy_posix_spawnp, child_policy("posix_spawnp"))
+
+static int setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    harness_core_skip_reason(core_skip, sizeof core_skip);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_value_exact_through_getenv_environ_envp),
+        cmocka_unit_test(test_proc_environ_scrubbed_control_leaks),
+        cmocka_unit_test(test_memory_scan_finds_value_only_in_vault),
+        cmocka_unit_test(test_memory_scan_default_vault),
+        cmocka_unit_test(test_gcore_clean_control_leaks),
+        cmocka_unit_test(test_segv_core_clean_control_leaks),
+        cmocka_unit_test(test_stack_overflow_core_clean_control_leaks),
+        cmocka_unit_test(test_abort_core_clean_control_leaks),
+        cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
+        cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),
+        cmocka_unit_test(test_exit_wipe_before_earlier_libraries_destructors),
+        cmocka_unit_test(test_strict_child_policy_execve),
+        cmocka_unit_test(test_strict_child_policy_execvp),
+        cmocka_unit_test(test_strict_child_policy_fexecve),
+        cmocka_unit_test(test_strict_child_policy_posix_spawn),
+        cmocka_unit_test(test_strict_child_policy_posix_spawnp),
+    };
+    return cmocka_run_group_tests(tests, setup, harness_cleanup_group);
+}

@@ -15,6 +15,8 @@ seconds=${ENVSEAL_FUZZ_SECONDS:-60}
 out=${ENVSEAL_FUZZ_OUT:-$top/bazel-fuzz}
 here=tests/fuzz
 mkdir -p "$out"
+# Open leak findings, each kept as a regression input (see the file).
+export LSAN_OPTIONS="suppressions=$top/$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then

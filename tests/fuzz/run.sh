@@ -75,6 +75,11 @@ for t in "${targets[@]}"; do
         result+="; once fixed, add the input to $here/regressions/$t/"
     fi
     echo "fuzz: $t: ${execs:-0} executions, ${rate:-0} exec/s, ${elapsed} s, $result"
+    # CI keeps no files: the input goes into the log, to be decoded with base64 -d.
+    if [[ -n ${crash:-} && -f $crash && ${CI:-} == true ]] && (($(stat -c %s "$crash") <= 65536)); then
+        echo "fuzz: $t: crash input, base64: $(base64 -w0 "$crash")"
+    fi
+    crash=
 done
 echo "fuzz: $passed passed, $failed failed"
 ((failed == 0))

@@ -39,6 +39,8 @@ if ((full)) && { ((in_ci)) || [[ ${ENVSEAL_SANITIZERS:-1} != 0 ]]; }; then
         bazel test --config=$cfg -- "${SANITIZED[@]}" "${more[@]}"
         extra+=(--bazel "$cfg" "$cfg_logs" $?)
     done
+elif ((full)); then
+    echo "test.sh: sanitizer configurations skipped (ENVSEAL_SANITIZERS=0)"
 fi
 
 # The libFuzzer targets, each for a bounded time, and their regression inputs.
@@ -46,6 +48,8 @@ if ((full)) && { ((in_ci)) || [[ ${ENVSEAL_FUZZ:-1} != 0 ]]; }; then
     fuzz_log=$(mktemp)
     bash tests/fuzz/run.sh | tee "$fuzz_log"
     extra+=(--log fuzz "$fuzz_log" "${PIPESTATUS[0]}")
+elif ((full)); then
+    echo "test.sh: fuzzers skipped (ENVSEAL_FUZZ=0)"
 fi
 
 python3 "$top/scripts/count_tests.py" "$logs" "$rc" "${extra[@]}"

@@ -8,12 +8,12 @@ bool glob_match(const char *pat, size_t plen, const char *name, size_t nlen)
     /* Iterative matcher with single backtrack point: linear for '*'-only patterns. */
     size_t p = 0, n = 0, star_p = (size_t)-1, star_n = 0;
     while (n < nlen) {
-        if (p < plen && (pat[p] == '?' || pat[p] == name[n])) {
-            p++;
-            n++;
-        } else if (p < plen && pat[p] == '*') {
+        if (p < plen && pat[p] == '*') { /* before the literal test: a name may hold '*' */
             star_p = p++;
             star_n = n;
+        } else if (p < plen && (pat[p] == '?' || pat[p] == name[n])) {
+            p++;
+            n++;
         } else if (star_p != (size_t)-1) {
             p = star_p + 1;
             n = ++star_n;

@@ -225,3 +225,21 @@ const char *platform_program_name(void)
     comm[n - (comm[n - 1] == '\n')] = '\0';
     return comm;
 }
+
+void *platform_map_scratch(size_t size, size_t stack_size, void **stack)
+{
+    size_t below = stack_size ? stack_size + platform_page_size() : 0, total = below + size;
+    unsigned char *p = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    /* A scratch area that would be dumped is worse than none. */
+    if (madvise(p, total, MADV_DONTDUMP) != 0 ||
+        (below && mprotect(p, platform_page_size(), PROT_NONE) != 0)) {
+        munmap(p, total);
+        return NULL;
+    }
+    if (stack)
+        *stack = below ? p + platform_page_size() : NULL;
+    return p + below;
+}

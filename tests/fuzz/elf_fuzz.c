@@ -24,6 +24,7 @@ static void check_reader(const char *path, bool quick)
     enum verdict_e v = quick ? CHECK_READ_QUICK(path, &o) : CHECK_READ(path, &o);
     FUZZ_CHECK(v == o.verdict && v >= V_PROTECTABLE && v <= V_ERROR);
     FUZZ_CHECK((v == V_ERROR) == (o.error[0] != '\0'));
+    FUZZ_CHECK(!strstr(o.error, "no error")); /* a fault is always named */
     FUZZ_CHECK(memchr(o.error, '\0', sizeof o.error) && memchr(o.interp, '\0', sizeof o.interp));
     FUZZ_CHECK(o.nreasons >= 0 && o.nreasons <= ELFINFO_REASONS_MAX);
     FUZZ_CHECK(o.nneeded >= 0 && o.nneeded <= ELFINFO_NEEDED_MAX);

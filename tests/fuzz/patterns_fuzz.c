@@ -19,12 +19,10 @@ static void check_name(const struct ref_set *ref, const char *name, size_t nlen)
         mask |= pattern_class_bit((unsigned char)name[i]);
     FUZZ_CHECK(name_class_mask(name, nlen) == mask);
 
-    if (!ref_skip_name(name, nlen)) {
-        FUZZ_CHECK(pattern_set_match(&set, name, nlen, mask) == ref_set_match(ref, name, nlen));
-        for (unsigned i = 0; i < ref->n; i++)
-            FUZZ_CHECK(glob_match(ref->item[i], ref->len[i], name, nlen) ==
-                       ref_glob(ref->item[i], ref->len[i], name, nlen));
-    }
+    FUZZ_CHECK(pattern_set_match(&set, name, nlen, mask) == ref_set_match(ref, name, nlen));
+    for (unsigned i = 0; i < ref->n; i++)
+        FUZZ_CHECK(glob_match(ref->item[i], ref->len[i], name, nlen) ==
+                   ref_glob(ref->item[i], ref->len[i], name, nlen));
 
     bool dflt = ref_default_match(name, nlen);
     FUZZ_CHECK(default_patterns_match(name, nlen) == dflt);

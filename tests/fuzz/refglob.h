@@ -37,14 +37,4 @@ bool ref_default_match(const char *name, size_t nlen);
 /* Names envseal never seals: LD_*, ENVSEAL_*, GLIBC_TUNABLES. */
 bool ref_reserved(const char *name, size_t nlen);
 
-/* Open finding (docs/testing.md, regressions/patterns/): preload/patterns.c's
- * glob_match compares a pattern's '*' as a literal byte when the name holds a '*'
- * at that point, and then never backtracks to it ("APP_*_KEY" does not match the
- * name "APP_*X_KEY"). Until that is fixed, names with a '*' are left out of the
- * comparisons that reach glob_match; to check them again, return false here. */
-static inline bool ref_skip_name(const char *name, size_t nlen)
-{
-    return memchr(name, '*', nlen) != NULL;
-}
-
 #endif

@@ -9,6 +9,12 @@
  * does not define and the musl build does not export. */
 #define SA_INTERRUPT 0x20000000
 
+/* signal() as musl builds it (signals.c). */
+#define ENVSEAL_LIBC_SIGNAL_IS_GLIBC 0
+
+/* musl keeps signals 32 to 34 for itself (platform_signals_linux.c). */
+#define ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX 34
+
 /* glibc's <sys/wait.h> macro: the wait status of a process that exited. */
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
 

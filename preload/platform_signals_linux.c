@@ -308,7 +308,13 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
 
 uint64_t platform_libc_signals(void)
 {
-    return BIT(32) | BIT(33); /* glibc's SIGCANCEL (and SIGTIMER), SIGSETXID */
+#ifndef ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX
+#define ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX 33 /* glibc's SIGCANCEL (and SIGTIMER), SIGSETXID */
+#endif
+    uint64_t bits = 0;
+    for (int sig = 32; sig <= ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX; sig++)
+        bits |= BIT(sig);
+    return bits;
 }
 
 #if defined(__x86_64__)

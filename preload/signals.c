@@ -357,11 +357,19 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     handler(sig, si, uc);
 }
 
-/* ---- signal() and relatives, as glibc builds them on sigaction ---------------- */
+/* ---- signal() and relatives, as the C library builds them on sigaction --------- */
+
+/* glibc's signal() has BSD semantics: the signal masked while its handler runs,
+ * restarting unless siginterrupt() said otherwise, SIG_ERR refused. musl's
+ * (platform_libc_musl.h sets this to 0) always restarts, masks nothing and takes
+ * any handler. */
+#ifndef ENVSEAL_LIBC_SIGNAL_IS_GLIBC
+#define ENVSEAL_LIBC_SIGNAL_IS_GLIBC 1
+#endif
 
 static sighandler_t set_handler(int sig, sighandler_t handler, int flags, bool mask_self)
 {
-    if (handler == SIG_ERR || sig < 1 || sig >= NSIG) {
+    if ((ENVSEAL_LIBC_SIGNAL_IS_GLIBC && handler == SIG_ERR) || sig < 1 || sig >= NSIG) {
         errno = EINVAL;
         return SIG_ERR;
     }
@@ -380,6 +388,8 @@ static sighandler_t set_handler(int sig, sighandler_t handler, int flags, bool m
 /* BSD semantics: restarting unless siginterrupt() said otherwise. */
 static sighandler_t bsd_signal_impl(int sig, sighandler_t handler)
 {
+    if (!ENVSEAL_LIBC_SIGNAL_IS_GLIBC)
+        return set_handler(sig, handler, SA_RESTART, false);
     bool intr = sig >= 1 && sig <= 64 && (interrupting >> (sig - 1) & 1);
     return set_handler(sig, handler, intr ? 0 : SA_RESTART, true);
 }

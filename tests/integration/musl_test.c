@@ -96,6 +96,26 @@ static const char *value_line(const char *label, const char *value)
     return b;
 }
 
+/* ---- signal() keeps musl's semantics ---- */
+
+/* musl's signal() always restarts, masks nothing and takes any handler: under the
+ * shim (which builds signal() itself) the program must see exactly that. */
+static void test_signal_semantics_as_musl(void **state)
+{
+    (void)state;
+    char out[3][1024];
+    for (enum lib lib = CONTROL; lib <= STRICT; lib++) {
+        struct run r;
+        start(&r, lib, "signalprobe-musl", NULL, NULL, NULL, 0);
+        int st = finish(&r);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        snprintf(out[lib], sizeof out[lib], "%.*s", (int)r.p.out_len, r.p.out);
+    }
+    print_message("control:\n%s", out[CONTROL]);
+    assert_string_equal(out[RELOCATE], out[CONTROL]);
+    assert_string_equal(out[STRICT], out[CONTROL]);
+}
+
 /* ---- the value through getenv, environ and main's envp ---- */
 
 /* Strict mode (ENVSEAL_MODE=strict) takes the value out of environ and envp:
@@ -395,6 +415,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_value_exact_through_getenv_environ_envp),
+        cmocka_unit_test(test_signal_semantics_as_musl),
         cmocka_unit_test(test_proc_environ_scrubbed_control_leaks),
         cmocka_unit_test(test_memory_scan_finds_value_only_in_vault),
         cmocka_unit_test(test_memory_scan_default_vault),

@@ -5,6 +5,8 @@
 # The full run (no targets) also runs the sanitizer configurations and the fuzzers
 # (docs/testing.md); outside CI, ENVSEAL_SANITIZERS=0 and ENVSEAL_FUZZ=0 skip them
 # and ENVSEAL_FUZZ_SECONDS shortens the fuzzing (60 s per target).
+# Output: per-target results, failing tests' logs and the closing count; with
+# ENVSEAL_TEST_VERBOSE=1, every test's log and Bazel's sandbox and progress detail.
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -18,11 +20,16 @@ fresh_testlogs() {
     echo "$logs"
 }
 
+# Quiet by default: no progress lines; verbose adds every test's log and the
+# sandbox's own detail.
+output=(--noshow_progress)
+[[ ${ENVSEAL_TEST_VERBOSE:-0} != 0 ]] &&
+    output=(--test_output=all --spawn_strategy=linux-sandbox --show_progress)
 targets=("$@")
 full=$((${#targets[@]} == 0))
 ((full)) && targets=(//...)
 logs=$(fresh_testlogs)
-bazel test "${targets[@]}"
+bazel test "${output[@]}" "${targets[@]}"
 rc=$?
 extra=()
 
@@ -36,7 +43,7 @@ if ((full)) && { ((in_ci)) || [[ ${ENVSEAL_SANITIZERS:-1} != 0 ]]; }; then
         more=()
         [[ $cfg == asan ]] && more=(//tests/cli:check_test)
         cfg_logs=$(fresh_testlogs --config=$cfg)
-        bazel test --config=$cfg -- "${SANITIZED[@]}" "${more[@]}"
+        bazel test "${output[@]}" --config=$cfg -- "${SANITIZED[@]}" "${more[@]}"
         extra+=(--bazel "$cfg" "$cfg_logs" $?)
     done
 elif ((full)); then

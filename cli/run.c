@@ -166,6 +166,8 @@ static const struct opt run_table[] = {
      "strict mode: only these secrets leave environ (repeatable)"},
     {"child-secrets", 0, "POLICY", setting_replace, "ENVSEAL_CHILD_SECRETS", NULL, NULL,
      "strict mode: none (default), all, or patterns children inherit"},
+    {"deny-ptrace", 0, NULL, setting_flag, "ENVSEAL_PTRACE", "deny", NULL,
+     "no ptrace, /proc/PID/mem or core dumps of the program (non-dumpable)"},
     {"quiet", 'q', NULL, setting_flag, "ENVSEAL_QUIET", "1", NULL, "no warning lines"},
     {"library", 0, "PATH", set_library, NULL, NULL, NULL,
      "the envseal shim to preload (default: found beside envseal)"},

@@ -191,6 +191,11 @@ void config_load(struct config *c, char *const *envp)
                 c->mode = MODE_STRICT;
             else if (v[0] != '\0')
                 problem(c, "ENVSEAL_MODE");
+        } else if (KEY("PTRACE")) {
+            if (strcmp(v, "deny") == 0)
+                c->deny_ptrace = true;
+            else if (strcmp(v, "allow") != 0 && v[0] != '\0')
+                problem(c, "ENVSEAL_PTRACE");
         } else if (KEY("STRICT_SECRETS")) {
             strict = v;
         } else if (KEY("CHILD_SECRETS")) {

@@ -26,6 +26,7 @@ struct config {
     bool disabled;
     bool quiet;
     bool defaults; /* the built-in patterns (default_patterns_compiled) count */
+    bool deny_ptrace; /* ENVSEAL_PTRACE=deny: the process is made non-dumpable */
     unsigned sets; /* SET_* of the sets below that a setting filled */
     enum vault_pref vault;
     enum on_failure on_failure;

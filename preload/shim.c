@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -110,6 +111,14 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
             log_line("warning: ignoring malformed setting ", st->cfg.problems[i], NULL, NULL);
     if (st->cfg.disabled)
         return;
+    /* ENVSEAL_PTRACE=deny: other processes of the same user can no longer ptrace this
+     * one or read its memory, and no core is written. exec resets it: every process
+     * that loads the shim sets it again. */
+    if (st->cfg.deny_ptrace && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        log_line("refusing to start: ENVSEAL_PTRACE=deny could not be applied", NULL, NULL,
+                 NULL);
+        _exit(ENVSEAL_EXIT_REFUSED);
+    }
     if (mode_check(&st->cfg) != 0) /* ENVSEAL_MODE=strict in libenvseal.so */
         _exit(ENVSEAL_EXIT_REFUSED);
 

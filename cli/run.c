@@ -19,6 +19,7 @@
 #include "progpath.h"
 #include "runenv.h"
 #include "secmem.h"
+#include "secretcmd.h"
 #include "secretfile.h"
 #include "shimpath.h"
 #include "supervise.h"
@@ -85,33 +86,33 @@ static int setting_flag(void *ctx, const struct opt *o, const char *v)
     return setting_replace(ctx, o, o->fixed);
 }
 
+/* --secret-file NAME=PATH and --secret-cmd NAME=COMMAND (o->name says which). */
 static int add_secret_file(void *ctx, const struct opt *o, const char *v)
 {
-    (void)o;
     struct run_opts *r = ctx;
     const char *eq = strchr(v, '=');
     if (!eq || eq == v || eq[1] == '\0') {
-        cli_error("--secret-file wants NAME=PATH, got '%s'", v);
+        cli_error("--%s wants %s, got '%s'", o->name, o->metavar, v);
         return -1;
     }
     size_t nlen = (size_t)(eq - v);
     if (!secretfile_valid_name(v, nlen)) {
-        cli_error("--secret-file: '%.*s' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)",
+        cli_error("--%s: '%.*s' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)", o->name,
                   (int)nlen, v);
         return -1;
     }
     if ((nlen >= 3 && memcmp(v, "LD_", 3) == 0) || (nlen >= 8 && memcmp(v, "ENVSEAL_", 8) == 0) ||
         (nlen == 14 && memcmp(v, "GLIBC_TUNABLES", 14) == 0)) {
-        cli_error("--secret-file: %.*s is reserved (LD_*, ENVSEAL_*, GLIBC_TUNABLES are never "
-                  "sealed)",
-                  (int)nlen, v);
+        cli_error("--%s: %.*s is reserved (LD_*, ENVSEAL_*, GLIBC_TUNABLES are never sealed)",
+                  o->name, (int)nlen, v);
         return -1;
     }
     if (r->nfiles >= RUN_FILES_MAX) {
-        cli_error("too many --secret-file options (at most %d)", RUN_FILES_MAX);
+        cli_error("too many --secret-file and --secret-cmd options (at most %d)", RUN_FILES_MAX);
         return -1;
     }
-    r->files[r->nfiles++] = (struct run_secret_file){v, nlen, eq + 1};
+    r->files[r->nfiles++] =
+        (struct run_secret_file){v, nlen, eq + 1, strcmp(o->name, "secret-cmd") == 0};
     return 0;
 }
 
@@ -146,6 +147,8 @@ static const char *const mode_choices[] = {"relocate", "strict", NULL};
 static const struct opt run_table[] = {
     {"secret-file", 0, "NAME=PATH", add_secret_file, NULL, NULL, NULL,
      "set NAME to the contents of PATH, sealed (repeatable)"},
+    {"secret-cmd", 0, "NAME=COMMAND", add_secret_file, NULL, NULL, NULL,
+     "set NAME to what COMMAND (sh -c) prints, sealed (repeatable, run in order)"},
     {"redact", 0, NULL, set_redact, NULL, NULL, NULL,
      "mask secret values in the program's stdout and stderr"},
     {"mask", 0, "TEXT", set_mask, NULL, NULL, NULL,
@@ -193,7 +196,8 @@ static void help(void)
            " 64  usage error\n"
            "111  refused: protection degraded and --on-failure refuse (a program the\n"
            "     shim cannot protect, a --library file that is not an envseal shim)\n"
-           "125  envseal failed before PROGRAM started (secret file, library)\n"
+           "125  envseal failed before PROGRAM started (secret file, secret command,\n"
+           "     library)\n"
            "126  PROGRAM found but could not be executed\n"
            "127  PROGRAM not found\n");
 }
@@ -298,7 +302,10 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < r.nfiles; i++) {
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)r.files[i].nlen, r.files[i].name);
-        char *entry = secretfile_load(r.files[i].name, r.files[i].nlen, r.files[i].path);
+        const struct run_secret_file *f = &r.files[i];
+        /* A command gets envseal's own environment: never a value read before it. */
+        char *entry = f->cmd ? secretcmd_run(f->name, f->nlen, f->path, environ)
+                             : secretfile_load(f->name, f->nlen, f->path);
         if (!entry || envvec_put(&env, name, entry) != 0) {
             secmem_wipe_all();
             return EXIT_RUN_FAILED;

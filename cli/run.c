@@ -18,6 +18,7 @@
 #include "preload/marker_note.h"
 #include "progpath.h"
 #include "runenv.h"
+#include "runhandoff.h"
 #include "secmem.h"
 #include "secretcmd.h"
 #include "secretfile.h"
@@ -202,14 +203,16 @@ static void help(void)
            "127  PROGRAM not found\n");
 }
 
-/* Warns about (or, with refuse, stops) a program the shim cannot protect. */
-static int vet_program(const char *prog, const struct config *cfg)
+/* Warns about (or, with refuse, stops) a program the shim cannot protect; *v
+ * gets the verdict (V_ERROR when the program is not found). */
+static int vet_program(const char *prog, const struct config *cfg, enum verdict_e *verdict)
 {
     char path[PATH_MAX];
+    *verdict = V_ERROR;
     if (progpath_find(prog, path, sizeof path) != 0)
         return 0; /* exec reports it */
     static struct elfinfo e;
-    enum verdict_e v = elfinfo_analyze_quick(path, &e);
+    enum verdict_e v = *verdict = elfinfo_analyze_quick(path, &e);
     if (v == V_PROTECTABLE || v == V_ERROR)
         return 0;
     const char *why = e.nreasons ? e.reasons[0] : "";
@@ -253,6 +256,33 @@ static int exec_failed(const char *prog, int err)
     return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }
 
+/* own: envseal's environment, its inherited secrets moved into secmem and zeroed
+ * in envseal's block first thing (under the options' settings); env: the same
+ * plus the options' settings, which the program gets. 0, or -1 after a message. */
+static int own_environment(struct envvec *own, struct envvec *env, const struct run_opts *r,
+                           struct config *cfg)
+{
+    if (envvec_init(env, environ) != 0 || runenv_settings(env, r->settings, r->nsettings) != 0 ||
+        envvec_init(own, environ) != 0) {
+        cli_error("out of memory");
+        return -1;
+    }
+    config_load(cfg, env->v);
+    if (runenv_seal_own(own, cfg) != 0) {
+        cli_error("no memory for secrets: %s", strerror(errno));
+        secmem_wipe_all();
+        return -1;
+    }
+    envvec_free(env);
+    if (envvec_init(env, own->v) != 0 || runenv_settings(env, r->settings, r->nsettings) != 0) {
+        cli_error("out of memory");
+        return -1;
+    }
+    runhandoff_strip(env);
+    config_load(cfg, env->v);
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static struct run_opts r;
@@ -270,14 +300,11 @@ int cmd_run(int argc, char **argv)
     char **prog_argv = argv + first;
     const char *prog = prog_argv[0];
 
-    struct envvec env;
+    struct envvec own, env;
     static struct config cfg;
-    if (envvec_init(&env, environ) != 0 || runenv_settings(&env, r.settings, r.nsettings) != 0) {
-        cli_error("out of memory");
+    if (own_environment(&own, &env, &r, &cfg) != 0)
         return EXIT_RUN_FAILED;
-    }
     /* Strict mode lives in its own build of the shim. */
-    config_load(&cfg, env.v);
     const char *libname = cfg.mode == MODE_STRICT ? "libenvseal-strict.so" : "libenvseal.so";
     char lib[PATH_MAX];
     int err = shimpath_find(r.library, libname, lib, sizeof lib);
@@ -304,7 +331,7 @@ int cmd_run(int argc, char **argv)
         snprintf(name, sizeof name, "%.*s", (int)r.files[i].nlen, r.files[i].name);
         const struct run_secret_file *f = &r.files[i];
         /* A command gets envseal's own environment: never a value read before it. */
-        char *entry = f->cmd ? secretcmd_run(f->name, f->nlen, f->path, environ)
+        char *entry = f->cmd ? secretcmd_run(f->name, f->nlen, f->path, own.v)
                              : secretfile_load(f->name, f->nlen, f->path);
         if (!entry || envvec_put(&env, name, entry) != 0) {
             secmem_wipe_all();
@@ -315,31 +342,35 @@ int cmd_run(int argc, char **argv)
         secmem_wipe_all();
         return EXIT_USAGE;
     }
+    size_t nsecrets = cfg.disabled ? 0 : runenv_count_secrets(&env, &cfg);
     if (flavour == 0) /* under warn: said even with --quiet, as nothing is sealed */
         cli_warn("%s is not an envseal shim (%s): not preloaded, so %s runs with %zu secret "
                  "variable(s) NOT sealed",
-                 lib, not_shim, prog, cfg.disabled ? 0 : runenv_count_secrets(&env, &cfg));
-    if (!cfg.disabled && runenv_count_secrets(&env, &cfg) > 0 && vet_program(prog, &cfg) != 0) {
+                 lib, not_shim, prog, nsecrets);
+    enum verdict_e verdict = V_ERROR;
+    if (nsecrets > 0 && vet_program(prog, &cfg, &verdict) != 0) {
         secmem_wipe_all();
         return ENVSEAL_EXIT_REFUSED;
     }
 
     struct masker *m = NULL;
     if (r.redact) {
-        /* From here on envseal holds secrets: keep ptrace and core dumps away. */
+        /* envseal stays, holding secrets: keep ptrace and core dumps away. */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         size_t nmask = 0;
         const char *mask = r.mask ? r.mask : "[REDACTED]";
-        if (runenv_seal_own(&env, &cfg) != 0) {
-            cli_error("no memory for secrets: %s", strerror(errno));
-            secmem_wipe_all();
-            return EXIT_RUN_FAILED;
-        }
         m = runenv_masker(&env, &cfg, mask, cfg.quiet, &nmask);
         if (!m && nmask > 0) {
             secmem_wipe_all();
             return EXIT_RUN_FAILED;
         }
+    }
+
+    /* Where the shim will load, the secrets travel outside the environment block. */
+    if (flavour > 0 && nsecrets > 0 && verdict == V_PROTECTABLE &&
+        runhandoff_prepare(&env, &cfg) != 0) {
+        secmem_wipe_all();
+        return EXIT_RUN_FAILED;
     }
 
     if (!m) { /* nothing to mask: become the program */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #define PREFIX "ENVSEAL_"
@@ -80,6 +81,20 @@ static bool parse_bool(struct config *c, const char *setting, const char *v, boo
         return false;
     problem(c, setting);
     return dflt;
+}
+
+/* A descriptor number: decimal digits only, at most INT_MAX; -1 otherwise. */
+static int parse_fd(const char *v)
+{
+    long n = 0;
+    if (!*v)
+        return -1;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9' || n > (INT_MAX - 9) / 10)
+            return -1;
+        n = n * 10 + (*v - '0');
+    }
+    return (int)n;
 }
 
 /* The library decides the default: libenvseal-strict.so is built with ENVSEAL_STRICT. */
@@ -196,6 +211,11 @@ void config_load(struct config *c, char *const *envp)
                 c->deny_ptrace = true;
             else if (strcmp(v, "allow") != 0 && v[0] != '\0')
                 problem(c, "ENVSEAL_PTRACE");
+        } else if (KEY("HANDOFF")) {
+            c->handoff = true;
+            c->handoff_fd = parse_fd(v);
+            if (c->handoff_fd < 0)
+                problem(c, "ENVSEAL_HANDOFF");
         } else if (KEY("STRICT_SECRETS")) {
             strict = v;
         } else if (KEY("CHILD_SECRETS")) {

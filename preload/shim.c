@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "handoff.h"
 #include "log.h"
 #include "mode.h"
 #include "relocate.h"
@@ -101,6 +102,23 @@ static const char *degradation(const struct relocate_result *r, int *err)
     return d.what;
 }
 
+/* The secrets `envseal run` handed over on a descriptor join envp before the
+ * relocation below seals them. Without them: refused, or started with a warning
+ * (even under ENVSEAL_QUIET: the program lacks variables it was given). */
+static void receive_handoff(char **envp)
+{
+    const char *why;
+    int err;
+    if (handoff_receive(&st->cfg, envp, environ, &why, &err) == 0)
+        return;
+    bool refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
+    log_line(refuse ? "refusing to start: " : "warning: ",
+             "the secrets envseal run handed over could not be received: ", why,
+             refuse ? NULL : "; starting without them");
+    if (refuse)
+        _exit(ENVSEAL_EXIT_REFUSED);
+}
+
 __attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
 {
     if (argc > 0 && argv)
@@ -121,6 +139,8 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
     }
     if (mode_check(&st->cfg) != 0) /* ENVSEAL_MODE=strict in libenvseal.so */
         _exit(ENVSEAL_EXIT_REFUSED);
+    if (st->cfg.handoff)
+        receive_handoff(envp);
 
     vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
     st->vault.policy.need_secretmem = st->cfg.vault == VAULT_SECRETMEM;
@@ -128,6 +148,7 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
     st->vault.policy.report = vault_event;
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
+    handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
     atexit(wipe_at_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* From now on every new region is checked as it is mapped (vault_event). */

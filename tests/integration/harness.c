@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,4 +475,17 @@ bool harness_have(const char *cmd)
     char buf[PATH_MAX + 64];
     snprintf(buf, sizeof buf, "command -v '%s' >/dev/null 2>&1", cmd);
     return system(buf) == 0;
+}
+
+const char *harness_value_line(const char *label, const char *name, const char *value)
+{
+    static char buf[8][256];
+    static int next;
+    char *b = buf[next++ % 8];
+    uint32_t h = 2166136261u;
+    for (const char *c = value; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    snprintf(b, sizeof buf[0], "%s%s%s %zu:%08x", label, label[0] ? " " : "", name,
+             strlen(value), h);
+    return b;
 }

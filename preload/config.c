@@ -143,6 +143,18 @@ bool config_child_gets(const struct config *c, const char *name, size_t nlen)
            pattern_set_match(&c->child_secrets, name, nlen, name_class_mask(name, nlen));
 }
 
+bool config_child_names(const struct config *c, const char *name, size_t nlen)
+{
+    if (c->child != CHILD_PATTERNS)
+        return false;
+    for (unsigned i = 0; i < c->child_secrets.n; i++) {
+        const struct pattern *p = &c->child_secrets.p[i];
+        if (p->kind == PAT_EXACT && p->len == nlen && memcmp(p->lit, name, nlen) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The head, and only the sets a previous load filled (zero-filled ones are empty
  * already): a preloaded process pays a page fault for every page touched here. */
 static void config_reset(struct config *c)

@@ -69,6 +69,10 @@ bool config_is_strict(const struct config *c, const char *name, size_t nlen);
 /* True when an exec'd child may receive the strict secret NAME. */
 bool config_child_gets(const struct config *c, const char *name, size_t nlen);
 
+/* True when ENVSEAL_CHILD_SECRETS names NAME itself (an item without '*' or '?';
+ * not `all`): the only way a child that will not load envseal receives it. */
+bool config_child_names(const struct config *c, const char *name, size_t nlen);
+
 /* Length of the name part of a "NAME=value" entry (up to '=' or the end). */
 size_t entry_name_len(const char *entry);
 

@@ -52,20 +52,6 @@ static const char *strict_lib(void)
     return harness_runfile("preload/libenvseal-strict.so");
 }
 
-/* A file in the scratch directory holding text; its path (static, rotating). */
-static const char *scratch(const char *name, const char *text)
-{
-    static char paths[4][512];
-    static int next;
-    char *p = paths[next++ % 4];
-    snprintf(p, sizeof paths[0], "%s/%s", harness_tmpdir(), name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    return p;
-}
-
 /* ---- the polling reader ---- */
 
 struct sightings {
@@ -170,8 +156,8 @@ static void test_poll_handoff_never_shows_secret(void **state)
         harness_random_secret(fsecret, sizeof fsecret, "pf");
         harness_random_secret(csecret, sizeof csecret, "pc");
         harness_random_secret(isecret, sizeof isecret, "pi");
-        snprintf(fopt, sizeof fopt, "HANDOFF_TOKEN=%s", scratch("poll.file", fsecret));
-        snprintf(copt, sizeof copt, "CMD_PASSWORD=cat '%s'", scratch("poll.cmd", csecret));
+        snprintf(fopt, sizeof fopt, "HANDOFF_TOKEN=%s", harness_scratch("poll.file", fsecret));
+        snprintf(copt, sizeof copt, "CMD_PASSWORD=cat '%s'", harness_scratch("poll.cmd", csecret));
         struct envb env;
         envb_init(&env, false);
         envb_set(&env, "INHERITED_TOKEN", isecret);
@@ -213,7 +199,7 @@ static void test_relocate_getenv_environ_envp(void **state)
     char fsecret[64], isecret[64], fopt[600];
     harness_random_secret(fsecret, sizeof fsecret, "rf");
     harness_random_secret(isecret, sizeof isecret, "ri");
-    snprintf(fopt, sizeof fopt, "FILE_TOKEN=%s", scratch("reloc.file", fsecret));
+    snprintf(fopt, sizeof fopt, "FILE_TOKEN=%s", harness_scratch("reloc.file", fsecret));
     struct envb env;
     envb_init(&env, false);
     envb_set(&env, "APP_TOKEN", isecret);
@@ -257,7 +243,7 @@ static void test_strict_getenv(void **state)
     char fsecret[64], isecret[64], fopt[600];
     harness_random_secret(fsecret, sizeof fsecret, "sf");
     harness_random_secret(isecret, sizeof isecret, "si");
-    snprintf(fopt, sizeof fopt, "FILE_TOKEN=%s", scratch("strict.file", fsecret));
+    snprintf(fopt, sizeof fopt, "FILE_TOKEN=%s", harness_scratch("strict.file", fsecret));
     struct envb env;
     envb_init(&env, false);
     envb_set(&env, "APP_TOKEN", isecret);
@@ -288,7 +274,7 @@ static void runtime_case(const char *interp, const char *code)
     }
     char secret[64], fopt[600];
     harness_random_secret(secret, sizeof secret, "rt");
-    snprintf(fopt, sizeof fopt, "HANDOFF_TOKEN=%s", scratch("runtime.file", secret));
+    snprintf(fopt, sizeof fopt, "HANDOFF_TOKEN=%s", harness_scratch("runtime.file", secret));
     struct envb env;
     envb_init(&env, false);
     char path[600];
@@ -329,7 +315,7 @@ static int psql_login(bool with_password)
     pg_fixture_require();
     char port[16], fopt[600];
     snprintf(port, sizeof port, "%d", pg_shared.server.port);
-    snprintf(fopt, sizeof fopt, "PGPASSWORD=%s", scratch("pg.pass", pg_shared.password));
+    snprintf(fopt, sizeof fopt, "PGPASSWORD=%s", harness_scratch("pg.pass", pg_shared.password));
     struct envb env;
     envb_init(&env, false);
     pg_fixture_client_env(&env, harness_tmpdir());

@@ -489,3 +489,17 @@ const char *harness_value_line(const char *label, const char *name, const char *
              strlen(value), h);
     return b;
 }
+
+const char *harness_scratch(const char *name, const char *text)
+{
+    static char paths[4][PATH_MAX];
+    static int next;
+    char *p = paths[next++ % 4];
+    snprintf(p, sizeof paths[0], "%s/%s", harness_tmpdir(), name);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "harness: cannot write %s\n", p);
+        abort();
+    }
+    return p;
+}

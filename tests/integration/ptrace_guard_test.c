@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +50,8 @@ static int setup_group(void **state)
     envseal = unpriv_copy("cli/envseal", "envseal");
     return probe && libs[0] && libs[1] && envseal ? 0 : -1;
 }
+
+#define ARGV_KILL_SELF ((char *[]){"/bin/sh", "-c", "kill -SEGV $$", NULL})
 
 static int teardown_group(void **state)
 {
@@ -200,6 +206,67 @@ static void run_case(bool deny)
 HARNESS_CASE(test_run_control, run_case(false))
 HARNESS_CASE(test_run_deny_ptrace_option, run_case(true))
 
+/* No core at all: sh (under the shim) kills itself with SIGSEGV, as the unused
+ * uid, cores unlimited, in a directory of its own; the control leaves a core. */
+static char cores[PATH_MAX];
+
+static void crash_child(const void *arg)
+{
+    (void)arg;
+    struct rlimit core = {RLIM_INFINITY, RLIM_INFINITY};
+    setrlimit(RLIMIT_CORE, &core);
+    unpriv_become(NULL);
+    if (chdir(cores) != 0)
+        _exit(125);
+}
+
+static int count_cores(void)
+{
+    int n = 0;
+    DIR *d = opendir(cores);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, "core", 4) == 0) {
+            char path[PATH_MAX + 300];
+            snprintf(path, sizeof path, "%s/%s", cores, e->d_name);
+            unlink(path);
+            n++;
+        }
+    closedir(d);
+    return n;
+}
+
+static void core_case(bool deny)
+{
+    SKIP_UNLESS_USER();
+    char *pat = NULL;
+    if (read_file_all("/proc/sys/kernel/core_pattern", &pat) < 0 || pat[0] == '|' ||
+        strchr(pat, '/')) {
+        free(pat);
+        print_message("skipped: core_pattern does not write ./core files\n");
+        skip();
+    }
+    free(pat);
+    snprintf(cores, sizeof cores, "%s/cores", unpriv_dir());
+    mkdir(cores, 0700);
+    assert_int_equal(chown(cores, unpriv_uid(), unpriv_uid()), 0);
+    count_cores();
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "LD_PRELOAD", libs[0]);
+    if (deny)
+        envb_set(&env, "ENVSEAL_PTRACE", "deny");
+    assert_int_equal(proc_spawn_with(&cur, ARGV_KILL_SELF, &env, crash_child, NULL), 0);
+    int st = proc_finish(&cur, WAIT_MS);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+    assert_int_equal(WCOREDUMP(st) ? 1 : 0, deny ? 0 : 1);
+    assert_int_equal(count_cores(), deny ? 0 : 1);
+    envb_free(&env);
+}
+
+HARNESS_CASE(test_core_control, core_case(false))
+HARNESS_CASE(test_deny_writes_no_core, core_case(true))
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +278,8 @@ int main(void)
         cmocka_unit_test_teardown(test_exec_deny_is_applied_again_after_exec, kill_cur),
         cmocka_unit_test_teardown(test_run_control, kill_cur),
         cmocka_unit_test_teardown(test_run_deny_ptrace_option, kill_cur),
+        cmocka_unit_test_teardown(test_core_control, kill_cur),
+        cmocka_unit_test_teardown(test_deny_writes_no_core, kill_cur),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }

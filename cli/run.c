@@ -18,7 +18,9 @@
 #include "preload/marker_note.h"
 #include "progpath.h"
 #include "runenv.h"
+#include "runhandoff.h"
 #include "secmem.h"
+#include "secretcmd.h"
 #include "secretfile.h"
 #include "shimlib.h"
 #include "shimpath.h"
@@ -86,33 +88,33 @@ static int setting_flag(void *ctx, const struct opt *o, const char *v)
     return setting_replace(ctx, o, o->fixed);
 }
 
+/* --secret-file NAME=PATH and --secret-cmd NAME=COMMAND (o->name says which). */
 static int add_secret_file(void *ctx, const struct opt *o, const char *v)
 {
-    (void)o;
     struct run_opts *r = ctx;
     const char *eq = strchr(v, '=');
     if (!eq || eq == v || eq[1] == '\0') {
-        cli_error("--secret-file wants NAME=PATH, got '%s'", v);
+        cli_error("--%s wants %s, got '%s'", o->name, o->metavar, v);
         return -1;
     }
     size_t nlen = (size_t)(eq - v);
     if (!secretfile_valid_name(v, nlen)) {
-        cli_error("--secret-file: '%.*s' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)",
+        cli_error("--%s: '%.*s' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)", o->name,
                   (int)nlen, v);
         return -1;
     }
     if ((nlen >= 3 && memcmp(v, "LD_", 3) == 0) || (nlen >= 8 && memcmp(v, "ENVSEAL_", 8) == 0) ||
         (nlen == 14 && memcmp(v, "GLIBC_TUNABLES", 14) == 0)) {
-        cli_error("--secret-file: %.*s is reserved (LD_*, ENVSEAL_*, GLIBC_TUNABLES are never "
-                  "sealed)",
-                  (int)nlen, v);
+        cli_error("--%s: %.*s is reserved (LD_*, ENVSEAL_*, GLIBC_TUNABLES are never sealed)",
+                  o->name, (int)nlen, v);
         return -1;
     }
     if (r->nfiles >= RUN_FILES_MAX) {
-        cli_error("too many --secret-file options (at most %d)", RUN_FILES_MAX);
+        cli_error("too many --secret-file and --secret-cmd options (at most %d)", RUN_FILES_MAX);
         return -1;
     }
-    r->files[r->nfiles++] = (struct run_secret_file){v, nlen, eq + 1};
+    r->files[r->nfiles++] =
+        (struct run_secret_file){v, nlen, eq + 1, strcmp(o->name, "secret-cmd") == 0};
     return 0;
 }
 
@@ -147,6 +149,8 @@ static const char *const mode_choices[] = {"relocate", "strict", NULL};
 static const struct opt run_table[] = {
     {"secret-file", 0, "NAME=PATH", add_secret_file, NULL, NULL, NULL,
      "set NAME to the contents of PATH, sealed (repeatable)"},
+    {"secret-cmd", 0, "NAME=COMMAND", add_secret_file, NULL, NULL, NULL,
+     "set NAME to what COMMAND (sh -c) prints, sealed (repeatable, run in order)"},
     {"redact", 0, NULL, set_redact, NULL, NULL, NULL,
      "mask secret values in the program's stdout and stderr"},
     {"mask", 0, "TEXT", set_mask, NULL, NULL, NULL,
@@ -167,6 +171,8 @@ static const struct opt run_table[] = {
      "strict mode: only these secrets leave environ (repeatable)"},
     {"child-secrets", 0, "POLICY", setting_replace, "ENVSEAL_CHILD_SECRETS", NULL, NULL,
      "strict mode: none (default), all, or patterns children inherit"},
+    {"deny-ptrace", 0, NULL, setting_flag, "ENVSEAL_PTRACE", "deny", NULL,
+     "no ptrace, /proc/PID/mem or core dumps of the program (non-dumpable)"},
     {"quiet", 'q', NULL, setting_flag, "ENVSEAL_QUIET", "1", NULL, "no warning lines"},
     {"library", 0, "PATH", set_library, NULL, NULL, NULL,
      "the envseal shim to preload (default: found beside envseal)"},
@@ -192,19 +198,22 @@ static void help(void)
            " 64  usage error\n"
            "111  refused: protection degraded and --on-failure refuse (a program the\n"
            "     shim cannot protect, a --library file that is not an envseal shim)\n"
-           "125  envseal failed before PROGRAM started (secret file, library)\n"
+           "125  envseal failed before PROGRAM started (secret file, secret command,\n"
+           "     library)\n"
            "126  PROGRAM found but could not be executed\n"
            "127  PROGRAM not found\n");
 }
 
-/* Warns about (or, with refuse, stops) a program the shim cannot protect. */
-static int vet_program(const char *prog, const struct config *cfg)
+/* Warns about (or, with refuse, stops) a program the shim cannot protect; *v
+ * gets the verdict (V_ERROR when the program is not found). */
+static int vet_program(const char *prog, const struct config *cfg, enum verdict_e *verdict)
 {
     char path[PATH_MAX];
+    *verdict = V_ERROR;
     if (progpath_find(prog, path, sizeof path) != 0)
         return 0; /* exec reports it */
     static struct elfinfo e;
-    enum verdict_e v = elfinfo_analyze_quick(path, &e);
+    enum verdict_e v = *verdict = elfinfo_analyze_quick(path, &e);
     if (v == V_PROTECTABLE || v == V_ERROR)
         return 0;
     const char *why = e.nreasons ? e.reasons[0] : "";
@@ -248,6 +257,33 @@ static int exec_failed(const char *prog, int err)
     return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }
 
+/* own: envseal's environment, its inherited secrets moved into secmem and zeroed
+ * in envseal's block first thing (under the options' settings); env: the same
+ * plus the options' settings, which the program gets. 0, or -1 after a message. */
+static int own_environment(struct envvec *own, struct envvec *env, const struct run_opts *r,
+                           struct config *cfg)
+{
+    if (envvec_init(env, environ) != 0 || runenv_settings(env, r->settings, r->nsettings) != 0 ||
+        envvec_init(own, environ) != 0) {
+        cli_error("out of memory");
+        return -1;
+    }
+    config_load(cfg, env->v);
+    if (runenv_seal_own(own, cfg) != 0) {
+        cli_error("no memory for secrets: %s", strerror(errno));
+        secmem_wipe_all();
+        return -1;
+    }
+    envvec_free(env);
+    if (envvec_init(env, own->v) != 0 || runenv_settings(env, r->settings, r->nsettings) != 0) {
+        cli_error("out of memory");
+        return -1;
+    }
+    runhandoff_strip(env);
+    config_load(cfg, env->v);
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static struct run_opts r;
@@ -265,14 +301,11 @@ int cmd_run(int argc, char **argv)
     char **prog_argv = argv + first;
     const char *prog = prog_argv[0];
 
-    struct envvec env;
+    struct envvec own, env;
     static struct config cfg;
-    if (envvec_init(&env, environ) != 0 || runenv_settings(&env, r.settings, r.nsettings) != 0) {
-        cli_error("out of memory");
+    if (own_environment(&own, &env, &r, &cfg) != 0)
         return EXIT_RUN_FAILED;
-    }
     /* Strict mode lives in its own build of the shim; musl programs need theirs. */
-    config_load(&cfg, env.v);
     const char *libname = shimlib_for_program(prog, cfg.mode == MODE_STRICT);
     char lib[PATH_MAX];
     int err = shimpath_find(r.library, libname, lib, sizeof lib);
@@ -297,7 +330,10 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < r.nfiles; i++) {
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)r.files[i].nlen, r.files[i].name);
-        char *entry = secretfile_load(r.files[i].name, r.files[i].nlen, r.files[i].path);
+        const struct run_secret_file *f = &r.files[i];
+        /* A command gets envseal's own environment: never a value read before it. */
+        char *entry = f->cmd ? secretcmd_run(f->name, f->nlen, f->path, own.v)
+                             : secretfile_load(f->name, f->nlen, f->path);
         if (!entry || envvec_put(&env, name, entry) != 0) {
             secmem_wipe_all();
             return EXIT_RUN_FAILED;
@@ -307,31 +343,35 @@ int cmd_run(int argc, char **argv)
         secmem_wipe_all();
         return EXIT_USAGE;
     }
+    size_t nsecrets = cfg.disabled ? 0 : runenv_count_secrets(&env, &cfg);
     if (flavour == 0) /* under warn: said even with --quiet, as nothing is sealed */
         cli_warn("%s is not an envseal shim (%s): not preloaded, so %s runs with %zu secret "
                  "variable(s) NOT sealed",
-                 lib, not_shim, prog, cfg.disabled ? 0 : runenv_count_secrets(&env, &cfg));
-    if (!cfg.disabled && runenv_count_secrets(&env, &cfg) > 0 && vet_program(prog, &cfg) != 0) {
+                 lib, not_shim, prog, nsecrets);
+    enum verdict_e verdict = V_ERROR;
+    if (nsecrets > 0 && vet_program(prog, &cfg, &verdict) != 0) {
         secmem_wipe_all();
         return ENVSEAL_EXIT_REFUSED;
     }
 
     struct masker *m = NULL;
     if (r.redact) {
-        /* From here on envseal holds secrets: keep ptrace and core dumps away. */
+        /* envseal stays, holding secrets: keep ptrace and core dumps away. */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         size_t nmask = 0;
         const char *mask = r.mask ? r.mask : "[REDACTED]";
-        if (runenv_seal_own(&env, &cfg) != 0) {
-            cli_error("no memory for secrets: %s", strerror(errno));
-            secmem_wipe_all();
-            return EXIT_RUN_FAILED;
-        }
         m = runenv_masker(&env, &cfg, mask, cfg.quiet, &nmask);
         if (!m && nmask > 0) {
             secmem_wipe_all();
             return EXIT_RUN_FAILED;
         }
+    }
+
+    /* Where the shim will load, the secrets travel outside the environment block. */
+    if (flavour > 0 && nsecrets > 0 && verdict == V_PROTECTABLE &&
+        runhandoff_prepare(&env, &cfg) != 0) {
+        secmem_wipe_all();
+        return EXIT_RUN_FAILED;
     }
 
     if (!m) { /* nothing to mask: become the program */

@@ -56,6 +56,11 @@ int runenv_preload(struct envvec *env, const char *lib)
     return envvec_put(env, "LD_PRELOAD", e);
 }
 
+const char *runenv_source_option(const struct run_secret_file *f)
+{
+    return f->cmd ? "--secret-cmd" : "--secret-file";
+}
+
 /* Makes sure the shim will seal every --secret-file name: a name no pattern
  * covers is added to ENVSEAL_SECRETS; an excluded one is an error. */
 int runenv_cover(struct envvec *env, const struct run_secret_file *files, int nfiles,
@@ -63,7 +68,8 @@ int runenv_cover(struct envvec *env, const struct run_secret_file *files, int nf
 {
     config_load(cfg, env->v);
     if (nfiles && cfg->disabled) {
-        cli_error("--secret-file with ENVSEAL_DISABLE set: the value would not be sealed");
+        cli_error("%s with ENVSEAL_DISABLE set: the value would not be sealed",
+                  runenv_source_option(&files[0]));
         return -1;
     }
     for (int i = 0; i < nfiles; i++) {
@@ -72,9 +78,9 @@ int runenv_cover(struct envvec *env, const struct run_secret_file *files, int nf
             continue;
         uint32_t mask = name_class_mask(f->name, f->nlen);
         if (pattern_set_match(&cfg->exclude, f->name, f->nlen, mask)) {
-            cli_error("--secret-file %.*s: the name is excluded (ENVSEAL_EXCLUDE/--exclude), "
+            cli_error("%s %.*s: the name is excluded (ENVSEAL_EXCLUDE/--exclude), "
                       "so it would not be sealed",
-                      (int)f->nlen, f->name);
+                      runenv_source_option(f), (int)f->nlen, f->name);
             return -1;
         }
         const char *old = envvec_get(env, "ENVSEAL_SECRETS");
@@ -85,9 +91,9 @@ int runenv_cover(struct envvec *env, const struct run_secret_file *files, int nf
             return -1;
         config_load(cfg, env->v);
         if (!config_is_secret(cfg, f->name, f->nlen)) {
-            cli_error("--secret-file %.*s: cannot add the name to the secret patterns "
+            cli_error("%s %.*s: cannot add the name to the secret patterns "
                       "(too many patterns)",
-                      (int)f->nlen, f->name);
+                      runenv_source_option(f), (int)f->nlen, f->name);
             return -1;
         }
     }

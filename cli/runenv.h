@@ -17,11 +17,16 @@ struct run_setting {
     bool append; /* comma-joined after the inherited value */
 };
 
+/* A --secret-file NAME=PATH or --secret-cmd NAME=COMMAND, in option order. */
 struct run_secret_file {
     const char *name; /* points into argv: "NAME=PATH" */
     size_t nlen;
-    const char *path;
+    const char *path; /* or the command */
+    bool cmd;
 };
+
+/* "--secret-file" or "--secret-cmd". */
+const char *runenv_source_option(const struct run_secret_file *f);
 
 /* ENVSEAL_* settings from the options, over the inherited ones. 0 or -1. */
 int runenv_settings(struct envvec *env, const struct run_setting *set, int n);
@@ -29,7 +34,7 @@ int runenv_settings(struct envvec *env, const struct run_setting *set, int n);
 /* LD_PRELOAD with lib first (once); preloads already there are kept after it. */
 int runenv_preload(struct envvec *env, const char *lib);
 
-/* Loads cfg from env and makes sure the shim seals every --secret-file name (a
+/* Loads cfg from env and makes sure the shim seals every --secret-file/--secret-cmd name (a
  * name no pattern covers is added to ENVSEAL_SECRETS). -1 after printing why:
  * an excluded name, ENVSEAL_DISABLE, a full pattern table. */
 int runenv_cover(struct envvec *env, const struct run_secret_file *files, int nfiles,

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +25,39 @@ bool secretfile_valid_name(const char *name, size_t nlen)
     return true;
 }
 
+char *secretvalue_alloc(const char *name, size_t nlen, size_t *room)
+{
+    /* Room for "NAME=", the value, one byte to notice a value too large, and NUL. */
+    size_t cap = SECRETFILE_ENTRY_MAX + 2;
+    char *entry = secmem_alloc(cap);
+    if (!entry)
+        return NULL;
+    memcpy(entry, name, nlen);
+    entry[nlen] = '=';
+    *room = cap - nlen - 2;
+    return entry;
+}
+
+ssize_t secretvalue_read(int fd, char *val, size_t room)
+{
+    size_t len = 0;
+    while (len < room) {
+        ssize_t n = read(fd, val + len, room - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            explicit_bzero(val, len);
+            errno = err;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
 char *secretfile_load(const char *name, size_t nlen, const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -37,35 +72,30 @@ char *secretfile_load(const char *name, size_t nlen, const char *path)
         close(fd);
         return NULL;
     }
-    /* Room for "NAME=", the value, one byte to notice a file too large, and NUL. */
-    size_t cap = SECRETFILE_ENTRY_MAX + 2;
-    char *entry = secmem_alloc(cap);
+    size_t room;
+    char *entry = secretvalue_alloc(name, nlen, &room);
     if (!entry) {
         cli_error("--secret-file %.*s: no memory for the value: %s", (int)nlen, name,
                   strerror(errno));
         close(fd);
         return NULL;
     }
-    memcpy(entry, name, nlen);
-    entry[nlen] = '=';
-    size_t len = 0, room = cap - nlen - 2;
-    char *val = entry + nlen + 1;
-    while (len < room) {
-        ssize_t n = read(fd, val + len, room - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cli_error("--secret-file %.*s: cannot read %s: %s", (int)nlen, name, path,
-                      strerror(errno));
-            close(fd);
-            explicit_bzero(val, len);
-            return NULL;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
+    ssize_t len = secretvalue_read(fd, entry + nlen + 1, room);
+    if (len < 0) {
+        cli_error("--secret-file %.*s: cannot read %s: %s", (int)nlen, name, path,
+                  strerror(errno));
+        close(fd);
+        return NULL;
     }
     close(fd);
+    char what[PATH_MAX + 300];
+    snprintf(what, sizeof what, "--secret-file %.*s: %s", (int)nlen, name, path);
+    return secretvalue_finish(entry, nlen, (size_t)len, room, what) == 0 ? entry : NULL;
+}
+
+int secretvalue_finish(char *entry, size_t nlen, size_t len, size_t room, const char *what)
+{
+    char *val = entry + nlen + 1;
     while (len > 0 && (val[len - 1] == '\n' || val[len - 1] == '\r'))
         len--;
     const char *why = NULL;
@@ -74,11 +104,11 @@ char *secretfile_load(const char *name, size_t nlen, const char *path)
     else if (memchr(val, '\0', len))
         why = "contains a NUL byte, which an environment value cannot hold";
     if (why) {
-        cli_error("--secret-file %.*s: %s %s", (int)nlen, name, path, why);
+        cli_error("%s %s", what, why);
         explicit_bzero(val, room);
-        return NULL;
+        return -1;
     }
     explicit_bzero(val + len, room - len); /* stripped newlines and any excess */
     val[len] = '\0';
-    return entry;
+    return 0;
 }

@@ -10,6 +10,8 @@
 #include "shim.h"
 #include "strict.h"
 
+extern char **environ;
+
 static const struct config *const cfg = &envseal_state.cfg;
 
 /* Arrays up to this many pointers live on the stack; longer ones in an mmap. */
@@ -31,6 +33,52 @@ static bool named(char *const *arr, size_t n, const char *name, size_t nlen)
     return false;
 }
 
+/* True when envp's LD_PRELOAD names a libenvseal library (either flavour seals
+ * what it receives), so the child will run with envseal. */
+static bool loads_envseal(char *const *envp)
+{
+    for (size_t i = 0; envp && envp[i]; i++) {
+        const char *p = envp[i];
+        if (p[0] != 'L' || strncmp(p, "LD_PRELOAD=", 11) != 0)
+            continue;
+        for (p += 11; *p;) {
+            size_t n = strcspn(p, ": ");
+            const char *base = p;
+            for (size_t k = 0; k < n; k++)
+                if (p[k] == '/')
+                    base = p + k + 1;
+            if ((size_t)(p + n - base) >= 10 && strncmp(base, "libenvseal", 10) == 0)
+                return true;
+            p += n + (p[n] != '\0');
+        }
+    }
+    return false;
+}
+
+/* True when an entry of envp is one of the strings the process started with (a
+ * program that emptied or replaced environ has none of them left). */
+static bool carries_initial(char *const *envp)
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        if ((uintptr_t)envp[i] >= strict_g.env_lo && (uintptr_t)envp[i] < strict_g.env_hi)
+            return true;
+    return false;
+}
+
+/* Which allowed secrets the policy may add to envp (docs/strict-mode.md):
+ * ADD_ALLOWED when the child will run with envseal (the environment passed on
+ * carries it); ADD_NAMED, only the secrets the policy names one by one, when the
+ * child will run without it but gets environ as the process started with it
+ * (less what it unset); ADD_NONE for an emptied or hand-built environment. */
+enum add_rule { ADD_NONE, ADD_NAMED, ADD_ALLOWED };
+
+static enum add_rule add_rule(char *const *envp)
+{
+    if (loads_envseal(envp))
+        return ADD_ALLOWED;
+    return envp && envp == environ && carries_initial(envp) ? ADD_NAMED : ADD_NONE;
+}
+
 bool child_env_build(const struct strict_table *t, char *const *envp, char **out)
 {
     size_t k = 0;
@@ -45,10 +93,12 @@ bool child_env_build(const struct strict_table *t, char *const *envp, char **out
         out[k++] = e;
     }
     size_t given = k;
-    for (size_t i = 0; t && i < t->n; i++) {
+    enum add_rule rule = t && t->n ? add_rule(envp) : ADD_NONE;
+    for (size_t i = 0; rule != ADD_NONE && i < t->n; i++) {
         const struct strict_entry *x = &t->e[i];
         /* The caller's own entry for an allowed name wins over the vault's. */
-        if (!config_child_gets(cfg, x->entry, x->nlen) || named(out, given, x->entry, x->nlen))
+        if (!config_child_gets(cfg, x->entry, x->nlen) || named(out, given, x->entry, x->nlen) ||
+            (rule == ADD_NAMED && !config_child_names(cfg, x->entry, x->nlen)))
             continue;
         out[k++] = x->entry;
         changed = true;

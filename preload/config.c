@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #define PREFIX "ENVSEAL_"
@@ -82,6 +83,20 @@ static bool parse_bool(struct config *c, const char *setting, const char *v, boo
     return dflt;
 }
 
+/* A descriptor number: decimal digits only, at most INT_MAX; -1 otherwise. */
+static int parse_fd(const char *v)
+{
+    long n = 0;
+    if (!*v)
+        return -1;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9' || n > (INT_MAX - 9) / 10)
+            return -1;
+        n = n * 10 + (*v - '0');
+    }
+    return (int)n;
+}
+
 /* The library decides the default: libenvseal-strict.so is built with ENVSEAL_STRICT. */
 #if ENVSEAL_STRICT
 #define ENVSEAL_DEFAULT_MODE MODE_STRICT
@@ -126,6 +141,18 @@ bool config_child_gets(const struct config *c, const char *name, size_t nlen)
         return true;
     return c->child == CHILD_PATTERNS &&
            pattern_set_match(&c->child_secrets, name, nlen, name_class_mask(name, nlen));
+}
+
+bool config_child_names(const struct config *c, const char *name, size_t nlen)
+{
+    if (c->child != CHILD_PATTERNS)
+        return false;
+    for (unsigned i = 0; i < c->child_secrets.n; i++) {
+        const struct pattern *p = &c->child_secrets.p[i];
+        if (p->kind == PAT_EXACT && p->len == nlen && memcmp(p->lit, name, nlen) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* The head, and only the sets a previous load filled (zero-filled ones are empty
@@ -191,6 +218,16 @@ void config_load(struct config *c, char *const *envp)
                 c->mode = MODE_STRICT;
             else if (v[0] != '\0')
                 problem(c, "ENVSEAL_MODE");
+        } else if (KEY("PTRACE")) {
+            if (strcmp(v, "deny") == 0)
+                c->deny_ptrace = true;
+            else if (strcmp(v, "allow") != 0 && v[0] != '\0')
+                problem(c, "ENVSEAL_PTRACE");
+        } else if (KEY("HANDOFF")) {
+            c->handoff = true;
+            c->handoff_fd = parse_fd(v);
+            if (c->handoff_fd < 0)
+                problem(c, "ENVSEAL_HANDOFF");
         } else if (KEY("STRICT_SECRETS")) {
             strict = v;
         } else if (KEY("CHILD_SECRETS")) {

@@ -26,6 +26,9 @@ struct config {
     bool disabled;
     bool quiet;
     bool defaults; /* the built-in patterns (default_patterns_compiled) count */
+    bool deny_ptrace; /* ENVSEAL_PTRACE=deny: the process is made non-dumpable */
+    bool handoff;     /* ENVSEAL_HANDOFF was given: secrets wait on handoff_fd */
+    int handoff_fd;   /* -1 when the value is not a descriptor number */
     unsigned sets; /* SET_* of the sets below that a setting filled */
     enum vault_pref vault;
     enum on_failure on_failure;
@@ -44,6 +47,14 @@ struct config {
     struct pattern_set child_secrets;
 };
 
+/* `envseal run`'s hand-off of secrets outside the environment (docs/cli.md):
+ * ENVSEAL_HANDOFF=FD names an inherited sealed memfd holding HANDOFF_MAGIC and
+ * then the "NAME=value" entries, each NUL-terminated; the environment holds one
+ * HANDOFF_SLOT entry per handed entry, which the shim replaces by it (so environ
+ * and main's envp have room for them), and the slots' order is the entries'. */
+#define HANDOFF_MAGIC "envseal-handoff-1"
+#define HANDOFF_SLOT "ENVSEAL_HANDOFF_SLOT="
+
 /* Builds the configuration from an environment array (NULL-terminated). c is
  * zero-filled (static storage) or was loaded before. */
 void config_load(struct config *c, char *const *envp);
@@ -57,6 +68,10 @@ bool config_is_strict(const struct config *c, const char *name, size_t nlen);
 
 /* True when an exec'd child may receive the strict secret NAME. */
 bool config_child_gets(const struct config *c, const char *name, size_t nlen);
+
+/* True when ENVSEAL_CHILD_SECRETS names NAME itself (an item without '*' or '?';
+ * not `all`): the only way a child that will not load envseal receives it. */
+bool config_child_names(const struct config *c, const char *name, size_t nlen);
 
 /* Length of the name part of a "NAME=value" entry (up to '=' or the end). */
 size_t entry_name_len(const char *entry);

@@ -130,6 +130,10 @@ static int unset_locked(const char *name)
     int rc = REAL(unsetenv, unsetenv_fn)(name);
     if (rc == 0 && sealing(name, nlen))
         release_unreferenced(name, nlen);
+#if ENVSEAL_STRICT
+    if (rc == 0)
+        strict_after_unset();
+#endif
     return rc;
 }
 

@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
+#include "handoff.h"
 #include "log.h"
 #include "mode.h"
 #include "platform_libc.h"
@@ -100,6 +102,23 @@ static const char *degradation(const struct relocate_result *r, int *err)
     return d.what;
 }
 
+/* The secrets `envseal run` handed over on a descriptor join envp before the
+ * relocation below seals them. Without them: refused, or started with a warning
+ * (even under ENVSEAL_QUIET: the program lacks variables it was given). */
+static void receive_handoff(char **envp)
+{
+    const char *why;
+    int err;
+    if (handoff_receive(&st->cfg, envp, environ, &why, &err) == 0)
+        return;
+    bool refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
+    log_line(refuse ? "refusing to start: " : "warning: ",
+             "the secrets envseal run handed over could not be received: ", why,
+             refuse ? NULL : "; starting without them");
+    if (refuse)
+        _exit(ENVSEAL_EXIT_REFUSED);
+}
+
 void envseal_start(const char *argv0, char **envp)
 {
     platform_set_program_name(argv0);
@@ -109,8 +128,18 @@ void envseal_start(const char *argv0, char **envp)
             log_line("warning: ignoring malformed setting ", st->cfg.problems[i], NULL, NULL);
     if (st->cfg.disabled)
         return;
+    /* ENVSEAL_PTRACE=deny: other processes of the same user can no longer ptrace this
+     * one or read its memory, and no core is written. exec resets it: every process
+     * that loads the shim sets it again. */
+    if (st->cfg.deny_ptrace && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        log_line("refusing to start: ENVSEAL_PTRACE=deny could not be applied", NULL, NULL,
+                 NULL);
+        _exit(ENVSEAL_EXIT_REFUSED);
+    }
     if (mode_check(&st->cfg) != 0) /* ENVSEAL_MODE=strict in libenvseal.so */
         _exit(ENVSEAL_EXIT_REFUSED);
+    if (st->cfg.handoff)
+        receive_handoff(envp);
 
     vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
     st->vault.policy.need_secretmem = st->cfg.vault == VAULT_SECRETMEM;
@@ -118,6 +147,7 @@ void envseal_start(const char *argv0, char **envp)
     st->vault.policy.report = vault_event;
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
+    handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
     platform_at_exit(wipe_at_exit);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     /* From now on every new region is checked as it is mapped (vault_event). */

@@ -42,6 +42,9 @@ struct strict_shared {
     unsigned long readers[2];   /* atomic */
     bool active;                /* strict mode is on in this process */
     pid_t pid;                  /* this process (updated after fork) */
+    /* Where the kernel put the initial environment's strings: an array with an
+     * entry in [env_lo, env_hi) still carries the program's own environment. */
+    uintptr_t env_lo, env_hi;
 };
 
 extern struct strict_shared strict_g;
@@ -149,5 +152,9 @@ int strict_setenv(const char *name, const char *value, int overwrite);
 int strict_unsetenv(const char *name);
 int strict_putenv(const char *string, size_t nlen);
 int strict_clearenv(void);
+/* After an unsetenv of a name that is not a strict secret: a program that has
+ * removed every variable this way (Python's os.environ.clear(), Ruby's ENV.clear)
+ * meant clearenv, so the strict secrets go too. */
+void strict_after_unset(void);
 
 #endif

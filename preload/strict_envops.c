@@ -83,3 +83,9 @@ int strict_clearenv(void)
         vault_release_all(&st->vault);
     return rc;
 }
+
+void strict_after_unset(void)
+{
+    if (strict_on() && (!environ || !environ[0]))
+        strict_remove_all();
+}

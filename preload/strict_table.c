@@ -253,8 +253,14 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
 {
     memset(res, 0, sizeof *res);
     size_t n = 0;
-    while (envp[n])
-        n++;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (; envp[n]; n++) {
+        uintptr_t a = (uintptr_t)envp[n], end = a + strlen(envp[n]) + 1;
+        lo = a < lo ? a : lo;
+        hi = end > hi ? end : hi;
+    }
+    strict_g.env_lo = lo;
+    strict_g.env_hi = hi;
     struct strict_table *t = table_alloc(n);
     if (!t)
         return; /* every secret is relocated instead: still sealed */

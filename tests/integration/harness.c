@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,4 +497,31 @@ void harness_random_long_secret(char *buf, size_t len)
         harness_random_secret(part, sizeof part, "x");
         strncat(buf, part + 2, len - strlen(buf));
     }
+}
+
+const char *harness_value_line(const char *label, const char *name, const char *value)
+{
+    static char buf[8][256];
+    static int next;
+    char *b = buf[next++ % 8];
+    uint32_t h = 2166136261u;
+    for (const char *c = value; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    snprintf(b, sizeof buf[0], "%s%s%s %zu:%08x", label, label[0] ? " " : "", name,
+             strlen(value), h);
+    return b;
+}
+
+const char *harness_scratch(const char *name, const char *text)
+{
+    static char paths[4][PATH_MAX];
+    static int next;
+    char *p = paths[next++ % 4];
+    snprintf(p, sizeof paths[0], "%s/%s", harness_tmpdir(), name);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "harness: cannot write %s\n", p);
+        abort();
+    }
+    return p;
 }

@@ -76,6 +76,14 @@ bool text_has_line(const char *buf, const char *line);
  * mapped to [g-v], a value that appears nowhere in the probe's arguments. */
 void harness_derive(const char *seed, const char *k, char *out, size_t n);
 
+/* The line envprobe and strictprobe print for a value: "[LABEL ]NAME len:fnv"
+ * (FNV-1a), compared instead of the value. Static storage, 8 rotating buffers. */
+const char *harness_value_line(const char *label, const char *name, const char *value);
+
+/* Writes text to a new file NAME in harness_tmpdir(); returns its path (static
+ * storage, 4 rotating buffers). Fails the current case when it cannot. */
+const char *harness_scratch(const char *name, const char *text);
+
 /* Memory helpers. */
 bool mem_contains(const void *hay, size_t n, const void *needle, size_t m);
 /* Reads a whole file (malloc'd, NUL-terminated); returns length or -1. */

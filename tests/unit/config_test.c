@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "preload/config.h"
@@ -245,6 +246,23 @@ static void malformed_on_failure(void **state)
     assert_all_defaults();
 }
 
+/* ENVSEAL_PTRACE: deny turns the guard on; allow, empty and unset leave it off; any
+ * other value is reported and leaves it off (and is never read as deny). */
+static void ptrace_setting(void **state)
+{
+    (void)state;
+    const char *values[] = {"deny", "allow", "", "Deny", NULL};
+    const bool want[] = {true, false, false, false, false};
+    for (int i = 0; i < 5; i++) {
+        char entry[64];
+        snprintf(entry, sizeof entry, "ENVSEAL_PTRACE=%s", values[i] ? values[i] : "");
+        char *envp[] = {values[i] ? entry : "PATH=/bin", NULL};
+        load(envp);
+        assert_int_equal(cfg.deny_ptrace, want[i]);
+        assert_int_equal(has_problem("ENVSEAL_PTRACE"), i == 3);
+    }
+}
+
 static void malformed_disable(void **state)
 {
     (void)state;
@@ -406,6 +424,7 @@ int main(void)
         cmocka_unit_test(on_failure_and_booleans),
         cmocka_unit_test(malformed_vault),
         cmocka_unit_test(malformed_on_failure),
+        cmocka_unit_test(ptrace_setting),
         cmocka_unit_test(malformed_disable),
         cmocka_unit_test(malformed_quiet_and_defaults),
         cmocka_unit_test(malformed_mode),

@@ -1,0 +1,191 @@
+/* Strict mode's child policy never fills an emptied environment
+ * (docs/strict-mode.md, "The child policy"). With ENVSEAL_CHILD_SECRETS=GITHUB_TOKEN
+ * under libenvseal-strict.so, a program starts envprobe (which prints what its
+ * getenv returns) after emptying, hand-building or trimming the environment it
+ * passes: the child gets the secret exactly when it gets it without envseal (the
+ * control: the same program, the secret a plain variable, no preload). Programs
+ * that pass their environment on still give it. A child that will run without
+ * envseal gets only the secrets the policy names one by one. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define WAIT_MS 30000
+
+static struct proc cur;
+
+/* sh -c CMD: every case is one command line. */
+#define ARGV_SH(cmd) ((char *[]){"/bin/sh", "-c", (char *)(cmd), NULL})
+
+static const char *probe(void)
+{
+    return harness_runfile("tests/programs/envprobe");
+}
+
+static int kill_cur(void **state)
+{
+    (void)state;
+    proc_kill(&cur);
+    return 0;
+}
+
+/* Runs the parent program (a shell command line; %s is the probe) with the secret,
+ * under strict mode with `policy` or, for the control, without envseal; returns
+ * whether the child's getenv returned the exact value (and fails on a wrong one). */
+static bool child_gets(const char *cmdline, bool envseal, const char *policy)
+{
+    char secret[64], cmd[2048];
+    harness_random_secret(secret, sizeof secret, "gh");
+    snprintf(cmd, sizeof cmd, cmdline, probe());
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "GITHUB_TOKEN", secret);
+    if (envseal) {
+        envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-strict.so"));
+        envb_set(&env, "ENVSEAL_CHILD_SECRETS", policy);
+    }
+    assert_int_equal(proc_spawn(&cur, ARGV_SH(cmd), &env), 0);
+    int st = proc_finish(&cur, WAIT_MS);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fprintf(stderr, "%s: status %#x\n%s\n", cmd, (unsigned)st, cur.err);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    bool has = text_has_line(cur.out, harness_value_line("", "GITHUB_TOKEN", secret));
+    if (!has && !text_has_line(cur.out, "GITHUB_TOKEN (null)"))
+        fprintf(stderr, "%s: the child printed neither the value nor (null):\n%s\n", cmd,
+                cur.out);
+    assert_true(has || text_has_line(cur.out, "GITHUB_TOKEN (null)"));
+    assert_null(strstr(cur.out, secret));
+    envb_free(&env);
+    return has;
+}
+
+/* The child gets the secret under envseal exactly when it does without it. */
+static void same_as_without(const char *cmdline, bool want)
+{
+    bool control = child_gets(cmdline, false, NULL);
+    bool sealed = child_gets(cmdline, true, "GITHUB_TOKEN");
+    if (control != want || sealed != want)
+        fprintf(stderr, "%s: child has the secret without envseal: %d, under envseal: %d "
+                        "(want %d)\n",
+                cmdline, control, sealed, want);
+    assert_int_equal(control, want);
+    assert_int_equal(sealed, want);
+}
+
+#define P "'%s' show:GITHUB_TOKEN"
+#define PY "/usr/bin/python3 -c \"import os, subprocess; "
+#define PROBE_PY "['%s', 'show:GITHUB_TOKEN']"
+
+/* Emptied or hand-built environments: no secret. */
+HARNESS_CASE(test_env_i, same_as_without("env -i " P, false))
+HARNESS_CASE(test_env_i_with_a_variable, same_as_without("env -i HOME=/tmp " P, false))
+HARNESS_CASE(test_python_subprocess_env_empty,
+             same_as_without(PY "subprocess.run(" PROBE_PY ", env={}, check=True)\"", false))
+HARNESS_CASE(test_python_subprocess_env_hand_built,
+             same_as_without(PY "subprocess.run(" PROBE_PY ", env={'PATH': '/bin'}, check=True)\"",
+                             false))
+HARNESS_CASE(test_python_environ_clear,
+             same_as_without(PY "os.environ.clear(); subprocess.run(" PROBE_PY ", check=True)\"",
+                             false))
+HARNESS_CASE(test_ruby_env_clear,
+             same_as_without("ruby -e \"ENV.clear; system('%s', 'show:GITHUB_TOKEN')\"", false))
+HARNESS_CASE(test_perl_env_emptied,
+             same_as_without("perl -e '%%ENV = (); exec \"%s\", \"show:GITHUB_TOKEN\"'", false))
+HARNESS_CASE(test_bash_exec_c, same_as_without("bash -c 'exec -c \"$0\" show:GITHUB_TOKEN' '%s'",
+                                               false))
+/* unsetenv of the secret (coreutils env -u, Python os.unsetenv): not inherited. */
+HARNESS_CASE(test_unsetenv_env_u, same_as_without("env -u GITHUB_TOKEN " P, false))
+HARNESS_CASE(test_python_unsetenv,
+             same_as_without(PY "os.unsetenv('GITHUB_TOKEN'); subprocess.run(" PROBE_PY
+                                ", check=True)\"",
+                             false))
+
+/* The program's environment passed on: the allowed secret crosses, as without envseal. */
+HARNESS_CASE(test_passed_on_exec, same_as_without("exec " P, true))
+HARNESS_CASE(test_passed_on_bash, same_as_without("bash -c '\"$0\" show:GITHUB_TOKEN' '%s'", true))
+HARNESS_CASE(test_passed_on_python_default,
+             same_as_without(PY "subprocess.run(" PROBE_PY ", check=True)\"", true))
+HARNESS_CASE(test_passed_on_python_env_copy,
+             same_as_without(PY "subprocess.run(" PROBE_PY ", env=dict(os.environ), check=True)\"",
+                             true))
+HARNESS_CASE(test_passed_on_env, same_as_without("env " P, true))
+
+/* A child that will run without envseal (LD_PRELOAD removed from the environment
+ * passed on): only a secret the policy names one by one; `all` and patterns do not
+ * reach it. The control (no envseal) always has it. */
+static void test_unprotected_child_gets_only_named_secrets(void **state)
+{
+    (void)state;
+    const char *cmd = "env -u LD_PRELOAD " P;
+    assert_true(child_gets(cmd, false, NULL));
+    assert_true(child_gets(cmd, true, "GITHUB_TOKEN"));
+    assert_false(child_gets(cmd, true, "GITHUB_*"));
+    assert_false(child_gets(cmd, true, "all"));
+    /* ... while a child that loads envseal gets it under the pattern and `all` */
+    assert_true(child_gets("env " P, true, "GITHUB_*"));
+    assert_true(child_gets("env " P, true, "all"));
+}
+
+/* After os.environ.clear() (unsetenv of every variable), libc's getenv no longer
+ * finds the strict secret either, as without envseal. */
+static void test_python_environ_clear_forgets_strict_secret(void **state)
+{
+    (void)state;
+    char *argv[] = {"/usr/bin/python3", "-c",
+                    "import ctypes, os\n"
+                    "g = ctypes.CDLL(None).getenv\n"
+                    "g.restype = ctypes.c_char_p\n"
+                    "before = g(b'GITHUB_TOKEN') is not None\n"
+                    "os.environ.clear()\n"
+                    "print('before', before, 'after', g(b'GITHUB_TOKEN') is not None)\n",
+                    NULL};
+    for (int sealed = 0; sealed < 2; sealed++) {
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "GITHUB_TOKEN", "gh-value-not-secret-here");
+        if (sealed)
+            envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-strict.so"));
+        assert_int_equal(proc_spawn(&cur, argv, &env), 0);
+        int st = proc_finish(&cur, WAIT_MS);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(cur.out, "before True after False"));
+        envb_free(&env);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_env_i, kill_cur),
+        cmocka_unit_test_teardown(test_env_i_with_a_variable, kill_cur),
+        cmocka_unit_test_teardown(test_python_subprocess_env_empty, kill_cur),
+        cmocka_unit_test_teardown(test_python_subprocess_env_hand_built, kill_cur),
+        cmocka_unit_test_teardown(test_python_environ_clear, kill_cur),
+        cmocka_unit_test_teardown(test_ruby_env_clear, kill_cur),
+        cmocka_unit_test_teardown(test_perl_env_emptied, kill_cur),
+        cmocka_unit_test_teardown(test_bash_exec_c, kill_cur),
+        cmocka_unit_test_teardown(test_unsetenv_env_u, kill_cur),
+        cmocka_unit_test_teardown(test_python_unsetenv, kill_cur),
+        cmocka_unit_test_teardown(test_passed_on_exec, kill_cur),
+        cmocka_unit_test_teardown(test_passed_on_bash, kill_cur),
+        cmocka_unit_test_teardown(test_passed_on_python_default, kill_cur),
+        cmocka_unit_test_teardown(test_passed_on_python_env_copy, kill_cur),
+        cmocka_unit_test_teardown(test_passed_on_env, kill_cur),
+        cmocka_unit_test_teardown(test_unprotected_child_gets_only_named_secrets, kill_cur),
+        cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    harness_cleanup();
+    return failed;
+}

@@ -17,10 +17,20 @@
 #include "elfcheck.h"
 #include "preload/marker_note.h"
 
+/* Debian's multiarch directory name, for the .deb's /usr/lib/TRIPLET/envseal/. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define SHIM_MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__) && !defined(__ILP32__)
+#define SHIM_MULTIARCH "aarch64-linux-gnu"
+#endif
+
 /* Directories relative to the one holding the running envseal binary. */
 static const char *const candidates[] = {
     ".",           /* side by side */
     "../lib/envseal", /* PREFIX/bin/envseal, PREFIX/lib/envseal/ */
+#ifdef SHIM_MULTIARCH
+    "../lib/" SHIM_MULTIARCH "/envseal", /* the Debian package */
+#endif
     "../lib",
     "../lib64",
     "../preload",  /* the build tree (bazel-bin/cli, bazel-bin/preload) */

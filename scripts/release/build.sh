@@ -3,7 +3,9 @@
 # Bazel builds libenvseal.so, libenvseal-strict.so and the envseal command (each of
 # these two when the tree has its target) and the SBOM generator, then package.sh
 # writes into OUT (default: release/)
-#   envseal-VERSION-linux-ARCH.tar.gz, envseal-VERSION-linux-ARCH.spdx.json, SHA256SUMS
+#   envseal-VERSION-linux-ARCH.tar.gz, envseal-VERSION-linux-ARCH.spdx.json,
+#   envseal_VERSION_DEBARCH.deb, envseal_VERSION_DEBARCH.spdx.json (with the command),
+#   SHA256SUMS
 # The same commit gives the same bytes in any directory: SOURCE_DATE_EPOCH is the
 # commit time (unless already set), Bazel compiles by relative path with -c opt
 # and no stamping, and package.sh normalises the archive.
@@ -89,4 +91,4 @@ for ((i = 1; i < ${#optional[@]}; i += 2)); do optional[i]=$bin/${optional[i]}; 
 
 echo "release: commit ${commit:0:12}, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH, shipped:" \
     "libenvseal.so ${targets[*]:2}" >&2
-(cd "$out" && sha256sum ./*.tar.gz ./*.spdx.json SHA256SUMS) >&2
+(cd "$out" && cat SHA256SUMS && sha256sum SHA256SUMS) >&2

@@ -3,13 +3,15 @@
 
 usage: check_sbom.py SBOM.spdx.json [ARCHIVE]
 
-ARCHIVE defaults to the SBOM's packageFileName, next to the SBOM. Checks, with
-the standard library only: the archive's SHA-1 and SHA-256 equal the SBOM's; every
-regular file in the archive is listed, with matching SHA-1 and SHA-256; every
-listed archive file exists; the package verification code is right. Prints one
-line per problem and exits 1 if there is any, else prints a summary and exits 0.
+ARCHIVE (a .tar.gz, or a Debian package whose data.tar is read) defaults to the
+SBOM's packageFileName, next to the SBOM. Checks, with the standard library only:
+the archive's SHA-1 and SHA-256 equal the SBOM's; every regular file in the archive
+is listed, with matching SHA-1 and SHA-256; every listed archive file exists; the
+package verification code is right. Prints one line per problem and exits 1 if
+there is any, else prints a summary and exits 0.
 """
 import hashlib
+import io
 import json
 import os
 import sys
@@ -22,6 +24,26 @@ def digests(stream):
         s1.update(chunk)
         s256.update(chunk)
     return {"SHA1": s1.hexdigest(), "SHA256": s256.hexdigest()}
+
+
+def deb_data(path):
+    """The data.tar member of the Debian package at path (an ar archive), opened."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if not blob.startswith(b"!<arch>\n"):
+        raise ValueError(f"{os.path.basename(path)} is not a Debian package (no ar header)")
+    off = 8
+    while off + 60 <= len(blob):
+        name = blob[off:off + 16].decode("ascii").strip().rstrip("/")
+        size = int(blob[off + 48:off + 58].decode("ascii"))
+        if name.startswith("data.tar"):
+            return tarfile.open(fileobj=io.BytesIO(blob[off + 60:off + 60 + size]), mode="r:*")
+        off += 60 + size + (size & 1)
+    raise ValueError(f"{os.path.basename(path)} has no data.tar member")
+
+
+def open_archive(path):
+    return deb_data(path) if path.endswith(".deb") else tarfile.open(path, "r:gz")
 
 
 def sums(element):
@@ -64,20 +86,21 @@ def check(sbom_path, archive_path=None):
 
     seen = set()
     sha1s = []
-    with tarfile.open(archive_path, "r:gz") as tar:
+    with open_archive(archive_path) as tar:
         for member in tar:
             if not member.isfile():
                 continue
-            seen.add(member.name)
-            entry = listed.get(member.name)
+            mname = member.name.removeprefix("./")
+            seen.add(mname)
+            entry = listed.get(mname)
             if entry is None:
-                problems.append(f"{member.name} is in the archive but not in the SBOM")
+                problems.append(f"{mname} is in the archive but not in the SBOM")
                 continue
             got = digests(tar.extractfile(member))
             sha1s.append(got["SHA1"])
             for alg, want in sums(entry).items():
                 if got.get(alg) != want:
-                    problems.append(f"{member.name}: {alg} differs from the SBOM's")
+                    problems.append(f"{mname}: {alg} differs from the SBOM's")
     for path in sorted(set(listed) - seen):
         problems.append(f"{path} is in the SBOM but not in the archive")
 

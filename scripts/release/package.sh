@@ -6,7 +6,10 @@
 #                                             --cli), LICENSE, README.md, SECURITY.md,
 #                                             docs/*.md
 #   OUT/envseal-VERSION-linux-ARCH.spdx.json   its SPDX 2.3 SBOM
-#   OUT/SHA256SUMS                             SHA-256 of both
+#   OUT/envseal_VERSION_ARCH.deb               (with --cli) the Debian package of the
+#                                             same binaries (scripts/release/deb.sh)
+#   OUT/envseal_VERSION_ARCH.spdx.json         its SPDX 2.3 SBOM
+#   OUT/SHA256SUMS                             SHA-256 of them all
 # Reproducible: names sorted, owner 0:0, modes normalised, every mtime
 # SOURCE_DATE_EPOCH, gzip without name or time, SBOM time SOURCE_DATE_EPOCH.
 #
@@ -72,26 +75,46 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 tarball=$name.tar.gz
 # A previous release in OUT would otherwise end up in nobody's checksums.
-rm -f "$out"/envseal-*.tar.gz "$out"/envseal-*.spdx.json "$out/SHA256SUMS" "$out"/*.sigstore.json
+rm -f "$out"/envseal-*.tar.gz "$out"/envseal-*.spdx.json "$out"/envseal_*.deb \
+    "$out"/envseal_*.spdx.json "$out/SHA256SUMS" "$out"/*.sigstore.json
 (cd "$stage" && LC_ALL=C tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner \
     --mtime="@$SOURCE_DATE_EPOCH" --mode='u+rw,go+r,go-w' -cf - "$name") |
     gzip -9 -n >"$out/$tarball"
 
-mapfile -t members < <(cd "$stage" && find "$name" -type f | LC_ALL=C sort)
-sha=$(sha256sum "$out/$tarball" | cut -d' ' -f1)
-static_args=()
-for decl in "${statics[@]}"; do
-    [[ $decl == ?*=?* ]] || fail "--static wants PATH=PACKAGE, not '$decl'"
-    static_args+=(--static "$name/$decl")
-done
-download=NOASSERTION
-[[ -n $tag ]] && download=https://github.com/$repo/releases/download/$tag/$tarball
-"$sbom_tool" --name envseal --version "$version" --license Apache-2.0 \
-    --supplier "Organization: envseal" --archive "$out/$tarball" --root "$stage" \
-    --namespace "https://github.com/$repo/spdx/$name-$sha" \
-    --download-location "$download" --output "$out/$name.spdx.json" "${static_args[@]}" \
-    "${members[@]}" ||
-    fail "SBOM generation failed"
+# sbom ARCHIVE ROOT PREFIX: writes OUT/BASE.spdx.json for OUT/ARCHIVE (BASE: ARCHIVE
+# without .tar.gz or .deb), whose files are those under ROOT (a package's control
+# files, ROOT/DEBIAN, are not among them); PREFIX maps the
+# --static paths (bin/envseal) to the archive's (PREFIXbin/envseal).
+sbom() {
+    local archive=$1 root=$2 prefix=$3 base=${1%.tar.gz} decl static_args=() members sha
+    base=${base%.deb}
+    mapfile -t members < <(cd "$root" && find . -path ./DEBIAN -prune -o -type f -print |
+        sed 's|^\./||' | LC_ALL=C sort)
+    sha=$(sha256sum "$out/$archive" | cut -d' ' -f1)
+    for decl in "${statics[@]}"; do
+        [[ $decl == ?*=?* ]] || fail "--static wants PATH=PACKAGE, not '$decl'"
+        static_args+=(--static "$prefix${decl#bin/}")
+    done
+    local download=NOASSERTION
+    [[ -n $tag ]] && download=https://github.com/$repo/releases/download/$tag/$archive
+    "$sbom_tool" --name envseal --version "$version" --license Apache-2.0 \
+        --supplier "Organization: envseal" --archive "$out/$archive" --root "$root" \
+        --namespace "https://github.com/$repo/spdx/$base-$sha" \
+        --download-location "$download" --output "$out/$base.spdx.json" "${static_args[@]}" \
+        "${members[@]}" ||
+        fail "SBOM generation failed for $archive"
+    sums+=("$archive" "$base.spdx.json")
+    echo "package: $out/$archive (${#members[@]} files)" >&2
+}
+sums=()
+sbom "$tarball" "$stage" "$name/bin/"
 
-(cd "$out" && sha256sum "$tarball" "$name.spdx.json" >SHA256SUMS)
-echo "package: $out/$tarball ($( ((${#members[@]})) && echo "${#members[@]} files"))" >&2
+# The Debian package: the same binaries, laid out as Debian lays them out.
+if [[ -n $cli ]]; then
+    deb=$(bash "$(dirname "${BASH_SOURCE[0]}")/deb.sh" --lib "$lib" \
+        ${lib_strict:+--lib-strict "$lib_strict"} --cli "$cli" --version "$version" \
+        --docs "$docs" --stage "$stage/deb" --out "$out") || fail "the Debian package failed"
+    sbom "$(basename "$deb")" "$stage/deb/debian/envseal" "usr/bin/"
+fi
+
+(cd "$out" && sha256sum "${sums[@]}" >SHA256SUMS)

@@ -2,7 +2,7 @@
 # Reproducible release: two fresh clones of the same commit, in directories of
 # different names and depths, each built by scripts/release/build.sh with its own
 # Bazel output base, must give bit-identical files (same SHA-256 for the archive,
-# the SBOM and SHA256SUMS). The commit is HEAD when the work tree is clean (as in
+# the Debian package, their SBOMs and SHA256SUMS). The commit is HEAD when the work tree is clean (as in
 # CI); otherwise a snapshot commit of the work tree made in a scratch clone, so
 # that uncommitted changes are what gets tested. Then the release itself must pass
 # the user's SBOM check and the SBOM tests.
@@ -72,15 +72,19 @@ fi
 
 # --- the release itself ---------------------------------------------------------------
 tarball=$(ls "$a"/*.tar.gz)
-if out=$(/usr/bin/python3 "$repo/scripts/release/check_sbom.py" "$a"/*.spdx.json); then
-    ok "release SBOM matches its archive ($out)"
-else
-    echo "$out" | sed 's/^/  /'
-    not_ok "release SBOM matches its archive"
-fi
-# Optional parts ship exactly when their Bazel target exists in the tree.
-members=$(tar -tzf "$tarball")
-for part in "cli/BUILD envseal_dist /bin/envseal" "preload/BUILD libenvseal-strict.so /lib/libenvseal-strict.so"; do
+for sbom in "$a"/*.spdx.json; do
+    if out=$(/usr/bin/python3 "$repo/scripts/release/check_sbom.py" "$sbom"); then
+        ok "release SBOM matches its archive ($out)"
+    else
+        echo "$out" | sed 's/^/  /'
+        not_ok "release SBOM $(basename "$sbom") matches its archive"
+    fi
+done
+# Optional parts ship exactly when their Bazel target exists in the tree (the
+# Debian package comes with the command).
+members=$(tar -tzf "$tarball"; ls "$a" | sed -n 's/^envseal_.*\.deb$/\/envseal.deb/p')
+for part in "cli/BUILD envseal_dist /bin/envseal" "preload/BUILD libenvseal-strict.so /lib/libenvseal-strict.so" \
+    "cli/BUILD envseal_dist /envseal.deb"; do
     read -r build target path <<<"$part"
     want=false got=false
     grep -qs "name = \"$target\"" "${dirs[0]}/$build" && want=true

@@ -5,10 +5,12 @@
 # script (scripts/release/verify.sh) with the mock's trusted root, as an air-gapped
 # user would. One good release must pass; each forgery must fail with its own message.
 #
-# usage: verify_test.sh LIBENVSEAL SBOM_TOOL   (run by Bazel)
+# The release holds the archive, the Debian package, their SBOMs and SHA256SUMS.
+#
+# usage: verify_test.sh LIBENVSEAL SBOM_TOOL ENVSEAL   (run by Bazel)
 set -uo pipefail
 
-lib=$(readlink -f "$1") tool=$(readlink -f "$2")
+lib=$(readlink -f "$1") tool=$(readlink -f "$2") cli=$(readlink -f "$3")
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 sign=$repo/scripts/sigstore/mock-sign.mjs
 verify=$repo/scripts/release/verify.sh
@@ -25,18 +27,22 @@ if [[ ! -d $repo/scripts/sigstore/node_modules/@sigstore/mock ]]; then
     exit 1
 fi
 
-SOURCE_DATE_EPOCH=1700000000 bash "$repo/scripts/release/package.sh" --lib "$lib" \
+SOURCE_DATE_EPOCH=1700000000 bash "$repo/scripts/release/package.sh" --lib "$lib" --cli "$cli" \
     --sbom-tool "$tool" --version 1.2.3 --docs "$repo" --out "$work/base" --tag "$tag" \
     >/dev/null 2>&1 || { echo "packing the release failed"; echo "0 passed, 1 failed"; exit 1; }
 tarball=$(cd "$work/base" && ls ./*.tar.gz) tarball=${tarball#./}
 sbom=${tarball%.tar.gz}.spdx.json
+deb=$(cd "$work/base" && ls ./*.deb) deb=${deb#./}
+debsbom=${deb%.deb}.spdx.json
+nfiles=$(($(wc -l <"$work/base/SHA256SUMS") + 1))
 
 # sign DIR [mock-sign options...]: signs SHA256SUMS and every file it lists.
 sign() {
     local dir=$1
     shift
     (cd "$dir" && node "$sign" --trusted-root "$dir/trusted_root.json" \
-        --other-ca-root "$dir/other_ca_root.json" "$@" SHA256SUMS "$tarball" "$sbom") >/dev/null
+        --other-ca-root "$dir/other_ca_root.json" "$@" SHA256SUMS "$tarball" "$sbom" "$deb" \
+        "$debsbom") >/dev/null
 }
 # fresh NAME: a copy of the unsigned release.
 fresh() { cp -r "$work/base" "$work/$1" && echo "$work/$1"; }
@@ -70,8 +76,9 @@ t0=$(date +%s%N)
 out=$(verify_in "$good" --trusted-root "$good/trusted_root.json")
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-grep -q '^verify: OK' <<<"$out" && ((rc == 0))
-report "signed release verifies (signatures, checksums, SBOM)" $? "$out"
+grep -q '^verify: OK' <<<"$out" && ((rc == 0)) && ((nfiles == 5)) &&
+    grep -q "^ok   $deb" <<<"$out" && grep -q "^ok   sbom: $debsbom: archive and all" <<<"$out"
+report "signed release verifies (signatures, checksums, both SBOMs; $nfiles files, the .deb included)" $? "$out"
 ((ms < 120000))
 report "full verification within the 2-minute ceiling (took $ms ms; goal 10000 ms: $( ((ms < 10000)) && echo met || echo missed))" $? ""
 
@@ -124,6 +131,26 @@ PY
 sign "$d" --identity "$identity" --issuer "$issuer"
 expect_failure "signed SBOM that does not match the archive rejected" "$d" "SBOM $sbom does not match the release archive"
 
+# 8b. The same for the Debian package's SBOM.
+d=$(fresh bad-deb-sbom)
+python3 - "$d/$debsbom" <<'PY'
+import json, sys
+p = sys.argv[1]
+doc = json.load(open(p))
+f = next(f for f in doc["files"] if f["fileName"] == "./usr/bin/envseal")
+f["checksums"][1]["checksumValue"] = "0" * 64
+json.dump(doc, open(p, "w"), indent=2)
+PY
+(cd "$d" && sha256sum "$tarball" "$sbom" "$deb" "$debsbom" >SHA256SUMS)
+sign "$d" --identity "$identity" --issuer "$issuer"
+expect_failure "signed .deb SBOM that does not match the package rejected" "$d" "SBOM $debsbom does not match the release archive"
+
+# 8c. A tampered Debian package.
+d=$(fresh tampered-deb)
+sign "$d" --identity "$identity" --issuer "$issuer"
+printf '\0' >>"$d/$deb"
+expect_failure "tampered Debian package rejected" "$d" "$deb: \[tampered\]"
+
 # 9. The cosign branch (cosign itself is not installable here): a stand-in records
 #    its arguments; verify.sh must pass the exact identity, issuer and trust root for
 #    every file, and turn a cosign failure into a failed verification.
@@ -141,13 +168,13 @@ export COSIGN_LOG=$work/cosign.log
 out=$(PATH=$stub:$PATH bash "$verify" --dir "$good" --tag "$tag" --trusted-root "$good/trusted_root.json" 2>&1)
 rc=$?
 calls=$(grep -c -- "--new-bundle-format --bundle .*\.sigstore\.json --certificate-identity $identity --certificate-oidc-issuer $issuer --trusted-root $good/trusted_root.json" "$COSIGN_LOG")
-((rc == 0 && calls == 3)) && grep -q '(cosign)' <<<"$out"
-report "cosign branch: exact identity, issuer and trust root for each of 3 files" $? "exit $rc, $calls matching calls:"$'\n'"$out"$'\n'"$(cat "$COSIGN_LOG")"
+((rc == 0 && calls == nfiles)) && grep -q '(cosign)' <<<"$out"
+report "cosign branch: exact identity, issuer and trust root for each of $nfiles files" $? "exit $rc, $calls matching calls:"$'\n'"$out"$'\n'"$(cat "$COSIGN_LOG")"
 out=$(PATH=$stub:$PATH COSIGN_FAIL=$tarball bash "$verify" --dir "$good" --tag "$tag" 2>&1)
 rc=$?
 ((rc == 1)) && grep -q "FAIL $tarball: Error: none of the expected identities matched" <<<"$out"
 report "cosign branch: a cosign failure fails the verification" $? "exit $rc:"$'\n'"$out"
 
-echo "verification time: $ms ms for ${tarball%%.tar.gz} (3 files, sigstore-js verifier, local trusted root)"
+echo "verification time: $ms ms for ${tarball%%.tar.gz} and $deb ($nfiles files, sigstore-js verifier, local trusted root)"
 echo "$passed passed, $failed failed"
 ((failed == 0))

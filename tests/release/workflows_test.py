@@ -4,7 +4,8 @@ pinned in tests/release/package-lock.json), every action is pinned by a full com
 SHA, every job states its permissions and holds no write permission that its own
 steps do not use, and the release workflow does what docs/verify.md promises (one
 images job: both images pushed, signed by digest, SBOM attested per platform, build
-provenance by digest, named by digest in the release notes).
+provenance by digest, named by digest in the release notes; the Debian packages of
+both architectures signed, attested and published with the archives).
 Each checker is also run on a bad fixture, to show it can fail.
 
 usage: workflows_test.py   (run by Bazel through workflows_test.sh)
@@ -207,7 +208,7 @@ def image_problems(doc):
             and env.get("LAYER") == "${{ steps.push.outputs.layer }}"
             and env.get("DEBIAN") == "${{ steps.push.outputs.debian }}"):
         problems.append("images: both images must be signed by digest")
-    if not re.search(r'cosign attest --yes --type spdxjson --predicate dist/\$arch/\*\.spdx\.json'
+    if not re.search(r'cosign attest --yes --type spdxjson --predicate dist/\$arch/envseal-\*\.spdx\.json'
                      r' \\\s+"\$\{ref%@\*\}@\$platform"', text):
         problems.append("images: no SPDX SBOM attestation for each platform")
     prov = {s["with"].get("subject-name", "").rsplit("/", 1)[-1]: s["with"] for s in steps
@@ -237,14 +238,28 @@ def test_release_signs_attests_and_publishes_everything():
     jobs = doc["jobs"]
     text = {n: step_text(j["steps"]) for n, j in jobs.items()}
     assert "scripts/release/build.sh" in text["build"]
-    # Every file: the checksums, the archive and the SBOM, each with its own bundle.
-    assert re.search(r"for f in SHA256SUMS \*\.tar\.gz \*\.spdx\.json", text["sign"])
+    assert "scripts/release/build.sh" in text["binaries-arm64"]
+    # Both architectures under one SHA256SUMS, every SBOM checked, both packages there.
+    full = {n: yaml.safe_dump(j["steps"]) for n, j in jobs.items()}
+    for need in ("release-arm64", "sha256sum", "check_sbom.py", "envseal_*_amd64.deb",
+                 "envseal_*_arm64.deb", "name: release-all"):
+        assert need in full["assemble"], f"assemble: no {need}"
+    for job in ("sign", "provenance", "publish"):
+        assert "name: release-all" in full[job], f"{job} does not use the assembled release"
+    # Every file: the checksums, the archives, the packages and the SBOMs, each with
+    # its own bundle.
+    assert re.search(r"for f in SHA256SUMS \*\.tar\.gz \*\.deb \*\.spdx\.json", text["sign"])
+    assert "release/*.deb" in text["provenance"]
+    sboms = [s["with"]["subject-path"] for s in jobs["provenance"]["steps"]
+             if s.get("uses", "").startswith("actions/attest-sbom@")]
+    assert sorted(sboms) == sorted("${{ steps.files.outputs.%s }}" % k for k in
+                                   ("tar-amd64", "tar-arm64", "deb-amd64", "deb-arm64")), sboms
     assert re.search(r"cosign sign-blob --yes --new-bundle-format --bundle \"\$f\.sigstore\.json\"",
                      text["sign"])
     assert "actions/attest-build-provenance@" in text["provenance"]
     assert "actions/attest-sbom@" in text["provenance"]
     assert "scripts/release/verify.sh" in text["publish"] and "gh release create" in text["publish"]
-    assert set(jobs["publish"]["needs"]) == {"build", "sign", "provenance", "images"}
+    assert set(jobs["publish"]["needs"]) == {"assemble", "sign", "provenance", "images"}
     problems = image_problems(doc)
     assert not problems, problems
 

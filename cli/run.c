@@ -150,7 +150,7 @@ static const struct opt run_table[] = {
     {"secret-file", 0, "NAME=PATH", add_secret_file, NULL, NULL, NULL,
      "set NAME to the contents of PATH, sealed (repeatable)"},
     {"secret-cmd", 0, "NAME=COMMAND", add_secret_file, NULL, NULL, NULL,
-     "set NAME to what COMMAND (sh -c) prints, sealed (repeatable, run in order)"},
+     "set NAME to what COMMAND prints (run by /bin/sh), sealed (repeatable, in order)"},
     {"redact", 0, NULL, set_redact, NULL, NULL, NULL,
      "mask secret values in the program's stdout and stderr"},
     {"mask", 0, "TEXT", set_mask, NULL, NULL, NULL,

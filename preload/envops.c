@@ -10,6 +10,7 @@
 
 #include "next_symbol.h"
 #include "shim.h"
+#include "signals.h"
 #if ENVSEAL_STRICT
 #include "strict.h" /* strict secrets are handed to strict_envops.c */
 #endif
@@ -65,6 +66,7 @@ int envops_no_vault(void)
 /* Installs a vault entry through glibc's putenv and wipes the entry it replaced. */
 static int install(char *sealed, const char *name, size_t nlen)
 {
+    signals_install(); /* the first secret of a process that started with none */
     char *old = current_entry(name, nlen);
     int rc = REAL(putenv, putenv_fn)(sealed);
     if (rc != 0)

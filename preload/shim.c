@@ -153,7 +153,10 @@ void envseal_start(const char *argv0, char **envp)
     /* From now on every new region is checked as it is mapped (vault_event). */
     st->vault.policy.enforce = true;
     st->active = true;
-    signals_install(); /* after relocation: the hooks wipe what is now in the vault */
+    /* After relocation: the hooks wipe what is now in the vault. A process with no
+     * secret pays for none of it until it stores one (envops.c). */
+    if (r.secrets)
+        signals_install();
 
     int err = 0;
     const char *what = r.secrets ? degradation(&r, &err) : NULL;

@@ -520,6 +520,12 @@ static void hook_signal(int sig, bool known_default, const struct kernel_action 
 
 void signals_install(void)
 {
+    /* Once per process: at start-up when it has secrets, else when the first one is
+     * stored (callers hold the shim's lock or run before main). */
+    static bool done;
+    if (done)
+        return;
+    done = true;
     /* As PID 1 of a namespace, SIG_DFL signals from inside it are discarded by the
      * kernel; a handler would make them deliverable. Leave everything alone. */
     if (platform_is_namespace_init())

@@ -9,8 +9,10 @@
 
 #include <stdbool.h>
 
-/* Installs the hooks and maps the sweep's scratch area. Call once from the
- * constructor, after the secrets are in the vault. */
+/* Installs the hooks and maps the sweep's scratch area, once: from the constructor
+ * after the secrets are in the vault, or, in a process that started with none,
+ * when the first secret is stored (only the calling thread then gets an alternate
+ * stack of envseal's). Later calls return at once. */
 void signals_install(void);
 
 /* True once the hooks are in: the mask and alternate-stack interposers then

@@ -9,6 +9,7 @@
 
 #include "next_symbol.h"
 #include "shim.h"
+#include "signals.h"
 #include "strict.h"
 
 extern char **environ;
@@ -46,6 +47,8 @@ int strict_setenv(const char *name, const char *value, int overwrite)
     int rc = 0;
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
+        if (sealed)
+            signals_install(); /* see envops.c */
         rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
         if (rc == 0)
             drop_from_environ(name, nlen);
@@ -56,6 +59,8 @@ int strict_setenv(const char *name, const char *value, int overwrite)
 int strict_putenv(const char *string, size_t nlen)
 {
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
+    if (sealed)
+        signals_install(); /* see envops.c */
     int rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
     if (rc == 0)
         drop_from_environ(string, nlen);

@@ -98,6 +98,8 @@ static void read_core(const char *dir, struct outcome *o)
     rmdir(dir);
 }
 
+static bool no_env_secret; /* the probe starts with no secret in its environment */
+
 /* Starts the probe; *dir gets its working directory (where a core lands). */
 static void spawn_probe(struct proc *p, const char *mode, enum shim shim, bool block_segv,
                         char *dir, size_t n)
@@ -114,7 +116,8 @@ static void spawn_probe(struct proc *p, const char *mode, enum shim shim, bool b
                                                 : "preload/libenvseal.so"));
         envb_set(&env, "LD_PRELOAD", so);
     }
-    envb_set(&env, VAR, secret);
+    if (!no_env_secret)
+        envb_set(&env, VAR, secret);
     char *argv[] = {(char *)harness_runfile("tests/programs/crashprobe"), (char *)mode, VAR,
                     NULL};
     const struct setup s = {dir, block_segv};
@@ -245,6 +248,36 @@ static void test_sent_signal_stays_pending(void **state)
     assert_true(WIFEXITED(status[NONE]) && WEXITSTATUS(status[NONE]) == 0);
 }
 
+/* A process that starts with no secret installs nothing at start-up; the first
+ * secret it sets brings the hooks in, so a stack overflow right after is swept. */
+static void test_first_secret_set_at_run_time(void **state)
+{
+    (void)state;
+    need_cores();
+    no_env_secret = true;
+    struct outcome o[3];
+    for (enum shim s = NONE; s <= STRICT; s++) {
+        struct proc p;
+        char dir[PATH_MAX];
+        spawn_probe(&p, "late-secret", s, false, dir, sizeof dir);
+        assert_true(proc_wait_line(&p, "ready", WAIT_MS));
+        char line[128];
+        snprintf(line, sizeof line, "%s\n", secret);
+        assert_int_equal(write(p.in_fd, line, strlen(line)), (ssize_t)strlen(line));
+        finish_probe(&p, "late-secret", s, dir, &o[s]);
+        print_message("late-secret: %s status %#x, core %ld bytes, %ld pieces\n", shim_name[s],
+                      o[s].status, o[s].core_size, o[s].pieces);
+    }
+    no_env_secret = false;
+    assert_true(WIFSIGNALED(o[NONE].status) && WTERMSIG(o[NONE].status) == SIGSEGV);
+    assert_true(o[NONE].core_size >= 0 && o[NONE].pieces > 0);
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        assert_int_equal(o[s].status, o[NONE].status);
+        assert_true(o[s].core_size >= 0);
+        assert_int_equal(o[s].pieces, 0);
+    }
+}
+
 /* What sigaltstack reports is what it would report without envseal. */
 static void test_altstack_view(void **state)
 {
@@ -290,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_fault_in_handler_with_full_mask),
         cmocka_unit_test(test_blocked_across_exec),
         cmocka_unit_test(test_sent_signal_stays_pending),
+        cmocka_unit_test(test_first_secret_set_at_run_time),
         cmocka_unit_test(test_altstack_view),
     };
     return cmocka_run_group_tests(tests, setup, harness_cleanup_group);

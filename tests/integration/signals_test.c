@@ -820,6 +820,7 @@ static int run_preloaded(char *const argv[], const char *preload, bool thread, c
     struct envb env;
     envb_init(&env, false);
     envb_set(&env, "LD_PRELOAD", preload);
+    envb_set(&env, VAR, secret); /* hooks go in at start-up only where secrets exist */
     if (thread)
         envb_set(&env, "CTORPROBE_THREAD", "1");
     struct proc p;
@@ -893,6 +894,7 @@ static int true_with_hup_in_the_window(bool shim, bool thread, int *sets)
     envb_init(&env, false);
     if (shim)
         envb_set(&env, "LD_PRELOAD", thread ? shim_after_ctorprobe() : harness_shim_path());
+    envb_set(&env, VAR, secret); /* see run_preloaded */
     if (thread)
         envb_set(&env, "CTORPROBE_THREAD", "1");
     pid_t pid = fork();

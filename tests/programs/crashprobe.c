@@ -26,6 +26,9 @@
  *                     whether SIGSEGV is pending ("pending 1"); exits 0 at EOF
  *   abort-blocked     a worker that blocks every signal copies the value over and
  *                     over (slices in its registers); the main thread aborts
+ *   late-secret       starts with no secret at all; reads a value from stdin, sets
+ *                     NAME to it with setenv, copies it to the heap, overflows the
+ *                     stack
  *   altstack          prints what sigaltstack reports: at start, in a new thread,
  *                     after setting one, after disabling it (no crash) */
 #define _GNU_SOURCE
@@ -360,6 +363,22 @@ static int altstack(void)
     return 0;
 }
 
+static int late_secret(const char *name)
+{
+    char line[256];
+    puts("ready");
+    fflush(stdout);
+    if (!fgets(line, sizeof line, stdin))
+        return 3;
+    line[strcspn(line, "\n")] = '\0';
+    if (setenv(name, line, 1) != 0)
+        return 4;
+    explicit_bzero(line, sizeof line);
+    keep = strdup(getenv(name));
+    recurse(0);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -369,6 +388,8 @@ int main(int argc, char **argv)
     const char *mode = argv[1];
     if (strcmp(mode, "altstack") == 0)
         return altstack();
+    if (strcmp(mode, "late-secret") == 0 && argc > 2)
+        return late_secret(argv[2]);
     const char *v = must_getenv(argc > 2 ? argv[2] : NULL);
     if (strcmp(mode, "abort-blocked") == 0)
         return abort_blocked(v);

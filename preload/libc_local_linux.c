@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -179,6 +180,20 @@ LOCAL int open(const char *path, int flags, ...)
         va_end(ap);
     }
     return (int)ret(SYS4(SYS_openat, -100 /* AT_FDCWD */, path, flags, mode));
+}
+
+LOCAL int fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    long arg = va_arg(ap, long); /* every command the shim uses takes an int or none */
+    va_end(ap);
+    return (int)ret(SYS3(SYS_fcntl, fd, cmd, arg));
+}
+
+LOCAL int fstat(int fd, struct stat *st)
+{
+    return (int)ret(SYS4(SYS_newfstatat, fd, "", st, 0x1000 /* AT_EMPTY_PATH */));
 }
 
 LOCAL int close(int fd)

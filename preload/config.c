@@ -90,9 +90,10 @@ static int parse_fd(const char *v)
     if (!*v)
         return -1;
     for (; *v; v++) {
-        if (*v < '0' || *v > '9' || n > (INT_MAX - 9) / 10)
+        int d = *v - '0';
+        if (d < 0 || d > 9 || n > (INT_MAX - d) / 10)
             return -1;
-        n = n * 10 + (*v - '0');
+        n = n * 10 + d;
     }
     return (int)n;
 }

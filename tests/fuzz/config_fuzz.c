@@ -7,6 +7,8 @@
  * first byte picks an ENVSEAL_ setting for the rest of it (or leaves it raw). */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "preload/config.h"
@@ -18,6 +20,7 @@
 static const char *const keys[] = {
     "SECRETS", "EXCLUDE", "DEFAULTS", "DISABLE", "QUIET",
     "VAULT", "ON_FAILURE", "MODE", "STRICT_SECRETS", "CHILD_SECRETS",
+    "PTRACE", "HANDOFF",
 };
 #define NKEYS (sizeof keys / sizeof *keys)
 
@@ -58,7 +61,8 @@ static void env_free(struct env *e)
 /* ---- The reference --------------------------------------------------------- */
 
 struct ref {
-    bool disabled, quiet, defaults;
+    bool disabled, quiet, defaults, deny_ptrace, handoff;
+    long handoff_fd;
     enum vault_pref vault;
     enum on_failure on_failure;
     enum env_mode mode;
@@ -148,6 +152,20 @@ static void ref_load(struct ref *r, char *const *envp)
                 r->mode = !strcmp(v, "strict") ? MODE_STRICT : MODE_RELOCATE;
             else if (*v)
                 ref_problem(r, "ENVSEAL_MODE");
+        } else if (IS("PTRACE")) {
+            if (!strcmp(v, "deny"))
+                r->deny_ptrace = true;
+            else if (*v && strcmp(v, "allow"))
+                ref_problem(r, "ENVSEAL_PTRACE");
+        } else if (IS("HANDOFF")) { /* a descriptor number: decimal digits, an int */
+            r->handoff = true;
+            char *end;
+            errno = 0;
+            long n = strtol(v, &end, 10);
+            bool ok = *v >= '0' && *v <= '9' && !*end && !errno && n <= INT_MAX;
+            r->handoff_fd = ok ? n : -1;
+            if (!ok)
+                ref_problem(r, "ENVSEAL_HANDOFF");
         }
 #undef IS
     }
@@ -188,6 +206,10 @@ static void check_fields(const struct config *c, const struct ref *r)
     FUZZ_CHECK(c->on_failure == r->on_failure);
     FUZZ_CHECK(c->mode == r->mode);
     FUZZ_CHECK(c->child == r->child);
+    FUZZ_CHECK(c->deny_ptrace == r->deny_ptrace);
+    FUZZ_CHECK(c->handoff == r->handoff);
+    if (r->handoff)
+        FUZZ_CHECK(c->handoff_fd == r->handoff_fd);
     unsigned want = r->nproblems < CONFIG_PROBLEMS_MAX ? r->nproblems : CONFIG_PROBLEMS_MAX;
     FUZZ_CHECK(c->nproblems == want);
     for (unsigned i = 0; i < want; i++)

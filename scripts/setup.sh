@@ -33,3 +33,11 @@ for lock in "$here"/../*/package-lock.json "$here"/../*/*/package-lock.json; do
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
 done
+
+# A real musl program for the tests: dash from Debian's source package, rebuilt
+# with musl-gcc once and cached (needs root; the test builds it too when missing).
+if [[ $(id -u) -eq 0 ]]; then
+    log=$(bash "$here/../tests/integration/musl_dash.sh" 2>&1 >/dev/null) ||
+        { echo "$log" >&2; exit 1; }
+    grep -v ': cached ' <<<"$log" || true
+fi

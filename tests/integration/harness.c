@@ -549,7 +549,6 @@ long harness_core_pieces(const char *dir, const char *secret, size_t piece)
         free(buf);
     }
     closedir(d);
-    rmdir(dir);
     return pieces;
 }
 
@@ -560,4 +559,17 @@ int proc_finish_secret(struct proc *p, const char *secret, int timeout_ms, bool 
         fprintf(stderr, "stderr: %.*s\n", (int)(p->err_len > 300 ? 300 : p->err_len), p->err);
     *leaked = strstr(p->err, secret) || strstr(p->out, secret);
     return st;
+}
+
+bool file_is_exactly(const char *path, const char *secret)
+{
+    char *got;
+    long n = read_file_all(path, &got);
+    unlink(path);
+    if (n < 0)
+        return false;
+    bool same = (size_t)n == strlen(secret) && memcmp(got, secret, (size_t)n) == 0;
+    explicit_bzero(got, (size_t)n);
+    free(got);
+    return same;
 }

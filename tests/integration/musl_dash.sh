@@ -7,7 +7,7 @@
 # Built once and cached like the Debian root filesystem (debian_rootfs.sh): in
 # $ENVSEAL_ROOTFS_CACHE (default /var/cache/envseal-test), keyed on the recipe and
 # the versions that go into it, reused only while its recorded SHA-256 matches.
-# The deb-src entry this needs is added once (envseal-deb-src.sources).
+# The deb-src entry this needs is added once (scripts/musl/deb_src.sh).
 # Progress goes to stderr.
 #
 # Usage: musl_dash.sh      (root only)
@@ -17,7 +17,6 @@ cache=${ENVSEAL_ROOTFS_CACHE:-/var/cache/envseal-test}
 arch=$(dpkg --print-architecture)
 # Bump when the recipe below changes: old builds then stop matching.
 recipe=1
-# autoconf and automake take part: their versions are in the key too.
 
 [[ $(id -u) -eq 0 ]] || { echo "musl_dash: needs root (apt-get update)" >&2; exit 2; }
 command -v musl-gcc >/dev/null || { echo "musl_dash: musl-gcc (musl-tools) missing" >&2; exit 2; }
@@ -26,27 +25,13 @@ for tool in dpkg-source autoreconf; do
 done
 
 # Source packages come from the same archive as the binary ones (Debian 12).
-src_list=/etc/apt/sources.list.d/envseal-deb-src.sources
-if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ &&
-    ! grep -qs '^deb-src ' /etc/apt/sources.list; then
-    echo "musl_dash: adding $src_list" >&2
-    cat >"$src_list" <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    apt-get update -qq >&2
-fi
-
+# shellcheck source=../../scripts/musl/deb_src.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/musl/deb_src.sh"
+deb_src_enable dash
 # The key holds the source version: a changed dash source means a new build.
-version=$(apt-cache showsrc dash 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n1)
-if [[ -z "$version" ]]; then
-    apt-get update -qq >&2
-    version=$(apt-cache showsrc dash | sed -n 's/^Version: //p' | sort -V | tail -n1)
-fi
+version=$(deb_src_version dash)
 [[ -n "$version" ]] || { echo "musl_dash: no dash source package" >&2; exit 1; }
+# musl, autoconf and automake take part: their versions are in the key too.
 key=$(printf 'recipe=%s arch=%s dash=%s %s\n' "$recipe" "$arch" "$version" \
     "$(dpkg-query -W -f='${Package}=${Version} ' musl-dev autoconf automake)" |
     sha256sum | cut -c1-16)

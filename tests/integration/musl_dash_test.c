@@ -62,15 +62,9 @@ static void start(struct run *r, bool shim)
 /* The file dash wrote holds exactly the value (then goes); its length line too. */
 static void assert_value_received(struct run *r)
 {
-    char path[PATH_MAX + 8], *got;
+    char path[PATH_MAX + 8];
     snprintf(path, sizeof path, "%s/got", r->dir);
-    long n = read_file_all(path, &got);
-    unlink(path);
-    assert_true(n >= 0);
-    bool same = (size_t)n == strlen(r->secret) && memcmp(got, r->secret, (size_t)n) == 0;
-    explicit_bzero(got, (size_t)n);
-    free(got);
-    assert_true(same);
+    assert_true(file_is_exactly(path, r->secret));
     char len[32];
     snprintf(len, sizeof len, "len %zu", strlen(r->secret));
     assert_true(text_has_line(r->p.out, len));
@@ -145,6 +139,7 @@ static void crash(int sig)
         assert_int_equal(kill(r.p.pid, sig), 0);
         status[shim] = finish_keep(&r, out[shim], sizeof out[shim]);
         long pieces = harness_core_pieces(r.dir, r.secret, PIECE);
+        rmdir(r.dir);
         print_message("%s %s: status %#x, %ld pieces in the core\n", strsignal(sig),
                       shim ? "libenvseal-musl.so" : "control", status[shim], pieces);
         assert_true(WIFSIGNALED(status[shim]) && WTERMSIG(status[shim]) == sig);

@@ -247,6 +247,7 @@ static void crash(const char *mode, int sig)
         start(&r, l, "crashprobe-musl", NULL, dir, ARGS((char *)mode, VAR));
         int st = finish(&r);
         long pieces = harness_core_pieces(dir, r.secret, PIECE);
+        rmdir(dir);
         print_message("%s: %s status %#x, %ld pieces in the core\n", mode, lib_name[l], st,
                       pieces);
         assert_true(WIFSIGNALED(st) && WTERMSIG(st) == sig);

@@ -16,15 +16,17 @@
 #   --source    the tree holding cli/ and preload/ (default: this repository)
 #   --patterns  the generated //preload:default_patterns_compiled.c (default: built
 #               with BAZEL, default bazel)
+#        scripts/musl/envseal.sh --deps-only   only fills the cache (scripts/setup.sh)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 # shellcheck source=deb_src.sh
 source "$here/deb_src.sh"
 
-out='' version='' patterns=''
+out='' version='' patterns='' deps_only=0
 while (($#)); do
     case $1 in
+    --deps-only) deps_only=1; shift ;;
     --source) top=$(cd "$2" && pwd); shift 2 ;;
     --patterns) patterns=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -32,8 +34,9 @@ while (($#)); do
     *) echo "musl-envseal: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-[[ -n "$out" ]] || { echo "usage: envseal.sh --out FILE [--version V]" >&2; exit 2; }
-out=$(realpath -m "$out")
+[[ -n "$out" ]] || ((deps_only)) ||
+    { echo "usage: envseal.sh --out FILE [--version V]" >&2; exit 2; }
+[[ -z "$out" ]] || out=$(realpath -m "$out")
 command -v musl-gcc >/dev/null || { echo "musl-envseal: musl-gcc (musl-tools) missing" >&2; exit 2; }
 
 cache=${ENVSEAL_ROOTFS_CACHE:-/var/cache/envseal-test}
@@ -107,6 +110,7 @@ if [[ ! -d "$dir" ]]; then
     build_deps "$dir" "$zv" "$ev"
 fi
 exec 9>&-
+((deps_only)) && { echo "musl-envseal: libelf and zlib for musl in $dir" >&2; exit 0; }
 
 # The Linux UAPI headers (linux/, asm/) are not libc's: musl-gcc leaves
 # /usr/include out, so only those directories are given back to it.

@@ -4,7 +4,8 @@
  * exact value, /proc/PID/environ holds none of it, a kernel core of SIGSEGV or
  * SIGABRT sent while it waits holds no piece of it, and the exit and wait statuses
  * and the output are those of the control run without envseal, which leaks in
- * /proc/PID/environ and in its core. Needs root (apt-get source on a cold cache). */
+ * /proc/PID/environ and in its core. Under strict mode the script sees no secret
+ * (a shell imports environ). Needs root (apt-get source on a cold cache). */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <setjmp.h>
@@ -41,8 +42,9 @@ struct run {
     char dir[PATH_MAX];
 };
 
-/* Runs dash -c SCRIPT in a fresh directory, with envseal or without. */
-static void start(struct run *r, bool shim)
+/* Runs dash -c SCRIPT in a fresh directory, with envseal or without (strict:
+ * libenvseal-strict-musl.so). */
+static void start_lib(struct run *r, bool shim, bool strict)
 {
     static int seq;
     snprintf(r->dir, sizeof r->dir, "%s/run-%d", harness_tmpdir(), ++seq);
@@ -50,13 +52,22 @@ static void start(struct run *r, bool shim)
     struct envb env;
     envb_init(&env, false);
     if (shim)
-        envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-musl.so"));
+        envb_set(&env, "LD_PRELOAD",
+                 harness_runfile(strict ? "preload/libenvseal-strict-musl.so"
+                                        : "preload/libenvseal-musl.so"));
+    if (strict)
+        envb_set(&env, "ENVSEAL_MODE", "strict");
     harness_random_long_secret(r->secret, 80);
     envb_set(&env, VAR, r->secret);
     char *argv[] = {dash, "-c", SCRIPT, NULL};
     assert_int_equal(proc_spawn_ex(&r->p, argv, &env, SPAWN_CORE, r->dir), 0);
     envb_free(&env);
     assert_true(proc_wait_line(&r->p, "ready", TIMEOUT));
+}
+
+static void start(struct run *r, bool shim)
+{
+    start_lib(r, shim, false);
 }
 
 /* The file dash wrote holds exactly the value (then goes); its length line too. */
@@ -153,6 +164,22 @@ static void crash(int sig)
     assert_string_equal(out[1], out[0]);
 }
 
+/* Strict mode takes secrets out of environ, where a shell imports its variables
+ * from: the script sees none (envseal check calls dash "environ-reads"). */
+static void test_strict_mode_shell_sees_no_secret(void **state)
+{
+    (void)state;
+    struct run r;
+    start_lib(&r, true, true);
+    char path[PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s/got", r.dir);
+    assert_false(file_is_exactly(path, r.secret));
+    assert_true(text_has_line(r.p.out, "len 0"));
+    assert_false(proc_environ_contains(r.p.pid, r.secret));
+    finish(&r);
+    rmdir(r.dir);
+}
+
 HARNESS_CASE(test_segv_core_clean_control_leaks, crash(SIGSEGV))
 HARNESS_CASE(test_abort_core_clean_control_leaks, crash(SIGABRT))
 
@@ -186,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_proc_environ_scrubbed_control_leaks),
         cmocka_unit_test(test_segv_core_clean_control_leaks),
         cmocka_unit_test(test_abort_core_clean_control_leaks),
+        cmocka_unit_test(test_strict_mode_shell_sees_no_secret),
     };
     return cmocka_run_group_tests(tests, setup, harness_cleanup_group);
 }

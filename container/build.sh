@@ -49,7 +49,7 @@ while (($#)); do
     --arch) arch=$2; shift 2 ;;
     --musl) musl=1; shift ;;
     --lib-strict) lib_strict=$2; shift 2 ;;
-    -h | --help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done

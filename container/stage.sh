@@ -31,7 +31,7 @@ while (($#)); do
     esac
 done
 [[ -n "$out" && -n "$arch" && -n "$lib" ]] || {
-    echo "usage: stage.sh --out DIR --arch amd64|arm64 --lib FILE [--cli FILE]" >&2
+    echo "usage: stage.sh --out DIR --arch amd64|arm64 --lib FILE [--cli FILE] [--musl [--lib-strict FILE]]" >&2
     exit 2
 }
 

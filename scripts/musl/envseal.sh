@@ -133,7 +133,7 @@ verflag=()
 # dynamically linked program (checked below).
 (cd "$top" && musl-gcc -static -o "$out.tmp" -std=gnu11 -O2 -Wall -Wextra -Werror \
     -fstack-protector-strong -ffile-prefix-map="$top"=. "${verflag[@]}" \
-    -I. -I"$dir/include" -idirafter "$kh" \
+    -I. -I"$dir/include" -idirafter "$kh" -include "$here/cli_compat.h" \
     cli/*.c preload/platform_linux.c preload/config.c preload/default_patterns.c \
     preload/patterns.c "$patterns" \
     "$dir/libelf.a" "$dir/libz.a" -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack)

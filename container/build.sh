@@ -18,6 +18,13 @@
 #   --version V        image label (default dev)
 #   --arch ARCH        amd64 or arm64 (default: this machine's); --lib and --cli must
 #                      then be given, built for ARCH
+#   --musl             the musl layer (Containerfile.musl: libenvseal-musl.so, a static
+#                      envseal) and the Alpine base (Containerfile.alpine) instead;
+#                      defaults then: --lib //preload:libenvseal-musl.so, --lib-strict
+#                      //preload:libenvseal-strict-musl.so, --cli scripts/musl/envseal.sh's
+#                      build, tags envseal-layer-musl:latest and envseal-alpine:latest,
+#                      --base-from docker.io/library/alpine:3 (releases pin a digest)
+#   --lib-strict FILE  with --musl: libenvseal-strict-musl.so to ship
 # Environment: ENGINE=buildah|podman|docker (default: the first one installed);
 # BAZEL (default bazel) for the default --lib/--cli builds; BUILD_FLAGS, more
 # words for the engine's build command (e.g. --pull=never). buildah honours
@@ -26,8 +33,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-lib='' cli='' want_cli=auto layer_tag=envseal-layer:latest base_tag=envseal-debian:bookworm-slim
-base_from=docker.io/library/debian:bookworm-slim build_base=1 version=dev arch=
+lib='' cli='' want_cli=auto layer_tag='' base_tag='' base_from='' build_base=1 version=dev arch=
+musl=0 lib_strict=''
+
 while (($#)); do
     case $1 in
     --lib) lib=$2; shift 2 ;;
@@ -39,10 +47,20 @@ while (($#)); do
     --no-base) build_base=0; shift ;;
     --version) version=$2; shift 2 ;;
     --arch) arch=$2; shift 2 ;;
-    -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --musl) musl=1; shift ;;
+    --lib-strict) lib_strict=$2; shift 2 ;;
+    -h | --help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+
+if ((musl)); then
+    layer_tag=${layer_tag:-envseal-layer-musl:latest} base_tag=${base_tag:-envseal-alpine:latest}
+    base_from=${base_from:-docker.io/library/alpine:3}
+else
+    layer_tag=${layer_tag:-envseal-layer:latest} base_tag=${base_tag:-envseal-debian:bookworm-slim}
+    base_from=${base_from:-docker.io/library/debian:bookworm-slim}
+fi
 
 engine=${ENGINE:-}
 if [[ -z "$engine" ]]; then
@@ -72,6 +90,38 @@ else
     esac
 fi
 
+ctx=$(mktemp -d "${TMPDIR:-/tmp}/envseal-image.XXXXXX")
+trap 'rm -rf "$ctx"' EXIT
+
+# musl: the libraries from Bazel, the static command from scripts/musl/envseal.sh.
+if ((musl)); then
+    read -r -a bazel <<<"${BAZEL:-bazel}"
+    if [[ -z "$lib" ]]; then
+        (cd "$top" && "${bazel[@]}" build //preload:libenvseal-musl.so \
+            //preload:libenvseal-strict-musl.so)
+        bin=$(cd "$top" && "${bazel[@]}" info bazel-bin 2>/dev/null)
+        lib=$bin/preload/libenvseal-musl.so
+        lib_strict=${lib_strict:-$bin/preload/libenvseal-strict-musl.so}
+    fi
+    if [[ "$want_cli" == auto ]]; then
+        "$top/scripts/musl/envseal.sh" --out "$ctx/envseal-musl" --version "$version"
+        cli=$ctx/envseal-musl
+    fi
+    [[ "$want_cli" == no ]] && cli=
+    "$here/stage.sh" --musl --out "$ctx" --arch "$arch" --lib "$lib" \
+        ${lib_strict:+--lib-strict "$lib_strict"} ${cli:+--cli "$cli"}
+    "${build[@]}" "${platform[@]}" -f "$ctx/Containerfile.musl" --build-arg TARGETARCH="$arch" \
+        --build-arg VERSION="$version" -t "$layer_tag" "$ctx"
+    echo "build: musl layer image $layer_tag${cli:+ (with the static envseal command)}"
+    if ((build_base)); then
+        "${build[@]}" "${platform[@]}" -f "$ctx/Containerfile.alpine" \
+            --build-arg BASE_IMAGE="$base_from" --build-arg LAYER_IMAGE="$layer_tag" \
+            --build-arg VERSION="$version" -t "$base_tag" "$ctx"
+        echo "build: Alpine base image $base_tag (from $base_from)"
+    fi
+    exit 0
+fi
+
 # Default artefacts come from Bazel; the command only when its target exists.
 if [[ -z "$lib" || "$want_cli" == auto ]]; then
     read -r -a bazel <<<"${BAZEL:-bazel}"
@@ -93,8 +143,6 @@ if [[ -z "$lib" || "$want_cli" == auto ]]; then
 fi
 [[ "$want_cli" == no ]] && cli=
 
-ctx=$(mktemp -d "${TMPDIR:-/tmp}/envseal-image.XXXXXX")
-trap 'rm -rf "$ctx"' EXIT
 "$here/stage.sh" --out "$ctx" --arch "$arch" --lib "$lib" ${cli:+--cli "$cli"}
 
 "${build[@]}" "${platform[@]}" -f "$ctx/Containerfile" --build-arg TARGETARCH="$arch" \

@@ -33,3 +33,14 @@ for lock in "$here"/../*/package-lock.json "$here"/../*/*/package-lock.json; do
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
 done
+
+# Rebuilt with musl-gcc from Debian's source packages once and cached (needs root;
+# the tests build them too when missing): dash, a real musl program for the tests,
+# and libelf and zlib, which the static musl envseal command links.
+if [[ $(id -u) -eq 0 ]]; then
+    for step in "tests/integration/musl_dash.sh" "scripts/musl/envseal.sh --deps-only"; do
+        # shellcheck disable=SC2086
+        log=$(bash "$here/../"$step 2>&1 >/dev/null) || { echo "$log" >&2; exit 1; }
+        grep -v ': cached \|libelf and zlib for musl in' <<<"$log" || true
+    done
+fi

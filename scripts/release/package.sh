@@ -10,11 +10,15 @@
 #                                             same binaries (scripts/release/deb.sh)
 #   OUT/envseal_VERSION_ARCH.spdx.json         its SPDX 2.3 SBOM
 #   OUT/SHA256SUMS                             SHA-256 of them all
+# With --libc musl: envseal-musl-VERSION-linux-ARCH.* holding lib/libenvseal-musl.so,
+# lib/libenvseal-strict-musl.so and the static musl bin/envseal (scripts/musl/release.sh),
+# its SBOM and SHA256SUMS; no Debian package.
 # Reproducible: names sorted, owner 0:0, modes normalised, every mtime
 # SOURCE_DATE_EPOCH, gzip without name or time, SBOM time SOURCE_DATE_EPOCH.
 #
 # usage: package.sh --lib FILE [--lib-strict FILE] [--cli FILE] --sbom-tool FILE --version V --docs DIR
 #                   --out DIR [--tag TAG] [--repo OWNER/NAME] [--static PATH=PACKAGE]...
+#                   [--libc glibc|musl]
 #   --docs   the source tree holding LICENSE, README.md, SECURITY.md and docs/
 #   --tag    the release tag, for the SBOM's download location (else NOASSERTION)
 #   --static the Debian package PACKAGE's static library is linked into PATH (relative
@@ -26,7 +30,7 @@ set -euo pipefail
 fail() { echo "package: $*" >&2; exit 1; }
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 
-lib= lib_strict= cli= sbom_tool= version= docs= out= tag= repo=envseal/envseal
+lib= lib_strict= cli= sbom_tool= version= docs= out= tag= repo=envseal/envseal libc=glibc
 statics=()
 while (($#)); do
     (($# >= 2)) || fail "$1 needs a value"
@@ -41,6 +45,7 @@ while (($#)); do
     --tag) tag=$2 ;;
     --repo) repo=$2 ;;
     --static) statics+=("$2") ;;
+    --libc) libc=$2 ;;
     *) fail "unknown argument $1" ;;
     esac
     shift 2
@@ -51,13 +56,18 @@ done
 [[ $version =~ ^[0-9A-Za-z.+-]+$ ]] || fail "bad version '$version'"
 [[ -f $docs/LICENSE ]] || fail "$docs/LICENSE is missing"
 
-name=envseal-$version-linux-$(uname -m)
+case $libc in
+glibc) flavour='' suffix='' ;;
+musl) flavour=-musl suffix=-musl ;;
+*) fail "--libc is glibc or musl, not '$libc'" ;;
+esac
+name=envseal$flavour-$version-linux-$(uname -m)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 top=$stage/$name
 install -d -m 0755 "$top/lib"
-install -m 0755 "$lib" "$top/lib/libenvseal.so"
-[[ -n $lib_strict ]] && install -m 0755 "$lib_strict" "$top/lib/libenvseal-strict.so"
+install -m 0755 "$lib" "$top/lib/libenvseal$suffix.so"
+[[ -n $lib_strict ]] && install -m 0755 "$lib_strict" "$top/lib/libenvseal-strict$suffix.so"
 if [[ -n $cli ]]; then
     install -d -m 0755 "$top/bin"
     install -m 0755 "$cli" "$top/bin/envseal"
@@ -109,8 +119,9 @@ sbom() {
 sums=()
 sbom "$tarball" "$stage" "$name/bin/"
 
-# The Debian package: the same binaries, laid out as Debian lays them out.
-if [[ -n $cli ]]; then
+# The Debian package: the same binaries, laid out as Debian lays them out (glibc only:
+# Debian's programs are glibc programs).
+if [[ -n $cli && $libc == glibc ]]; then
     deb=$(bash "$(dirname "${BASH_SOURCE[0]}")/deb.sh" --lib "$lib" \
         ${lib_strict:+--lib-strict "$lib_strict"} --cli "$cli" --version "$version" \
         --docs "$docs" --stage "$stage/deb" --out "$out") || fail "the Debian package failed"

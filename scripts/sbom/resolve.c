@@ -115,7 +115,9 @@ char *resolve_needed(const char *soname, const char *from, const struct elf_info
     const char *defaults = req->elf_class == ELFCLASS64
                                ? "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:"
                                  "/lib/aarch64-linux-gnu:/usr/lib/aarch64-linux-gnu:"
-                                 "/lib64:/usr/lib64:/lib:/usr/lib"
+                                 "/lib64:/usr/lib64:/lib:/usr/lib:"
+                                 /* Debian's musl package: the musl builds' libc.so */
+                                 "/usr/lib/x86_64-linux-musl:/usr/lib/aarch64-linux-musl"
                                : "/lib/i386-linux-gnu:/usr/lib/i386-linux-gnu:/lib:/usr/lib";
     return search_list(defaults, soname, from, req);
 }

@@ -82,19 +82,7 @@ static bool on_path(const char *cmd)
 static bool step(char *const argv[], const struct envb *extra, int timeout_s, char *out,
                  size_t outn)
 {
-    if (setup_err[0])
-        return false;
-    struct envb e;
-    store_env(&store, &e);
-    for (int i = 0; extra && i < extra->n; i++) {
-        char *eq = strchr(extra->v[i], '=');
-        *eq = '\0';
-        envb_set(&e, extra->v[i], eq + 1);
-        *eq = '=';
-    }
-    int st = cmd_run(argv, &e, timeout_s, out, outn, setup_err, sizeof setup_err);
-    envb_free(&e);
-    return st == 0;
+    return store_step(&store, argv, extra, timeout_s, out, outn, setup_err, sizeof setup_err);
 }
 
 static void phase_done(const char *what, long since)

@@ -81,6 +81,24 @@ int cmd_run(char *const argv[], const struct envb *env, int timeout_s, char *out
     return st;
 }
 
+bool store_step(const struct store *s, char *const argv[], const struct envb *extra,
+                int timeout_s, char *out, size_t outn, char *err, size_t errn)
+{
+    if (err[0])
+        return false;
+    struct envb e;
+    store_env(s, &e);
+    for (int i = 0; extra && i < extra->n; i++) {
+        char *eq = strchr(extra->v[i], '=');
+        *eq = '\0';
+        envb_set(&e, extra->v[i], eq + 1);
+        *eq = '=';
+    }
+    int st = cmd_run(argv, &e, timeout_s, out, outn, err, errn);
+    envb_free(&e);
+    return st == 0;
+}
+
 /* Empties and deletes a store directory. */
 static void store_destroy(const char *dir)
 {

@@ -34,6 +34,12 @@ void store_env(const struct store *s, struct envb *e);
 int cmd_run(char *const argv[], const struct envb *env, int timeout_s, char *out,
             size_t outn, char *err, size_t errn);
 
+/* A setup step: cmd_run with the store's environment plus extra's NAME=VALUE
+ * entries (may be NULL). Does nothing when err already holds a failure; true on
+ * success, else err gets the failure. */
+bool store_step(const struct store *s, char *const argv[], const struct envb *extra,
+                int timeout_s, char *out, size_t outn, char *err, size_t errn);
+
 /* The first process below `ancestor` whose comm is `comm`, waiting up to
  * timeout_ms for it to appear; 0 when none. */
 pid_t find_descendant(pid_t ancestor, const char *comm, int timeout_ms);

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -524,4 +525,51 @@ const char *harness_scratch(const char *name, const char *text)
         abort();
     }
     return p;
+}
+
+long harness_core_pieces(const char *dir, const char *secret, size_t piece)
+{
+    long pieces = -1;
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char path[PATH_MAX + 300];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strncmp(e->d_name, "core", 4) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char *buf;
+        long n = read_file_all(path, &buf);
+        unlink(path);
+        if (n < 0)
+            continue;
+        pieces = 0;
+        for (size_t i = 0; i + piece <= strlen(secret); i++)
+            pieces += mem_contains(buf, (size_t)n, secret + i, piece);
+        free(buf);
+    }
+    closedir(d);
+    return pieces;
+}
+
+int proc_finish_secret(struct proc *p, const char *secret, int timeout_ms, bool *leaked)
+{
+    int st = proc_finish(p, timeout_ms);
+    if (p->err_len)
+        fprintf(stderr, "stderr: %.*s\n", (int)(p->err_len > 300 ? 300 : p->err_len), p->err);
+    *leaked = strstr(p->err, secret) || strstr(p->out, secret);
+    return st;
+}
+
+bool file_is_exactly(const char *path, const char *secret)
+{
+    char *got;
+    long n = read_file_all(path, &got);
+    unlink(path);
+    if (n < 0)
+        return false;
+    bool same = (size_t)n == strlen(secret) && memcmp(got, secret, (size_t)n) == 0;
+    explicit_bzero(got, (size_t)n);
+    free(got);
+    return same;
 }

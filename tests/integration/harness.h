@@ -66,6 +66,10 @@ bool proc_wait_line(struct proc *p, const char *line, int timeout_ms);
  * timeout (the process is then killed). Safe to call twice. */
 int proc_finish(struct proc *p, int timeout_ms);
 
+/* proc_finish, printing the start of any stderr; *leaked tells whether stdout
+ * or stderr holds secret (never printed). */
+int proc_finish_secret(struct proc *p, const char *secret, int timeout_ms, bool *leaked);
+
 /* SIGKILL and reap; for cleanup paths. */
 void proc_kill(struct proc *p);
 
@@ -89,6 +93,9 @@ bool mem_contains(const void *hay, size_t n, const void *needle, size_t m);
 /* Reads a whole file (malloc'd, NUL-terminated); returns length or -1. */
 long read_file_all(const char *path, char **buf);
 bool file_contains(const char *path, const char *needle);
+/* True when the file holds exactly secret; the file is removed and the bytes read
+ * zeroed (for values a program under test writes out to prove what it received). */
+bool file_is_exactly(const char *path, const char *secret);
 bool proc_environ_contains(pid_t pid, const char *needle);
 
 /* Scans every readable mapping of pid through /proc/PID/mem for needle.
@@ -120,6 +127,10 @@ int proc_gcore(pid_t pid, const char *path);
  * into the dumping process's working directory (what the crash tests read), else
  * the reason they cannot. */
 void harness_core_skip_reason(char *why, size_t n);
+
+/* How many of the secret's piece-byte substrings the core file(s) named core* in
+ * dir hold; -1 when there is none. Removes the cores. */
+long harness_core_pieces(const char *dir, const char *secret, size_t piece);
 
 /* A private scratch directory for this test binary (removed by harness_cleanup). */
 const char *harness_tmpdir(void);

@@ -6,7 +6,6 @@
  * exit wipe comes after the program's exit handlers; in strict mode, exec and
  * posix_spawn children get a secret only by ENVSEAL_CHILD_SECRETS. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -69,11 +68,9 @@ static void start(struct run *r, enum lib lib, const char *probe, const char *va
 /* Waits for the end; no output ever carries the value. Returns the wait status. */
 static int finish(struct run *r)
 {
-    int st = proc_finish(&r->p, TIMEOUT);
-    if (r->p.err_len)
-        print_message("stderr: %.*s\n", (int)(r->p.err_len > 300 ? 300 : r->p.err_len),
-                      r->p.err);
-    assert_false(strstr(r->p.err, r->secret) || strstr(r->p.out, r->secret));
+    bool leaked;
+    int st = proc_finish_secret(&r->p, r->secret, TIMEOUT, &leaked);
+    assert_false(leaked);
     return st;
 }
 
@@ -230,33 +227,6 @@ static void test_gcore_clean_control_leaks(void **state)
 
 static char core_skip[256];
 
-/* How many of the secret's PIECE-byte substrings the core in dir holds; -1
- * without a core. Removes dir. */
-static long core_pieces(const char *dir, const char *secret)
-{
-    long pieces = -1;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    char path[PATH_MAX + 300];
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strncmp(e->d_name, "core", 4) != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        char *buf;
-        long n = read_file_all(path, &buf);
-        unlink(path);
-        if (n < 0)
-            continue;
-        pieces = 0;
-        for (size_t i = 0; i + PIECE <= strlen(secret); i++)
-            pieces += mem_contains(buf, (size_t)n, secret + i, PIECE);
-        free(buf);
-    }
-    closedir(d);
-    rmdir(dir);
-    return pieces;
-}
-
 /* crashprobe-musl MODE dies of sig: same wait status and output with either
  * library as without, a core each time, pieces of the value in the control's
  * core only. */
@@ -276,7 +246,8 @@ static void crash(const char *mode, int sig)
         struct run r;
         start(&r, l, "crashprobe-musl", NULL, dir, ARGS((char *)mode, VAR));
         int st = finish(&r);
-        long pieces = core_pieces(dir, r.secret);
+        long pieces = harness_core_pieces(dir, r.secret, PIECE);
+        rmdir(dir);
         print_message("%s: %s status %#x, %ld pieces in the core\n", mode, lib_name[l], st,
                       pieces);
         assert_true(WIFSIGNALED(st) && WTERMSIG(st) == sig);

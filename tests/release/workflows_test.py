@@ -5,7 +5,9 @@ SHA, every job states its permissions and holds no write permission that its own
 steps do not use, and the release workflow does what docs/verify.md promises (one
 images job: both images pushed, signed by digest, SBOM attested per platform, build
 provenance by digest, named by digest in the release notes; the Debian packages of
-both architectures signed, attested and published with the archives).
+both architectures signed, attested and published with the archives; the same
+image promises for the images-alpine job's envseal-layer-musl and envseal-alpine,
+built FROM alpine pinned by digest).
 Each checker is also run on a bad fixture, to show it can fail.
 
 usage: workflows_test.py   (run by Bazel through workflows_test.sh)
@@ -232,6 +234,59 @@ def image_problems(doc):
     return problems
 
 
+ALPINE_PIN = re.compile(r"^docker\.io/library/alpine:[0-9.]+@sha256:[0-9a-f]{64}$")
+
+
+def alpine_problems(doc):
+    """What the images-alpine job misses: both musl images built on alpine pinned by
+    digest from the musl archives, pushed, signed by digest, each platform's SBOM
+    attested, build provenance by digest, named in the release notes."""
+    jobs = doc["jobs"]
+    job = jobs.get("images-alpine")
+    if job is None:
+        return ["no images-alpine job"]
+    problems = []
+    if "binaries-musl" not in job.get("needs", []):
+        problems.append("images-alpine: does not wait for the musl builds")
+    perms = job.get("permissions", {})
+    for scope in ("packages", "id-token", "attestations"):
+        if perms.get(scope) != "write":
+            problems.append(f"images-alpine: needs {scope}: write")
+    if not ALPINE_PIN.match(job.get("env", {}).get("ALPINE_BASE", "")):
+        problems.append("images-alpine: alpine is not pinned by digest")
+    steps = job.get("steps", [])
+    push = [s for s in steps if s.get("id") == "push"]
+    run = push[0].get("run", "") if push else ""
+    if '--base-from "$ALPINE_BASE"' not in run or "container/build.sh --musl" not in run:
+        problems.append("images-alpine: not built with container/build.sh --musl on ALPINE_BASE")
+    if not re.search(r'-f "\$top/bin/envseal".*\n.*::error::.*\n\s*exit 1', run):
+        problems.append("images-alpine: images could ship without the envseal command")
+    if '=$repo/$image@$digest" >>"$GITHUB_OUTPUT"' not in run or \
+            not re.search(r'imagetools inspect "\$repo/\$image:\$tag" --format .*\.digest', run):
+        problems.append("images-alpine: the image references are not by digest")
+    sign = [s for s in steps if "cosign sign" in s.get("run", "")]
+    if not (sign and re.search(r'for ref in "\$LAYER_MUSL" "\$ALPINE"; do\s+cosign sign --yes '
+                               r'--recursive "\$ref"', sign[0]["run"])
+            and re.search(r'cosign attest --yes --type spdxjson --predicate '
+                          r'dist/\$arch/\*\.spdx\.json \\\s+"\$\{ref%@\*\}@\$platform"',
+                          sign[0]["run"])):
+        problems.append("images-alpine: both images must be signed and attested by digest")
+    prov = {s["with"].get("subject-name", "").rsplit("/", 1)[-1]: s["with"] for s in steps
+            if s.get("uses", "").startswith("actions/attest-build-provenance@")}
+    for name, short in (("envseal-layer-musl", "layer-musl"), ("envseal-alpine", "alpine")):
+        w = prov.get(name)
+        if not (w and w.get("subject-digest") == "${{ steps.push.outputs.%s-digest }}" % short
+                and w.get("push-to-registry") is True):
+            problems.append(f"images-alpine: no build provenance for {name} by digest, pushed")
+        notes = jobs["publish"]["steps"]
+        penv = {k: v for s in notes for k, v in s.get("env", {}).items()}
+        var = short.upper().replace("-", "_")
+        if penv.get(var) != "${{ needs.images-alpine.outputs.%s }}" % short or \
+                f"${var}" not in step_text(notes):
+            problems.append(f"publish: the release notes do not give the {name} image")
+    return problems
+
+
 def test_release_signs_attests_and_publishes_everything():
     doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
     assert doc["on"] == {"push": {"tags": ["v*"]}}, doc["on"]
@@ -259,8 +314,9 @@ def test_release_signs_attests_and_publishes_everything():
     assert "actions/attest-build-provenance@" in text["provenance"]
     assert "actions/attest-sbom@" in text["provenance"]
     assert "scripts/release/verify.sh" in text["publish"] and "gh release create" in text["publish"]
-    assert set(jobs["publish"]["needs"]) == {"assemble", "sign", "provenance", "images"}
-    problems = image_problems(doc)
+    assert set(jobs["publish"]["needs"]) == {"assemble", "sign", "provenance", "images",
+                                             "images-alpine"}
+    problems = image_problems(doc) + alpine_problems(doc)
     assert not problems, problems
 
 
@@ -295,14 +351,23 @@ def test_image_checker_catches_each_missing_promise():
     def old_image_job(d):
         d["jobs"]["image"] = {"steps": []}
 
+    def alpine_by_tag(d):
+        d["jobs"]["images-alpine"]["env"]["ALPINE_BASE"] = "docker.io/library/alpine:3.22"
+
+    def alpine_unsigned(d):
+        for s in d["jobs"]["images-alpine"]["steps"]:
+            s["run"] = s.get("run", "").replace("cosign sign --yes", "echo")
+
     cases = {sign_by_tag: "signed by digest", no_sbom: "SBOM attestation",
              no_provenance: "build provenance for envseal-debian",
              no_attestations_permission: "attestations: write",
              warn_only: "without the envseal command", old_image_job: "second image job"}
+    cases.update({alpine_by_tag: "alpine is not pinned by digest",
+                  alpine_unsigned: "images-alpine: both images must be signed"})
     for mutate, want in cases.items():
         bad = copy.deepcopy(doc)
         mutate(bad)
-        problems = image_problems(bad)
+        problems = image_problems(bad) + alpine_problems(bad)
         assert any(want in p for p in problems), (mutate.__name__, problems)
     print(f"  {len(cases)} broken variants of the images job each reported")
 

@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -188,6 +190,58 @@ static void test_strict_mode_shell_sees_no_secret(void **state)
 HARNESS_CASE(test_segv_core_clean_control_leaks, crash(SIGSEGV))
 HARNESS_CASE(test_abort_core_clean_control_leaks, crash(SIGABRT))
 
+/* ---- system() and popen() under strict mode, /bin/sh being musl's ---- */
+
+/* In the child before exec: a private mount namespace where /bin/sh is the musl
+ * dash, as on Alpine (the host's /bin/sh is glibc's, which cannot load the musl
+ * library). */
+static void musl_bin_sh(const void *arg)
+{
+    (void)arg;
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount(dash, "/bin/sh", NULL, MS_BIND, NULL) != 0)
+        _exit(125);
+}
+
+/* strictprobe-musl runs itself again through system() or popen() (so through
+ * /bin/sh); the child prints what getenv gives it. Without a policy the secret
+ * stays behind; with one it crosses. */
+static void shell_child_policy(const char *fn)
+{
+    if (not_root) {
+        print_message("skipped: not root\n");
+        skip();
+    }
+    for (int allowed = 0; allowed < 2; allowed++) {
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-strict-musl.so"));
+        envb_set(&env, "ENVSEAL_MODE", "strict");
+        if (allowed)
+            envb_set(&env, "ENVSEAL_CHILD_SECRETS", VAR);
+        char secret[96];
+        harness_random_long_secret(secret, 80);
+        envb_set(&env, VAR, secret);
+        char run[40];
+        snprintf(run, sizeof run, "run:%s", fn);
+        char *argv[] = {(char *)harness_runfile("tests/programs/strictprobe-musl"), run,
+                        "show:" VAR, NULL};
+        struct proc p;
+        assert_int_equal(proc_spawn_with(&p, argv, &env, musl_bin_sh, NULL), 0);
+        envb_free(&env);
+        int st = proc_finish(&p, 30000);
+        print_message("%s, %s: %.*s", fn, allowed ? "allowed" : "default policy",
+                      (int)p.out_len, p.out);
+        assert_false(strstr(p.out, secret) || strstr(p.err, secret));
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(p.out, allowed ? harness_value_line("show", VAR, secret)
+                                                 : "show " VAR " (null)"));
+    }
+}
+
+HARNESS_CASE(test_strict_child_policy_system, shell_child_policy("system"))
+HARNESS_CASE(test_strict_child_policy_popen, shell_child_policy("popen"))
+
 /* musl_dash.sh builds dash once (cached) and prints its path. */
 static int setup(void **state)
 {
@@ -219,6 +273,8 @@ int main(void)
         cmocka_unit_test(test_segv_core_clean_control_leaks),
         cmocka_unit_test(test_abort_core_clean_control_leaks),
         cmocka_unit_test(test_strict_mode_shell_sees_no_secret),
+        cmocka_unit_test(test_strict_child_policy_system),
+        cmocka_unit_test(test_strict_child_policy_popen),
     };
     return cmocka_run_group_tests(tests, setup, harness_cleanup_group);
 }

@@ -12,6 +12,7 @@
 
 #include "preload/platform/platform.h"
 #include "preload/core/shim.h"
+#include "preload/platform/interpose.h"
 #include "preload/crash/thread_state.h"
 
 __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));
@@ -44,7 +45,7 @@ static void none(stack_t *out)
     out->ss_size = 0;
 }
 
-ENVSEAL_EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
+ENVSEAL_EXPORT int INTERPOSER(sigaltstack)(const stack_t *ss, stack_t *old)
 {
     struct thread_state *t = &envseal_thread;
     if (!t->stack) { /* a thread we never saw: nothing of ours to hide */

@@ -12,6 +12,7 @@
 
 #include "preload/platform/platform.h"
 #include "preload/core/shim.h"
+#include "preload/platform/interpose.h"
 #include "preload/crash/signals.h"
 #include "preload/crash/thread_state.h"
 
@@ -80,12 +81,12 @@ int masks_change(int how, const sigset_t *set, sigset_t *old)
     return 0;
 }
 
-ENVSEAL_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+ENVSEAL_EXPORT int INTERPOSER(pthread_sigmask)(int how, const sigset_t *set, sigset_t *old)
 {
     return masks_change(how, set, old);
 }
 
-ENVSEAL_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+ENVSEAL_EXPORT int INTERPOSER(sigprocmask)(int how, const sigset_t *set, sigset_t *old)
 {
     int err = masks_change(how, set, old);
     return err ? (errno = err, -1) : 0;

@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 #include "preload/platform/platform.h"
 #include "preload/core/shim.h"
 #include "preload/crash/sweep.h"
@@ -215,13 +215,13 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     return rc;
 }
 
-ENVSEAL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+ENVSEAL_EXPORT int INTERPOSER(sigaction)(int sig, const struct sigaction *act, struct sigaction *oact)
 {
     return do_sigaction(sig, act, oact);
 }
 
 int __sigaction(int sig, const struct sigaction *act, struct sigaction *oact);
-ENVSEAL_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+ENVSEAL_EXPORT int INTERPOSER(__sigaction)(int sig, const struct sigaction *act, struct sigaction *oact)
 {
     return do_sigaction(sig, act, oact);
 }
@@ -394,18 +394,18 @@ static sighandler_t bsd_signal_impl(int sig, sighandler_t handler)
     return set_handler(sig, handler, intr ? 0 : SA_RESTART, true);
 }
 
-ENVSEAL_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+ENVSEAL_EXPORT sighandler_t INTERPOSER(signal)(int sig, sighandler_t handler)
 {
     return bsd_signal_impl(sig, handler);
 }
 
 sighandler_t bsd_signal(int sig, sighandler_t handler);
-ENVSEAL_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
+ENVSEAL_EXPORT sighandler_t INTERPOSER(bsd_signal)(int sig, sighandler_t handler)
 {
     return bsd_signal_impl(sig, handler);
 }
 
-ENVSEAL_EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
+ENVSEAL_EXPORT sighandler_t INTERPOSER(ssignal)(int sig, sighandler_t handler)
 {
     return bsd_signal_impl(sig, handler);
 }
@@ -416,17 +416,17 @@ static sighandler_t sysv_signal_impl(int sig, sighandler_t handler)
     return set_handler(sig, handler, SA_RESETHAND | SA_NODEFER | SA_INTERRUPT, false);
 }
 
-ENVSEAL_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
+ENVSEAL_EXPORT sighandler_t INTERPOSER(sysv_signal)(int sig, sighandler_t handler)
 {
     return sysv_signal_impl(sig, handler);
 }
 
-ENVSEAL_EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
+ENVSEAL_EXPORT sighandler_t INTERPOSER(__sysv_signal)(int sig, sighandler_t handler)
 {
     return sysv_signal_impl(sig, handler);
 }
 
-ENVSEAL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
+ENVSEAL_EXPORT sighandler_t INTERPOSER(sigset)(int sig, sighandler_t disp)
 {
     sigset_t set, oset;
     struct sigaction act, old;
@@ -453,7 +453,7 @@ ENVSEAL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
     return sigismember(&oset, sig) ? SIG_HOLD : old.sa_handler;
 }
 
-ENVSEAL_EXPORT int siginterrupt(int sig, int flag)
+ENVSEAL_EXPORT int INTERPOSER(siginterrupt)(int sig, int flag)
 {
     struct sigaction act;
     if (do_sigaction(sig, NULL, &act) < 0)

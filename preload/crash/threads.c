@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 #include "preload/platform/platform.h"
 #include "preload/core/shim.h"
 #include "preload/crash/signals.h"
@@ -115,7 +115,7 @@ static void *trampoline(void *p)
     return copy.fn(copy.arg);
 }
 
-ENVSEAL_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+ENVSEAL_EXPORT int INTERPOSER(pthread_create)(pthread_t *thread, const pthread_attr_t *attr,
                                   void *(*fn)(void *), void *arg)
 {
     create_fn real = REAL(pthread_create, create_fn);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/crash/signals.h"
 #if ENVSEAL_STRICT
@@ -111,7 +111,7 @@ static int set_locked(const char *name, const char *value, int overwrite)
     return sealed ? install(sealed, name, nlen) : envops_no_vault();
 }
 
-ENVSEAL_EXPORT int setenv(const char *name, const char *value, int overwrite)
+ENVSEAL_EXPORT int INTERPOSER(setenv)(const char *name, const char *value, int overwrite)
 {
     shim_lock(st);
     int rc = set_locked(name, value, overwrite);
@@ -139,7 +139,7 @@ static int unset_locked(const char *name)
     return rc;
 }
 
-ENVSEAL_EXPORT int unsetenv(const char *name)
+ENVSEAL_EXPORT int INTERPOSER(unsetenv)(const char *name)
 {
     shim_lock(st);
     int rc = unset_locked(name);
@@ -166,7 +166,7 @@ static int put_locked(char *string)
     return sealed ? install(sealed, string, nlen) : envops_no_vault();
 }
 
-ENVSEAL_EXPORT int putenv(char *string)
+ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 {
     shim_lock(st);
     int rc = put_locked(string);
@@ -174,7 +174,7 @@ ENVSEAL_EXPORT int putenv(char *string)
     return rc;
 }
 
-ENVSEAL_EXPORT int clearenv(void)
+ENVSEAL_EXPORT int INTERPOSER(clearenv)(void)
 {
     shim_lock(st);
     int rc;

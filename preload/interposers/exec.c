@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
 
@@ -110,27 +110,27 @@ static int do_execvpe(const char *file, char *const argv[], char *const envp[])
     return run_exec(envp, call_execvpe, &a);
 }
 
-ENVSEAL_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+ENVSEAL_EXPORT int INTERPOSER(execve)(const char *path, char *const argv[], char *const envp[])
 {
     return do_execve(path, argv, envp);
 }
 
-ENVSEAL_EXPORT int execv(const char *path, char *const argv[])
+ENVSEAL_EXPORT int INTERPOSER(execv)(const char *path, char *const argv[])
 {
     return do_execve(path, argv, environ);
 }
 
-ENVSEAL_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+ENVSEAL_EXPORT int INTERPOSER(execvpe)(const char *file, char *const argv[], char *const envp[])
 {
     return do_execvpe(file, argv, envp);
 }
 
-ENVSEAL_EXPORT int execvp(const char *file, char *const argv[])
+ENVSEAL_EXPORT int INTERPOSER(execvp)(const char *file, char *const argv[])
 {
     return do_execvpe(file, argv, environ);
 }
 
-ENVSEAL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+ENVSEAL_EXPORT int INTERPOSER(fexecve)(int fd, char *const argv[], char *const envp[])
 {
     if (!strict_on())
         return REAL(fexecve, fexecve_fn)(fd, argv, envp);
@@ -138,7 +138,7 @@ ENVSEAL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
     return run_exec(envp, call_fexecve, &a);
 }
 
-ENVSEAL_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
+ENVSEAL_EXPORT int INTERPOSER(execveat)(int dirfd, const char *path, char *const argv[], char *const envp[],
                             int flags)
 {
     if (!strict_on())
@@ -162,14 +162,14 @@ ENVSEAL_EXPORT int execveat(int dirfd, const char *path, char *const argv[], cha
     envp_out;                                                                             \
     va_end(ap)
 
-ENVSEAL_EXPORT int execl(const char *path, const char *arg, ...)
+ENVSEAL_EXPORT int INTERPOSER(execl)(const char *path, const char *arg, ...)
 {
     va_list ap;
     COLLECT_ARGS(arg, ap, argv, (void)0);
     return do_execve(path, argv, environ);
 }
 
-ENVSEAL_EXPORT int execle(const char *path, const char *arg, ...)
+ENVSEAL_EXPORT int INTERPOSER(execle)(const char *path, const char *arg, ...)
 {
     va_list ap;
     char *const *envp;
@@ -177,7 +177,7 @@ ENVSEAL_EXPORT int execle(const char *path, const char *arg, ...)
     return do_execve(path, argv, envp);
 }
 
-ENVSEAL_EXPORT int execlp(const char *file, const char *arg, ...)
+ENVSEAL_EXPORT int INTERPOSER(execlp)(const char *file, const char *arg, ...)
 {
     va_list ap;
     COLLECT_ARGS(arg, ap, argv, (void)0);
@@ -190,7 +190,7 @@ static int spawn_result(int rc)
     return rc == -1 ? ENOMEM : rc;
 }
 
-ENVSEAL_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+ENVSEAL_EXPORT int INTERPOSER(posix_spawn)(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                                const posix_spawnattr_t *attr, char *const argv[],
                                char *const envp[])
 {
@@ -200,7 +200,7 @@ ENVSEAL_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_f
     return spawn_result(child_env_run(envp, true, call_spawn, NULL, &a));
 }
 
-ENVSEAL_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+ENVSEAL_EXPORT int INTERPOSER(posix_spawnp)(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                                 const posix_spawnattr_t *attr, char *const argv[],
                                 char *const envp[])
 {

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
 #include "preload/crash/thread_state.h"
@@ -106,7 +106,7 @@ static void cancelled(void *arg)
     masks_change(SIG_SETMASK, w->omask, NULL);
 }
 
-ENVSEAL_EXPORT int system(const char *line)
+ENVSEAL_EXPORT int INTERPOSER(system)(const char *line)
 {
     if (line == NULL || !strict_on())
         return REAL(system, system_fn)(line);
@@ -189,7 +189,7 @@ static bool parse_mode(const char *mode, bool *reading, bool *cloexec)
     return r != w;
 }
 
-ENVSEAL_EXPORT FILE *popen(const char *command, const char *mode)
+ENVSEAL_EXPORT FILE *INTERPOSER(popen)(const char *command, const char *mode)
 {
     if (!strict_on())
         return REAL(popen, popen_fn)(command, mode);
@@ -254,7 +254,7 @@ ENVSEAL_EXPORT FILE *popen(const char *command, const char *mode)
     return fp;
 }
 
-ENVSEAL_EXPORT int pclose(FILE *fp)
+ENVSEAL_EXPORT int INTERPOSER(pclose)(FILE *fp)
 {
     struct piped *found = NULL;
     pthread_mutex_lock(&piped_lock);

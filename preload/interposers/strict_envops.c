@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/crash/signals.h"
 #include "preload/interposers/strict.h"

@@ -9,6 +9,7 @@
 #include <sys/auxv.h>
 
 #include "preload/core/shim.h"
+#include "preload/platform/interpose.h"
 #include "preload/interposers/strict.h"
 
 extern char **environ;
@@ -47,7 +48,7 @@ __attribute__((noinline)) static char *strict_then_environ(const char *name, siz
     return v ? v : environ_lookup(name, len);
 }
 
-ENVSEAL_EXPORT char *getenv(const char *name)
+ENVSEAL_EXPORT char *INTERPOSER(getenv)(const char *name)
 {
     if (name[0] == '\0')
         return NULL;
@@ -60,7 +61,7 @@ ENVSEAL_EXPORT char *getenv(const char *name)
 /* AT_SECURE (set-user-ID and similar programs): secure_getenv answers NULL. */
 static int secure_state = -1;
 
-ENVSEAL_EXPORT char *secure_getenv(const char *name)
+ENVSEAL_EXPORT char *INTERPOSER(secure_getenv)(const char *name)
 {
     int s = __atomic_load_n(&secure_state, __ATOMIC_RELAXED);
     if (s < 0) {
@@ -73,7 +74,7 @@ ENVSEAL_EXPORT char *secure_getenv(const char *name)
 /* The pre-2.17 name, still exported by glibc for old binaries. */
 char *__secure_getenv(const char *name);
 
-ENVSEAL_EXPORT char *__secure_getenv(const char *name)
+ENVSEAL_EXPORT char *INTERPOSER(__secure_getenv)(const char *name)
 {
     return secure_getenv(name);
 }

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "preload/interposers/next_symbol.h"
+#include "preload/platform/interpose.h"
 
 #include <dlfcn.h>
 

@@ -12,12 +12,16 @@
  * profiles are written there); counts are repeatable, so one run is enough.
  * -e adds a variable to every configuration's environment, for experiments such as
  * ENVSEAL_VAULT=anon (it is not one of the 60).
- * Columns compare with the first configuration ("none") and the second ("empty"):
- * d = instructions added, x = ratio of median wall times, faults = median minor
- * page faults of one exec; the closing lines hold the last configuration to the
- * start-up budget against the second. -b NAME names a "floor" configuration (a
- * cost any preload doing the same job must pay, e.g. bench's memfd_secret floor):
- * the closing lines then also give it over the second and the last over it.
+ * Columns compare with the first configuration ("none"), the one named "simplest"
+ * (the simplest possible preload) and the one named "empty" (the shim-like empty
+ * preload; the second configuration when none is so named): d = instructions added,
+ * x = ratio of median wall times, faults = median minor page faults of one exec; the
+ * closing lines hold the last configuration to the start-up budget against "empty".
+ * -b NAME names a "floor" configuration (a cost any preload doing the same job must
+ * pay, e.g. bench's memfd_secret floor): the closing lines then also give it over
+ * "empty" and the last over it. -P NAME names a peer (another preload doing the same
+ * job): the closing lines compare the last configuration's instructions over
+ * "simplest" with the peer's.
  * Targets are reported, never asserted: the exit status is 0 unless a run failed.
  * Secret values are never printed. */
 #define _GNU_SOURCE
@@ -350,10 +354,18 @@ static void wall_over(const struct setup *a, const struct setup *b, long rounds,
     free(ratio);
 }
 
+static const struct setup *find_setup(const struct setup *set, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(set[i].name, name) == 0)
+            return &set[i];
+    return NULL;
+}
+
 static void usage(void)
 {
     fputs("usage: exec_cost [-n ROUNDS] [-w WARMUP] [-p PROGRAM] [-o DIR] [-V VALGRIND] "
-          "[-e VAR=VALUE]... [-b FLOOR] NAME=PRELOAD...\n",
+          "[-e VAR=VALUE]... [-b FLOOR] [-P PEER] NAME=PRELOAD...\n",
           stderr);
     exit(2);
 }
@@ -361,10 +373,11 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     long rounds = 2000, warmup = 100;
-    const char *prog = "/bin/true", *dir = NULL, *valgrind = "valgrind.bin", *floor = NULL;
+    const char *prog = "/bin/true", *dir = NULL, *valgrind = "valgrind.bin", *floor = NULL,
+               *peer_name = NULL;
     char *extra[MAX_EXTRA];
     int nextra = 0, opt;
-    while ((opt = getopt(argc, argv, "n:w:p:o:V:e:b:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:w:p:o:V:e:b:P:")) != -1) {
         switch (opt) {
         case 'n': rounds = strtol(optarg, NULL, 10); break;
         case 'w': warmup = strtol(optarg, NULL, 10); break;
@@ -372,6 +385,7 @@ int main(int argc, char **argv)
         case 'o': dir = optarg; break;
         case 'V': valgrind = optarg; break;
         case 'b': floor = optarg; break;
+        case 'P': peer_name = optarg; break;
         case 'e':
             if (nextra == MAX_EXTRA || !strchr(optarg, '='))
                 usage();
@@ -435,27 +449,36 @@ int main(int argc, char **argv)
         printf("extra variable in every configuration: %.*s\n",
                (int)(strchr(extra[i], '=') - extra[i]), extra[i]);
     printf("\n");
-    printf("%-10s %12s %12s %12s %10s %9s %9s %8s %8s %7s\n", "config", "instructions",
-           "d none", "d empty", "median us", "p10 us", "p90 us", "x none", "x empty", "faults");
+    const struct setup *simplest = find_setup(set, n, "simplest"), *e = find_setup(set, n, "empty");
+    if (!e && n > 1)
+        e = &set[1];
+    printf("%-10s %12s %12s %12s %12s %10s %9s %9s %8s %8s %8s %7s\n", "config", "instructions",
+           "d none", "d simplest", "d empty", "median us", "p10 us", "p90 us", "x none",
+           "x simplest", "x empty", "faults");
     struct summary sum[MAX_SETUPS];
     for (int i = 0; i < n; i++)
         sum[i] = summarize(set[i].us, (size_t)rounds);
     for (int i = 0; i < n; i++) {
-        char a[32] = "-", b[32] = "-", c[32] = "-";
+        char a[32] = "-", b[32] = "-", c[32] = "-", d[32] = "-";
         if (set[i].ir) {
             grouped((int64_t)set[i].ir, a, sizeof a, false);
             grouped((int64_t)set[i].ir - (int64_t)set[0].ir, b, sizeof b, true);
-            if (n > 1)
-                grouped((int64_t)set[i].ir - (int64_t)set[1].ir, c, sizeof c, true);
+            if (simplest && simplest->ir)
+                grouped((int64_t)set[i].ir - (int64_t)simplest->ir, c, sizeof c, true);
+            if (e && e->ir)
+                grouped((int64_t)set[i].ir - (int64_t)e->ir, d, sizeof d, true);
         }
-        printf("%-10s %12s %12s %12s %10.1f %9.1f %9.1f %8.3f %8.3f %7.0f\n", set[i].name, a,
-               b, c, sum[i].median, sum[i].p10, sum[i].p90, sum[i].median / sum[0].median,
-               n > 1 ? sum[i].median / sum[1].median : 1.0,
+        double med_s = simplest ? summarize(simplest->us, (size_t)rounds).median : 0;
+        double med_e = e ? summarize(e->us, (size_t)rounds).median : 0;
+        printf("%-10s %12s %12s %12s %12s %10.1f %9.1f %9.1f %8.3f %10.3f %8.3f %7.0f\n",
+               set[i].name, a, b, c, d, sum[i].median, sum[i].p10, sum[i].p90,
+               sum[i].median / sum[0].median, med_s > 0 ? sum[i].median / med_s : 0.0,
+               med_e > 0 ? sum[i].median / med_e : 1.0,
                summarize(set[i].faults, (size_t)rounds).median);
     }
 
-    if (n >= 3) {
-        const struct setup *t = &set[n - 1], *e = &set[1];
+    if (n >= 3 && e) {
+        const struct setup *t = &set[n - 1];
         printf("\n");
         if (t->ir) {
             int64_t d = (int64_t)t->ir - (int64_t)e->ir;
@@ -465,16 +488,29 @@ int main(int argc, char **argv)
                    grouped(BUDGET_INSTRUCTIONS, bud, sizeof bud, false),
                    d <= BUDGET_INSTRUCTIONS ? "within" : "OVER");
         }
+        const struct setup *peer = peer_name ? find_setup(set, n, peer_name) : NULL;
+        if (peer_name && !peer)
+            die("-P %s: no configuration of that name", peer_name);
+        if (peer && simplest && t->ir && peer->ir && simplest->ir) {
+            int64_t dt = (int64_t)t->ir - (int64_t)simplest->ir;
+            int64_t dp = (int64_t)peer->ir - (int64_t)simplest->ir;
+            char bt[32], bp[32];
+            printf("target: %s over %s: %s instructions, %s over it: %s (at most the peer's): "
+                   "%s\n", t->name, simplest->name, grouped(dt, bt, sizeof bt, true),
+                   peer->name, grouped(dp, bp, sizeof bp, true), dt <= dp ? "within" : "OVER");
+        }
         double pct, paired;
         wall_over(t, e, rounds, &pct, &paired);
         printf("target: %s over %s: %+.1f%% median wall time, %+.1f%% median of per-round "
                "ratios (budget %.0f%%): %s\n",
                t->name, e->name, pct, paired, BUDGET_WALL_PERCENT,
                pct <= BUDGET_WALL_PERCENT ? "within" : "OVER");
-        const struct setup *f = NULL;
-        for (int i = 0; floor && i < n; i++)
-            if (strcmp(set[i].name, floor) == 0)
-                f = &set[i];
+        if (peer) {
+            wall_over(peer, e, rounds, &pct, &paired);
+            printf("peer: %s over %s: %+.1f%% median wall time, %+.1f%% median of per-round "
+                   "ratios\n", peer->name, e->name, pct, paired);
+        }
+        const struct setup *f = floor ? find_setup(set, n, floor) : NULL;
         if (floor && !f)
             die("-b %s: no configuration of that name", floor);
         if (f && f != t && f != e) {

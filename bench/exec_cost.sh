@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Start-up cost of preloading envseal: builds the shim, the empty baseline preload,
-# the memfd_secret floor and the driver, then times fork+execve of /bin/true and
-# counts its instructions with callgrind in four configurations (none, empty
-# preload, secretmem floor, libenvseal.so), and shows where envseal's extra
-# instructions go. Reports the targets, never fails on them. See
+# Start-up cost of preloading envseal: builds the shim, the two baseline preloads
+# (the simplest one and the shim-like empty one), the memfd_secret floor, the peer
+# (gh-aw-firewall's one-shot-token, bench/peers) and the driver, then times
+# fork+execve of /bin/true and counts its instructions with callgrind in six
+# configurations (none, simplest, empty, secretmem floor, peer, libenvseal.so),
+# and shows where envseal's extra instructions go (over the shim-like empty preload). Reports the targets, never fails on them. See
 # docs/performance.md.
 # Usage: bench/exec_cost.sh [-k] [exec_cost options, e.g. -n 2000 -w 100 -e VAR=VALUE]
 #   -k  keep the callgrind profiles (their directory is printed)
@@ -20,7 +21,7 @@ fi
 ob=${ENVSEAL_BENCH_OUTPUT_BASE:-/tmp/bzo-bench}
 if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ \
     //preload:libenvseal.so //bench:libempty_preload.so //bench:libsecretmem_floor.so \
-    //bench:exec_cost 2>&1); then
+    //bench:simplest_preload //bench:one_shot_token //bench:exec_cost 2>&1); then
     printf '%s\n' "$log" >&2
     exit 1
 fi
@@ -28,6 +29,8 @@ bin=$(bazel --output_base="$ob" info bazel-bin 2>/dev/null)
 shim=$bin/preload/libenvseal.so
 empty=$bin/bench/libempty_preload.so
 floor=$bin/bench/libsecretmem_floor.so
+simplest=$bin/bench/libsimplest_preload.so
+peer=$bin/bench/libone_shot_token.so
 
 out=$(mktemp -d /tmp/envseal-bench.XXXXXX)
 if ((keep)); then
@@ -45,8 +48,8 @@ else
     echo "valgrind not found: instruction counts skipped (apt-get install valgrind)"
 fi
 
-"$bin/bench/exec_cost" "${count[@]}" -b secretmem "$@" none= empty="$empty" \
-    secretmem="$floor" envseal="$shim"
+"$bin/bench/exec_cost" "${count[@]}" -b secretmem -P peer "$@" none= simplest="$simplest" \
+    empty="$empty" secretmem="$floor" peer="$peer" envseal="$shim"
 
 [[ -f $out/callgrind.envseal.out ]] || exit 0
 echo

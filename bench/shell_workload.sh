@@ -2,7 +2,9 @@
 # What envseal costs when every process is preloaded (a container with
 # /etc/ld.so.preload): a bash script that runs 300 short commands (date, echo | sed,
 # basename; 100 times) with LD_PRELOAD in its environment, so every command loads
-# the preload. Configurations, one run of each per round, the order rotated each
+# the preload: two baselines (the simplest preload, the shim-like empty one), the
+# peer (gh-aw-firewall's one-shot-token, bench/peers), envseal with 6 secrets, with
+# none, and with 6 secrets in a memfd_secret vault (ENVSEAL_VAULT=secretmem). Configurations, one run of each per round, the order rotated each
 # round, medians reported as ratios over the empty preloads. Never fails on a
 # target: it reports. See docs/performance.md.
 # Usage: bench/shell_workload.sh [ROUNDS]   (default 15)
@@ -13,7 +15,7 @@ cd "$top"
 rounds=${1:-15}
 ob=${ENVSEAL_BENCH_OUTPUT_BASE:-/tmp/bzo-bench}
 if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ //preload:libenvseal.so \
-    //bench:libempty_preload.so //bench:simplest_preload 2>&1); then
+    //bench:libempty_preload.so //bench:simplest_preload //bench:one_shot_token 2>&1); then
     printf '%s\n' "$log" >&2
     exit 1
 fi
@@ -35,15 +37,16 @@ secrets=(DB_PASSWORD="$(rand)" GITHUB_TOKEN="ghp_$(rand)" AWS_SECRET_ACCESS_KEY=
     STRIPE_API_KEY="sk_live_$(rand)" DATABASE_URL="postgres://app:$(rand)@db:5432/app"
     REDISCLI_AUTH="$(rand)")
 
-names=(simplest empty envseal envseal-nosecret envseal-anon)
+names=(simplest empty peer envseal envseal-nosecret envseal-secretmem)
 run() { # config -> prints elapsed ns
     local env=(PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
     case $1 in
     simplest) env+=(LD_PRELOAD="$bin/bench/libsimplest_preload.so" "${secrets[@]}") ;;
     empty) env+=(LD_PRELOAD="$bin/bench/libempty_preload.so" "${secrets[@]}") ;;
+    peer) env+=(LD_PRELOAD="$bin/bench/libone_shot_token.so" "${secrets[@]}") ;;
     envseal) env+=(LD_PRELOAD="$bin/preload/libenvseal.so" "${secrets[@]}") ;;
     envseal-nosecret) env+=(LD_PRELOAD="$bin/preload/libenvseal.so") ;;
-    envseal-anon) env+=(LD_PRELOAD="$bin/preload/libenvseal.so" ENVSEAL_VAULT=anon "${secrets[@]}") ;;
+    envseal-secretmem) env+=(LD_PRELOAD="$bin/preload/libenvseal.so" ENVSEAL_VAULT=secretmem "${secrets[@]}") ;;
     esac
     local t0 t1
     t0=$(date +%s%N)

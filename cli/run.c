@@ -140,7 +140,7 @@ static int set_library(void *ctx, const struct opt *o, const char *v)
     return 0;
 }
 
-static const char *const vault_choices[] = {"auto", "secretmem", "anon", NULL};
+static const char *const vault_choices[] = {"anon", "secretmem", "auto", NULL};
 static const char *const failure_choices[] = {"warn", "refuse", NULL};
 static const char *const mode_choices[] = {"relocate", "strict", NULL};
 
@@ -162,7 +162,8 @@ static const struct opt run_table[] = {
     {"no-defaults", 0, NULL, setting_flag, "ENVSEAL_DEFAULTS", "0", NULL,
      "drop the built-in patterns: only --secrets counts"},
     {"vault", 0, "KIND", setting_replace, "ENVSEAL_VAULT", NULL, vault_choices,
-     "auto, secretmem or anon"},
+     "anon (the default), secretmem (memfd_secret, required) or auto "
+     "(memfd_secret where the kernel has it)"},
     {"on-failure", 0, "POLICY", setting_replace, "ENVSEAL_ON_FAILURE", NULL, failure_choices,
      "warn or refuse (exit 111) when protection is degraded"},
     {"mode", 0, "MODE", setting_replace, "ENVSEAL_MODE", NULL, mode_choices,

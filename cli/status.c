@@ -80,6 +80,15 @@ static void print_name(const char *n)
             putchar(*c);
 }
 
+/* What the kind of vault a process got protects against (docs/threat-model.md). */
+static const char *vault_kind_gives(bool secretmem)
+{
+    return secretmem ? "memfd_secret (ENVSEAL_VAULT=secretmem or auto): also out of the "
+                       "kernel's direct map, unreadable even through /proc/PID/mem"
+                     : "anonymous (the default): out of environ, core dumps and swap; "
+                       "readable through /proc/PID/mem by root or a ptrace-capable process";
+}
+
 static void print_human(const struct procinfo *p, const struct summary *s)
 {
     printf("process %d (%s)%s%s\n", (int)p->pid, p->comm, p->exe[0] ? " " : "", p->exe);
@@ -97,6 +106,7 @@ static void print_human(const struct procinfo *p, const struct summary *s)
                s->any_secretmem ? "memfd_secret" : "private locked pages",
                s->all_locked ? "locked" : "NOT locked (may be swapped)",
                s->all_dontdump ? "excluded from core dumps" : "NOT excluded from core dumps");
+        printf("             %s\n", vault_kind_gives(s->any_secretmem));
         for (int i = 0; i < p->nvault; i++)
             printf("             %lx-%lx %s%s%s\n", p->vault[i].start, p->vault[i].end,
                    p->vault[i].secretmem ? "secretmem" : "memfd:envseal-vault",
@@ -138,6 +148,7 @@ static void print_json(const struct procinfo *p, const struct summary *s)
     json_int(&j, "mappings", p->nvault);
     json_int(&j, "bytes", (long long)s->bytes);
     json_bool(&j, "secretmem", s->any_secretmem);
+    json_string(&j, "kind", p->nvault == 0 ? NULL : s->any_secretmem ? "secretmem" : "anon");
     json_bool(&j, "locked", p->nvault > 0 && s->all_locked);
     json_bool(&j, "dontdump", p->nvault > 0 && s->all_dontdump);
     json_array_begin(&j, "regions");

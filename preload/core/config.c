@@ -197,7 +197,9 @@ void config_load(struct config *c, char *const *envp)
         else if (KEY("QUIET"))
             c->quiet = parse_bool(c, "ENVSEAL_QUIET", v, false);
         else if (KEY("VAULT")) {
-            if (strcmp(v, "auto") == 0 || v[0] == '\0')
+            if (v[0] == '\0') /* empty: the default */
+                c->vault = VAULT_ANON;
+            else if (strcmp(v, "auto") == 0)
                 c->vault = VAULT_AUTO;
             else if (strcmp(v, "secretmem") == 0)
                 c->vault = VAULT_SECRETMEM;

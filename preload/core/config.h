@@ -8,7 +8,9 @@
 
 #include "preload/core/patterns.h"
 
-enum vault_pref { VAULT_AUTO, VAULT_SECRETMEM, VAULT_ANON };
+/* VAULT_ANON, the default, is 0: private locked pages left out of dumps. AUTO tries
+ * memfd_secret first and falls back to ANON; SECRETMEM requires memfd_secret. */
+enum vault_pref { VAULT_ANON, VAULT_AUTO, VAULT_SECRETMEM };
 enum on_failure { ON_FAILURE_WARN, ON_FAILURE_REFUSE };
 /* Strict mode (docs/strict-mode.md): only libenvseal-strict.so implements it. */
 enum env_mode { MODE_RELOCATE, MODE_STRICT };

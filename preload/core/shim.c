@@ -141,7 +141,7 @@ void envseal_start(const char *argv0, char **envp)
     if (st->cfg.handoff)
         receive_handoff(envp);
 
-    vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
+    vault_init(&st->vault, st->cfg.vault != VAULT_ANON); /* memfd_secret on request */
     st->vault.policy.need_secretmem = st->cfg.vault == VAULT_SECRETMEM;
     st->vault.policy.refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
     st->vault.policy.report = vault_event;

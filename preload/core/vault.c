@@ -37,7 +37,6 @@ void vault_init(struct vault *v, bool allow_secretmem)
     v->tail = &v->head;
     v->growth_max = VAULT_GROWTH_MAX;
     v->allow_secretmem = allow_secretmem;
-    v->canary = platform_random64();
 }
 
 /* ---- the region table: chunks that never move, read without a lock ---- */
@@ -190,6 +189,10 @@ static int map_best(struct vault *v, size_t need, size_t size, struct vault_regi
  * all regions so far, up to growth_max, so that n secrets take O(log n) regions. */
 static int add_region(struct vault *v, size_t need, bool grow)
 {
+    if (!v->canary_drawn) { /* no slot exists before the first region */
+        v->canary = platform_random64();
+        v->canary_drawn = true;
+    }
     struct vault_region *d = next_descriptor(v);
     if (!d)
         return add_failed(v, ENOMEM, VAULT_NO_MEMORY, "no memory for the vault's region table",

@@ -59,6 +59,7 @@ struct vault {
     size_t growth_max;         /* VAULT_GROWTH_MAX; tests lower it */
     size_t nfree;              /* released slots that a store may reuse */
     uint64_t canary;
+    bool canary_drawn; /* at the first region: a process with no secret draws none */
     bool allow_secretmem;
     bool wiped;
     struct vault_policy policy;

@@ -1,5 +1,5 @@
-/* `envseal status PID` against live processes: with the shim (secretmem vault,
- * anonymous vault, mlock refused, disabled) and without it. The output names
+/* `envseal status PID` against live processes: with the shim (default anonymous
+ * vault, ENVSEAL_VAULT=anon, mlock refused, disabled) and without it. The output names
  * variables, never their values. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -79,6 +79,7 @@ static void test_protected_process(void **state)
     expect(c.out, "libenvseal.so");
     expect(c.out, "\"visible_secret_names\": []");
     expect(c.out, vi.secretmem ? "\"secretmem\": true" : "\"secretmem\": false");
+    expect(c.out, "\"kind\": \"anon\""); /* the default vault */
     expect(c.out, "\"locked\": true");
     expect(c.out, "\"dontdump\": true");
     char range[64];
@@ -88,6 +89,7 @@ static void test_protected_process(void **state)
     assert_int_equal(status_of(p.pid, false, &c), 0);
     expect(c.out, "shim:      loaded");
     expect(c.out, "no secret names visible");
+    expect(c.out, "anonymous (the default): out of environ, core dumps and swap");
     expect(c.out, "status: protected");
     capture_free(&c);
     proc_finish(&p, TIMEOUT);
@@ -124,6 +126,7 @@ static void test_anonymous_vault(void **state)
     assert_int_equal(status_of(p.pid, true, &c), 0);
     expect(c.out, "\"backing\": \"memfd\"");
     expect(c.out, "\"secretmem\": false");
+    expect(c.out, "\"kind\": \"anon\"");
     expect(c.out, "\"locked\": true");
     capture_free(&c);
     proc_finish(&p, TIMEOUT);

@@ -138,8 +138,8 @@ static void ref_load(struct ref *r, char *const *envp)
         else if (IS("VAULT")) {
             if (!*v || !strcmp(v, "auto") || !strcmp(v, "secretmem") || !strcmp(v, "anon"))
                 r->vault = !strcmp(v, "secretmem") ? VAULT_SECRETMEM
-                           : !strcmp(v, "anon")    ? VAULT_ANON
-                                                   : VAULT_AUTO;
+                           : !strcmp(v, "auto")    ? VAULT_AUTO
+                                                   : VAULT_ANON;
             else
                 ref_problem(r, "ENVSEAL_VAULT");
         } else if (IS("ON_FAILURE")) {

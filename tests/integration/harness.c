@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -476,6 +477,21 @@ bool harness_have(const char *cmd)
     char buf[PATH_MAX + 64];
     snprintf(buf, sizeof buf, "command -v '%s' >/dev/null 2>&1", cmd);
     return system(buf) == 0;
+}
+
+bool harness_have_secretmem(void)
+{
+    int fd = (int)syscall(447 /* SYS_memfd_secret */, (unsigned)O_CLOEXEC);
+    bool ok = fd >= 0 && ftruncate(fd, 4096) == 0;
+    void *p = ok ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+    ok = p != MAP_FAILED;
+    if (ok) {
+        *(volatile char *)p = 1;
+        munmap(p, 4096);
+    }
+    if (fd >= 0)
+        close(fd);
+    return ok;
 }
 
 void harness_core_skip_reason(char *why, size_t n)

@@ -150,4 +150,7 @@ int harness_cleanup_group(void **state);
 /* Skips the current cmocka test when cmd is not on PATH (prints the reason). */
 bool harness_have(const char *cmd);
 
+/* Whether this kernel gives memfd_secret memory at all (a page mapped and written). */
+bool harness_have_secretmem(void);
+
 #endif

@@ -18,7 +18,7 @@
 #include "harness.h"
 
 #define TIMEOUT 20000
-enum backing { DEFAULT_VAULT, ANON_VAULT };
+enum backing { DEFAULT_VAULT, ANON_VAULT, SECRETMEM_VAULT };
 
 static uint32_t fnv(const char *s)
 {
@@ -56,6 +56,8 @@ static void start(struct run *r, bool shim, enum backing b, unsigned flags, char
     envb_set(&r->env, "PLAIN_SETTING", "visible-setting");
     if (b == ANON_VAULT)
         envb_set(&r->env, "ENVSEAL_VAULT", "anon");
+    else if (b == SECRETMEM_VAULT)
+        envb_set(&r->env, "ENVSEAL_VAULT", "secretmem");
     char *argv[32] = {(char *)harness_runfile("tests/programs/envprobe")};
     for (int i = 0; i < nsteps && i < 30; i++)
         argv[i + 1] = steps[i];
@@ -125,7 +127,7 @@ static void test_memory_scan_secretmem_vault(void **state)
 {
     (void)state;
     struct run r;
-    start(&r, true, DEFAULT_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    start(&r, true, SECRETMEM_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
     assert_true(out_has(&r, "ready 1"));
     struct vault_info vi;
     proc_vault_info(r.p.pid, &vi);
@@ -142,11 +144,31 @@ static void test_memory_scan_secretmem_vault(void **state)
     finish(&r, 0);
 }
 
-static void test_memory_scan_fallback_vault_only(void **state)
+/* ENVSEAL_VAULT=secretmem really is memfd_secret: /proc/PID/maps shows "secretmem"
+ * (skipped where the kernel has no memfd_secret). */
+static void test_secretmem_setting_maps_secretmem(void **state)
 {
     (void)state;
+    if (!harness_have_secretmem())
+        skip();
     struct run r;
-    start(&r, true, ANON_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    start(&r, true, SECRETMEM_VAULT, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
+    assert_true(out_has(&r, "ready 1"));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    assert_true(vi.found && vi.secretmem && vi.locked && vi.dontdump);
+    resume(&r);
+    assert_true(out_has(&r, "kept APP_TOKEN ok"));
+    finish(&r, 0);
+}
+
+/* The anonymous vault (ENVSEAL_VAULT=anon, and the default: memfd_secret is taken
+ * on request only) holds the only readable copy, in private locked pages of a named
+ * memfd. */
+static void anon_scan_check(enum backing b)
+{
+    struct run r;
+    start(&r, true, b, 0, STEPS("keep:APP_TOKEN", "hold", "check:APP_TOKEN"));
     assert_true(out_has(&r, "ready 1"));
     struct vault_info vi;
     proc_vault_info(r.p.pid, &vi);
@@ -160,6 +182,9 @@ static void test_memory_scan_fallback_vault_only(void **state)
     assert_true(out_has(&r, "kept APP_TOKEN ok"));
     finish(&r, 0);
 }
+
+HARNESS_CASE(test_memory_scan_fallback_vault_only, anon_scan_check(ANON_VAULT))
+HARNESS_CASE(test_default_vault_is_anon, anon_scan_check(DEFAULT_VAULT))
 
 static void test_control_memory_scan_without_shim(void **state)
 {
@@ -190,7 +215,7 @@ static void gcore_check(bool shim, enum backing b)
     finish(&r, 0);
 }
 
-HARNESS_CASE(test_gcore_clean_secretmem_vault, gcore_check(true, DEFAULT_VAULT))
+HARNESS_CASE(test_gcore_clean_secretmem_vault, gcore_check(true, SECRETMEM_VAULT))
 HARNESS_CASE(test_gcore_clean_fallback_vault, gcore_check(true, ANON_VAULT))
 HARNESS_CASE(test_control_gcore_leaks_without_shim, gcore_check(false, DEFAULT_VAULT))
 
@@ -207,7 +232,7 @@ static void fork_check(enum backing b)
     assert_null(strstr(r.p.out, "bad"));
 }
 
-HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_secretmem, fork_check(DEFAULT_VAULT))
+HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_secretmem, fork_check(SECRETMEM_VAULT))
 HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_fallback, fork_check(ANON_VAULT))
 
 /* ---- setenv, putenv, unsetenv, clearenv (fallback vault: readable by the scan) ---- */
@@ -380,7 +405,7 @@ static void exit_wipe_check(enum backing b, const char *lib)
 }
 
 HARNESS_CASE(test_exit_wipe_after_atexit_handlers_secretmem,
-             exit_wipe_check(DEFAULT_VAULT, harness_shim_path()))
+             exit_wipe_check(SECRETMEM_VAULT, harness_shim_path()))
 HARNESS_CASE(test_exit_wipe_after_atexit_handlers_fallback,
              exit_wipe_check(ANON_VAULT, harness_shim_path()))
 HARNESS_CASE(test_exit_wipe_after_atexit_handlers_strict,
@@ -511,6 +536,8 @@ int main(void)
         cmocka_unit_test(test_proc_environ_scrubbed),
         cmocka_unit_test(test_control_proc_environ_leaks_without_shim),
         cmocka_unit_test(test_memory_scan_secretmem_vault),
+        cmocka_unit_test(test_default_vault_is_anon),
+        cmocka_unit_test(test_secretmem_setting_maps_secretmem),
         cmocka_unit_test(test_memory_scan_fallback_vault_only),
         cmocka_unit_test(test_control_memory_scan_without_shim),
         cmocka_unit_test(test_gcore_clean_secretmem_vault),

@@ -214,22 +214,6 @@ static bool need_user(void)
 
 /* ---- ENVSEAL_VAULT=secretmem, twenty 10 KB secrets set at run time ---- */
 
-/* Whether this kernel gives memfd_secret memory at all (probed here, as root). */
-static bool secretmem_works(void)
-{
-    int fd = (int)syscall(447 /* SYS_memfd_secret */, (unsigned)O_CLOEXEC);
-    bool ok = fd >= 0 && ftruncate(fd, 4096) == 0;
-    void *p = ok ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
-    ok = p != MAP_FAILED;
-    if (ok) {
-        *(volatile char *)p = 1;
-        munmap(p, 4096);
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 static void secretmem_case(const char *lib, bool refuse)
 {
     if (!need_user())
@@ -250,7 +234,7 @@ static void secretmem_case(const char *lib, bool refuse)
     assert_int_equal(count_lines(r.err), 1);
     if (refuse) {
         /* The secretmem the limit allows is used; the rest is refused. */
-        if (secretmem_works())
+        if (harness_have_secretmem())
             assert_true(r.stored > 0);
         assert_true(r.refused > 0);
         assert_string_equal(r.err_name, "ENOMEM");

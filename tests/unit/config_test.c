@@ -51,7 +51,7 @@ static void assert_all_defaults(void)
 {
     assert_false(cfg.disabled);
     assert_false(cfg.quiet);
-    assert_int_equal(cfg.vault, VAULT_AUTO);
+    assert_int_equal(cfg.vault, VAULT_ANON);
     assert_int_equal(cfg.on_failure, ON_FAILURE_WARN);
     assert_int_equal(secret_patterns(), default_count());
     assert_true(secret("GITHUB_TOKEN"));
@@ -183,7 +183,7 @@ static void vault_values(void **state)
     } cases[] = {{"ENVSEAL_VAULT=auto", VAULT_AUTO},
                  {"ENVSEAL_VAULT=secretmem", VAULT_SECRETMEM},
                  {"ENVSEAL_VAULT=anon", VAULT_ANON},
-                 {"ENVSEAL_VAULT=", VAULT_AUTO}};
+                 {"ENVSEAL_VAULT=", VAULT_ANON}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *envp[] = {(char *)cases[i].entry, NULL};
         load(envp);
@@ -231,7 +231,7 @@ static void malformed_vault(void **state)
     load(envp);
     assert_int_equal(cfg.nproblems, 1);
     assert_string_equal(cfg.problems[0], "ENVSEAL_VAULT");
-    assert_int_equal(cfg.vault, VAULT_AUTO);
+    assert_int_equal(cfg.vault, VAULT_ANON);
     assert_all_defaults();
 }
 

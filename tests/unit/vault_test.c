@@ -145,6 +145,23 @@ static void store_and_find(void **state)
     assert_int_equal(vault.nregions, 1);
 }
 
+/* A process with no secret draws no canary (one getrandom fewer at every start-up):
+ * vault_init leaves it unset, the first region draws it before any slot exists,
+ * and a later region keeps it (the slots already written stay valid). */
+static void canary_drawn_with_first_region(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    assert_int_equal(vault.canary, 0);
+    assert_non_null(vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL)));
+    uint64_t c = vault.canary;
+    assert_true(c != 0);
+    assert_int_equal(vault_reserve(&vault, 3 * platform_page_size()), 0);
+    assert_int_equal(vault.nregions, 2);
+    assert_true(vault.canary == c);
+    assert_int_equal(vault_wipe(&vault), 0); /* no slot reads as overwritten */
+}
+
 static void find_returns_first_live_duplicate(void **state)
 {
     (void)state;
@@ -1028,6 +1045,7 @@ int main(void)
         cmocka_unit_test_teardown(release_all_zeroes_everything, teardown_vault),
         cmocka_unit_test_teardown(wipe_zeroes_every_value, teardown_vault),
         cmocka_unit_test_teardown(wipe_detects_canary_overflow, teardown_vault),
+        cmocka_unit_test_teardown(canary_drawn_with_first_region, teardown_vault),
         cmocka_unit_test_teardown(wipe_without_overflow_reports_zero, teardown_vault),
         cmocka_unit_test_teardown(wipe_counts_and_wipes_trashed_header, teardown_vault),
         cmocka_unit_test_teardown(wipe_twice_is_harmless, teardown_vault),

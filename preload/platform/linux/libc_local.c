@@ -56,6 +56,19 @@ LOCAL void *memset(void *d, int c, size_t n)
     return d;
 }
 
+/* Secrets are zeroed with explicit_bzero, which FORTIFY turns into
+ * __explicit_bzero_chk: glibc's only GLIBC_2.25 symbol the shim would import.
+ * Only the fortified name is defined here, so a build without FORTIFY still
+ * imports explicit_bzero (tests/elf checks that it does not). The empty asm after
+ * memset keeps the stores: the compiler may not drop them as dead. */
+LOCAL void __explicit_bzero_chk(void *d, size_t n, size_t dlen)
+{
+    if (n > dlen)
+        __builtin_trap(); /* glibc's __chk_fail: a buffer overflow, never returns */
+    memset(d, 0, n);
+    __asm__ volatile("" : : "r"(d) : "memory");
+}
+
 LOCAL int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;

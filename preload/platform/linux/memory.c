@@ -74,27 +74,40 @@ static void *map_secretmem(void *at, size_t size, int *err)
 
 /* Private (copy-on-write) pages of a named memfd: they read as
  * /memfd:envseal-vault in /proc/PID/maps on every kernel, unlike anonymous VMA
- * names (CONFIG_ANON_VMA_NAME). Writes never reach the file. */
-static void *map_private_named(void *at, size_t size)
+ * names (CONFIG_ANON_VMA_NAME). Writes never reach the file. `flags` adds
+ * MAP_LOCKED, or not. */
+static void *map_private_named(void *at, size_t size, int flags)
 {
     int fd = memfd_create(vault_vma_name, MFD_CLOEXEC);
     if (fd >= 0) {
         void *p = MAP_FAILED;
         if (ftruncate(fd, (off_t)size) == 0)
-            p = mmap(at, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+            p = mmap(at, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | flags, fd, 0);
         close(fd);
         if (p != MAP_FAILED)
             return p;
     }
-    return mmap(at, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
-                0);
+    return mmap(at, size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | flags, -1, 0);
 }
 
-static void protect_anon(unsigned char *data, size_t size, struct mapping *m, int *mlock_err)
+/* Locked private pages, in one system call fewer than mmap + mlock: MAP_LOCKED
+ * fails (EAGAIN) where mlock would (RLIMIT_MEMLOCK); only then are the pages mapped
+ * unlocked and mlock asked, for the reason it gives. */
+static void *map_private_locked(void *at, size_t size, struct mapping *m, int *mlock_err)
 {
-    m->dontdump = madvise(data, size, MADV_DONTDUMP) == 0;
-    m->locked = mlock(data, size) == 0;
-    *mlock_err = m->locked ? 0 : errno;
+    void *p = map_private_named(at, size, MAP_LOCKED);
+    if (p != MAP_FAILED) {
+        m->locked = true;
+        *mlock_err = 0;
+        return p;
+    }
+    p = map_private_named(at, size, 0);
+    if (p != MAP_FAILED) {
+        m->locked = mlock(p, size) == 0;
+        *mlock_err = m->locked ? 0 : errno;
+    }
+    return p;
 }
 
 int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct map_report *r)
@@ -124,7 +137,7 @@ int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct ma
         r->secretmem_errno = err;
     }
     /* A failed MAP_FIXED may already have unmapped the range: map it afresh. */
-    if (map_private_named(data, size) == MAP_FAILED) {
+    if (map_private_locked(data, size, m, &r->mlock_errno) == MAP_FAILED) {
         int err = errno;
         munmap(base, size + 2 * page);
         return err;
@@ -132,7 +145,7 @@ int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct ma
     m->data = data;
     m->size = size;
     m->backing = BACKING_ANON;
-    protect_anon(data, size, m, &r->mlock_errno);
+    m->dontdump = madvise(data, size, MADV_DONTDUMP) == 0;
     return 0;
 }
 

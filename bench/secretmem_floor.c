@@ -5,7 +5,7 @@
  * preload is what the kernel charges for a secretmem page on this machine (taking
  * it out of the direct map flushes every CPU's TLB), a cost no preload that keeps
  * secrets in memfd_secret can avoid; exec_cost -b reports envseal over it. */
-#include "preload/platform.h"
+#include "preload/platform/platform.h"
 
 __attribute__((constructor)) static void secretmem_floor_init(void)
 {

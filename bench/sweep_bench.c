@@ -17,7 +17,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "preload/sweep.h"
+#include "preload/crash/sweep.h"
 
 #define COPIES 64 /* planted copies of each value per round */
 

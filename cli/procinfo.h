@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "preload/config.h"
+#include "preload/core/config.h"
 
 #define PROCINFO_VAULT_MAX 64
 #define PROCINFO_NAMES_MAX 256

@@ -9,7 +9,7 @@
 
 #include "envvec.h"
 #include "masker.h"
-#include "preload/config.h"
+#include "preload/core/config.h"
 
 struct run_setting {
     const char *var; /* ENVSEAL_* */

@@ -1,12 +1,12 @@
 /* `envseal run`'s hand-off: the secret entries of the program's environment move
  * into a sealed memfd the program inherits (ENVSEAL_HANDOFF=FD), each replaced by
  * a HANDOFF_SLOT entry that the shim fills before the program's code runs (see
- * preload/config.h). The values are never in the program's environment block. */
+ * preload/core/config.h). The values are never in the program's environment block. */
 #ifndef ENVSEAL_CLI_RUNHANDOFF_H
 #define ENVSEAL_CLI_RUNHANDOFF_H
 
 #include "envvec.h"
-#include "preload/config.h"
+#include "preload/core/config.h"
 
 /* Removes any ENVSEAL_HANDOFF and HANDOFF_SLOT entries env inherited: only this
  * run's own hand-off may use them. */

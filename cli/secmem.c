@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "preload/platform.h"
+#include "preload/platform/platform.h"
 
 /* The first mapping; each further one at least doubles the total, up to this
  * step, so locked memory never exceeds about twice what is used plus one step. */

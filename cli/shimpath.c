@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "elfcheck.h"
-#include "preload/marker_note.h"
+#include "preload/core/marker_note.h"
 
 /* Debian's multiarch directory name, for the .deb's /usr/lib/TRIPLET/envseal/. */
 #if defined(__x86_64__) && !defined(__ILP32__)

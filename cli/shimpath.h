@@ -13,7 +13,7 @@ int shimpath_find(const char *explicit_path, const char *name, char *out, size_t
 /* Whether the file at path is an envseal shim the loader can preload into programs
  * of this machine: a well-formed ELF shared object (elfcheck.h) of this build's
  * class, byte order and machine, carrying the .note.envseal note
- * (preload/marker_note.h) of this envseal's ABI. Returns its flavour
+ * (preload/core/marker_note.h) of this envseal's ABI. Returns its flavour
  * (ENVSEAL_FLAVOUR_RELOCATE or _STRICT), or 0 with why ("an ELF shared library
  * without the .note.envseal note", ...). */
 int shimpath_verify(const char *path, char *why, size_t whylen);

@@ -134,8 +134,8 @@ verflag=()
 (cd "$top" && musl-gcc -static -o "$out.tmp" -std=gnu11 -O2 -Wall -Wextra -Werror \
     -fstack-protector-strong -ffile-prefix-map="$top"=. "${verflag[@]}" \
     -I. -I"$dir/include" -idirafter "$kh" -include "$here/cli_compat.h" \
-    cli/*.c preload/platform_linux.c preload/config.c preload/default_patterns.c \
-    preload/patterns.c "$patterns" \
+    cli/*.c preload/platform/linux/memory.c preload/core/config.c preload/core/default_patterns.c \
+    preload/core/patterns.c "$patterns" \
     "$dir/libelf.a" "$dir/libz.a" -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack)
 interp=$(LC_ALL=C readelf -lW "$out.tmp" | grep -c 'INTERP' || true)
 [[ "$interp" == 0 ]] || { echo "musl-envseal: $out is not static" >&2; exit 1; }

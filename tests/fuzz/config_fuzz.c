@@ -1,4 +1,4 @@
-/* ENVSEAL_* settings (preload/config.c config_load) from a fuzzed environment,
+/* ENVSEAL_* settings (preload/core/config.c config_load) from a fuzzed environment,
  * against a reference reading of docs/configuration.md: every field, the problems
  * reported, and the sealing decision for every name in the environment. The same
  * environment loaded into a configuration that held another one first must decide
@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "preload/config.h"
+#include "preload/core/config.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tests/fuzz/refglob.h"
 

@@ -1,4 +1,4 @@
-/* Pattern compile and match (preload/patterns.c) against the reference glob.
+/* Pattern compile and match (preload/core/patterns.c) against the reference glob.
  * Input: a comma-separated pattern list (as ENVSEAL_SECRETS holds), then one name
  * per line (any bytes). For every name: the compiled set, each pattern's glob_match,
  * the built-in patterns (list and the automaton generated at build time) and the
@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "preload/patterns.h"
+#include "preload/core/patterns.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tests/fuzz/refglob.h"
 

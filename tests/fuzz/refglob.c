@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "preload/patterns.h" /* default_secret_patterns: the list itself is data */
+#include "preload/core/patterns.h" /* default_secret_patterns: the list itself is data */
 
 bool ref_glob(const char *pat, size_t plen, const char *name, size_t nlen)
 {

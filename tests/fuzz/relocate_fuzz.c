@@ -1,5 +1,5 @@
-/* Start-up relocation (preload/relocate.c) of random environments into a real
- * vault (preload/vault.c): every secret entry ends up in the vault with the same
+/* Start-up relocation (preload/core/relocate.c) of random environments into a real
+ * vault (preload/core/vault.c): every secret entry ends up in the vault with the same
  * bytes, in environment order, its original bytes zeroed and every pointer to it
  * (envp and a separate `environ` array) moved; every other entry is untouched.
  * Strict mode's variant removes the secrets from both arrays, keeping the order of
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "preload/config.h"
-#include "preload/relocate.h"
-#include "preload/vault.h"
+#include "preload/core/config.h"
+#include "preload/core/relocate.h"
+#include "preload/core/vault.h"
 #include "tests/fuzz/fuzz_util.h"
 
 #define ENTRIES_MAX 1536 /* past relocate's 1,024-entry memo, and quick */

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "preload/shim.h"
-#include "preload/strict.h"
+#include "preload/core/shim.h"
+#include "preload/interposers/strict.h"
 
 extern char **environ;
 

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "preload/sweep.h"
-#include "preload/vault.h"
+#include "preload/crash/sweep.h"
+#include "preload/core/vault.h"
 
 #define PAGE 4096
 #define SAFE_BYTES (64 * PAGE)

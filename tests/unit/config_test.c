@@ -1,4 +1,4 @@
-/* Unit tests of preload/config.c: settings read from hand-built environment arrays. */
+/* Unit tests of preload/core/config.c: settings read from hand-built environment arrays. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "preload/config.h"
+#include "preload/core/config.h"
 
 /* The struct is a few KiB: keep it off cmocka's stack frames. */
 static struct config cfg;

@@ -1,4 +1,4 @@
-/* Unit tests of preload/handoff.c: the payload check (also a fuzzing entry point)
+/* Unit tests of preload/core/handoff.c: the payload check (also a fuzzing entry point)
  * and the receipt into hand-built environment arrays from a real sealed memfd. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "preload/config.h"
-#include "preload/handoff.h"
+#include "preload/core/config.h"
+#include "preload/core/handoff.h"
 
 static struct config cfg;
 

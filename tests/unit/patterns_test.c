@@ -1,4 +1,4 @@
-/* Unit tests of preload/patterns.c: the glob matcher, the compiled pattern kinds,
+/* Unit tests of preload/core/patterns.c: the glob matcher, the compiled pattern kinds,
  * the quick-reject mask, adding patterns and the built-in secret set. */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "preload/patterns.h"
+#include "preload/core/patterns.h"
 
 #define G(p, n) glob_match((p), strlen(p), (n), strlen(n))
 

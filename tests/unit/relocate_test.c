@@ -1,4 +1,4 @@
-/* Unit tests of preload/relocate.c on a fake initial environment: one contiguous
+/* Unit tests of preload/core/relocate.c on a fake initial environment: one contiguous
  * block of "NAME=value\0" strings, as the kernel lays it out, and an envp array. */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "preload/config.h"
-#include "preload/relocate.h"
-#include "preload/vault.h"
+#include "preload/core/config.h"
+#include "preload/core/relocate.h"
+#include "preload/core/vault.h"
 #include "tests/unit/unit_util.h"
 
 /* A fake start-up environment plus a pristine copy of its block for comparison. */

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "preload/platform.h"
+#include "preload/platform/platform.h"
 
 static void test_fatal_mask_agrees_with_defaults(void **state)
 {

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "preload/platform.h"
-#include "preload/vault.h"
+#include "preload/platform/platform.h"
+#include "preload/core/vault.h"
 
 /* A vault entry "NAME=value" equals want; a failure names the entry, never its
  * value (cmocka's assert_string_equal would print both strings). */

@@ -1,4 +1,4 @@
-/* Unit tests of preload/vault.c and the mapping side of preload/platform_linux.c:
+/* Unit tests of preload/core/vault.c and the mapping side of preload/platform/linux/memory.c:
  * slots, growth, wiping, overflow detection, guard pages, both backings, fork. */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 
-#include "preload/platform.h"
-#include "preload/vault.h"
+#include "preload/platform/platform.h"
+#include "preload/core/vault.h"
 #include "tests/unit/unit_util.h"
 
 /* Test values are made up; no test prints a value, only names and offsets. */

@@ -1,0 +1,46 @@
+#define _GNU_SOURCE
+#include "preload/core/mode.h"
+
+#include "preload/core/log.h"
+#if ENVSEAL_STRICT
+#include "preload/interposers/strict.h"
+#endif
+
+int mode_check(struct config *c)
+{
+#if ENVSEAL_STRICT
+    (void)c;
+    return 0;
+#else
+    if (c->mode != MODE_STRICT)
+        return 0;
+    c->mode = MODE_RELOCATE;
+    if (c->on_failure == ON_FAILURE_REFUSE) {
+        log_line("refusing to start: ENVSEAL_MODE=strict needs libenvseal-strict.so "
+                 "(this is libenvseal.so: relocate mode only)",
+                 NULL, NULL, NULL);
+        return -1;
+    }
+    if (!c->quiet)
+        log_line("warning: ENVSEAL_MODE=strict needs libenvseal-strict.so "
+                 "(this is libenvseal.so); running in relocate mode",
+                 NULL, NULL, NULL);
+    return 0;
+#endif
+}
+
+void mode_relocate(const struct config *c, struct vault *v, char **envp, char **cur,
+                   struct relocate_result *res)
+{
+#if ENVSEAL_STRICT
+    struct relocate_result strict = {0};
+    if (c->mode == MODE_STRICT)
+        strict_start(c, v, envp, cur, &strict);
+    /* What strict mode could not store stays in place and is counted below. */
+    relocate_secrets(c, v, envp, cur, res);
+    res->secrets += strict.sealed;
+    res->sealed += strict.sealed;
+#else
+    relocate_secrets(c, v, envp, cur, res);
+#endif
+}

@@ -1,0 +1,20 @@
+/* ENVSEAL_MODE at start-up: which relocation the constructor runs. The same source
+ * builds both libraries; only libenvseal-strict.so (ENVSEAL_STRICT=1) has strict. */
+#ifndef ENVSEAL_MODE_H
+#define ENVSEAL_MODE_H
+
+#include "preload/core/config.h"
+#include "preload/core/relocate.h"
+#include "preload/core/vault.h"
+
+/* libenvseal.so given ENVSEAL_MODE=strict: one line saying strict mode needs
+ * libenvseal-strict.so, then relocate mode. Returns -1 when ENVSEAL_ON_FAILURE=
+ * refuse wants the program stopped (exit ENVSEAL_EXIT_REFUSED), else 0. */
+int mode_check(struct config *c);
+
+/* Seals the initial environment: strict secrets removed (strict mode), every other
+ * secret relocated. `res` sums both. */
+void mode_relocate(const struct config *c, struct vault *v, char **envp, char **cur,
+                   struct relocate_result *res);
+
+#endif

@@ -1,0 +1,171 @@
+/* Start-up and shutdown: runs before the program's main (called by the constructor
+ * in platform_libc_*.c), seals the secrets of the initial environment, and wipes
+ * the vault at exit and in fork children's copies. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "preload/core/handoff.h"
+#include "preload/core/log.h"
+#include "preload/core/mode.h"
+#include "preload/platform/platform_libc.h"
+#include "preload/core/relocate.h"
+#include "preload/core/shim.h"
+#include "preload/crash/signals.h"
+
+extern char **environ;
+
+static struct shim_state *const st = &envseal_state;
+
+static void wipe_at_exit(void)
+{
+    size_t bad = vault_wipe(&st->vault);
+    if (bad) {
+        char n[21];
+        log_line("error: vault overflow detected: ", log_u64(bad, n),
+                 " secret value(s) were written past their end by the program", NULL);
+    }
+}
+
+static void before_fork(void)
+{
+    shim_lock(st);
+}
+
+static void after_fork_parent(void)
+{
+    shim_unlock(st);
+}
+
+static void after_fork_child(void)
+{
+    /* secretmem is shared across fork: the child's exit wipe must hit its own copy. */
+    vault_after_fork_child(&st->vault);
+    shim_unlock(st);
+}
+
+static const char *errname(int err)
+{
+    const char *n = strerrorname_np(err);
+    return n ? n : "error";
+}
+
+/* Degraded protection is reported in one warning line per process, whether the
+ * start-up vault or a region added later lacks it. */
+static void warn_degraded(const char *what, int err)
+{
+    static int warned;
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED) && !st->cfg.quiet)
+        log_line("warning: ", what, err ? " - " : NULL, err ? errname(err) : NULL);
+}
+
+/* A region the vault mapped after start-up (see vault_policy). Each kind once. */
+static void vault_event(enum vault_event ev, const char *what, int err)
+{
+    static int refused, no_memory;
+    if (ev == VAULT_DEGRADED)
+        warn_degraded(what, err);
+    else if (ev == VAULT_REFUSED && !__atomic_exchange_n(&refused, 1, __ATOMIC_RELAXED))
+        log_line("refusing a new secret (ENOMEM): ", what, err ? " - " : NULL,
+                 err ? errname(err) : NULL);
+    else if (ev == VAULT_NO_MEMORY && !__atomic_exchange_n(&no_memory, 1, __ATOMIC_RELAXED) &&
+             !st->cfg.quiet)
+        log_line("warning: ", what, "; the change was refused (ENOMEM) - ", errname(err));
+}
+
+struct first_degraded {
+    const char *what;
+    int err;
+};
+
+static void check_region(const struct vault_region *r, void *arg)
+{
+    struct first_degraded *d = arg;
+    if (!d->what)
+        d->what = vault_region_degradation(&st->vault, r, &d->err);
+}
+
+/* What protection is missing from any region, or NULL when the vault is fully
+ * protected. */
+static const char *degradation(const struct relocate_result *r, int *err)
+{
+    if (r->unsealed) {
+        *err = st->vault.map_errno;
+        return "no vault memory could be mapped; secrets left in the environment";
+    }
+    struct first_degraded d = {NULL, 0};
+    vault_each_region(&st->vault, check_region, &d);
+    *err = d.err;
+    return d.what;
+}
+
+/* The secrets `envseal run` handed over on a descriptor join envp before the
+ * relocation below seals them. Without them: refused, or started with a warning
+ * (even under ENVSEAL_QUIET: the program lacks variables it was given). */
+static void receive_handoff(char **envp)
+{
+    const char *why;
+    int err;
+    if (handoff_receive(&st->cfg, envp, environ, &why, &err) == 0)
+        return;
+    bool refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
+    log_line(refuse ? "refusing to start: " : "warning: ",
+             "the secrets envseal run handed over could not be received: ", why,
+             refuse ? NULL : "; starting without them");
+    if (refuse)
+        _exit(ENVSEAL_EXIT_REFUSED);
+}
+
+void envseal_start(const char *argv0, char **envp)
+{
+    platform_set_program_name(argv0);
+    config_load(&st->cfg, envp);
+    if (!st->cfg.quiet)
+        for (unsigned i = 0; i < st->cfg.nproblems; i++)
+            log_line("warning: ignoring malformed setting ", st->cfg.problems[i], NULL, NULL);
+    if (st->cfg.disabled)
+        return;
+    /* ENVSEAL_PTRACE=deny: other processes of the same user can no longer ptrace this
+     * one or read its memory, and no core is written. exec resets it: every process
+     * that loads the shim sets it again. */
+    if (st->cfg.deny_ptrace && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        log_line("refusing to start: ENVSEAL_PTRACE=deny could not be applied", NULL, NULL,
+                 NULL);
+        _exit(ENVSEAL_EXIT_REFUSED);
+    }
+    if (mode_check(&st->cfg) != 0) /* ENVSEAL_MODE=strict in libenvseal.so */
+        _exit(ENVSEAL_EXIT_REFUSED);
+    if (st->cfg.handoff)
+        receive_handoff(envp);
+
+    vault_init(&st->vault, st->cfg.vault != VAULT_ANON);
+    st->vault.policy.need_secretmem = st->cfg.vault == VAULT_SECRETMEM;
+    st->vault.policy.refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
+    st->vault.policy.report = vault_event;
+    struct relocate_result r;
+    mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
+    handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
+    platform_at_exit(wipe_at_exit);
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    /* From now on every new region is checked as it is mapped (vault_event). */
+    st->vault.policy.enforce = true;
+    st->active = true;
+    /* After relocation: the hooks wipe what is now in the vault. A process with no
+     * secret pays for none of it until it stores one (envops.c). */
+    if (r.secrets)
+        signals_install();
+
+    int err = 0;
+    const char *what = r.secrets ? degradation(&r, &err) : NULL;
+    if (!what)
+        return;
+    if (st->cfg.on_failure == ON_FAILURE_REFUSE) {
+        vault_wipe(&st->vault);
+        log_line("refusing to start: ", what, err ? " - " : NULL, err ? errname(err) : NULL);
+        _exit(ENVSEAL_EXIT_REFUSED);
+    }
+    warn_degraded(what, err);
+}

@@ -1,0 +1,46 @@
+/* State shared by the start-up code and the interposed functions. */
+#ifndef ENVSEAL_SHIM_H
+#define ENVSEAL_SHIM_H
+
+#include <stdbool.h>
+
+#include "preload/core/config.h"
+#include "preload/platform/platform.h"
+#include "preload/core/vault.h"
+
+/* Builds that link the sources into a test program (sanitizers) define it empty:
+ * there the interposers must not override the sanitizer runtime's own. */
+#ifndef ENVSEAL_EXPORT
+#define ENVSEAL_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* Start-up writes the first ~0.5 KB only (the flags, the vault, the head of cfg):
+ * on the page of .data/.bss the loader has written already. cfg's pattern sets
+ * (kilobytes) come last and are left alone unless a setting fills them. */
+struct shim_state {
+    bool active;           /* start-up finished: the interposers seal secrets */
+    int lock;              /* serialises environment changes made through us */
+    struct vault vault;
+    struct config cfg;
+};
+
+extern struct shim_state envseal_state;
+
+/* What setenv/putenv of a secret return when the vault cannot take the value:
+ * -1 with ENOMEM (the vault's report hook has said why). */
+int envops_no_vault(void);
+
+/* A lock of our own rather than a pthread mutex: two symbols fewer for the loader
+ * to bind in every process. It guards environment changes, which rarely contend. */
+static inline void shim_lock(struct shim_state *s)
+{
+    while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+}
+
+static inline void shim_unlock(struct shim_state *s)
+{
+    __atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
+}
+
+#endif

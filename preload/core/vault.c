@@ -1,0 +1,463 @@
+#define _GNU_SOURCE
+#include "preload/core/vault.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Slot layout: [u32 cap][u32 state][cap data bytes][u64 canary]; cap is a multiple of 8. */
+#define HDR 8u
+#define CANARY 8u
+enum { SLOT_FREE = 0, SLOT_LIVE = 0x4c495645 /* "LIVE" */ };
+
+struct slot_hdr {
+    uint32_t cap;
+    uint32_t state;
+};
+
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+size_t vault_slot_size(size_t n)
+{
+    return HDR + round8(n + 1) + CANARY;
+}
+
+static uint64_t canary_for(const struct vault *v, const void *slot)
+{
+    return v->canary ^ (uint64_t)(uintptr_t)slot;
+}
+
+void vault_init(struct vault *v, bool allow_secretmem)
+{
+    memset(v, 0, sizeof *v);
+    v->head.r = v->first;
+    v->head.cap = VAULT_FIRST_REGIONS;
+    v->tail = &v->head;
+    v->growth_max = VAULT_GROWTH_MAX;
+    v->allow_secretmem = allow_secretmem;
+    v->canary = platform_random64();
+}
+
+/* ---- the region table: chunks that never move, read without a lock ---- */
+
+struct cursor {
+    struct vault_chunk *c;
+    unsigned i;    /* next descriptor in c */
+    unsigned left; /* published regions not yet returned */
+};
+
+static void cursor_start(const struct vault *v, struct cursor *k)
+{
+    k->c = (struct vault_chunk *)&v->head;
+    k->i = 0;
+    k->left = __atomic_load_n(&v->nregions, __ATOMIC_ACQUIRE);
+}
+
+static struct vault_region *cursor_next(struct cursor *k)
+{
+    if (k->left == 0)
+        return NULL;
+    if (k->i == k->c->cap) {
+        k->c = __atomic_load_n(&k->c->next, __ATOMIC_ACQUIRE);
+        k->i = 0;
+        if (!k->c)
+            return NULL;
+    }
+    k->left--;
+    return &k->c->r[k->i++];
+}
+
+#define EACH_REGION(v, k, r) for (cursor_start((v), &(k)); ((r) = cursor_next(&(k))) != NULL;)
+
+const struct vault_region *vault_region_at(const struct vault *v, unsigned i)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    if (i-- == 0)
+        return r;
+    return NULL;
+}
+
+void vault_each_region(const struct vault *v, void (*fn)(const struct vault_region *r, void *arg),
+                       void *arg)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    fn(r, arg);
+}
+
+/* Where the next region's descriptor goes: the tail chunk, or a new chunk twice
+ * its size linked after it (the descriptors already published never move). */
+static struct vault_region *next_descriptor(struct vault *v)
+{
+    struct vault_chunk *t = v->tail;
+    unsigned in_tail = v->nregions;
+    for (const struct vault_chunk *c = &v->head; c != t; c = c->next)
+        in_tail -= c->cap;
+    if (in_tail < t->cap)
+        return &t->r[in_tail];
+    unsigned cap = t->cap * 2;
+    struct vault_chunk *c =
+        platform_map_scratch(sizeof *c + (size_t)cap * sizeof(struct vault_region), 0, NULL);
+    if (!c)
+        return NULL;
+    c->r = (struct vault_region *)(c + 1);
+    c->cap = cap;
+    __atomic_store_n(&t->next, c, __ATOMIC_RELEASE);
+    v->tail = c;
+    return &c->r[0];
+}
+
+/* ---- protection ---- */
+
+const char *vault_region_degradation(const struct vault *v, const struct vault_region *r,
+                                     int *err)
+{
+    *err = 0;
+    if (v->policy.need_secretmem && r->map.backing != BACKING_SECRETMEM) {
+        *err = r->report.secretmem_errno;
+        return "memfd_secret unavailable (ENVSEAL_VAULT=secretmem)";
+    }
+    if (!r->map.locked) {
+        *err = r->report.mlock_errno;
+        return "mlock refused (see RLIMIT_MEMLOCK, ulimit -l); secrets are sealed and "
+               "wiped but their pages may be swapped";
+    }
+    if (!r->map.dontdump)
+        return "MADV_DONTDUMP refused; secrets are sealed and wiped but may reach a core dump";
+    return NULL;
+}
+
+static void report(const struct vault *v, enum vault_event ev, const char *what, int err)
+{
+    if (v->policy.enforce && v->policy.report)
+        v->policy.report(ev, what, err);
+}
+
+/* Maps `bytes` into *r; *what: the protection it lacks under an enforced policy. */
+static int map_region(struct vault *v, size_t bytes, struct vault_region *r, const char **what,
+                      int *why)
+{
+    memset(r, 0, sizeof *r);
+    int err = platform_map(bytes, v->allow_secretmem, &r->map, &r->report);
+    *what = NULL;
+    if (err == 0 && v->policy.enforce)
+        *what = vault_region_degradation(v, r, why);
+    return err;
+}
+
+static int add_failed(struct vault *v, int err, enum vault_event ev, const char *what, int why)
+{
+    v->map_errno = err;
+    report(v, ev, what, why);
+    return err;
+}
+
+/* Maps a region of `size` bytes, or of `need` (<= size) when that one cannot be had
+ * or lacks a protection: a region just large enough may still be had with every
+ * protection (RLIMIT_MEMLOCK, RLIMIT_AS). */
+static int map_best(struct vault *v, size_t need, size_t size, struct vault_region *r,
+                    const char **what, int *why)
+{
+    int err = map_region(v, size, r, what, why);
+    if (size == need || (err == 0 && !*what))
+        return err;
+    bool had_size = err == 0;
+    if (had_size)
+        platform_unmap(&r->map);
+    err = map_region(v, need, r, what, why);
+    if (err == 0 && *what && had_size && !v->policy.refuse) {
+        /* Degraded either way, and kept: the larger one, so regions stay few. */
+        struct vault_region small = *r;
+        const char *w;
+        int y = 0;
+        if (map_region(v, size, r, &w, &y) == 0) {
+            platform_unmap(&small.map);
+            *what = w;
+            *why = y;
+        } else {
+            *r = small;
+        }
+    }
+    return err;
+}
+
+/* Adds a region for at least `need` bytes: exactly that much, or (grow) as much as
+ * all regions so far, up to growth_max, so that n secrets take O(log n) regions. */
+static int add_region(struct vault *v, size_t need, bool grow)
+{
+    struct vault_region *d = next_descriptor(v);
+    if (!d)
+        return add_failed(v, ENOMEM, VAULT_NO_MEMORY, "no memory for the vault's region table",
+                          ENOMEM);
+    size_t more = grow ? (v->mapped < v->growth_max ? v->mapped : v->growth_max) : 0;
+    struct vault_region r;
+    const char *what;
+    int why = 0;
+    int err = map_best(v, need, need > more ? need : more, &r, &what, &why);
+    if (err)
+        return add_failed(v, err, VAULT_NO_MEMORY, "no vault memory for a new secret", err);
+    if (what && v->policy.refuse) {
+        platform_unmap(&r.map); /* never written: nothing to wipe */
+        return add_failed(v, ENOMEM, VAULT_REFUSED, what, why);
+    }
+    if (what)
+        report(v, VAULT_DEGRADED, what, why);
+    *d = r;
+    v->mapped += r.map.size;
+    v->fill = d;
+    __atomic_store_n(&v->nregions, v->nregions + 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int vault_reserve(struct vault *v, size_t bytes)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    if (!r->borrowed && r->map.size - r->used >= bytes)
+        return 0;
+    return add_region(v, bytes, false);
+}
+
+/* ---- slots ---- */
+
+static void write_slot(const struct vault *v, unsigned char *s, uint32_t cap)
+{
+    struct slot_hdr h = {cap, SLOT_LIVE};
+    memcpy(s, &h, sizeof h);
+    uint64_t c = canary_for(v, s);
+    memcpy(s + HDR + cap, &c, sizeof c);
+}
+
+static bool has_room(const struct vault_region *r, size_t need)
+{
+    return !r->borrowed && r->map.size - r->used >= need;
+}
+
+/* A freed slot of at least cap bytes, made live again; NULL when none. */
+static unsigned char *reuse_free(struct vault *v, size_t cap)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    {
+        if (r->borrowed)
+            continue; /* another process's memory: never write into it */
+        unsigned char *base = r->map.data;
+        for (size_t o = 0; o < r->used;) {
+            struct slot_hdr h;
+            memcpy(&h, base + o, sizeof h);
+            if (h.state == SLOT_FREE && h.cap >= cap) {
+                h.state = SLOT_LIVE;
+                memcpy(base + o, &h, sizeof h);
+                v->nfree--;
+                return base + o + HDR;
+            }
+            o += HDR + h.cap + CANARY;
+        }
+    }
+    return NULL;
+}
+
+/* Returns a live slot's data area of at least n bytes. */
+static unsigned char *slot_alloc(struct vault *v, size_t n)
+{
+    size_t cap = round8(n);
+    if (cap > UINT32_MAX - HDR - CANARY) {
+        add_failed(v, ENOMEM, VAULT_NO_MEMORY, "a value too large for the vault", E2BIG);
+        return NULL;
+    }
+    size_t need = HDR + cap + CANARY;
+    if (v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
+        unsigned char *s = reuse_free(v, cap);
+        if (s)
+            return s;
+    }
+    struct vault_region *r = v->fill;
+    if (!r || !has_room(r, need)) {
+        struct cursor k;
+        EACH_REGION(v, k, r)
+        if (has_room(r, need))
+            break;
+        if (!r) {
+            if (add_region(v, need, true) != 0)
+                return NULL;
+            r = v->fill;
+        }
+        v->fill = r;
+    }
+    unsigned char *s = r->map.data + r->used;
+    write_slot(v, s, (uint32_t)cap);
+    __atomic_store_n(&r->used, r->used + need, __ATOMIC_RELEASE);
+    return s + HDR;
+}
+
+char *vault_store(struct vault *v, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+    unsigned char *d = slot_alloc(v, nlen + 1 + vlen + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, name, nlen);
+    d[nlen] = '=';
+    memcpy(d + nlen + 1, val, vlen);
+    d[nlen + 1 + vlen] = '\0';
+    return (char *)d;
+}
+
+char *vault_store_entry(struct vault *v, const char *entry, size_t len)
+{
+    unsigned char *d = slot_alloc(v, len + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, entry, len);
+    d[len] = '\0';
+    return (char *)d;
+}
+
+static struct vault_region *region_of(const struct vault *v, const void *p)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    {
+        const unsigned char *b = r->map.data;
+        if ((const unsigned char *)p >= b && (const unsigned char *)p < b + r->map.size)
+            return r;
+    }
+    return NULL;
+}
+
+bool vault_owns(const struct vault *v, const void *p)
+{
+    return region_of(v, p) != NULL;
+}
+
+void vault_release(struct vault *v, char *entry)
+{
+    struct vault_region *r = region_of(v, entry);
+    if (!r || r->borrowed)
+        return; /* borrowed: the other process still uses (and will wipe) it */
+    unsigned char *s = (unsigned char *)entry - HDR;
+    struct slot_hdr h;
+    memcpy(&h, s, sizeof h);
+    if (h.state != SLOT_LIVE)
+        return;
+    explicit_bzero(entry, h.cap);
+    h.state = SLOT_FREE;
+    memcpy(s, &h, sizeof h);
+    v->nfree++;
+}
+
+void vault_release_all(struct vault *v)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    {
+        unsigned char *base = r->map.data;
+        for (size_t o = 0; o < r->used;) {
+            struct slot_hdr h;
+            memcpy(&h, base + o, sizeof h);
+            if (h.state == SLOT_LIVE)
+                vault_release(v, (char *)base + o + HDR);
+            o += HDR + h.cap + CANARY;
+        }
+    }
+}
+
+char *vault_find(const struct vault *v, const char *name, size_t nlen)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    {
+        if (r->borrowed)
+            continue; /* not ours to release: a find-and-release loop must end */
+        unsigned char *base = r->map.data;
+        for (size_t o = 0; o < r->used;) {
+            struct slot_hdr h;
+            memcpy(&h, base + o, sizeof h);
+            char *d = (char *)base + o + HDR;
+            if (h.state == SLOT_LIVE && h.cap > nlen && memcmp(d, name, nlen) == 0 &&
+                d[nlen] == '=')
+                return d;
+            o += HDR + h.cap + CANARY;
+        }
+    }
+    return NULL;
+}
+
+/* A slot header that cannot be trusted: the walk of its region stops there. */
+static bool damaged(const struct slot_hdr *h, size_t left)
+{
+    return (h->state != SLOT_LIVE && h->state != SLOT_FREE) || h->cap > left ||
+           left - h->cap < HDR + CANARY;
+}
+
+size_t vault_wipe(struct vault *v)
+{
+    size_t corrupted = 0;
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    {
+        if (r->borrowed)
+            continue;
+        unsigned char *base = r->map.data;
+        size_t used = __atomic_load_n(&r->used, __ATOMIC_ACQUIRE);
+        size_t o = 0;
+        while (o < used) {
+            struct slot_hdr h;
+            memcpy(&h, base + o, sizeof h);
+            if (damaged(&h, used - o)) {
+                /* The header itself was overwritten: wipe the rest wholesale. */
+                corrupted++;
+                explicit_bzero(base + o, used - o);
+                break;
+            }
+            uint64_t c;
+            memcpy(&c, base + o + HDR + h.cap, sizeof c);
+            if (c != canary_for(v, base + o))
+                corrupted++;
+            explicit_bzero(base + o + HDR, h.cap);
+            o += HDR + h.cap + CANARY;
+        }
+    }
+    v->wiped = true;
+    return corrupted;
+}
+
+void vault_after_fork_child(struct vault *v)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    if (!r->borrowed && platform_unshare_after_fork(&r->map) != 0)
+        r->borrowed = true;
+}
+
+void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
+                void *arg)
+{
+    struct cursor k;
+    struct vault_region *r;
+    EACH_REGION(v, k, r)
+    {
+        const unsigned char *base = r->map.data;
+        size_t used = __atomic_load_n(&r->used, __ATOMIC_ACQUIRE);
+        for (size_t o = 0; o < used;) {
+            struct slot_hdr h;
+            memcpy(&h, base + o, sizeof h);
+            if (damaged(&h, used - o))
+                break; /* a damaged header: the rest of the region cannot be walked */
+            if (h.state == SLOT_LIVE)
+                fn((const char *)base + o + HDR, h.cap, arg);
+            o += HDR + h.cap + CANARY;
+        }
+    }
+}

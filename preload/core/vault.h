@@ -1,0 +1,119 @@
+/* The vault: secret "NAME=value" strings live only here. Slots with a header and a
+ * canary, in guarded regions from the platform layer; a region never moves, so a
+ * pointer into it stays valid until its slot is released.
+ *
+ * The vault grows without a fixed cap: each new region is at least as large as all
+ * the regions before it together (up to growth_max), and the region descriptors
+ * live in chunks that never move either (the first few inside struct vault, then
+ * mapped chunks of doubling size, linked). Walkers (the exit wipe, the crash-time
+ * sweep) take no lock: they read nregions once and see every region it counts. */
+#ifndef ENVSEAL_VAULT_H
+#define ENVSEAL_VAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "preload/platform/platform.h"
+
+struct vault_region {
+    struct mapping map;
+    size_t used;              /* atomic: bytes of slots written from map.data */
+    struct map_report report; /* why a protection is missing */
+    bool borrowed;            /* shared with another process: never wipe */
+};
+
+struct vault_chunk {
+    struct vault_chunk *next; /* atomic; written once */
+    struct vault_region *r;   /* cap descriptors */
+    unsigned cap;
+};
+
+#define VAULT_FIRST_REGIONS 4
+#define VAULT_GROWTH_MAX (256u * 1024) /* bytes: the largest region grown to */
+
+/* What happened to a region mapped after start-up (vault_policy.enforce). */
+enum vault_event {
+    VAULT_DEGRADED, /* kept, without a protection the settings ask for */
+    VAULT_REFUSED,  /* not used: lacks a protection and the settings say refuse */
+    VAULT_NO_MEMORY /* no region at all could be had */
+};
+
+/* What the settings ask of every region mapped once enforce is set (after
+ * start-up; start-up reports its own regions). */
+struct vault_policy {
+    bool enforce;
+    bool need_secretmem; /* ENVSEAL_VAULT=secretmem */
+    bool refuse;         /* ENVSEAL_ON_FAILURE=refuse: a degraded region is unmapped */
+    /* Told of every event (what: a reason, never a value; err: an errno value). */
+    void (*report)(enum vault_event ev, const char *what, int err);
+};
+
+struct vault {
+    struct vault_chunk head; /* its descriptors: first[] */
+    struct vault_region first[VAULT_FIRST_REGIONS];
+    struct vault_chunk *tail;
+    struct vault_region *fill; /* the region appended to last */
+    unsigned nregions;         /* atomic: regions published, over all chunks */
+    size_t mapped;             /* bytes of all regions */
+    size_t growth_max;         /* VAULT_GROWTH_MAX; tests lower it */
+    size_t nfree;              /* released slots that a store may reuse */
+    uint64_t canary;
+    bool allow_secretmem;
+    bool wiped;
+    struct vault_policy policy;
+    int map_errno; /* last failure to add a region (ENOMEM when refused) */
+};
+
+void vault_init(struct vault *v, bool allow_secretmem);
+
+/* Region i (i < nregions), or NULL. */
+const struct vault_region *vault_region_at(const struct vault *v, unsigned i);
+
+/* Calls fn for every published region, in order. Async-signal-safe, no lock. */
+void vault_each_region(const struct vault *v, void (*fn)(const struct vault_region *r, void *arg),
+                       void *arg);
+
+/* The protection region r lacks compared with what the vault was asked for
+ * (need_secretmem; locked; left out of dumps), or NULL; *err says why. */
+const char *vault_region_degradation(const struct vault *v, const struct vault_region *r,
+                                     int *err);
+
+/* Makes sure `bytes` of entries fit without another mapping (one region). */
+int vault_reserve(struct vault *v, size_t bytes);
+
+/* Copies name=value into a new slot; returns the NUL-terminated entry or NULL. */
+char *vault_store(struct vault *v, const char *name, size_t nlen, const char *val, size_t vlen);
+
+/* Copies a whole "NAME=value" entry of `len` bytes (without NUL). */
+char *vault_store_entry(struct vault *v, const char *entry, size_t len);
+
+/* Wipes and frees the slot holding `entry` (a pointer vault_store returned);
+ * does nothing to a borrowed region. */
+void vault_release(struct vault *v, char *entry);
+
+bool vault_owns(const struct vault *v, const void *p);
+
+/* Wipes and frees every live slot (clearenv). */
+void vault_release_all(struct vault *v);
+
+/* First live entry named NAME in a region that is not borrowed, or NULL. */
+char *vault_find(const struct vault *v, const char *name, size_t nlen);
+
+/* Zeroes every secret. Async-signal-safe, takes no lock. Returns the number of
+ * slots whose canary was overwritten (a write past a secret). */
+size_t vault_wipe(struct vault *v);
+
+/* Calls fn for every live entry ("NAME=value", NUL-terminated within cap bytes),
+ * borrowed regions included. Async-signal-safe, takes no lock; stops in a region
+ * at a damaged slot header. */
+void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
+                void *arg);
+
+/* Call in a fork child before it runs anything else. */
+void vault_after_fork_child(struct vault *v);
+
+/* Bytes of slot overhead around an entry of n bytes (header, padding, canary). */
+size_t vault_slot_size(size_t n);
+
+#endif

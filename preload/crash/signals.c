@@ -1,0 +1,573 @@
+/* Signal hooks (signals.h). The kernel holds one of two handlers of ours in place
+ * of what the program set:
+ *   on_fatal    where the program's disposition is SIG_DFL and the default
+ *               action terminates: wipe, sweep before a core, die by the signal;
+ *   one_shot    where the program installed a handler with SA_RESETHAND: the
+ *               kernel would reset it to SIG_DFL, bypassing us, so we do the
+ *               reset (to on_fatal) ourselves and call the program's handler.
+ * Every other disposition goes to the kernel unchanged. When the kernel reports
+ * one of our handlers, the interposers report the program's action instead.
+ * Everything reachable from a handler is async-signal-safe. */
+#define _GNU_SOURCE
+#include "preload/crash/signals.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include "preload/interposers/next_symbol.h"
+#include "preload/platform/platform.h"
+#include "preload/core/shim.h"
+#include "preload/crash/sweep.h"
+#include "preload/crash/thread_state.h"
+
+#define SIGNALS_MAX 65 /* indexes 1..64 */
+
+/* Flags whose program-given values the kernel's copy of on_fatal does not carry.
+ * SA_RESTART: when on_fatal returns to the program (a signal it blocks, sent by
+ * another process, left pending), the interrupted call goes on as if no handler
+ * had run. */
+#define FATAL_BITS (SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER | SA_RESTART)
+/* Same for one_shot. */
+#define ONE_SHOT_BITS (SA_SIGINFO | SA_RESETHAND)
+
+typedef void (*action_fn)(int, siginfo_t *, void *);
+typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
+
+/* What the program set for one signal, where the kernel holds a handler of ours.
+ * All zero is the action every signal has after exec (SIG_DFL, flags 0, empty
+ * mask), so start-up writes no entry in the usual case. */
+struct virt {
+    uint64_t mask;        /* on_fatal: the program's sa_mask as the kernel would keep it */
+    action_fn handler;    /* one_shot: the program's handler */
+    void (*restorer)(void); /* pristine: sa_restorer of the action found at start-up */
+    uint64_t stripped;    /* synchronous signals taken out of the program's handler's
+                           * sa_mask (masks.c says why) */
+    int bits;             /* the program's values of FATAL_BITS */
+    int initial_flags;    /* pristine: sa_flags of the action found at start-up */
+};
+
+static struct virt virt[SIGNALS_MAX];
+/* Written at start-up (see ENVSEAL_HOT); bit sig - 1 of each mask is about sig. */
+static void *next_sigaction ENVSEAL_HOT; /* see next_symbol.h */
+static int hooks_on ENVSEAL_HOT;
+static uint64_t usable ENVSEAL_HOT;   /* the kernel takes actions for it (not KILL, not libc's own) */
+static uint64_t pristine ENVSEAL_HOT; /* on_fatal installed at start-up, not changed since */
+static int installed_flags ENVSEAL_HOT; /* the kernel's flags right after that installation */
+static int table_lock;
+/* glibc's _sigintr: signals siginterrupt() made interrupting, which signal()
+ * consults. Kept here because signal() is emulated here. */
+static uint64_t interrupting;
+/* Crash state: one thread at a time; the values are taken from the vault once. */
+static int crash_lock;
+static unsigned arrivals; /* threads that entered on_fatal */
+static int parking;       /* a crashing thread is collecting the others */
+static bool values_taken, swept;
+
+static void on_fatal(int sig, siginfo_t *si, void *uc);
+static void one_shot(int sig, siginfo_t *si, void *uc);
+
+/* Resolved by the program's first call through the interposers. on_fatal never
+ * calls it; one_shot is only ever installed by such a call, so a handler of ours
+ * never resolves it (dlsym is not async-signal-safe). */
+static sigaction_fn real_sigaction(void)
+{
+    return REAL(sigaction, sigaction_fn);
+}
+
+static int call_real(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    sigaction_fn f = real_sigaction();
+    if (!f) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return f(sig, act, old);
+}
+
+/* The table lock, taken with every signal blocked so a handler in this thread
+ * can never wait for it. */
+static void lock_table(sigset_t *saved)
+{
+    sigset_t all;
+    sigfillset(&all);
+    platform_thread_mask(SIG_SETMASK, &all, saved);
+    while (__atomic_exchange_n(&table_lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+}
+
+static void unlock_table(const sigset_t *saved)
+{
+    __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
+    platform_thread_mask(SIG_SETMASK, saved, NULL);
+}
+
+static uint64_t bit_of(int sig)
+{
+    return 1ull << (sig - 1);
+}
+
+static bool managed(int sig)
+{
+    return sig >= 1 && sig < SIGNALS_MAX && __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE) &&
+           (usable & bit_of(sig));
+}
+
+/* on_fatal in place of `flags` (the program's): every signal blocked while it runs. */
+static void fatal_action(struct sigaction *k, int flags)
+{
+    k->sa_sigaction = on_fatal;
+    k->sa_flags = (flags & ~FATAL_BITS) | SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&k->sa_mask);
+}
+
+/* Turns the program's act into what the kernel gets (k, a copy of act). */
+static void plan(int sig, const struct sigaction *act, struct sigaction *k)
+{
+    struct virt *v = &virt[sig];
+    v->bits = act->sa_flags & FATAL_BITS;
+    pristine &= ~bit_of(sig);
+    if (act->sa_handler == SIG_DFL) {
+        v->mask = platform_action_mask(&act->sa_mask);
+        fatal_action(k, act->sa_flags);
+    } else if (act->sa_handler != SIG_IGN && (act->sa_flags & SA_RESETHAND)) {
+        v->handler = act->sa_sigaction;
+        k->sa_sigaction = one_shot;
+        k->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
+    }
+}
+
+/* The action the program would see, given what the kernel holds (k) and the
+ * table entry as it was when k was in force (v, was_pristine). */
+static void report(const struct virt *v, bool was_pristine, const struct sigaction *k,
+                   struct sigaction *out)
+{
+    struct sigaction r = *k;
+    if (k->sa_sigaction == on_fatal) {
+        if (was_pristine && k->sa_flags == installed_flags) { /* the action found */
+            r.sa_handler = SIG_DFL;
+            r.sa_flags = v->initial_flags;
+            sigemptyset(&r.sa_mask);
+            platform_set_action_mask(&r.sa_mask, v->mask);
+            r.sa_restorer = v->restorer;
+        } else {
+            r.sa_handler = SIG_DFL;
+            r.sa_flags = (k->sa_flags & ~FATAL_BITS) | v->bits;
+            platform_set_action_mask(&r.sa_mask, v->mask);
+        }
+    } else if (k->sa_sigaction == one_shot) {
+        r.sa_sigaction = v->handler;
+        r.sa_flags = (k->sa_flags & ~ONE_SHOT_BITS) | (v->bits & ONE_SHOT_BITS);
+    }
+    if (k->sa_sigaction != on_fatal) { /* the program's own handler (or one_shot) */
+        uint64_t m = platform_action_mask(&r.sa_mask) | v->stripped;
+        platform_copy_action(out, &r);
+        platform_set_action_mask(&out->sa_mask, m);
+        return;
+    }
+    platform_copy_action(out, &r);
+}
+
+/* A handler of the program's blocks, while it runs, what its sa_mask says: the
+ * kernel gets that without the synchronous signals, so a fault inside the
+ * handler still reaches on_fatal. */
+static void strip_sync(int sig, const struct sigaction *act, struct sigaction *k)
+{
+    struct virt *v = &virt[sig];
+    v->stripped = 0;
+    if (k->sa_sigaction == on_fatal || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN)
+        return;
+    uint64_t m = platform_action_mask(&k->sa_mask), sync = platform_sync_signals();
+    v->stripped = m & sync;
+    if (v->stripped)
+        platform_set_action_mask(&k->sa_mask, m & ~sync);
+}
+
+static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    if (sig < 1 || sig >= SIGNALS_MAX || !signals_active())
+        return call_real(sig, act, oact);
+    sigset_t saved;
+    lock_table(&saved);
+    struct virt before = virt[sig];
+    bool was_pristine = pristine & bit_of(sig);
+    struct sigaction k, old;
+    int rc;
+    if (act) {
+        k = *act;
+        if (managed(sig))
+            plan(sig, act, &k);
+        strip_sync(sig, act, &k);
+        rc = call_real(sig, &k, &old);
+        if (rc != 0) {
+            virt[sig] = before;
+            pristine |= was_pristine ? bit_of(sig) : 0;
+        }
+    } else {
+        rc = call_real(sig, NULL, &old);
+    }
+    int err = errno;
+    if (rc == 0 && oact)
+        report(&before, was_pristine, &old, oact);
+    unlock_table(&saved);
+    errno = err;
+    return rc;
+}
+
+ENVSEAL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    return do_sigaction(sig, act, oact);
+}
+
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *oact);
+ENVSEAL_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    return do_sigaction(sig, act, oact);
+}
+
+/* ---- The handlers ------------------------------------------------------------ */
+
+/* Before a sweep, every other thread is sent the crash signal marked as a "park"
+ * request: in this handler its registers are saved in a signal frame on its stack,
+ * where the sweep reaches them, and its live registers are the handler's. It then
+ * waits there for the process to end. */
+#define PARK_WAIT_MS 1000 /* longest wait for the other threads to arrive */
+#define PARK_QUIET_MS 50  /* no arrival for this long: the rest have it blocked */
+#define PARKED_MAX_MS 10000
+
+/* Threads may block the crash signal (a SIGABRT, a SIGTERM), never a synchronous
+ * one (masks.c): park with SIGSEGV when on_fatal holds it. */
+static int park_signal(int sig)
+{
+    struct kernel_action cur;
+    if (platform_sync_signals() & bit_of(sig))
+        return sig;
+    if (platform_kernel_action(SIGSEGV, NULL, &cur) == 0 && cur.handler == (void *)on_fatal)
+        return SIGSEGV;
+    return sig;
+}
+
+static void park_other_threads(int sig)
+{
+    __atomic_store_n(&parking, 1, __ATOMIC_RELEASE);
+    unsigned base = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+    unsigned sent = platform_park_other_threads(park_signal(sig));
+    unsigned last = base;
+    for (int ms = 0, quiet = 0; sent && ms < PARK_WAIT_MS && quiet < PARK_QUIET_MS; ms++) {
+        unsigned now = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+        if (now - base >= sent)
+            break;
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+        platform_sleep_ms(1);
+    }
+}
+
+/* The interrupted code's registers, saved in uc, may hold slices of a value that
+ * libc's copy or search routines loaded (16, 32 or 64 bytes at a time). */
+static void scrub_registers(void *uc)
+{
+    struct byte_area a[4];
+    size_t n = platform_context_registers(uc, a, 4);
+    for (size_t i = 0; i < n; i++)
+        sweep_scrub(a[i].p, a[i].n);
+}
+
+static void on_fatal(int sig, siginfo_t *si, void *uc)
+{
+    int saved_errno = errno;
+    struct vault *v = &envseal_state.vault;
+    __atomic_fetch_add(&arrivals, 1, __ATOMIC_ACQ_REL);
+    if (__atomic_load_n(&parking, __ATOMIC_ACQUIRE) && platform_is_park(si)) {
+        /* Parked by a crashing thread: wait to be ended with the process. Only if
+         * the process survives (a debugger dropped the signal) does it go on. */
+        platform_clear_callee_saved();
+        for (int ms = 0; ms < PARKED_MAX_MS; ms++)
+            platform_sleep_ms(1);
+        errno = saved_errno;
+        return;
+    }
+    if (si && si->si_code <= 0 && masks_held(sig)) {
+        /* Sent by a process (not a fault) to a thread where the program blocks it:
+         * it stays pending, blocked for real now, as it would without envseal. */
+        platform_requeue_signal(sig, si);
+        platform_context_block(uc, sig);
+        errno = saved_errno;
+        return;
+    }
+    /* Every signal is blocked here (sa_mask), so only another thread can hold it. */
+    while (__atomic_exchange_n(&crash_lock, 1, __ATOMIC_ACQUIRE))
+        platform_sleep_ms(1);
+    if (!values_taken) {
+        /* Values go to the sweep's scratch area (never dumped) and the vault is
+         * wiped at once: from here on no thread can make a new copy. */
+        sweep_take_vault(v);
+        vault_wipe(v);
+        values_taken = true;
+    }
+    if (!swept && platform_signal_default(sig) == SIGDEF_CORE && platform_core_dump_possible()) {
+        park_other_threads(sig);
+        /* A thread that entered this handler during the sweep saved its registers
+         * in a signal frame the sweep may have passed already: go again. */
+        unsigned seen;
+        do {
+            seen = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+            sweep_run(NULL);
+        } while (seen != __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE));
+        swept = true;
+    }
+    if (swept) /* the registers restored on return, which the core records */
+        scrub_registers(uc);
+    /* The values taken from the vault are wiped too, sweep or not: a death without
+     * a core must not leave them in the scratch area until the kernel frees it. */
+    sweep_forget();
+    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELEASE);
+
+    /* Die by the same signal: back to SIG_DFL, queue it again with its siginfo,
+     * and return with only it unblocked. The kernel restores the interrupted
+     * context (so a core shows the original registers) and delivers it. */
+    const struct kernel_action dfl = {(void *)SIG_DFL, 0, NULL, 0}; /* as after exec */
+    platform_kernel_action(sig, &dfl, NULL);
+    platform_requeue_signal(sig, si);
+    platform_context_unblock_only(uc, sig);
+    errno = saved_errno;
+}
+
+static void one_shot(int sig, siginfo_t *si, void *uc)
+{
+    int saved_errno = errno;
+    sigset_t saved;
+    lock_table(&saved);
+    struct virt *v = &virt[sig];
+    action_fn handler = v->handler;
+    struct sigaction cur;
+    if (call_real(sig, NULL, &cur) == 0 && cur.sa_sigaction == one_shot) {
+        /* What the kernel does for SA_RESETHAND: SIG_DFL, flags and mask kept. */
+        v->mask = platform_action_mask(&cur.sa_mask) | v->stripped;
+        v->stripped = 0;
+        v->bits = (v->bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART));
+        struct sigaction k = cur;
+        fatal_action(&k, cur.sa_flags);
+        call_real(sig, &k, NULL);
+    }
+    unlock_table(&saved);
+    errno = saved_errno;
+    /* The kernel passes all three arguments whatever SA_SIGINFO says. */
+    handler(sig, si, uc);
+}
+
+/* ---- signal() and relatives, as the C library builds them on sigaction --------- */
+
+/* glibc's signal() has BSD semantics: the signal masked while its handler runs,
+ * restarting unless siginterrupt() said otherwise, SIG_ERR refused. musl's
+ * (platform/linux/musl/compat.h sets this to 0) always restarts, masks nothing and takes
+ * any handler. */
+#ifndef ENVSEAL_LIBC_SIGNAL_IS_GLIBC
+#define ENVSEAL_LIBC_SIGNAL_IS_GLIBC 1
+#endif
+
+static sighandler_t set_handler(int sig, sighandler_t handler, int flags, bool mask_self)
+{
+    if ((ENVSEAL_LIBC_SIGNAL_IS_GLIBC && handler == SIG_ERR) || sig < 1 || sig >= NSIG) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    if (mask_self)
+        sigaddset(&act.sa_mask, sig);
+    act.sa_flags = flags;
+    if (do_sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+/* BSD semantics: restarting unless siginterrupt() said otherwise. */
+static sighandler_t bsd_signal_impl(int sig, sighandler_t handler)
+{
+    if (!ENVSEAL_LIBC_SIGNAL_IS_GLIBC)
+        return set_handler(sig, handler, SA_RESTART, false);
+    bool intr = sig >= 1 && sig <= 64 && (interrupting >> (sig - 1) & 1);
+    return set_handler(sig, handler, intr ? 0 : SA_RESTART, true);
+}
+
+ENVSEAL_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+    return bsd_signal_impl(sig, handler);
+}
+
+sighandler_t bsd_signal(int sig, sighandler_t handler);
+ENVSEAL_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
+{
+    return bsd_signal_impl(sig, handler);
+}
+
+ENVSEAL_EXPORT sighandler_t ssignal(int sig, sighandler_t handler)
+{
+    return bsd_signal_impl(sig, handler);
+}
+
+/* System V semantics: one-shot, not masked, interrupting. */
+static sighandler_t sysv_signal_impl(int sig, sighandler_t handler)
+{
+    return set_handler(sig, handler, SA_RESETHAND | SA_NODEFER | SA_INTERRUPT, false);
+}
+
+ENVSEAL_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
+{
+    return sysv_signal_impl(sig, handler);
+}
+
+ENVSEAL_EXPORT sighandler_t __sysv_signal(int sig, sighandler_t handler)
+{
+    return sysv_signal_impl(sig, handler);
+}
+
+ENVSEAL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
+{
+    sigset_t set, oset;
+    struct sigaction act, old;
+    sigemptyset(&set);
+    if (sigaddset(&set, sig) < 0)
+        return SIG_ERR;
+    if (disp == SIG_HOLD) {
+        if (masks_change(SIG_BLOCK, &set, &oset) != 0)
+            return SIG_ERR;
+        if (sigismember(&oset, sig))
+            return SIG_HOLD;
+        if (do_sigaction(sig, NULL, &old) < 0)
+            return SIG_ERR;
+        return old.sa_handler;
+    }
+    memset(&act, 0, sizeof act);
+    act.sa_handler = disp;
+    sigemptyset(&act.sa_mask);
+    act.sa_flags = 0;
+    if (do_sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    if (masks_change(SIG_UNBLOCK, &set, &oset) != 0)
+        return SIG_ERR;
+    return sigismember(&oset, sig) ? SIG_HOLD : old.sa_handler;
+}
+
+ENVSEAL_EXPORT int siginterrupt(int sig, int flag)
+{
+    struct sigaction act;
+    if (do_sigaction(sig, NULL, &act) < 0)
+        return -1;
+    uint64_t bit = sig >= 1 && sig <= 64 ? 1ull << (sig - 1) : 0;
+    if (flag) {
+        __atomic_fetch_or(&interrupting, bit, __ATOMIC_RELAXED);
+        act.sa_flags &= ~SA_RESTART;
+    } else {
+        __atomic_fetch_and(&interrupting, ~bit, __ATOMIC_RELAXED);
+        act.sa_flags |= SA_RESTART;
+    }
+    return do_sigaction(sig, &act, NULL) < 0 ? -1 : 0;
+}
+
+bool signals_active(void)
+{
+    return __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE);
+}
+
+/* ---- Installation ------------------------------------------------------------- */
+
+static void after_fork_child(void)
+{
+    /* A lock held by another thread of the parent has no owner here. */
+    __atomic_store_n(&table_lock, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&arrivals, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&parking, 0, __ATOMIC_RELAXED);
+    values_taken = swept = false;
+    threads_after_fork_child();
+}
+
+/* Puts k (on_fatal) in place of SIG_DFL for sig. `known_default`: swap first and
+ * read the old action in the same call (every signal is blocked, or /proc said
+ * SIG_DFL), putting back exactly what was there when it was not SIG_DFL; else
+ * query first. */
+static void hook_signal(int sig, bool known_default, const struct kernel_action *k)
+{
+    struct virt *v = &virt[sig];
+    struct kernel_action cur = {0};
+    if (!known_default) {
+        if (platform_kernel_action(sig, NULL, &cur) != 0)
+            return;
+        usable |= bit_of(sig);
+        if (cur.handler != (void *)SIG_DFL)
+            return; /* ignored or handled already */
+    }
+    if (platform_kernel_action(sig, k, known_default ? &cur : NULL) != 0)
+        return;
+    usable |= bit_of(sig);
+    if (cur.handler != (void *)SIG_DFL) { /* ignored or handled: give it back unchanged */
+        platform_kernel_action(sig, &cur, NULL);
+        return;
+    }
+    if (cur.flags || cur.mask || cur.restorer) { /* else the zero entry says it all */
+        v->bits = (int)cur.flags & FATAL_BITS;
+        v->mask = cur.mask;
+        v->initial_flags = (int)cur.flags;
+        v->restorer = cur.restorer;
+    }
+    pristine |= bit_of(sig);
+}
+
+void signals_install(void)
+{
+    /* Once per process: at start-up when it has secrets, else when the first one is
+     * stored (callers hold the shim's lock or run before main). */
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    /* As PID 1 of a namespace, SIG_DFL signals from inside it are discarded by the
+     * kernel; a handler would make them deliverable. Leave everything alone. */
+    if (platform_is_namespace_init())
+        return;
+    void *stack = NULL;
+    if (sweep_prepare(ALTSTACK_SIZE, &stack) != 0) /* then at least the stack */
+        stack = platform_map_stack(ALTSTACK_SIZE);
+    /* Signals already ignored or caught (inherited SIG_IGN, an earlier constructor)
+     * must keep that disposition throughout. With one thread, every signal is
+     * blocked while on_fatal is swapped in and the old action read in the same
+     * call: one that arrives meanwhile waits, then meets the disposition put back
+     * (a pending signal is dropped when SIG_IGN is restored). Another thread could
+     * take it in between, so then one read of /proc says which to leave alone. */
+    uint64_t ignored = 0, caught = 0;
+    bool single = platform_single_threaded();
+    sigset_t all, saved;
+    if (single) {
+        sigfillset(&all);
+        platform_thread_mask(SIG_SETMASK, &all, &saved);
+    }
+    bool known = single || platform_signal_dispositions(&ignored, &caught);
+    /* No table lock: until hooks_on is set every sigaction call passes straight to
+     * the kernel, and on_fatal, the only handler installed here, never takes it.
+     * The kernel gets what fatal_action would give it through libc's sigaction,
+     * one system call per signal, and libc's sigaction is not even resolved. */
+    struct kernel_action k; /* on_fatal, the same for every signal */
+    platform_handler_action(on_fatal, &k);
+    installed_flags = (int)k.flags;
+    _Static_assert(SIGNALS_MAX == 65, "virt[] must cover signals 1..64");
+    uint64_t fatal = platform_fatal_signals() & ~platform_libc_signals();
+    for (; fatal; fatal &= fatal - 1) {
+        int sig = __builtin_ctzll(fatal) + 1;
+        if (known && ((ignored | caught) & bit_of(sig)))
+            usable |= bit_of(sig); /* not ours: every call passes through */
+        else
+            hook_signal(sig, known, &k);
+    }
+    /* A stack overflow needs an alternate stack to run on_fatal on; a blocked
+     * synchronous signal would bypass it (thread_state.h). */
+    if (stack)
+        altstack_adopt(stack);
+    masks_adopt_inherited(single ? &saved : NULL); /* restores the mask */
+    __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
+    pthread_atfork(NULL, NULL, after_fork_child);
+}

@@ -1,0 +1,96 @@
+/* setenv, unsetenv, putenv and clearenv for strict secrets (envops.c hands them
+ * over, holding envseal_state.lock): the value goes into the vault and the strict
+ * table, never into environ; a replaced or removed value is wiped once no reader
+ * can still see it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "preload/interposers/next_symbol.h"
+#include "preload/core/shim.h"
+#include "preload/crash/signals.h"
+#include "preload/interposers/strict.h"
+
+extern char **environ;
+
+typedef int (*unsetenv_fn)(const char *);
+typedef int (*clearenv_fn)(void);
+
+static void *next_unsetenv, *next_clearenv;
+
+
+static struct shim_state *const st = &envseal_state;
+
+bool strict_owns(const char *name, size_t nlen)
+{
+    return strict_on() && config_is_strict(&st->cfg, name, nlen);
+}
+
+/* An entry put into environ behind envseal's back (a program writing environ
+ * itself) must not outlive a change made through the interface. */
+static void drop_from_environ(const char *name, size_t nlen)
+{
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, name, nlen) == 0 && (*e)[nlen] == '=') {
+            char n[nlen + 1];
+            memcpy(n, name, nlen);
+            n[nlen] = '\0';
+            REAL(unsetenv, unsetenv_fn)(n);
+            return;
+        }
+}
+
+int strict_setenv(const char *name, const char *value, int overwrite)
+{
+    size_t nlen = strlen(name);
+    int rc = 0;
+    if (overwrite || !strict_current(name, nlen)) {
+        char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
+        if (sealed)
+            signals_install(); /* see envops.c */
+        rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
+        if (rc == 0)
+            drop_from_environ(name, nlen);
+    }
+    return rc;
+}
+
+int strict_putenv(const char *string, size_t nlen)
+{
+    char *sealed = vault_store_entry(&st->vault, string, strlen(string));
+    if (sealed)
+        signals_install(); /* see envops.c */
+    int rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
+    if (rc == 0)
+        drop_from_environ(string, nlen);
+    return rc;
+}
+
+int strict_unsetenv(const char *name)
+{
+    size_t nlen = strlen(name);
+    int rc = 0;
+    if (strict_remove(name, nlen) < 0) {
+        errno = ENOMEM;
+        rc = -1;
+    } else {
+        drop_from_environ(name, nlen);
+    }
+    return rc;
+}
+
+int strict_clearenv(void)
+{
+    int rc = REAL(clearenv, clearenv_fn)();
+    strict_remove_all();
+    if (rc == 0)
+        vault_release_all(&st->vault);
+    return rc;
+}
+
+void strict_after_unset(void)
+{
+    if (strict_on() && (!environ || !environ[0]))
+        strict_remove_all();
+}

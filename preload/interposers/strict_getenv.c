@@ -1,0 +1,79 @@
+/* getenv, secure_getenv and __secure_getenv of libenvseal-strict.so. On the lookup
+ * path: no malloc, no dlsym, no lock; async-signal-safe. A name whose filter bit
+ * is set is looked up in the strict table first; every other name is found in
+ * environ exactly as glibc's getenv finds it (same algorithm, so the same cost). */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "preload/core/shim.h"
+#include "preload/interposers/strict.h"
+
+extern char **environ;
+
+/* glibc's own search: the first two bytes as one 16-bit compare, then the rest.
+ * Kept out of line so that getenv itself stays small and ends in a tail call. */
+__attribute__((noinline)) static char *environ_lookup(const char *name, size_t len)
+{
+    char **ep = environ;
+    if (ep == NULL)
+        return NULL;
+    const unsigned char *n = (const unsigned char *)name;
+    if (len == 1) {
+        uint16_t start = (uint16_t)('=' << 8 | n[0]);
+        for (; *ep != NULL; ++ep) {
+            const unsigned char *e = (const unsigned char *)*ep;
+            if ((uint16_t)(e[0] | e[1] << 8) == start)
+                return *ep + 2;
+        }
+        return NULL;
+    }
+    uint16_t start = (uint16_t)(n[0] | n[1] << 8);
+    for (; *ep != NULL; ++ep) {
+        const unsigned char *e = (const unsigned char *)*ep;
+        if ((uint16_t)(e[0] | e[1] << 8) == start && strncmp(*ep + 2, name + 2, len - 2) == 0 &&
+            (*ep)[len] == '=')
+            return *ep + len + 1;
+    }
+    return NULL;
+}
+
+/* A name the filter could not rule out: the table first, then environ. */
+__attribute__((noinline)) static char *strict_then_environ(const char *name, size_t len)
+{
+    char *v = strict_lookup(name, len);
+    return v ? v : environ_lookup(name, len);
+}
+
+ENVSEAL_EXPORT char *getenv(const char *name)
+{
+    if (name[0] == '\0')
+        return NULL;
+    size_t len = strlen(name);
+    if (__builtin_expect(strict_maybe(name, len), 0))
+        return strict_then_environ(name, len);
+    return environ_lookup(name, len);
+}
+
+/* AT_SECURE (set-user-ID and similar programs): secure_getenv answers NULL. */
+static int secure_state = -1;
+
+ENVSEAL_EXPORT char *secure_getenv(const char *name)
+{
+    int s = __atomic_load_n(&secure_state, __ATOMIC_RELAXED);
+    if (s < 0) {
+        s = getauxval(AT_SECURE) != 0;
+        __atomic_store_n(&secure_state, s, __ATOMIC_RELAXED);
+    }
+    return s ? NULL : getenv(name);
+}
+
+/* The pre-2.17 name, still exported by glibc for old binaries. */
+char *__secure_getenv(const char *name);
+
+ENVSEAL_EXPORT char *__secure_getenv(const char *name)
+{
+    return secure_getenv(name);
+}

@@ -1,0 +1,277 @@
+/* The strict-secret table: lookup (readers), replacement and delayed wiping
+ * (writers, under envseal_state.lock), start-up and fork. See strict.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "preload/core/shim.h"
+#include "preload/interposers/strict.h"
+
+struct strict_shared strict_g;
+
+static struct vault *const vault = &envseal_state.vault;
+
+char *strict_lookup(const char *name, size_t len)
+{
+    unsigned pin = strict_pin();
+    const struct strict_table *t = strict_pinned_table();
+    char *r = NULL;
+    for (size_t i = 0; t && i < t->n; i++) {
+        const struct strict_entry *x = &t->e[i];
+        /* After the exit wipe the bytes are zero: the '=' test then fails. */
+        if (x->nlen == len && memcmp(x->entry, name, len) == 0 && x->entry[len] == '=') {
+            r = x->entry + len + 1;
+            break;
+        }
+    }
+    strict_unpin(pin);
+    return r;
+}
+
+/* ---- grace periods ---- */
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Waits (at most a second) for a reader counter to drain. */
+static bool drained(unsigned long *counter)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (unsigned spins = 0;; spins++) {
+        if (__atomic_load_n(counter, __ATOMIC_SEQ_CST) == 0)
+            return true;
+        if (spins < 1000) {
+            sched_yield();
+            continue;
+        }
+        if (elapsed_ms(&start) > 1000)
+            return false; /* a reader that never returns (e.g. longjmp out of a handler) */
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* After publishing a table: true once no reader can still see the previous one.
+ * A reader counts itself on the parity of the epoch it read; flipping twice and
+ * draining each parity catches a reader whichever parity it chose. */
+static bool grace(void)
+{
+    for (int round = 0; round < 2; round++) {
+        unsigned long old = __atomic_fetch_add(&strict_g.epoch, 1, __ATOMIC_SEQ_CST);
+        if (!drained(&strict_g.readers[old & 1]))
+            return false;
+    }
+    return true;
+}
+
+/* Zeroes with plain stores first (so a race detector sees the wipe), then the
+ * vault's own wipe releases the slot. */
+static void wipe_entry(char *entry)
+{
+    size_t n = strlen(entry);
+    memset(entry, 0, n);
+    __asm__ volatile("" : : "r"(entry) : "memory");
+    vault_release(vault, entry);
+}
+
+/* What a grace period that timed out left behind, retried by the next one. */
+static struct {
+    void **table;
+    char **entry;
+    size_t ntables, nentries, captables, capentries;
+} deferred;
+
+static bool push(void ***arr, size_t *n, size_t *cap, void *p)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        void **a = realloc(*arr, c * sizeof *a);
+        if (!a)
+            return false; /* kept in the vault until the exit wipe */
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = p;
+    return true;
+}
+
+/* Called after a new table was published: frees `old` and wipes `entries` once it
+ * is safe, else defers them. */
+static void retire(struct strict_table *old, char **entries, size_t n)
+{
+    if (grace()) {
+        for (size_t i = 0; i < deferred.nentries; i++)
+            wipe_entry(deferred.entry[i]);
+        for (size_t i = 0; i < deferred.ntables; i++)
+            free(deferred.table[i]);
+        deferred.nentries = deferred.ntables = 0;
+        for (size_t i = 0; i < n; i++)
+            wipe_entry(entries[i]);
+        free(old);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        push((void ***)&deferred.entry, &deferred.nentries, &deferred.capentries, entries[i]);
+    if (old)
+        push(&deferred.table, &deferred.ntables, &deferred.captables, old);
+}
+
+/* ---- publishing ---- */
+
+static void publish(struct strict_table *t)
+{
+    uint64_t f[STRICT_FILTER_WORDS] = {0};
+    for (size_t i = 0; t && i < t->n; i++) {
+        uint32_t h = strict_hash(t->e[i].entry, t->e[i].nlen);
+        f[h >> 6] |= 1ull << (h & 63);
+    }
+    /* Table first, then the filter: a reader that sees a new bit sees the table. */
+    __atomic_store_n(&strict_g.table, t, __ATOMIC_SEQ_CST);
+    for (unsigned w = 0; w < STRICT_FILTER_WORDS; w++)
+        __atomic_store_n(&strict_g.filter[w], f[w], __ATOMIC_RELEASE);
+}
+
+static struct strict_table *table_alloc(size_t n)
+{
+    struct strict_table *t = malloc(sizeof *t + (n ? n : 1) * sizeof t->e[0]);
+    if (t)
+        t->n = n;
+    return t;
+}
+
+static long find(const struct strict_table *t, const char *name, size_t nlen)
+{
+    for (size_t i = 0; t && i < t->n; i++)
+        if (t->e[i].nlen == nlen && memcmp(t->e[i].entry, name, nlen) == 0)
+            return (long)i;
+    return -1;
+}
+
+char *strict_current(const char *name, size_t nlen)
+{
+    const struct strict_table *t = strict_g.table;
+    long i = find(t, name, nlen);
+    return i < 0 ? NULL : t->e[i].entry;
+}
+
+int strict_install(char *sealed, size_t nlen)
+{
+    struct strict_table *old = strict_g.table;
+    size_t n = old ? old->n : 0;
+    long at = find(old, sealed, nlen);
+    struct strict_table *t = table_alloc(at < 0 ? n + 1 : n);
+    if (!t) {
+        vault_release(vault, sealed);
+        errno = ENOMEM;
+        return -1;
+    }
+    if (n)
+        memcpy(t->e, old->e, n * sizeof t->e[0]);
+    char *replaced = NULL;
+    if (at < 0) {
+        at = (long)n;
+    } else {
+        replaced = t->e[at].entry;
+    }
+    t->e[at].entry = sealed;
+    t->e[at].nlen = nlen;
+    publish(t);
+    retire(old, &replaced, replaced ? 1 : 0);
+    return 0;
+}
+
+int strict_remove(const char *name, size_t nlen)
+{
+    struct strict_table *old = strict_g.table;
+    long at = find(old, name, nlen);
+    if (at < 0)
+        return 0;
+    struct strict_table *t = NULL;
+    if (old->n > 1) {
+        t = table_alloc(old->n - 1);
+        if (!t)
+            return -1; /* no memory for the smaller table */
+        memcpy(t->e, old->e, (size_t)at * sizeof t->e[0]);
+        memcpy(t->e + at, old->e + at + 1, (old->n - (size_t)at - 1) * sizeof t->e[0]);
+    }
+    char *gone = old->e[at].entry;
+    publish(t);
+    retire(old, &gone, 1);
+    return 1;
+}
+
+void strict_remove_all(void)
+{
+    struct strict_table *old = strict_g.table;
+    if (!old)
+        return;
+    publish(NULL);
+    char **gone = malloc(old->n * sizeof *gone);
+    if (!gone) { /* wipe after the grace period one by one from the old table itself */
+        if (grace())
+            for (size_t i = 0; i < old->n; i++)
+                wipe_entry(old->e[i].entry);
+        free(old);
+        return;
+    }
+    for (size_t i = 0; i < old->n; i++)
+        gone[i] = old->e[i].entry;
+    retire(old, gone, old->n);
+    free(gone);
+}
+
+/* ---- start-up and fork ---- */
+
+void strict_after_fork_child(void)
+{
+    /* Counts of readers that were running in the parent's other threads. */
+    __atomic_store_n(&strict_g.readers[0], 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&strict_g.readers[1], 0, __ATOMIC_SEQ_CST);
+    strict_g.pid = getpid();
+}
+
+static void adopt(char *sealed, void *ctx)
+{
+    struct strict_table *t = ctx;
+    t->e[t->n].entry = sealed;
+    t->e[t->n].nlen = entry_name_len(sealed);
+    t->n++;
+}
+
+void strict_start(const struct config *c, struct vault *v, char **envp, char **cur,
+                  struct relocate_result *res)
+{
+    memset(res, 0, sizeof *res);
+    size_t n = 0;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (; envp[n]; n++) {
+        uintptr_t a = (uintptr_t)envp[n], end = a + strlen(envp[n]) + 1;
+        lo = a < lo ? a : lo;
+        hi = end > hi ? end : hi;
+    }
+    strict_g.env_lo = lo;
+    strict_g.env_hi = hi;
+    struct strict_table *t = table_alloc(n);
+    if (!t)
+        return; /* every secret is relocated instead: still sealed */
+    t->n = 0;
+    relocate_remove_strict(c, v, envp, cur, adopt, t, res);
+    if (t->n == 0) {
+        free(t);
+        t = NULL;
+    }
+    strict_g.pid = getpid();
+    publish(t);
+    pthread_atfork(NULL, NULL, strict_after_fork_child);
+    __atomic_store_n(&strict_g.active, true, __ATOMIC_RELEASE);
+}

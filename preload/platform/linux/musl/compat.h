@@ -1,0 +1,27 @@
+/* The glibc names the shim's sources use that musl lacks, given to every musl
+ * compilation (-include). */
+#ifndef ENVSEAL_PLATFORM_LIBC_MUSL_H
+#define ENVSEAL_PLATFORM_LIBC_MUSL_H
+
+#include <stdbool.h>
+
+/* glibc's value (the kernel ignores it); only sysv_signal uses it, which musl
+ * does not define and the musl build does not export. */
+#define SA_INTERRUPT 0x20000000
+
+/* signal() as musl builds it (signals.c). */
+#define ENVSEAL_LIBC_SIGNAL_IS_GLIBC 0
+
+/* musl keeps signals 32 to 34 for itself (platform/linux/signal_actions.c). */
+#define ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX 34
+
+/* glibc's <sys/wait.h> macro: the wait status of a process that exited. */
+#define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
+
+/* platform/linux/errname.c */
+const char *strerrorname_np(int err);
+
+/* For platform/linux/musl/include/sys/single_threaded.h. */
+bool envseal_musl_single_threaded(void);
+
+#endif

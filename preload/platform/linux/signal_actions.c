@@ -1,0 +1,446 @@
+/* Linux signal details for the signal hooks: default actions, the kernel's view of
+ * an action, re-queueing a signal to the current thread, the handler's ucontext.
+ * Everything here is async-signal-safe. */
+#define _GNU_SOURCE
+#include "preload/platform/platform.h"
+#include "preload/platform/linux/syscall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/single_threaded.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* The kernel keeps 64 signals in an action's mask (x86-64, arm64). */
+#define KERNEL_MASK_BYTES 8
+
+enum sig_default platform_signal_default(int sig)
+{
+    switch (sig) {
+    case SIGQUIT:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGXCPU:
+    case SIGXFSZ:
+    case SIGSYS:
+        return SIGDEF_CORE;
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGURG:
+    case SIGWINCH:
+        return SIGDEF_IGNORE;
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+        return SIGDEF_STOP;
+    default: /* HUP INT KILL USR1 USR2 PIPE ALRM TERM STKFLT VTALRM PROF IO PWR, real-time */
+        return sig >= 1 && sig <= platform_signal_max() ? SIGDEF_TERMINATE : SIGDEF_IGNORE;
+    }
+}
+
+int platform_signal_max(void)
+{
+    return 64;
+}
+
+#define BIT(sig) (1ull << ((sig) - 1))
+
+uint64_t platform_fatal_signals(void)
+{
+    /* Every signal but those whose default is to ignore, stop or continue, and
+     * SIGKILL (see platform_signal_default; tests/unit checks they agree). */
+    return ~(BIT(SIGCHLD) | BIT(SIGCONT) | BIT(SIGURG) | BIT(SIGWINCH) | BIT(SIGSTOP) |
+             BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU) | BIT(SIGKILL));
+}
+
+static const uint64_t uncatchable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+
+uint64_t platform_action_mask(const sigset_t *s)
+{
+    uint64_t w;
+    memcpy(&w, s, KERNEL_MASK_BYTES);
+    return w & ~uncatchable;
+}
+
+void platform_set_action_mask(sigset_t *s, uint64_t bits)
+{
+    memcpy(s, &bits, KERNEL_MASK_BYTES);
+}
+
+void platform_copy_action(struct sigaction *dst, const struct sigaction *src)
+{
+    dst->sa_sigaction = src->sa_sigaction; /* the handler union, whichever member */
+    dst->sa_mask = src->sa_mask; /* glibc copies its whole sigset_t, not the kernel's part */
+    dst->sa_flags = src->sa_flags;
+    dst->sa_restorer = src->sa_restorer;
+}
+
+int platform_thread_mask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t copy;
+    if (set && how != SIG_UNBLOCK) {
+        memcpy(&copy, set, KERNEL_MASK_BYTES);
+        uint64_t w;
+        memcpy(&w, &copy, sizeof w);
+        w &= ~platform_libc_signals();
+        memcpy(&copy, &w, sizeof w);
+        set = &copy;
+    }
+    long r = SYS4(SYS_rt_sigprocmask, how, set, old, KERNEL_MASK_BYTES);
+    return r < 0 ? (int)-r : 0;
+}
+
+uint64_t platform_sync_signals(void)
+{
+    return BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGFPE) | BIT(SIGTRAP) | BIT(SIGSYS);
+}
+
+int platform_altstack(const stack_t *set, stack_t *old)
+{
+    long r = SYS2(SYS_sigaltstack, set, old);
+    return r < 0 ? (int)-r : 0;
+}
+
+void *platform_map_stack(size_t size)
+{
+    size_t page = platform_page_size();
+    unsigned char *p = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (mprotect(p, page, PROT_NONE) != 0 || madvise(p, size + page, MADV_DONTDUMP) != 0) {
+        munmap(p, size + page);
+        return NULL;
+    }
+    return p + page;
+}
+
+void platform_unmap_stack(void *stack, size_t size)
+{
+    size_t page = platform_page_size();
+    munmap((unsigned char *)stack - page, size + page);
+}
+
+void platform_requeue_signal(int sig, const siginfo_t *si)
+{
+    pid_t pid = getpid();
+    pid_t tid = (pid_t)SYS0(SYS_gettid);
+    /* The original siginfo (sender, fault address) goes into the core's notes; the
+     * kernel accepts any si_code when a thread signals itself. */
+    if (si && SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
+        return;
+    SYS3(SYS_tgkill, pid, tid, sig);
+}
+
+void platform_context_unblock_only(void *ucontext, int sig)
+{
+    /* Only the kernel's part of uc_sigmask exists in the signal frame: the bytes
+     * after it are the siginfo, so write exactly KERNEL_MASK_BYTES. */
+    ucontext_t *uc = ucontext;
+    uint64_t all_but = ~(1ull << (sig - 1));
+    memcpy(&uc->uc_sigmask, &all_but, KERNEL_MASK_BYTES);
+}
+
+#if defined(__x86_64__)
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
+{
+    ucontext_t *uc = ucontext;
+    size_t n = 0;
+    if (max < 3)
+        return 0;
+    /* R8..RCX: every general-purpose register but RSP, RIP, EFL and segments. */
+    out[n++] = (struct byte_area){&uc->uc_mcontext.gregs[REG_R8],
+                                  (REG_RCX - REG_R8 + 1) * sizeof(greg_t)};
+    unsigned char *fx = (unsigned char *)uc->uc_mcontext.fpregs;
+    if (!fx)
+        return n;
+    /* FXSAVE layout: x87/MMX registers at 32, XMM0-15 at 160, up to 416. */
+    out[n++] = (struct byte_area){fx + 32, 416 - 32};
+    /* The kernel marks an XSAVE frame in the FXSAVE area's software bytes (464):
+     * magic1, extended size, features (8 bytes), xstate size. Past the 64-byte XSAVE header
+     * at 512 lie the extended components (YMM upper halves, AVX-512, ...). */
+    uint32_t magic, size;
+    memcpy(&magic, fx + 464, sizeof magic);
+    memcpy(&size, fx + 464 + 16, sizeof size); /* after extended_size, xfeatures */
+    if (magic == 0x46505853u && size > 576 && size <= 64 * 1024)
+        out[n++] = (struct byte_area){fx + 576, size - 576};
+    return n;
+}
+#elif defined(__aarch64__)
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
+{
+    ucontext_t *uc = ucontext;
+    size_t n = 0;
+    if (max < 2)
+        return 0;
+    /* x0..x28: every general-purpose register but the frame pointer, link register,
+     * sp and pc. */
+    out[n++] = (struct byte_area){&uc->uc_mcontext.regs[0], 29 * sizeof(uint64_t)};
+    /* The first record in __reserved is the FP/SIMD one: V0-V31 after its header. */
+    struct fpsimd_context *fp = (struct fpsimd_context *)uc->uc_mcontext.__reserved;
+    if (fp->head.magic == FPSIMD_MAGIC)
+        out[n++] = (struct byte_area){fp->vregs, sizeof fp->vregs};
+    return n;
+}
+#else
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
+{
+    (void)ucontext, (void)out, (void)max;
+    return 0;
+}
+#endif
+
+void platform_context_block(void *ucontext, int sig)
+{
+    ucontext_t *uc = ucontext;
+    uint64_t m;
+    memcpy(&m, &uc->uc_sigmask, KERNEL_MASK_BYTES);
+    m |= 1ull << (sig - 1);
+    memcpy(&uc->uc_sigmask, &m, KERNEL_MASK_BYTES);
+}
+
+/* The 16 hex digits after "SigIgn:\t" (or "SigCgt:\t") at line start p. */
+static bool parse_mask(const char *p, const char *end, uint64_t *out)
+{
+    p += 8;
+    if (end - p < 16)
+        return false;
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return false;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return true;
+}
+
+static uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Finds the SigIgn and SigCgt lines in [from, end) (from: any byte of the text
+ * read into [buf, end)): every line start, found eight bytes at a time ("has a zero byte" on
+ * w ^ '\n', each candidate checked), compared with a key as one 64-bit word. */
+static bool find_masks(const char *buf, const char *from, const char *end, uint64_t *ignored,
+                       uint64_t *caught)
+{
+    uint64_t key_ign = load8("SigIgn:\t"), key_cgt = load8("SigCgt:\t");
+    const uint64_t ones = 0x0101010101010101ull, nl = ones * '\n';
+    bool have_ign = false;
+    bool line_start = from == buf || from[-1] == '\n';
+    if (line_start && end - from >= 8 && load8(from) == key_ign) { /* from is the line */
+        if (!parse_mask(from, end, ignored))
+            return false;
+        have_ign = true;
+    }
+    for (const char *w8 = from; end - w8 >= 8; w8 += 8) {
+        uint64_t x = load8(w8) ^ nl;
+        for (uint64_t z = (x - ones) & ~x & (ones << 7); z; z &= z - 1) {
+            const char *line = w8 + (__builtin_ctzll(z) >> 3) + 1;
+            if (line[-1] != '\n' || end - line < 8)
+                continue;
+            uint64_t key = load8(line);
+            if (!have_ign && key == key_ign) {
+                if (!parse_mask(line, end, ignored))
+                    return false;
+                have_ign = true;
+            } else if (have_ign && key == key_cgt) {
+                return parse_mask(line, end, caught);
+            }
+        }
+    }
+    return false;
+}
+
+bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught)
+{
+    /* The two lines sit about 700 bytes in (after Groups and the Vm* lines): a
+     * small buffer keeps the constructor's stack shallow (a new stack page is a
+     * page fault). Not found in it: unknown, and the caller asks per signal. */
+    char buf[1536];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n;
+    do /* seq_file: one read returns the whole text up to the buffer's size */
+        n = read(fd, buf, sizeof buf);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n <= 0)
+        return false;
+    const char *end = buf + n;
+    /* The lines are about 700 bytes in: look from byte 512 first (the ~30 lines
+     * before them are at least that long on every kernel seen), then from 0. */
+    if (n > 512 && find_masks(buf, buf + 512, end, ignored, caught))
+        return true;
+    return find_masks(buf, buf, end, ignored, caught);
+}
+
+bool platform_single_threaded(void)
+{
+    return __libc_single_threaded;
+}
+
+int platform_kernel_action(int sig, const struct kernel_action *set, struct kernel_action *old)
+{
+    /* struct kernel_action is the kernel's struct sigaction on x86-64 and arm64. */
+    long r = SYS4(SYS_rt_sigaction, sig, set, old, KERNEL_MASK_BYTES);
+    return r < 0 ? (int)-r : 0;
+}
+
+uint64_t platform_libc_signals(void)
+{
+#ifndef ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX
+#define ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX 33 /* glibc's SIGCANCEL (and SIGTIMER), SIGSETXID */
+#endif
+    uint64_t bits = 0;
+    for (int sig = 32; sig <= ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX; sig++)
+        bits |= BIT(sig);
+    return bits;
+}
+
+#if defined(__x86_64__)
+#define KERNEL_SA_RESTORER 0x04000000
+/* Where a handler returns to: rt_sigreturn, in exactly the bytes of glibc's and
+ * musl's __restore_rt, which gdb and libgcc's unwinder recognise as the end of a
+ * signal frame. x86-64 requires one (SA_RESTORER), and libc's is not exported. */
+void envseal_restore_rt(void);
+__asm__(".text\n"
+        ".align 16\n"
+        ".hidden envseal_restore_rt\n"
+        ".type envseal_restore_rt, @function\n"
+        "envseal_restore_rt:\n"
+        "\tmovq $15, %rax\n"
+        "\tsyscall\n"
+        ".size envseal_restore_rt, . - envseal_restore_rt\n");
+#endif
+
+void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct kernel_action *k)
+{
+    k->handler = (void *)handler;
+    k->flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    k->mask = ~(uncatchable | platform_libc_signals());
+#if defined(__x86_64__)
+    k->flags |= KERNEL_SA_RESTORER;
+    k->restorer = envseal_restore_rt;
+#else
+    k->restorer = NULL; /* arm64: the kernel returns through the vDSO's trampoline */
+#endif
+}
+
+bool platform_is_namespace_init(void)
+{
+    return getpid() == 1;
+}
+
+/* The first bytes of core_pattern; "" when unreadable. */
+static void read_core_pattern(char *buf, size_t n)
+{
+    buf[0] = '\0';
+    int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t got;
+    do
+        got = read(fd, buf, n - 1);
+    while (got < 0 && errno == EINTR);
+    close(fd);
+    buf[got > 0 ? got : 0] = '\0';
+}
+
+bool platform_core_dump_possible(void)
+{
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0)
+        return false;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_CORE, &rl) != 0)
+        return true;
+    char pattern[8];
+    read_core_pattern(pattern, sizeof pattern);
+    if (pattern[0] == '|') /* a pipe handler gets the core whatever RLIMIT_CORE says, but 1 */
+        return rl.rlim_cur != 1;
+    /* A core file smaller than a page is never started. */
+    return rl.rlim_cur >= 4096;
+}
+
+void platform_yield(void)
+{
+    sched_yield();
+}
+
+void platform_sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* si_value of a park request: "envs". */
+#define PARK_MAGIC 0x656e7673
+
+bool platform_is_park(const siginfo_t *si)
+{
+    return si && si->si_code == SI_QUEUE && si->si_pid == getpid() &&
+           si->si_value.sival_int == PARK_MAGIC;
+}
+
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+unsigned platform_park_other_threads(int sig)
+{
+    static char buf[2048] __attribute__((aligned(8))); /* under the caller's crash lock */
+    pid_t pid = getpid(), self = (pid_t)SYS0(SYS_gettid);
+    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = sig;
+    si.si_code = SI_QUEUE;
+    si.si_pid = pid;
+    si.si_uid = getuid();
+    si.si_value.sival_int = PARK_MAGIC;
+    unsigned sent = 0;
+    for (;;) {
+        long n = SYS3(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+            off += d->d_reclen;
+            pid_t tid = 0;
+            const char *c = d->d_name;
+            for (; *c >= '0' && *c <= '9'; c++)
+                tid = tid * 10 + (*c - '0');
+            if (*c != '\0' || tid <= 0 || tid == self)
+                continue;
+            if (SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) == 0)
+                sent++;
+        }
+    }
+    close(fd);
+    return sent;
+}

@@ -1,0 +1,246 @@
+/* The only place that knows which operating system envseal runs on.
+ * Everything here is async-signal-safe unless noted: raw system calls, no malloc. */
+#ifndef ENVSEAL_PLATFORM_H
+#define ENVSEAL_PLATFORM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum backing {
+    BACKING_NONE = 0,
+    BACKING_SECRETMEM = 1, /* memfd_secret: out of the kernel's direct map, never dumped */
+    BACKING_ANON = 2,      /* private copy-on-write pages, MADV_DONTDUMP, mlock, named */
+};
+
+/* One vault mapping: [guard page][data: size bytes][guard page]. */
+struct mapping {
+    unsigned char *data;
+    size_t size;
+    enum backing backing;
+    bool locked;   /* mlock succeeded (secretmem is always unswappable) */
+    bool dontdump; /* excluded from core dumps */
+};
+
+/* Why the preferred protections were not had; 0 when they were. */
+struct map_report {
+    int secretmem_errno;
+    int mlock_errno;
+};
+
+/* For small statics written at start-up: ELF's .data precedes .bss, so they share
+ * the page the loader has written already (each further page written is a page
+ * fault in every preloaded process). */
+#define ENVSEAL_HOT __attribute__((section(".data")))
+
+size_t platform_page_size(void);
+
+/* Maps a vault of at least `size` bytes (rounded up to pages), guard pages on both
+ * sides. With allow_secretmem it tries memfd_secret first, then the anonymous
+ * fallback. Returns 0, or an errno value when no mapping at all could be made. */
+int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct map_report *r);
+
+/* Unmaps a platform_map mapping with its guard pages (one never written: it is
+ * not wiped). */
+void platform_unmap(struct mapping *m);
+
+/* In a fork child: secretmem pages are shared with the parent, so give the child
+ * its own copy at the same address (pointers stay valid) and re-lock anonymous
+ * pages (locks are not inherited). Returns 0, or an errno value: on failure the
+ * caller must never wipe the mapping in this process. */
+int platform_unshare_after_fork(struct mapping *m);
+
+/* write(2) of a whole buffer to stderr; ignores errors. */
+void platform_write_stderr(const char *buf, size_t len);
+
+/* 64 unpredictable bits (getrandom, else AT_RANDOM mixed with addresses). */
+uint64_t platform_random64(void);
+
+/* Short name of the running program, for messages. Never NULL. */
+const char *platform_program_name(void);
+/* Called by the constructor with argv[0]. */
+void platform_set_program_name(const char *argv0);
+
+/* ---- Signals (platform/linux/signal_actions.c). Async-signal-safe. ---- */
+
+/* What the kernel does on a signal whose disposition is SIG_DFL. */
+enum sig_default { SIGDEF_IGNORE, SIGDEF_STOP, SIGDEF_TERMINATE, SIGDEF_CORE };
+enum sig_default platform_signal_default(int sig);
+
+/* Highest signal number (signals are 1..max). */
+int platform_signal_max(void);
+
+/* Bit sig-1 set for every signal whose default action terminates the process
+ * (with or without a core), SIGKILL excepted: the ones envseal hooks. */
+uint64_t platform_fatal_signals(void);
+
+/* The part of an action's sa_mask the kernel keeps (SIGKILL and SIGSTOP dropped),
+ * and its inverse, which writes exactly the bytes libc's sigaction writes. */
+uint64_t platform_action_mask(const sigset_t *s);
+void platform_set_action_mask(sigset_t *s, uint64_t bits);
+
+/* Copies the fields libc's sigaction fills in an old action (handler, mask,
+ * flags, restorer); other bytes of dst are untouched. */
+void platform_copy_action(struct sigaction *dst, const struct sigaction *src);
+
+/* The kernel's rt_sigprocmask for the calling thread, with glibc's rules (its
+ * internal signals are never blocked), bypassing any interposer. 0 or an errno. */
+int platform_thread_mask(int how, const sigset_t *set, sigset_t *old);
+
+/* The signals a fault raises synchronously (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGTRAP, SIGSYS), as bit sig - 1: when the faulting thread blocks one, the
+ * kernel kills the process without running any handler. */
+uint64_t platform_sync_signals(void);
+
+/* The kernel's sigaltstack for the calling thread, bypassing any interposer.
+ * 0 or an errno. */
+int platform_altstack(const stack_t *set, stack_t *old);
+
+/* Maps a stack for signal handlers: size bytes (a multiple of the page size), a
+ * guard page below, never in a core dump, pages allocated only when touched.
+ * Returns its lowest usable address, or NULL. */
+void *platform_map_stack(size_t size);
+void platform_unmap_stack(void *stack, size_t size);
+
+/* Queues sig with the given siginfo to the calling thread only. */
+void platform_requeue_signal(int sig, const siginfo_t *si);
+
+/* In a handler's ucontext: the mask restored on return blocks every signal but
+ * sig, so a pending sig is the first and only thing delivered. */
+void platform_context_unblock_only(void *ucontext, int sig);
+
+/* The parts of a handler's ucontext that hold the interrupted code's data
+ * registers (general-purpose ones but the stack and instruction pointers and flags;
+ * x87, vector and mask registers): up to max areas, each safe to overwrite with
+ * zeros before the handler returns. Returns how many. */
+struct byte_area {
+    void *p;
+    size_t n;
+};
+size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max);
+
+/* In a handler's ucontext: sig is blocked too when the handler returns. */
+void platform_context_block(void *ucontext, int sig);
+
+/* Zeroes the general-purpose registers a handler inherits from the interrupted code
+ * and that calls preserve (a parked thread's registers are what its core note
+ * records). Inline: the caller's prologue saved them on its own stack. */
+static inline __attribute__((always_inline)) void platform_clear_callee_saved(void)
+{
+#if defined(__x86_64__)
+    __asm__ volatile("xor %%ebx, %%ebx\n\txor %%r12d, %%r12d\n\txor %%r13d, %%r13d\n\t"
+                     "xor %%r14d, %%r14d\n\txor %%r15d, %%r15d"
+                     :
+                     :
+                     : "rbx", "r12", "r13", "r14", "r15");
+#elif defined(__aarch64__)
+    __asm__ volatile("mov x19, xzr\n\tmov x20, xzr\n\tmov x21, xzr\n\tmov x22, xzr\n\t"
+                     "mov x23, xzr\n\tmov x24, xzr\n\tmov x25, xzr\n\tmov x26, xzr\n\t"
+                     "mov x27, xzr\n\tmov x28, xzr"
+                     :
+                     :
+                     : "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28");
+#endif
+}
+
+/* The signals whose disposition is SIG_IGN, and those with a handler, as bit
+ * (sig - 1) of each mask (/proc/self/status). False when unknown. Not
+ * async-signal-safe. */
+bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught);
+
+/* True while the process has never had a second thread (glibc's
+ * __libc_single_threaded): a signal can then only reach the calling thread. */
+bool platform_single_threaded(void);
+
+/* One signal action exactly as the kernel holds it. */
+struct kernel_action {
+    void *handler;
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask; /* bit sig - 1 */
+};
+
+/* The kernel's rt_sigaction itself, bypassing libc: sets sig's action to `set`
+ * (unless NULL) and reports the previous one in `old` (unless NULL), byte for byte.
+ * libc's sigaction would put its own restorer in, and refuses the signals libc
+ * keeps for itself; this does neither (see platform_libc_signals). 0 or an errno. */
+int platform_kernel_action(int sig, const struct kernel_action *set, struct kernel_action *old);
+
+/* The signals libc keeps for itself (glibc: 32 and 33), as bit sig - 1. */
+uint64_t platform_libc_signals(void);
+
+/* The action that runs handler with siginfo, on the alternate stack if any,
+ * restarting the call it interrupted should it return, with
+ * every signal blocked but libc's own (sigfillset's mask), returning through a
+ * restorer of the shim's own where the architecture needs one: what libc's
+ * sigaction would give the kernel, without resolving libc's sigaction. */
+void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct kernel_action *k);
+
+/* True for the init process of a PID namespace: the kernel discards signals
+ * from inside the namespace whose disposition is SIG_DFL. */
+bool platform_is_namespace_init(void);
+
+/* True when dying now by a core-dumping signal could write a core dump
+ * (dumpable, and RLIMIT_CORE/core_pattern allow one). */
+bool platform_core_dump_possible(void);
+
+/* Yields the processor (a spin-wait step). */
+void platform_yield(void);
+
+/* Sleeps about ms milliseconds. */
+void platform_sleep_ms(unsigned ms);
+
+/* Sends sig, marked as a park request, to every other thread of the process;
+ * returns how many were sent. */
+unsigned platform_park_other_threads(int sig);
+
+/* True when si is a park request from this process. */
+bool platform_is_park(const siginfo_t *si);
+
+/* ---- Memory a core dump would hold (platform/linux/dump_regions.c). Async-signal-safe. ---- */
+
+struct dump_region {
+    uintptr_t start, end;
+    bool anon;     /* no file behind it (or huge pages): pages never touched are not dumped */
+    bool shared;   /* MAP_SHARED: other processes may see writes */
+    bool direct;   /* private, readable and writable, no file, no huge pages */
+};
+
+/* Calls fn for every mapping of this process that a core dump would contain
+ * under its coredump_filter (not MADV_DONTDUMP, not I/O). buf (at least 8 KiB)
+ * holds the text of /proc/self/smaps. Returns 0, or -1 when it cannot be read. */
+int platform_dump_regions(char *buf, size_t len,
+                          void (*fn)(const struct dump_region *r, void *arg), void *arg);
+
+/* Handles on this process's own memory through the kernel: reads and writes that
+ * ignore page protections and never raise a fault in the caller. */
+struct self_mem {
+    int mem;     /* /proc/self/mem, or -1 */
+    int pagemap; /* /proc/self/pagemap, or -1 */
+};
+void platform_self_open(struct self_mem *m);
+void platform_self_close(struct self_mem *m);
+/* Bytes read at addr (0 or less when the page cannot be read). */
+long platform_self_read(const struct self_mem *m, uintptr_t addr, void *buf, size_t n);
+/* Overwrites n bytes at addr with zeros; 0 on success. */
+int platform_self_zero(const struct self_mem *m, uintptr_t addr, size_t n);
+
+/* Calls fn for each run of pages of [start,end) that are present or swapped out
+ * (pagemap); entries is scratch space for n pagemap entries. -1 when unknown. */
+int platform_populated_runs(const struct self_mem *m, uintptr_t start, uintptr_t end,
+                            uint64_t *entries, size_t n,
+                            void (*fn)(uintptr_t start, uintptr_t end, void *arg), void *arg);
+
+/* Leaves the pages holding [addr, addr+n) out of any core dump (MADV_DONTDUMP). */
+int platform_exclude_from_dump(uintptr_t addr, size_t n);
+
+/* Maps size bytes of private memory that core dumps leave out, never touched
+ * until used; NULL on failure. With stack_size (a multiple of the page size), a
+ * stack for signal handlers of that size lies below it, a guard page below that,
+ * and *stack gets its lowest address. */
+void *platform_map_scratch(size_t size, size_t stack_size, void **stack);
+/* Best effort: keeps [p, p+n) out of swap (mlock); async-signal-safe. */
+void platform_lock_pages(void *p, size_t n);
+
+#endif

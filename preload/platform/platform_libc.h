@@ -1,0 +1,15 @@
+/* What differs between the C libraries the shim is built for, glibc
+ * (platform/linux/glibc/start.c) and musl (platform/linux/musl/start.c): one of the two is
+ * linked into each library, chosen at build time. */
+#ifndef ENVSEAL_PLATFORM_LIBC_H
+#define ENVSEAL_PLATFORM_LIBC_H
+
+/* Start-up (shim.c), called once by the library's constructor with the program's
+ * argv[0] (NULL when unknown) and its initial environment, before main. */
+void envseal_start(const char *argv0, char **envp);
+
+/* Has fn run when the program exits normally, after the destructors of every
+ * other library and of the program. 0 on success. */
+int platform_at_exit(void (*fn)(void));
+
+#endif

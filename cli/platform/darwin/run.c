@@ -1,7 +1,8 @@
-/* envseal run on macOS: libenvseal.dylib in DYLD_INSERT_LIBRARIES, then exec. The
- * Linux-only parts of `run` (the memfd hand-off of --secret-file/--secret-cmd, the
- * --redact supervisor, the settings options) are refused with one line naming the
- * option; their ENVSEAL_* variables still reach the library from the environment. */
+/* envseal run on macOS: the ENVSEAL_* settings of the options, libenvseal.dylib
+ * first in DYLD_INSERT_LIBRARIES, then exec. The options that need Linux (the memfd
+ * hand-off of --secret-file/--secret-cmd, the --redact supervisor, strict mode's
+ * library, the secretmem vault, the ptrace guard) are refused with one line naming
+ * the option. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +11,89 @@
 
 #include "cli/cli.h"
 #include "cli/machoinfo.h"
-#include "cli/progpath.h"
+#include "cli/opts.h"
 #include "cli/platform/darwin/dylibpath.h"
+#include "cli/progpath.h"
+#include "preload/core/config.h" /* ENVSEAL_EXIT_REFUSED */
+
+static const char *library;
+
+/* --OPTION VALUE: o->setting = VALUE, or VALUE added to its list (o->fixed "+"). */
+static int setting(void *ctx, const struct opt *o, const char *v)
+{
+    (void)ctx;
+    if (!o->metavar)
+        v = o->fixed;
+    const char *old = getenv(o->setting);
+    if (!(o->fixed && strcmp(o->fixed, "+") == 0 && old && *old))
+        return setenv(o->setting, v, 1);
+    char *joined;
+    if (asprintf(&joined, "%s,%s", old, v) < 0)
+        return -1;
+    int rc = setenv(o->setting, joined, 1);
+    free(joined);
+    return rc;
+}
+
+static int set_library(void *ctx, const struct opt *o, const char *v)
+{
+    (void)ctx;
+    (void)o;
+    library = v;
+    return 0;
+}
+
+static int linux_only(void *ctx, const struct opt *o, const char *v)
+{
+    (void)ctx;
+    (void)v;
+    cli_error("--%s: not available on macOS (Linux-only; docs/cli.md)", o->name);
+    return -1;
+}
+
+static const char *const failure_choices[] = {"warn", "refuse", NULL};
+
+static const struct opt run_table[] = {
+    {"secrets", 0, "PATTERNS", setting, "ENVSEAL_SECRETS", "+", NULL,
+     "more secret name patterns, comma-separated (repeatable)"},
+    {"exclude", 0, "PATTERNS", setting, "ENVSEAL_EXCLUDE", "+", NULL,
+     "names never to seal, comma-separated (repeatable)"},
+    {"no-defaults", 0, NULL, setting, "ENVSEAL_DEFAULTS", "0", NULL,
+     "drop the built-in patterns: only --secrets counts"},
+    {"on-failure", 0, "POLICY", setting, "ENVSEAL_ON_FAILURE", NULL, failure_choices,
+     "warn or refuse (exit 111) when protection is degraded"},
+    {"quiet", 'q', NULL, setting, "ENVSEAL_QUIET", "1", NULL, "no warning lines"},
+    {"library", 0, "PATH", set_library, NULL, NULL, NULL,
+     "the libenvseal.dylib to insert (default: found beside envseal)"},
+    {"secret-file", 0, "NAME=PATH", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"secret-cmd", 0, "NAME=COMMAND", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"redact", 0, NULL, linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"mask", 0, "TEXT", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"vault", 0, "KIND", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"mode", 0, "MODE", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"strict-secrets", 0, "PATTERNS", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"child-secrets", 0, "POLICY", linux_only, NULL, NULL, NULL, "Linux-only"},
+    {"deny-ptrace", 0, NULL, linux_only, NULL, NULL, NULL, "Linux-only"},
+    {0},
+};
 
 static void help(void)
 {
-    printf("Usage: envseal run [--library PATH] [--] PROGRAM [ARGS...]\n"
+    printf("Usage: envseal run [OPTIONS] [--] PROGRAM [ARGS...]\n"
            "\n"
-           "Runs PROGRAM with libenvseal.dylib in DYLD_INSERT_LIBRARIES (found beside\n"
-           "envseal, or PATH). Settings come from the ENVSEAL_* variables of the\n"
-           "environment. The other options of `envseal run` are Linux-only.\n"
+           "Runs PROGRAM with libenvseal.dylib first in DYLD_INSERT_LIBRARIES: its secret\n"
+           "environment variables are moved into a locked vault at start-up and wiped at\n"
+           "exit. envseal execs PROGRAM (same PID, same exit status).\n"
            "\n"
-           "Options:\n"
-           "      --library PATH  the libenvseal.dylib to use\n"
-           "  -h, --help          show this help and exit\n");
+           "Options:\n");
+    opts_print_help(stdout, run_table);
+    printf("\n"
+           "Exit status: PROGRAM's own. Otherwise:\n"
+           " 64  usage error (a Linux-only option)\n"
+           "111  refused: PROGRAM cannot be protected and --on-failure refuse\n"
+           "125  libenvseal.dylib not found\n"
+           "126  PROGRAM found but could not be executed\n"
+           "127  PROGRAM not found\n");
 }
 
 /* DYLD_INSERT_LIBRARIES=lib, before any libraries already listed there. */
@@ -40,58 +110,64 @@ static int insert_library(const char *lib)
     return rc;
 }
 
+/* Warns about (or, with refuse, stops) a program dyld will not insert into. */
+static int vet_program(const char *arg, const char *prog)
+{
+    static struct machoinfo info;
+    if (machoinfo_analyze(prog, &info) != 2)
+        return 0;
+    const char *why = info.nreasons ? info.reasons[0] : "";
+    for (int a = 0; !*why && a < info.m.narch; a++)
+        if (info.arch[a].nreasons)
+            why = info.arch[a].reasons[0];
+    const char *policy = getenv("ENVSEAL_ON_FAILURE"), *quiet = getenv("ENVSEAL_QUIET");
+    if (policy && strcmp(policy, "refuse") == 0) {
+        cli_error("refusing to run %s: %s (envseal check %s)", arg, why, arg);
+        return -1;
+    }
+    if (!quiet || strcmp(quiet, "1") != 0)
+        cli_warn("%s: %s; its secrets are NOT sealed (envseal check %s)", arg, why, arg);
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *library = NULL;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        }
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            help();
-            return 0;
-        }
-        if (strcmp(argv[i], "--library") == 0 && i + 1 < argc) {
-            library = argv[++i];
-        } else if (strncmp(argv[i], "--library=", 10) == 0) {
-            library = argv[i] + 10;
-        } else {
-            cli_error("%.*s: not available on macOS (Linux-only; docs/cli.md)",
-                      (int)strcspn(argv[i], "="), argv[i]);
-            return cli_usage_hint();
-        }
+    int first = opts_parse(argc, argv, run_table, NULL, true);
+    if (first == OPTS_HELP) {
+        help();
+        return 0;
     }
-    if (i >= argc) {
-        cli_error("no program given");
+    if (first == OPTS_ERROR)
+        return cli_usage_hint();
+    if (first >= argc) {
+        cli_error("missing PROGRAM");
         return cli_usage_hint();
     }
+    const char *arg = argv[first];
     char lib[4096], prog[4096];
     int err = dylibpath_find(library, lib, sizeof lib);
     if (err) {
-        cli_error("libenvseal.dylib: %s", err == ENOENT ? "not found beside envseal (use --library)"
-                                                        : strerror(err));
+        cli_error("cannot find libenvseal.dylib%s%s: %s (use --library PATH)",
+                  library ? " at " : "", library ? library : "", strerror(err));
         return EXIT_RUN_FAILED;
     }
-    err = progpath_find(argv[i], prog, sizeof prog);
+    if (strchr(lib, ':')) {
+        cli_error("the library path %s holds ':', which DYLD_INSERT_LIBRARIES cannot carry", lib);
+        return EXIT_RUN_FAILED;
+    }
+    err = progpath_find(arg, prog, sizeof prog);
     if (err) {
-        cli_error("%s: %s", argv[i], strerror(err));
+        cli_error("%s: %s", arg, err == ENOENT ? "command not found" : strerror(err));
         return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
     }
-    static struct machoinfo info;
-    if (machoinfo_analyze(prog, &info) == 2) {
-        const char *why = info.nreasons ? info.reasons[0] : "";
-        for (int a = 0; !*why && a < info.m.narch; a++)
-            if (info.arch[a].nreasons)
-                why = info.arch[a].reasons[0];
-        cli_warn("%s cannot be protected: %s", argv[i], why);
-    }
+    if (vet_program(arg, prog) != 0)
+        return ENVSEAL_EXIT_REFUSED;
     if (insert_library(lib) != 0) {
         cli_error("cannot set DYLD_INSERT_LIBRARIES: %s", strerror(errno));
         return EXIT_RUN_FAILED;
     }
-    execv(prog, argv + i);
-    cli_error("%s: %s", argv[i], strerror(errno));
-    return errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+    execv(prog, argv + first);
+    err = errno;
+    cli_error("%s: %s", arg, strerror(err));
+    return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }

@@ -8,6 +8,8 @@
 #include "elfinfo.h"
 #include "json.h"
 #include "jsonargs.h"
+#include "machocheck.h"
+#include "machoinfo.h"
 #include "progpath.h"
 #include "shimlib.h"
 
@@ -15,11 +17,14 @@ static void help(void)
 {
     printf("Usage: envseal check [--json] PROGRAM\n"
            "\n"
-           "Reads PROGRAM (an ELF file, or a #! script whose interpreter is then read)\n"
-           "without running it and tells whether envseal can protect it: static or\n"
-           "dynamic linking, the C library of its interpreter, set-uid/set-gid and file\n"
-           "capabilities (the loader then ignores LD_PRELOAD), the Go runtime, and which\n"
-           "environment functions it imports. PROGRAM without a '/' is looked up in PATH.\n"
+           "Reads PROGRAM (an ELF file, a Mach-O file of macOS, or a #! script whose\n"
+           "interpreter is then read) without running it and tells whether envseal can\n"
+           "protect it: static or dynamic linking, the C library of its interpreter,\n"
+           "set-uid/set-gid and file capabilities (the loader then ignores LD_PRELOAD),\n"
+           "the Go runtime, and which environment functions it imports; for Mach-O, the\n"
+           "hardened runtime and its entitlements, __RESTRICT and System Integrity\n"
+           "Protection paths (dyld then ignores DYLD_INSERT_LIBRARIES). PROGRAM without\n"
+           "a '/' is looked up in PATH.\n"
            "\n"
            "Options:\n");
     opts_print_help(stdout, jsonargs_table);
@@ -28,7 +33,7 @@ static void help(void)
            "  0  protectable: the shim loads and seals the program's secrets\n"
            "  1  limited: the shim loads, but the program copies secrets itself (Go)\n"
            "  2  unprotectable: the shim is never loaded (static, set-uid, ...)\n"
-           "  3  not an ELF program or script, unreadable, or malformed\n"
+           "  3  not an ELF or Mach-O program or script, unreadable, or malformed\n"
            " 64  usage error\n");
 }
 
@@ -275,6 +280,9 @@ int cmd_check(int argc, char **argv)
         e.verdict = V_ERROR;
     } else {
         /* A file that exists but is not executable is still worth reading. */
+        const char *file = err == ENOENT || err == ENAMETOOLONG ? arg : path;
+        if (machoinfo_is_macho(file))
+            return machocheck_run(arg, file, json);
         elfinfo_analyze(err == ENOENT || err == ENAMETOOLONG ? arg : path, &e);
     }
     if (e.verdict == V_ERROR)

@@ -2,6 +2,7 @@
 #include "progpath.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,4 +50,22 @@ int progpath_find(const char *name, char *out, size_t n)
         p = colon;
     }
     return best;
+}
+
+int progpath_resolve_file(const char *path, char *out, size_t n)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return errno;
+    struct stat st;
+    if (stat(real, &st) != 0)
+        return errno;
+    if (!S_ISREG(st.st_mode))
+        return EINVAL;
+    if (access(real, R_OK) != 0)
+        return errno;
+    if (strlen(real) >= n)
+        return ENAMETOOLONG;
+    snprintf(out, n, "%s", real);
+    return 0;
 }

@@ -9,4 +9,8 @@
  * ENOENT (nowhere), EACCES (found but not executable), ENAMETOOLONG. */
 int progpath_find(const char *name, char *out, size_t n);
 
+/* The real path of a regular, readable file (a library given or found) into out.
+ * Returns 0, or an errno value (EINVAL: not a regular file). */
+int progpath_resolve_file(const char *path, char *out, size_t n);
+
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "elfcheck.h"
+#include "progpath.h"
 #include "preload/core/marker_note.h"
 
 /* Debian's multiarch directory name, for the .deb's /usr/lib/TRIPLET/envseal/. */
@@ -36,28 +37,10 @@ static const char *const candidates[] = {
     "../preload",  /* the build tree (bazel-bin/cli, bazel-bin/preload) */
 };
 
-static int resolve(const char *path, char *out, size_t n)
-{
-    char real[PATH_MAX];
-    if (!realpath(path, real))
-        return errno;
-    struct stat st;
-    if (stat(real, &st) != 0)
-        return errno;
-    if (!S_ISREG(st.st_mode))
-        return EINVAL;
-    if (access(real, R_OK) != 0)
-        return errno;
-    if (strlen(real) >= n)
-        return ENAMETOOLONG;
-    snprintf(out, n, "%s", real);
-    return 0;
-}
-
 int shimpath_find(const char *explicit_path, const char *name, char *out, size_t n)
 {
     if (explicit_path)
-        return resolve(explicit_path, out, n);
+        return progpath_resolve_file(explicit_path, out, n);
     char self[PATH_MAX];
     ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
     if (l <= 0)
@@ -72,7 +55,7 @@ int shimpath_find(const char *explicit_path, const char *name, char *out, size_t
         if (snprintf(path, sizeof path, "%s/%s/%s", self, candidates[i], name) >=
             (int)sizeof path)
             continue;
-        if (resolve(path, out, n) == 0)
+        if (progpath_resolve_file(path, out, n) == 0)
             return 0;
     }
     return ENOENT;

@@ -139,3 +139,24 @@ unsigned fnv32(const char *s)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h;
 }
+
+int check_both(const char *path, const struct envb *env, struct capture *c, int timeout_ms)
+{
+    struct capture a;
+    run_capture((char *[]){(char *)envseal_bin(), "check", "--json", (char *)path, NULL}, env,
+                NULL, c, timeout_ms);
+    run_capture((char *[]){(char *)envseal_asan_bin(), "check", "--json", (char *)path, NULL}, env,
+                NULL, &a, timeout_ms);
+    const char *fault = NULL;
+    if (!WIFEXITED(a.status) || strstr(a.err, "Sanitizer") || strstr(a.err, "runtime error"))
+        fault = "the AddressSanitizer build failed";
+    else if (!WIFEXITED(c->status))
+        fault = "the normal build did not exit";
+    else if (WEXITSTATUS(a.status) != WEXITSTATUS(c->status) || strcmp(a.out, c->out) != 0)
+        fault = "the two builds disagree";
+    if (fault)
+        fprintf(stderr, "check %s: %s (status %d/%d)\n%s\n", path, fault, c->status, a.status,
+                a.err);
+    capture_free(&a);
+    return fault ? -1 : 0;
+}

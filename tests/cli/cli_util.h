@@ -27,6 +27,11 @@ int run_capture(char *const argv[], const struct envb *env, const char *in,
                 struct capture *c, int timeout_ms);
 void capture_free(struct capture *c);
 
+/* `check --json path` with //cli:envseal (captured in c) and //cli:envseal_asan:
+ * 0 when both exit, agree on status and output, and ASan/UBSan found nothing;
+ * else -1 after saying why on stderr. */
+int check_both(const char *path, const struct envb *env, struct capture *c, int timeout_ms);
+
 /* True when any of out/err holds needle. */
 bool capture_contains(const struct capture *c, const char *needle);
 

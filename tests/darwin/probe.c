@@ -1,6 +1,8 @@
 /* probe: what scripts/darwin/test.sh runs with and without libenvseal.dylib. It never
  * prints a value, only its digest: "len=N fnv=HEX" (FNV-1a 64 of the bytes), or
  * "unset". Usage: probe NAME MODE [ARG]
+ * NAME may be @FILE: the name is FILE's first line, so that the process's arguments
+ * (which ps and KERN_PROCARGS2 show too) do not hold it.
  *
  *   get        prints the digest of getenv(NAME)
  *   wait       prints "ready PID DIGEST", then reads stdin until EOF (so the caller
@@ -80,6 +82,15 @@ int main(int argc, char **argv)
         return 64;
     }
     const char *name = argv[1], *mode = argv[2];
+    char from_file[256];
+    if (name[0] == '@') {
+        FILE *f = fopen(name + 1, "r");
+        if (!f || !fgets(from_file, sizeof from_file, f))
+            return 66;
+        fclose(f);
+        from_file[strcspn(from_file, "\n")] = '\0';
+        name = from_file;
+    }
     if (strcmp(mode, "get") == 0) {
         digest("", name);
     } else if (strcmp(mode, "wait") == 0) {

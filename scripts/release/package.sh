@@ -13,17 +13,22 @@
 # With --libc musl: envseal-musl-VERSION-linux-ARCH.* holding lib/libenvseal-musl.so,
 # lib/libenvseal-strict-musl.so and the static musl bin/envseal (scripts/musl/release.sh),
 # its SBOM and SHA256SUMS; no Debian package.
+# With --os macos --arch arm64|x86_64: envseal-VERSION-macos-ARCH.tar.gz holding
+# lib/libenvseal.dylib and bin/envseal (Mach-O, scripts/release/darwin.sh), its SBOM and
+# SHA256SUMS; no Debian package.
 # Reproducible: names sorted, owner 0:0, modes normalised, every mtime
 # SOURCE_DATE_EPOCH, gzip without name or time, SBOM time SOURCE_DATE_EPOCH.
 #
 # usage: package.sh --lib FILE [--lib-strict FILE] [--cli FILE] --sbom-tool FILE --version V --docs DIR
 #                   --out DIR [--tag TAG] [--repo OWNER/NAME] [--static PATH=PACKAGE]...
-#                   [--libc glibc|musl]
+#                   [--libc glibc|musl] [--os linux|macos] [--arch ARCH]
 #   --docs   the source tree holding LICENSE, README.md, SECURITY.md and docs/
 #   --tag    the release tag, for the SBOM's download location (else NOASSERTION)
 #   --static the Debian package PACKAGE's static library is linked into PATH (relative
 #            to the archive's top directory, e.g. bin/envseal=libelf-dev); the SBOM
 #            lists it with a STATIC_LINK relationship (nothing in the ELF file says so)
+#   --arch   the binaries' architecture in the file name (default: uname -m; required
+#            with --os macos, whose binaries are cross-built)
 # SOURCE_DATE_EPOCH must be set.
 set -euo pipefail
 
@@ -31,6 +36,7 @@ fail() { echo "package: $*" >&2; exit 1; }
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 
 lib= lib_strict= cli= sbom_tool= version= docs= out= tag= repo=envseal/envseal libc=glibc
+os=linux arch=
 statics=()
 while (($#)); do
     (($# >= 2)) || fail "$1 needs a value"
@@ -46,6 +52,8 @@ while (($#)); do
     --repo) repo=$2 ;;
     --static) statics+=("$2") ;;
     --libc) libc=$2 ;;
+    --os) os=$2 ;;
+    --arch) arch=$2 ;;
     *) fail "unknown argument $1" ;;
     esac
     shift 2
@@ -61,12 +69,23 @@ glibc) flavour='' suffix='' ;;
 musl) flavour=-musl suffix=-musl ;;
 *) fail "--libc is glibc or musl, not '$libc'" ;;
 esac
-name=envseal$flavour-$version-linux-$(uname -m)
+libname=libenvseal$suffix.so
+case $os in
+linux) arch=${arch:-$(uname -m)} ;;
+macos)
+    [[ $arch == arm64 || $arch == x86_64 ]] || fail "--os macos needs --arch arm64 or x86_64"
+    [[ $libc == glibc && -z $lib_strict && ${#statics[@]} -eq 0 ]] ||
+        fail "--os macos takes no --libc, --lib-strict or --static"
+    libname=libenvseal.dylib
+    ;;
+*) fail "--os is linux or macos, not '$os'" ;;
+esac
+name=envseal$flavour-$version-$os-$arch
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 top=$stage/$name
 install -d -m 0755 "$top/lib"
-install -m 0755 "$lib" "$top/lib/libenvseal$suffix.so"
+install -m 0755 "$lib" "$top/lib/$libname"
 [[ -n $lib_strict ]] && install -m 0755 "$lib_strict" "$top/lib/libenvseal-strict$suffix.so"
 if [[ -n $cli ]]; then
     install -d -m 0755 "$top/bin"
@@ -121,7 +140,7 @@ sbom "$tarball" "$stage" "$name/bin/"
 
 # The Debian package: the same binaries, laid out as Debian lays them out (glibc only:
 # Debian's programs are glibc programs).
-if [[ -n $cli && $libc == glibc ]]; then
+if [[ -n $cli && $libc == glibc && $os == linux ]]; then
     deb=$(bash "$(dirname "${BASH_SOURCE[0]}")/deb.sh" --lib "$lib" \
         ${lib_strict:+--lib-strict "$lib_strict"} --cli "$cli" --version "$version" \
         --docs "$docs" --stage "$stage/deb" --out "$out") || fail "the Debian package failed"

@@ -16,6 +16,7 @@
 #                   it the verifier fetches Sigstore's public trust root (TUF)
 # DIR must hold SHA256SUMS and, for it and every file it lists, FILE.sigstore.json.
 # Exit status: 0 all verified, 1 a check failed, 2 usage or missing tools.
+# Runs on Linux and on macOS (its bash 3.2; shasum where there is no sha256sum).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -47,7 +48,10 @@ fi
     { echo "verify: trusted root $trusted_root not found" >&2; exit 2; }
 [[ -n $trusted_root ]] && trusted_root=$(cd "$(dirname "$trusted_root")" && pwd)/$(basename "$trusted_root")
 cd "$dir" 2>/dev/null || { echo "verify: no directory $dir" >&2; exit 2; }
-start=$(date +%s%N)
+# Milliseconds since the epoch (BSD date has no %N: whole seconds there).
+now_ms() { local t; t=$(date +%s%N); [[ $t =~ ^[0-9]+$ ]] && echo $((t / 1000000)) || echo $(($(date +%s) * 1000)); }
+sha256() { if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1; }
+start=$(now_ms)
 
 # --- which files -----------------------------------------------------------------------
 [[ -f SHA256SUMS ]] || fail "SHA256SUMS is missing from $dir"
@@ -91,7 +95,7 @@ cosign)
     newfmt=()
     cosign verify-blob --help 2>&1 | grep -q -- --new-bundle-format && newfmt=(--new-bundle-format)
     for f in "${files[@]}"; do
-        if out=$(cosign verify-blob "${newfmt[@]}" --bundle "$f.sigstore.json" \
+        if out=$(cosign verify-blob ${newfmt[@]+"${newfmt[@]}"} --bundle "$f.sigstore.json" \
             --certificate-identity "$identity" --certificate-oidc-issuer "$issuer" \
             ${trusted_root:+--trusted-root "$trusted_root"} "$f" 2>&1); then
             echo "ok   $f: signature by $identity"
@@ -107,7 +111,7 @@ sigstore-js)
     rc=$?
     [[ -n $out ]] && echo "$out"
     if ((rc)); then
-        mapfile -t bad < <(sed -n 's/^FAIL \([^:]*\): \[\([a-z-]*\)\].*/\1 (\2)/p' <<<"$out")
+        while IFS= read -r line; do bad+=("$line"); done < <(sed -n 's/^FAIL \([^:]*\): \[\([a-z-]*\)\].*/\1 (\2)/p' <<<"$out")
         ((${#bad[@]})) || bad=("verifier error")
     fi
     ;;
@@ -119,7 +123,7 @@ esac
 while read -r sum name; do
     [[ -z ${sum:-} ]] && continue
     name=${name#\*}
-    actual=$(sha256sum "$name" | cut -d' ' -f1)
+    actual=$(sha256 "$name")
     [[ $actual == "$sum" ]] || bad+=("$name")
 done <SHA256SUMS
 ((${#bad[@]})) && fail "SHA-256 differs from SHA256SUMS for: ${bad[*]}"
@@ -135,5 +139,5 @@ for f in "${files[@]}"; do
 done
 ((sboms)) || fail "no SBOM (*.spdx.json) listed in SHA256SUMS"
 
-ms=$((($(date +%s%N) - start) / 1000000))
+ms=$(($(now_ms) - start))
 echo "verify: OK: ${#files[@]} files signed by the release workflow, checksums and SBOM match (${ms} ms)"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "macho.h"
 
 #define MAIN_ID "SPDXRef-Package-main"
 
@@ -144,9 +145,9 @@ static void deb_package(struct json *j, const struct deb_package *p)
 
 static char *file_comment(const struct node *n)
 {
-    if (!n->elf.is_elf)
-        return NULL;
     char kind[96];
+    if (!n->elf.is_elf)
+        return macho_kind(n->path, kind, sizeof kind) ? xstrdup(kind) : NULL;
     char *c = xasprintf("%s; GNU build-id: %s", elf_info_kind(&n->elf, kind, sizeof kind),
                         *n->elf.build_id ? n->elf.build_id : "none");
 #define APPEND(...)                                  \
@@ -185,7 +186,8 @@ static void file(struct json *j, const struct node *n, const char *license)
     json_array_begin(j, "fileTypes");
     const char *base = strrchr(n->name, '/') ? strrchr(n->name, '/') + 1 : n->name;
     size_t len = strlen(base);
-    json_string(j, NULL, n->elf.is_elf ? "BINARY"
+    char mach[96];
+    json_string(j, NULL, n->elf.is_elf || macho_kind(n->path, mach, sizeof mach) ? "BINARY"
                          : len > 3 && strcmp(base + len - 3, ".md") == 0 ? "DOCUMENTATION"
                                                                         : "TEXT");
     json_array_end(j);

@@ -299,6 +299,48 @@ def test_same_inputs_same_bytes(r):
                 assert a.read() == b.read(), f"{name} differs between two runs"
 
 
+def fake_macho(path, cpu, filetype):
+    """A file whose header is a 64-bit little-endian Mach-O one (the SBOM tool reads
+    only the header of a Mach-O file)."""
+    import struct
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IIII", 0xFEEDFACF, cpu, 0, filetype) + bytes(4080))
+
+
+def test_macos_archive(r):
+    """package.sh --os macos: the macOS archive (lib/libenvseal.dylib, bin/envseal)
+    and its SBOM, the Mach-O files typed BINARY with their kind, no Debian package,
+    checked by check_sbom.py."""
+    if not r.packed:
+        raise Skip("needs the SBOM tool")
+    tool = r.args[1]
+    with tempfile.TemporaryDirectory() as d:
+        lib, cli, out = os.path.join(d, "lib.dylib"), os.path.join(d, "envseal"), os.path.join(d, "o")
+        fake_macho(lib, 0x0100000C, 6)
+        fake_macho(cli, 0x0100000C, 2)
+        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+        subprocess.run(["bash", os.path.join(REPO, "scripts/release/package.sh"), "--os", "macos",
+                        "--arch", "arm64", "--lib", lib, "--cli", cli, "--sbom-tool", tool,
+                        "--version", "1.2.3", "--docs", REPO, "--out", out, "--tag", "v1.2.3"],
+                       check=True, env=env)
+        assert sorted(os.listdir(out)) == ["SHA256SUMS", "envseal-1.2.3-macos-arm64.spdx.json",
+                                           "envseal-1.2.3-macos-arm64.tar.gz"], os.listdir(out)
+        with open(os.path.join(out, "envseal-1.2.3-macos-arm64.spdx.json")) as f:
+            doc = json.load(f)
+        kinds = {e["fileName"]: (e["fileTypes"], e.get("comment")) for e in doc["files"]}
+        top = "./envseal-1.2.3-macos-arm64/"
+        assert kinds[top + "lib/libenvseal.dylib"] == (["BINARY"], "Mach-O 64-bit arm64 dynamic library"), kinds
+        assert kinds[top + "bin/envseal"] == (["BINARY"], "Mach-O 64-bit arm64 executable"), kinds
+        res = subprocess.run([sys.executable, os.path.join(REPO, "scripts/release/check_sbom.py"),
+                              os.path.join(out, "envseal-1.2.3-macos-arm64.spdx.json")],
+                             capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout
+        bad = subprocess.run(["bash", os.path.join(REPO, "scripts/release/package.sh"), "--os",
+                              "macos", "--lib", lib, "--sbom-tool", tool, "--version", "1.2.3",
+                              "--docs", REPO, "--out", out], capture_output=True, text=True, env=env)
+        assert bad.returncode != 0 and "--arch" in bad.stderr, bad.stderr
+
+
 def main():
     with tempfile.TemporaryDirectory() as out:
         if sys.argv[1] == "--release-dir":

@@ -5,7 +5,8 @@
 # script (scripts/release/verify.sh) with the mock's trusted root, as an air-gapped
 # user would. One good release must pass; each forgery must fail with its own message.
 #
-# The release holds the archive, the Debian package, their SBOMs and SHA256SUMS.
+# The release holds the archive, the Debian package, a macOS archive (its Mach-O files
+# stand-ins: a header and zeroes), their SBOMs and SHA256SUMS.
 #
 # usage: verify_test.sh LIBENVSEAL SBOM_TOOL ENVSEAL   (run by Bazel)
 set -uo pipefail
@@ -34,6 +35,18 @@ tarball=$(cd "$work/base" && ls ./*.tar.gz) tarball=${tarball#./}
 sbom=${tarball%.tar.gz}.spdx.json
 deb=$(cd "$work/base" && ls ./*.deb) deb=${deb#./}
 debsbom=${deb%.deb}.spdx.json
+# The macOS archive, packed as scripts/release/darwin.sh packs it, under the same
+# SHA256SUMS.
+# macho FILE TYPE: a 64-bit arm64 Mach-O header of file type TYPE (one hex digit).
+macho() { printf '\xcf\xfa\xed\xfe\x0c\x00\x00\x01\x00\x00\x00\x00\x0'"$2"'\x00\x00\x00' >"$1"; }
+macho "$work/dylib" 6 && macho "$work/macenvseal" 2
+SOURCE_DATE_EPOCH=1700000000 bash "$repo/scripts/release/package.sh" --os macos --arch arm64 \
+    --lib "$work/dylib" --cli "$work/macenvseal" --sbom-tool "$tool" --version 1.2.3 \
+    --docs "$repo" --out "$work/mac" --tag "$tag" >/dev/null 2>&1 ||
+    { echo "packing the macOS archive failed"; echo "0 passed, 1 failed"; exit 1; }
+mac=envseal-1.2.3-macos-arm64.tar.gz macsbom=envseal-1.2.3-macos-arm64.spdx.json
+cp "$work/mac/$mac" "$work/mac/$macsbom" "$work/base/"
+(cd "$work/base" && sha256sum "$tarball" "$sbom" "$deb" "$debsbom" "$mac" "$macsbom" >SHA256SUMS)
 nfiles=$(($(wc -l <"$work/base/SHA256SUMS") + 1))
 
 # sign DIR [mock-sign options...]: signs SHA256SUMS and every file it lists.
@@ -42,7 +55,7 @@ sign() {
     shift
     (cd "$dir" && node "$sign" --trusted-root "$dir/trusted_root.json" \
         --other-ca-root "$dir/other_ca_root.json" "$@" SHA256SUMS "$tarball" "$sbom" "$deb" \
-        "$debsbom") >/dev/null
+        "$debsbom" "$mac" "$macsbom") >/dev/null
 }
 # fresh NAME: a copy of the unsigned release.
 fresh() { cp -r "$work/base" "$work/$1" && echo "$work/$1"; }
@@ -76,9 +89,10 @@ t0=$(date +%s%N)
 out=$(verify_in "$good" --trusted-root "$good/trusted_root.json")
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-grep -q '^verify: OK' <<<"$out" && ((rc == 0)) && ((nfiles == 5)) &&
-    grep -q "^ok   $deb" <<<"$out" && grep -q "^ok   sbom: $debsbom: archive and all" <<<"$out"
-report "signed release verifies (signatures, checksums, both SBOMs; $nfiles files, the .deb included)" $? "$out"
+grep -q '^verify: OK' <<<"$out" && ((rc == 0)) && ((nfiles == 7)) &&
+    grep -q "^ok   $deb" <<<"$out" && grep -q "^ok   sbom: $debsbom: archive and all" <<<"$out" &&
+    grep -q "^ok   $mac" <<<"$out" && grep -q "^ok   sbom: $macsbom: archive and all" <<<"$out"
+report "signed release verifies (signatures, checksums, every SBOM; $nfiles files, the .deb and the macOS archive included)" $? "$out"
 ((ms < 120000))
 report "full verification within the 2-minute ceiling (took $ms ms; goal 10000 ms: $( ((ms < 10000)) && echo met || echo missed))" $? ""
 

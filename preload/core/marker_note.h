@@ -7,7 +7,9 @@
 #ifndef ENVSEAL_MARKER_NOTE_H
 #define ENVSEAL_MARKER_NOTE_H
 
+#ifndef ENVSEAL_NOTE_SECTION /* Mach-O names it otherwise (platform/darwin/compat.h) */
 #define ENVSEAL_NOTE_SECTION ".note.envseal"
+#endif
 #define ENVSEAL_NOTE_NAME "envseal" /* with its NUL: namesz 8 */
 #define ENVSEAL_NOTE_TYPE 1
 #define ENVSEAL_NOTE_ABI 1

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "preload/core/handoff.h"
@@ -16,7 +15,6 @@
 #include "preload/core/shim.h"
 #include "preload/crash/signals.h"
 
-extern char **environ;
 
 static struct shim_state *const st = &envseal_state;
 
@@ -131,7 +129,7 @@ void envseal_start(const char *argv0, char **envp)
     /* ENVSEAL_PTRACE=deny: other processes of the same user can no longer ptrace this
      * one or read its memory, and no core is written. exec resets it: every process
      * that loads the shim sets it again. */
-    if (st->cfg.deny_ptrace && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    if (st->cfg.deny_ptrace && platform_deny_ptrace() != 0) {
         log_line("refusing to start: ENVSEAL_PTRACE=deny could not be applied", NULL, NULL,
                  NULL);
         _exit(ENVSEAL_EXIT_REFUSED);

@@ -126,7 +126,7 @@ const char *vault_region_degradation(const struct vault *v, const struct vault_r
         return "mlock refused (see RLIMIT_MEMLOCK, ulimit -l); secrets are sealed and "
                "wiped but their pages may be swapped";
     }
-    if (!r->map.dontdump)
+    if (!r->map.dontdump && platform_can_exclude_from_dump())
         return "MADV_DONTDUMP refused; secrets are sealed and wiped but may reach a core dump";
     return NULL;
 }

@@ -150,7 +150,7 @@ static void report(const struct virt *v, bool was_pristine, const struct sigacti
             r.sa_flags = v->initial_flags;
             sigemptyset(&r.sa_mask);
             platform_set_action_mask(&r.sa_mask, v->mask);
-            r.sa_restorer = v->restorer;
+            platform_set_restorer(&r, v->restorer);
         } else {
             r.sa_handler = SIG_DFL;
             r.sa_flags = (k->sa_flags & ~FATAL_BITS) | v->bits;

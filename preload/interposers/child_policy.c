@@ -5,12 +5,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
 
-extern char **environ;
 
 static const struct config *const cfg = &envseal_state.cfg;
 

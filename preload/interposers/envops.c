@@ -15,7 +15,6 @@
 #include "preload/interposers/strict.h" /* strict secrets are handed to strict_envops.c */
 #endif
 
-extern char **environ;
 
 typedef int (*setenv_fn)(const char *, const char *, int);
 typedef int (*unsetenv_fn)(const char *);

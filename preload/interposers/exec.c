@@ -13,7 +13,6 @@
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
 
-extern char **environ;
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
 typedef int (*fexecve_fn)(int, char *const[], char *const[]);

@@ -22,7 +22,6 @@
 #include "preload/interposers/strict.h"
 #include "preload/crash/thread_state.h"
 
-extern char **environ;
 
 typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);

@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/crash/signals.h"
 #include "preload/interposers/strict.h"
 
-extern char **environ;
 
 typedef int (*unsetenv_fn)(const char *);
 typedef int (*clearenv_fn)(void);

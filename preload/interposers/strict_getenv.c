@@ -6,13 +6,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/auxv.h>
 
 #include "preload/core/shim.h"
 #include "preload/platform/interpose.h"
 #include "preload/interposers/strict.h"
 
-extern char **environ;
 
 /* glibc's own search: the first two bytes as one 16-bit compare, then the rest.
  * Kept out of line so that getenv itself stays small and ends in a tail call. */

@@ -32,7 +32,9 @@ struct map_report {
 /* For small statics written at start-up: ELF's .data precedes .bss, so they share
  * the page the loader has written already (each further page written is a page
  * fault in every preloaded process). */
+#ifndef ENVSEAL_HOT /* Mach-O names the section otherwise (darwin/compat.h) */
 #define ENVSEAL_HOT __attribute__((section(".data")))
+#endif
 
 size_t platform_page_size(void);
 
@@ -53,6 +55,15 @@ int platform_unshare_after_fork(struct mapping *m);
 
 /* write(2) of a whole buffer to stderr; ignores errors. */
 void platform_write_stderr(const char *buf, size_t len);
+
+/* ENVSEAL_PTRACE=deny: other processes of the same user can no longer attach to
+ * this one or read its memory. 0, or an errno value. */
+int platform_deny_ptrace(void);
+
+/* False where the system has no way to leave pages out of a core dump (macOS):
+ * the vault's regions then never report dontdump, and that is no degradation to
+ * warn of, since the vault is wiped before any core is written. */
+bool platform_can_exclude_from_dump(void);
 
 /* 64 unpredictable bits (getrandom, else AT_RANDOM mixed with addresses). */
 uint64_t platform_random64(void);
@@ -83,6 +94,10 @@ void platform_set_action_mask(sigset_t *s, uint64_t bits);
 /* Copies the fields libc's sigaction fills in an old action (handler, mask,
  * flags, restorer); other bytes of dst are untouched. */
 void platform_copy_action(struct sigaction *dst, const struct sigaction *src);
+
+/* Sets an action's restorer (the code a handler returns through), where the
+ * system's struct sigaction has one (Linux); nothing elsewhere. */
+void platform_set_restorer(struct sigaction *s, void (*restorer)(void));
 
 /* The kernel's rt_sigprocmask for the calling thread, with glibc's rules (its
  * internal signals are never blocked), bypassing any interposer. 0 or an errno. */

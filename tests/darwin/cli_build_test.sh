@@ -12,9 +12,8 @@ repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 work=$(mktemp -d "${TEST_TMPDIR:-/tmp}/darwin-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export ZIG_GLOBAL_CACHE_DIR=$work/zig-cache ZIG_LOCAL_CACHE_DIR=$work/zig-cache
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+# shellcheck source=tests/darwin/macho_lib.sh
+. "$repo/tests/darwin/macho_lib.sh"
 
 # is_macho_exe FILE CPU: a Mach-O executable (MH_EXECUTE) for CPU (ARM64, X86_64).
 is_macho_exe() {
@@ -22,18 +21,8 @@ is_macho_exe() {
         awk -v cpu="$2" '$1 ~ /^MH_MAGIC_64$/ && $2 == cpu && $5 == "EXECUTE" { f = 1 } END { exit !f }'
 }
 
-# only_libsystem FILE: every undefined symbol bound to libSystem, and some exist.
-only_libsystem() {
-    local undef
-    undef=$(llvm-nm -m -u "$1" 2>/dev/null) || return 1
-    [[ -n "$undef" ]] && ! grep -v '(from libSystem)$' <<<"$undef" | grep -q .
-}
 
-if ! bash "$repo/scripts/darwin/build_cli.sh" "$work/out" >"$work/build.log" 2>&1; then
-    cat "$work/build.log"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+build_or_exit "$repo/scripts/darwin/build_cli.sh" "$work/out" "$work/build.log"
 ok "build_cli.sh built both architectures with -Wall -Wextra -Werror"
 
 declare -A cpu=([arm64]=ARM64 [x86_64]=X86_64)

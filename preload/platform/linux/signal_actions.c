@@ -87,6 +87,11 @@ void platform_copy_action(struct sigaction *dst, const struct sigaction *src)
     dst->sa_restorer = src->sa_restorer;
 }
 
+void platform_set_restorer(struct sigaction *s, void (*restorer)(void))
+{
+    s->sa_restorer = restorer;
+}
+
 int platform_thread_mask(int how, const sigset_t *set, sigset_t *old)
 {
     sigset_t copy;

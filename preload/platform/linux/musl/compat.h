@@ -18,7 +18,7 @@
 /* glibc's <sys/wait.h> macro: the wait status of a process that exited. */
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
 
-/* platform/linux/errname.c */
+/* platform/errname.c */
 const char *strerrorname_np(int err);
 
 /* For platform/linux/musl/include/sys/single_threaded.h. */

@@ -1,5 +1,5 @@
 /* strerrorname_np for the builds whose libc lacks it or which define libc's
- * functions locally (platform/linux/libc_local.c, musl): the errno names the shim can
+ * functions locally (platform/linux/libc_local.c, musl, macOS): the errno names the shim can
  * report in its messages, hidden. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,0 +1,23 @@
+/* macOS: the process's own protections (platform.h). */
+#include "preload/platform/platform.h"
+
+#include <errno.h>
+#include <sys/types.h>
+#if __has_include(<sys/ptrace.h>)
+#include <sys/ptrace.h>
+#else /* the cross toolchain's headers lack it; as <sys/ptrace.h> declares it */
+#define PT_DENY_ATTACH 31
+int ptrace(int request, pid_t pid, caddr_t addr, int data);
+#endif
+
+int platform_deny_ptrace(void)
+{
+    /* PT_DENY_ATTACH: no debugger may attach from now on (a running one is
+     * detached with a SIGSEGV; none runs before main). */
+    return ptrace(PT_DENY_ATTACH, 0, 0, 0) == 0 ? 0 : errno;
+}
+
+bool platform_can_exclude_from_dump(void)
+{
+    return false; /* no MADV_DONTDUMP: the vault is wiped before a core is written */
+}

@@ -1,0 +1,17 @@
+/* macOS start-up and exit (platform_libc.h). */
+#include "preload/platform/platform_libc.h"
+
+#include <stdlib.h>
+
+/* dyld gives initialisers main's arguments (then apple[] and the program vars). */
+__attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
+{
+    envseal_start(argc > 0 && argv ? argv[0] : NULL, envp);
+}
+
+int platform_at_exit(void (*fn)(void))
+{
+    /* Inserted libraries initialise before the program's own images, so a handler
+     * registered now runs after theirs (atexit's order is last in, first out). */
+    return atexit(fn);
+}

@@ -11,19 +11,22 @@
 /* A dylib reaches the program's environment through _NSGetEnviron(). */
 #define environ (*_NSGetEnviron())
 
-/* memset_s (C11 Annex K) is never removed by the compiler: explicit_bzero's promise. */
-static inline void explicit_bzero(void *p, size_t n)
+/* memset_s (C11 Annex K) is never removed by the compiler: explicit_bzero's promise.
+ * Names of our own: newer SDKs declare strchrnul themselves. */
+static inline void envseal_explicit_bzero(void *p, size_t n)
 {
     if (n)
         memset_s(p, n, 0, n);
 }
+#define explicit_bzero envseal_explicit_bzero
 
-static inline char *strchrnul(const char *s, int c)
+static inline char *envseal_strchrnul(const char *s, int c)
 {
     while (*s && *s != (char)c)
         s++;
     return (char *)s;
 }
+#define strchrnul envseal_strchrnul
 
 typedef void (*sighandler_t)(int);
 
@@ -38,10 +41,5 @@ const char *strerrorname_np(int err);
 
 /* The shim's marker (core/marker_note.h) in a Mach-O section of its own. */
 #define ENVSEAL_NOTE_SECTION "__TEXT,__envseal_note"
-
-/* glibc's <sys/wait.h> macro, for the exit wipe's messages. */
-#ifndef W_EXITCODE
-#define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
-#endif
 
 #endif

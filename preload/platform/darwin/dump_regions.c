@@ -69,7 +69,11 @@ int platform_dump_regions(char *buf, size_t len,
             depth++;
             continue;
         }
-        if (info.protection & VM_PROT_READ) {
+        /* Only memory the process can write can hold a copy it made: the dyld
+         * shared cache and mapped files, read-only, are gigabytes the sweep skips.
+         * (A region written and then made read-only is missed: a limit.) */
+        const vm_prot_t rw = VM_PROT_READ | VM_PROT_WRITE;
+        if ((info.protection & rw) == rw) {
             bool shared = info.share_mode == SM_SHARED || info.share_mode == SM_TRUESHARED;
             bool anon = !info.external_pager;
             struct dump_region r = {
@@ -77,7 +81,7 @@ int platform_dump_regions(char *buf, size_t len,
                 .end = (uintptr_t)(addr + size),
                 .anon = anon,
                 .shared = shared,
-                .direct = anon && !shared && (info.protection & VM_PROT_WRITE),
+                .direct = anon && !shared,
             };
             report_unskipped(r, fn, arg);
         }

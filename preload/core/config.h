@@ -83,12 +83,21 @@ size_t entry_name_len(const char *entry);
 bool config_entry_secret(const struct config *c, const char *entry, size_t n, bool default_hit);
 size_t config_scan_entry_list(const struct config *c, const char *entry, bool *secret);
 
+/* Whether config_scan_entry may use the automaton of the default patterns: the
+ * defaults are on and they fit one. Read once per pass, not once per entry. */
+static inline bool config_scan_automaton(const struct config *c)
+{
+    return c->defaults && default_automaton_usable;
+}
+
 /* entry_name_len of a "NAME=value" entry, and whether it must be sealed
  * (config_is_secret; false for an entry without '='), in one pass at start-up.
- * Most names match nothing and no setting adds patterns: decided inline. */
-static inline size_t config_scan_entry(const struct config *c, const char *entry, bool *secret)
+ * `automaton`: config_scan_automaton(c). Most names match nothing and no setting
+ * adds patterns: decided inline. */
+static inline size_t config_scan_entry(const struct config *c, bool automaton,
+                                       const char *entry, bool *secret)
 {
-    if (!c->defaults || !default_automaton_usable)
+    if (!automaton)
         return config_scan_entry_list(c, entry, secret);
     bool hit;
     size_t n = default_automaton_scan(entry, &hit);

@@ -3,17 +3,20 @@
  * pass that finds the end of its name.
  *
  * Patterns "*LIT" (suffix), "*LIT*" (infix) and "LIT" (exact) become literals of
- * one automaton. A state whose output holds an infix literal is replaced by the
- * absorbing state DFA_HIT; at the end of a name, the state says whether a suffix
- * literal ends there (accept bit 1) or which exact literal does (its length). Any
- * other kind of default pattern, or more than 250 states, and the generated
- * default_automaton_usable is 0: start-up then uses the pattern list. */
+ * one automaton. A state whose output holds an infix literal is replaced by an
+ * absorbing state; '=' and NUL have a column of their own, whose entry is not a row
+ * but an end code (DFA_FINAL and above) saying whether the name is matched: a
+ * suffix literal ends there (DFA_ANY_LENGTH), or the length the name must have for
+ * the exact literal that ends there. So the scan of a name is one table step per
+ * byte, its end included. Any other kind of default pattern, or more than 250
+ * states, and the generated default_automaton_usable is 0: start-up then uses the
+ * pattern list. */
 #include <stdio.h>
 #include <string.h>
 
 #include "preload/core/patterns.h"
 
-#define MAX_STATES 250 /* < DFA_END: states are bytes */
+#define MAX_STATES 250 /* rows and end codes share 16 bits (checked below) */
 
 static unsigned char cls[256];   /* byte -> class (0: in no literal) */
 static unsigned nclasses = 1;
@@ -28,12 +31,12 @@ static int nstates = 1;
 static int add_literal(const char *lit, size_t len, int kind)
 {
     int s = 0;
-    if (len >= DFA_SUFFIX_END)
-        return -1; /* exact lengths are stored in a byte below DFA_SUFFIX_END */
+    if (len >= DFA_ANY_LENGTH)
+        return -1; /* exact lengths are stored in a byte below DFA_ANY_LENGTH */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)lit[i];
         if (!cls[c]) {
-            if (nclasses >= DFA_END)
+            if (nclasses >= 254)
                 return -1;
             cls[c] = (unsigned char)nclasses++;
         }
@@ -105,29 +108,34 @@ void print_automaton(const struct pattern_set *s)
     if (ok && complete() != 0)
         ok = 0;
     const int hit = nstates; /* the absorbing state */
+    const unsigned width = nclasses + 1; /* the last column: '=' or NUL, the end */
+    if (ok && (unsigned)(hit + 1) * width > DFA_FINAL)
+        ok = 0; /* row offsets must stay below the end codes */
     printf("\nconst int default_automaton_usable = %d;\n"
-           "const unsigned default_automaton_classes = %u;\n"
-           "const unsigned char default_automaton_hit = %d;\n",
-           ok, nclasses, ok ? hit : 0);
-    printf("\n/* Byte -> class; DFA_END for '=' and NUL, which end a name. */\n"
+           "const unsigned default_automaton_width = %u;\n",
+           ok, ok ? width : 2);
+    printf("\n/* Byte -> column; the last column for '=' and NUL, which end a name. */\n"
            "const unsigned char default_automaton_class[256] = {");
     for (unsigned c = 0; c < 256; c++)
-        printf("%s%u,", c % 16 ? " " : "\n    ", c == '=' || c == 0 ? DFA_END : ok ? cls[c] : 0);
-    /* Entries are the next state's row offset (state * classes): no multiply per byte. */
+        printf("%s%u,", c % 16 ? " " : "\n    ",
+               c == '=' || c == 0 ? (ok ? width - 1 : 1) : ok ? cls[c] : 0);
+    /* Entries are the next state's row offset (state * width): no multiply per byte.
+     * The end column holds DFA_FINAL | what ends in that state: DFA_ANY_LENGTH when
+     * a suffix literal ends there (or an infix literal was seen), else the length
+     * of the exact literal that does, 0 for none. */
     printf("\n};\n\nconst unsigned short default_automaton_next[] = {");
-    int rows = ok ? hit + 1 : 1;
-    for (int st = 0; st < rows; st++) {
+    if (!ok) {
+        printf("\n    0, %u,\n};\n", DFA_FINAL);
+        return;
+    }
+    for (int st = 0; st <= hit; st++) {
         printf("\n   ");
         for (unsigned c = 0; c < nclasses; c++) {
             int t = st == hit ? hit : next[st][c];
-            printf(" %u,", (ok && infix[t] ? hit : t) * nclasses);
+            printf(" %u,", (infix[t] ? hit : t) * width);
         }
+        unsigned end = st == hit || accept[st] ? DFA_ANY_LENGTH : exact[st];
+        printf(" %u,", DFA_FINAL | end);
     }
-    printf("\n};\n\n/* Per state: 1 when a suffix literal ends here, else the length of the exact\n"
-           " * literal that does (0: none). */\n"
-           "const unsigned char default_automaton_end[] = {");
-    for (int st = 0; st < rows; st++)
-        printf("%s%u,", st % 16 ? " " : "\n    ",
-               st == hit ? 0u : accept[st] ? DFA_SUFFIX_END : exact[st]);
     printf("\n};\n");
 }

@@ -11,11 +11,9 @@
 const struct pattern_set default_patterns_compiled;
 const uint32_t pattern_class_table[256];
 const int default_automaton_usable;
-const unsigned default_automaton_classes;
-const unsigned char default_automaton_hit;
+const unsigned default_automaton_width;
 const unsigned char default_automaton_class[256];
 const unsigned short default_automaton_next[1];
-const unsigned char default_automaton_end[1];
 
 void print_automaton(const struct pattern_set *s); /* gen_automaton.c */
 

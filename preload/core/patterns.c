@@ -168,22 +168,16 @@ bool pattern_set_match(const struct pattern_set *s, const char *name, size_t nle
     return false;
 }
 
-bool default_automaton_accepts(unsigned row, size_t nlen)
-{
-    unsigned state = row / default_automaton_classes;
-    unsigned end = default_automaton_end[state];
-    return state == default_automaton_hit || end == DFA_SUFFIX_END || (end && end == nlen);
-}
-
 bool default_patterns_match(const char *name, size_t nlen)
 {
     if (!default_automaton_usable)
         return pattern_set_match(&default_patterns_compiled, name, nlen,
                                  name_class_mask(name, nlen));
+    const unsigned last = default_automaton_width - 1; /* the end column */
     unsigned row = 0;
     for (size_t i = 0; i < nlen; i++) {
         unsigned c = default_automaton_class[(unsigned char)name[i]];
-        row = default_automaton_next[row + (c == DFA_END ? 0 : c)];
+        row = default_automaton_next[row + (c == last ? 0 : c)]; /* not the end here */
     }
-    return row && default_automaton_accepts(row, nlen);
+    return default_automaton_accepts(default_automaton_next[row + last], nlen);
 }

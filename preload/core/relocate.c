@@ -6,19 +6,15 @@
 /* Every pass below is linear in the size of the environment: start-up with 50,000
  * secrets must not cost more than a few times what reading them costs. */
 
-/* Remembers which entries are secrets between the sizing and the copying pass, so
- * each name is matched once: one bit per entry, on the stack, 8 KiB at most (the
- * constructor may also run in a thread that dlopen()s the shim, on a small stack);
- * entries past RELOCATE_MEMO_BITS are matched again instead. */
-#define MEMO_MAX_BITS RELOCATE_MEMO_BITS
+/* A secret the first pass found, for the second: its index and the length of the
+ * whole "NAME=value" entry. The first LISTED ones are kept so (a process has a
+ * handful; the second pass then reads no other entry); after them, one bit per
+ * entry (relocate_many). */
+#define LISTED 32
 
-static size_t count_entries(char *const *envp)
-{
-    size_t n = 0;
-    while (envp[n])
-        n++;
-    return n;
-}
+struct found {
+    size_t index, len;
+};
 
 /* The slot of arr that holds e, searched from *at on, then from the start. cur
  * is most often envp's copy in the same order (an earlier constructor's setenv
@@ -39,54 +35,96 @@ static char **slot_of(char **arr, size_t *at, const char *e)
     return NULL;
 }
 
+/* Moves secret entry envp[i] (len bytes) into the vault and zeroes the original. */
+static void seal(struct vault *v, char **envp, size_t i, size_t len, char **cur, size_t *at,
+                 struct relocate_result *res)
+{
+    char *e = envp[i];
+    char *sealed = vault_store_entry(v, e, len);
+    if (!sealed) {
+        res->unsealed++;
+        return;
+    }
+    envp[i] = sealed;
+    char **p = cur && cur != envp ? slot_of(cur, at, e) : NULL;
+    if (p)
+        *p = sealed;
+    explicit_bzero(e, len);
+    res->sealed++;
+}
+
+/* relocate_secrets past its LISTED-th secret, envp[from] on: the rest of the first
+ * pass remembers which entries are secrets as one bit each, on the stack, 8 KiB at
+ * most (the constructor may also run in a thread that dlopen()s the shim, on a
+ * small stack); entries past RELOCATE_MEMO_BITS are matched again instead. Out of
+ * line, so the common case's stack frame holds no such bitmap. */
+static __attribute__((noinline)) void relocate_many(const struct config *c, bool automaton,
+                                                    struct vault *v, char **envp, char **cur,
+                                                    const struct found *list, size_t from,
+                                                    size_t need, struct relocate_result *res)
+{
+    size_t n = from;
+    while (envp[n])
+        n++;
+    size_t bits = n - from < RELOCATE_MEMO_BITS ? n - from : RELOCATE_MEMO_BITS;
+    uint64_t memo[bits / 64 + 1];
+    memset(memo, 0, sizeof memo);
+    for (size_t i = from; i < n; i++) {
+        const char *e = envp[i];
+        bool secret;
+        size_t nlen = config_scan_entry(c, automaton, e, &secret);
+        if (!secret)
+            continue;
+        if (i - from < bits)
+            memo[(i - from) / 64] |= 1ull << ((i - from) % 64);
+        res->secrets++;
+        need += vault_slot_size(nlen + 1 + strlen(e + nlen + 1));
+    }
+    vault_reserve(v, need);
+
+    size_t at = 0; /* where the search of cur resumes */
+    for (size_t k = 0; k < LISTED; k++)
+        seal(v, envp, list[k].index, list[k].len, cur, &at, res);
+    for (size_t i = from; i < n; i++) {
+        bool secret;
+        if (i - from < bits)
+            secret = memo[(i - from) / 64] >> ((i - from) % 64) & 1;
+        else
+            config_scan_entry(c, automaton, envp[i], &secret);
+        if (secret)
+            seal(v, envp, i, strlen(envp[i]), cur, &at, res);
+    }
+}
+
 void relocate_secrets(const struct config *c, struct vault *v, char **envp, char **cur,
                       struct relocate_result *res)
 {
-    size_t n = count_entries(envp);
-    size_t bits = n < MEMO_MAX_BITS ? n : MEMO_MAX_BITS;
-    uint64_t memo[bits / 64 + 1];
-    memset(memo, 0, sizeof memo);
-    size_t need = 0;
+    const bool automaton = config_scan_automaton(c);
+    struct found list[LISTED];
+    size_t listed = 0, need = 0, i = 0;
     memset(res, 0, sizeof *res);
 
-    for (size_t i = 0; i < n; i++) {
-        const char *e = envp[i];
+    for (const char *e; (e = envp[i]); i++) {
         bool secret;
-        size_t nlen = config_scan_entry(c, e, &secret);
+        size_t nlen = config_scan_entry(c, automaton, e, &secret);
         if (!secret)
             continue;
-        if (i < bits)
-            memo[i / 64] |= 1ull << (i % 64);
+        size_t len = nlen + 1 + strlen(e + nlen + 1);
         res->secrets++;
-        need += vault_slot_size(nlen + 1 + strlen(e + nlen + 1));
+        need += vault_slot_size(len);
+        list[listed].index = i;
+        list[listed].len = len;
+        if (++listed == LISTED && envp[i + 1]) {
+            relocate_many(c, automaton, v, envp, cur, list, i + 1, need, res);
+            return;
+        }
     }
     if (res->secrets == 0)
         return;
     vault_reserve(v, need); /* one region for all; failure shows up per entry below */
-
-    size_t at = 0; /* where the search of cur resumes */
-    for (size_t i = 0; i < n; i++) {
-        char *e = envp[i];
-        bool secret;
-        if (i < bits)
-            secret = memo[i / 64] >> (i % 64) & 1;
-        else
-            config_scan_entry(c, e, &secret);
-        if (!secret)
-            continue;
-        size_t len = strlen(e);
-        char *sealed = vault_store_entry(v, e, len);
-        if (!sealed) {
-            res->unsealed++;
-            continue;
-        }
-        envp[i] = sealed;
-        char **p = cur && cur != envp ? slot_of(cur, &at, e) : NULL;
-        if (p)
-            *p = sealed;
-        explicit_bzero(e, len);
-        res->sealed++;
-    }
+    size_t at = 0;          /* where the search of cur resumes */
+    for (size_t k = 0; k < listed; k++)
+        seal(v, envp, list[k].index, list[k].len, cur, &at, res);
 }
 
 /* Marks a slot of cur whose entry moved out; swept out by drop_marked. */

@@ -247,6 +247,58 @@ static void more_entries_than_the_memo(void **state)
     check_relocated(secret);
 }
 
+/* Start-up keeps the first secrets it finds in a short list and the rest as one bit
+ * each: every count around the list's end (32) seals exactly the secrets, with a
+ * separate environ array in reverse order updated as well. */
+static void secrets_around_the_list_end(void **state)
+{
+    (void)state;
+    const size_t counts[] = {1, 31, 32, 33, 34, 64, 100};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        for (int last_is_secret = 0; last_is_secret <= 1; last_is_secret++) {
+            size_t nsec = counts[c], n = 3 * nsec + (last_is_secret ? 0 : 2);
+            char(*texts)[48] = calloc(n, sizeof *texts);
+            const char **entries = calloc(n, sizeof *entries);
+            bool *secret = calloc(n, sizeof *secret);
+            assert_true(texts && entries && secret);
+            for (size_t i = 0, s = 0; i < n; i++) {
+                /* secrets at every third entry, the last one where asked */
+                secret[i] = s < nsec && (i % 3 == 2 || (last_is_secret && i == n - 1));
+                s += secret[i];
+                if (secret[i])
+                    snprintf(texts[i], sizeof texts[i], "K%u_TOKEN=fake-%u", (unsigned)i, (unsigned)i * 13);
+                else
+                    snprintf(texts[i], sizeof texts[i], "PLAIN%u=value-%u", (unsigned)i, (unsigned)i);
+                entries[i] = texts[i];
+            }
+            size_t want = 0;
+            for (size_t i = 0; i < n; i++)
+                want += secret[i];
+            assert_int_equal(want, nsec);
+            env_build(&env, entries, n);
+            char **cur = calloc(n + 1, sizeof *cur);
+            assert_non_null(cur);
+            for (size_t i = 0; i < n; i++)
+                cur[i] = env.envp[n - 1 - i];
+            struct relocate_result r;
+            relocate_secrets(&cfg, &vault, env.envp, cur, &r);
+            assert_int_equal(r.secrets, nsec);
+            assert_int_equal(r.sealed, nsec);
+            assert_int_equal(r.unsealed, 0);
+            check_relocated(secret);
+            for (size_t i = 0; i < n; i++)
+                assert_ptr_equal(cur[i], env.envp[n - 1 - i]);
+            free(cur);
+            env_free(&env);
+            vault_unmap(&vault);
+            vault_init(&vault, true);
+            free(texts);
+            free(entries);
+            free(secret);
+        }
+    }
+}
+
 static void entries_without_equals_left_alone(void **state)
 {
     (void)state;
@@ -481,6 +533,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(updates_a_separate_environ_array, setup, teardown),
         cmocka_unit_test_setup_teardown(null_cur_is_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(more_entries_than_the_memo, setup, teardown),
+        cmocka_unit_test_setup_teardown(secrets_around_the_list_end, setup, teardown),
         cmocka_unit_test_setup_teardown(entries_without_equals_left_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(duplicate_names_all_sealed, setup, teardown),
         cmocka_unit_test_setup_teardown(zero_secrets_maps_no_vault, setup, teardown),

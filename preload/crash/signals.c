@@ -487,34 +487,56 @@ static void after_fork_child(void)
     threads_after_fork_child();
 }
 
-/* Puts k (on_fatal) in place of SIG_DFL for sig. `known_default`: swap first and
- * read the old action in the same call (every signal is blocked, or /proc said
- * SIG_DFL), putting back exactly what was there when it was not SIG_DFL; else
- * query first. */
-static void hook_signal(int sig, bool known_default, const struct kernel_action *k)
+/* Records what the kernel held for sig before on_fatal: SIG_DFL, with these flags,
+ * mask and restorer (all zero after an exec, which the zero entry already says). */
+static void remember_default(int sig, const struct kernel_action *cur)
 {
-    struct virt *v = &virt[sig];
-    struct kernel_action cur = {0};
-    if (!known_default) {
-        if (platform_kernel_action(sig, NULL, &cur) != 0)
-            return;
-        usable |= bit_of(sig);
-        if (cur.handler != (void *)SIG_DFL)
-            return; /* ignored or handled already */
+    if (cur->flags || cur->mask || cur->restorer) {
+        struct virt *v = &virt[sig];
+        v->bits = (int)cur->flags & FATAL_BITS;
+        v->mask = cur->mask;
+        v->initial_flags = (int)cur->flags;
+        v->restorer = cur->restorer;
     }
-    if (platform_kernel_action(sig, k, known_default ? &cur : NULL) != 0)
+}
+
+/* Puts k (on_fatal) in place of SIG_DFL for every signal of sigs, known to be at
+ * SIG_DFL (every signal is blocked, or /proc said so): one call per signal swaps
+ * and reads the old action, which is put back exactly should it not be SIG_DFL. */
+static void hook_known_defaults(uint64_t sigs, const struct kernel_action *k)
+{
+    struct kernel_action old[SIGNALS_MAX]; /* the kernel writes those it swaps */
+    uint64_t taken = platform_kernel_swap_each(sigs, k, old);
+    usable |= taken;
+    uint64_t hooked = taken;
+    for (uint64_t t = taken; t; t &= t - 1) {
+        int sig = __builtin_ctzll(t) + 1;
+        const struct kernel_action *cur = &old[sig];
+        if ((uintptr_t)cur->handler | cur->flags | cur->mask | (uintptr_t)cur->restorer) {
+            if (cur->handler != (void *)SIG_DFL) { /* ignored or handled: give it back */
+                platform_kernel_action(sig, cur, NULL);
+                hooked &= ~bit_of(sig);
+            } else {
+                remember_default(sig, cur);
+            }
+        }
+    }
+    pristine |= hooked;
+}
+
+/* Puts k (on_fatal) in place of SIG_DFL for sig when other threads may change its
+ * action meanwhile: reads it first, and swaps only a SIG_DFL. */
+static void hook_signal(int sig, const struct kernel_action *k)
+{
+    struct kernel_action cur;
+    if (platform_kernel_action(sig, NULL, &cur) != 0)
         return;
     usable |= bit_of(sig);
-    if (cur.handler != (void *)SIG_DFL) { /* ignored or handled: give it back unchanged */
-        platform_kernel_action(sig, &cur, NULL);
+    if (cur.handler != (void *)SIG_DFL)
+        return; /* ignored or handled already */
+    if (platform_kernel_action(sig, k, NULL) != 0)
         return;
-    }
-    if (cur.flags || cur.mask || cur.restorer) { /* else the zero entry says it all */
-        v->bits = (int)cur.flags & FATAL_BITS;
-        v->mask = cur.mask;
-        v->initial_flags = (int)cur.flags;
-        v->restorer = cur.restorer;
-    }
+    remember_default(sig, &cur);
     pristine |= bit_of(sig);
 }
 
@@ -556,12 +578,12 @@ void signals_install(void)
     installed_flags = (int)k.flags;
     _Static_assert(SIGNALS_MAX == 65, "virt[] must cover signals 1..64");
     uint64_t fatal = platform_fatal_signals() & ~platform_libc_signals();
-    for (; fatal; fatal &= fatal - 1) {
-        int sig = __builtin_ctzll(fatal) + 1;
-        if (known && ((ignored | caught) & bit_of(sig)))
-            usable |= bit_of(sig); /* not ours: every call passes through */
-        else
-            hook_signal(sig, known, &k);
+    if (known) {
+        usable |= fatal & (ignored | caught); /* not ours: every call passes through */
+        hook_known_defaults(fatal & ~(ignored | caught), &k);
+    } else {
+        for (; fatal; fatal &= fatal - 1)
+            hook_signal(__builtin_ctzll(fatal) + 1, &k);
     }
     /* A stack overflow needs an alternate stack to run on_fatal on; a blocked
      * synchronous signal would bypass it (thread_state.h). */

@@ -182,6 +182,12 @@ struct kernel_action {
  * keeps for itself; this does neither (see platform_libc_signals). 0 or an errno. */
 int platform_kernel_action(int sig, const struct kernel_action *set, struct kernel_action *old);
 
+/* platform_kernel_action(sig, set, &old[sig]) for every signal of sigs (bit sig - 1),
+ * in one loop: start-up installs some fifty actions this way. Returns the signals it
+ * succeeded for; old[sig] of the others is left as it was. */
+uint64_t platform_kernel_swap_each(uint64_t sigs, const struct kernel_action *set,
+                                   struct kernel_action old[65]);
+
 /* The signals libc keeps for itself (glibc: 32 and 33), as bit sig - 1. */
 uint64_t platform_libc_signals(void);
 

@@ -188,6 +188,16 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
     return 0;
 }
 
+uint64_t platform_kernel_swap_each(uint64_t sigs, const struct kernel_action *set,
+                                   struct kernel_action old[65])
+{
+    uint64_t done = 0;
+    for (; sigs; sigs &= sigs - 1)
+        if (platform_kernel_action(__builtin_ctzll(sigs) + 1, set, &old[__builtin_ctzll(sigs) + 1]) == 0)
+            done |= sigs & -sigs;
+    return done;
+}
+
 uint64_t platform_libc_signals(void)
 {
     return 0; /* libSystem keeps no signal for itself */

@@ -311,6 +311,18 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
     return r < 0 ? (int)-r : 0;
 }
 
+uint64_t platform_kernel_swap_each(uint64_t sigs, const struct kernel_action *set,
+                                   struct kernel_action old[65])
+{
+    uint64_t done = 0;
+    for (; sigs; sigs &= sigs - 1) {
+        int sig = __builtin_ctzll(sigs) + 1;
+        if (SYS4(SYS_rt_sigaction, sig, set, &old[sig], KERNEL_MASK_BYTES) == 0)
+            done |= sigs & -sigs;
+    }
+    return done;
+}
+
 uint64_t platform_libc_signals(void)
 {
 #ifndef ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX

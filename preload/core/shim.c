@@ -43,6 +43,7 @@ static void after_fork_child(void)
     /* secretmem is shared across fork: the child's exit wipe must hit its own copy. */
     vault_after_fork_child(&st->vault);
     shim_unlock(st);
+    signals_after_fork_child();
 }
 
 static const char *errname(int err)

@@ -476,7 +476,7 @@ bool signals_active(void)
 
 /* ---- Installation ------------------------------------------------------------- */
 
-static void after_fork_child(void)
+void signals_after_fork_child(void)
 {
     /* A lock held by another thread of the parent has no owner here. */
     __atomic_store_n(&table_lock, 0, __ATOMIC_RELAXED);
@@ -506,19 +506,18 @@ static void remember_default(int sig, const struct kernel_action *cur)
 static void hook_known_defaults(uint64_t sigs, const struct kernel_action *k)
 {
     struct kernel_action old[SIGNALS_MAX]; /* the kernel writes those it swaps */
-    uint64_t taken = platform_kernel_swap_each(sigs, k, old);
+    uint64_t unusual;
+    uint64_t taken = platform_kernel_swap_each(sigs, k, old, &unusual);
     usable |= taken;
     uint64_t hooked = taken;
-    for (uint64_t t = taken; t; t &= t - 1) {
-        int sig = __builtin_ctzll(t) + 1;
+    for (; unusual; unusual &= unusual - 1) {
+        int sig = __builtin_ctzll(unusual) + 1;
         const struct kernel_action *cur = &old[sig];
-        if ((uintptr_t)cur->handler | cur->flags | cur->mask | (uintptr_t)cur->restorer) {
-            if (cur->handler != (void *)SIG_DFL) { /* ignored or handled: give it back */
-                platform_kernel_action(sig, cur, NULL);
-                hooked &= ~bit_of(sig);
-            } else {
-                remember_default(sig, cur);
-            }
+        if (cur->handler != (void *)SIG_DFL) { /* ignored or handled: give it back */
+            platform_kernel_action(sig, cur, NULL);
+            hooked &= ~bit_of(sig);
+        } else {
+            remember_default(sig, cur);
         }
     }
     pristine |= hooked;
@@ -591,5 +590,4 @@ void signals_install(void)
         altstack_adopt(stack);
     masks_adopt_inherited(single ? &saved : NULL); /* restores the mask */
     __atomic_store_n(&hooks_on, 1, __ATOMIC_RELEASE);
-    pthread_atfork(NULL, NULL, after_fork_child);
 }

@@ -15,6 +15,11 @@
  * stack of envseal's). Later calls return at once. */
 void signals_install(void);
 
+/* In a child just forked: the hooks' locks and state as a new process has them.
+ * Called by the shim's own fork handler (shim.c), registered before any secret is
+ * stored, so no registration of its own costs a start-up. */
+void signals_after_fork_child(void);
+
 /* True once the hooks are in: the mask and alternate-stack interposers then
  * hide what envseal changes. */
 bool signals_active(void);

@@ -184,9 +184,11 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
 
 /* platform_kernel_action(sig, set, &old[sig]) for every signal of sigs (bit sig - 1),
  * in one loop: start-up installs some fifty actions this way. Returns the signals it
- * succeeded for; old[sig] of the others is left as it was. */
+ * succeeded for (old[sig] of the others is left as it was); *unusual: those whose
+ * old action was not all zero (SIG_DFL, no flags, mask or restorer), the state
+ * every action is in after an exec unless it is ignored. */
 uint64_t platform_kernel_swap_each(uint64_t sigs, const struct kernel_action *set,
-                                   struct kernel_action old[65]);
+                                   struct kernel_action old[65], uint64_t *unusual);
 
 /* The signals libc keeps for itself (glibc: 32 and 33), as bit sig - 1. */
 uint64_t platform_libc_signals(void);

@@ -189,12 +189,19 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
 }
 
 uint64_t platform_kernel_swap_each(uint64_t sigs, const struct kernel_action *set,
-                                   struct kernel_action old[65])
+                                   struct kernel_action old[65], uint64_t *unusual)
 {
-    uint64_t done = 0;
-    for (; sigs; sigs &= sigs - 1)
-        if (platform_kernel_action(__builtin_ctzll(sigs) + 1, set, &old[__builtin_ctzll(sigs) + 1]) == 0)
-            done |= sigs & -sigs;
+    uint64_t done = 0, odd = 0;
+    for (; sigs; sigs &= sigs - 1) {
+        int sig = __builtin_ctzll(sigs) + 1;
+        const struct kernel_action *o = &old[sig];
+        if (platform_kernel_action(sig, set, &old[sig]) != 0)
+            continue;
+        done |= sigs & -sigs;
+        if ((uintptr_t)o->handler | o->flags | o->mask | (uintptr_t)o->restorer)
+            odd |= sigs & -sigs;
+    }
+    *unusual = odd;
     return done;
 }
 

@@ -312,14 +312,20 @@ int platform_kernel_action(int sig, const struct kernel_action *set, struct kern
 }
 
 uint64_t platform_kernel_swap_each(uint64_t sigs, const struct kernel_action *set,
-                                   struct kernel_action old[65])
+                                   struct kernel_action old[65], uint64_t *unusual)
 {
-    uint64_t done = 0;
+    uint64_t done = 0, odd = 0;
     for (; sigs; sigs &= sigs - 1) {
         int sig = __builtin_ctzll(sigs) + 1;
-        if (SYS4(SYS_rt_sigaction, sig, set, &old[sig], KERNEL_MASK_BYTES) == 0)
-            done |= sigs & -sigs;
+        const struct kernel_action *o = &old[sig];
+        if (SYS4(SYS_rt_sigaction, sig, set, o, KERNEL_MASK_BYTES) != 0)
+            continue;
+        uint64_t bit = sigs & -sigs;
+        done |= bit;
+        if ((uintptr_t)o->handler | o->flags | o->mask | (uintptr_t)o->restorer)
+            odd |= bit;
     }
+    *unusual = odd;
     return done;
 }
 

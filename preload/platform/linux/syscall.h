@@ -18,6 +18,17 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
                      : "rcx", "r11", "memory");
     return ret;
 }
+/* Four arguments: r8 and r9 are left alone (start-up's loop of rt_sigaction). */
+static inline long sys4(long n, long a, long b, long c, long d)
+{
+    register long r10 __asm__("r10") = d;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
 #elif defined(__aarch64__)
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -48,7 +59,11 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 #define SYS1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
 #define SYS2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
 #define SYS3(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#if defined(__x86_64__)
+#define SYS4(n, a, b, c, d) sys4((n), (long)(a), (long)(b), (long)(c), (long)(d))
+#else
 #define SYS4(n, a, b, c, d) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#endif
 #define SYS5(n, a, b, c, d, e) sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 #endif

@@ -13,15 +13,6 @@ size_t entry_name_len(const char *entry)
     return (size_t)(eq - entry);
 }
 
-static bool is_reserved(const char *name, size_t nlen)
-{
-    /* The loader keeps pointers into LD_* and GLIBC_TUNABLES; ENVSEAL_* are ours. */
-    if (nlen >= 3 && name[0] == 'L' && name[1] == 'D' && name[2] == '_')
-        return true;
-    if (nlen >= PREFIX_LEN && name[0] == 'E' && memcmp(name, PREFIX, PREFIX_LEN) == 0)
-        return true;
-    return nlen == 14 && name[0] == 'G' && memcmp(name, "GLIBC_TUNABLES", 14) == 0;
-}
 
 /* Given whether the defaults match (default_hit): the settings' own sets decide. */
 static bool decide(const struct config *c, const char *name, size_t nlen, bool default_hit)
@@ -36,14 +27,15 @@ static bool decide(const struct config *c, const char *name, size_t nlen, bool d
 
 bool config_is_secret(const struct config *c, const char *name, size_t nlen)
 {
-    if (nlen == 0 || is_reserved(name, nlen))
+    if (nlen == 0 || config_name_reserved(name, nlen))
         return false;
     return decide(c, name, nlen, c->defaults && default_patterns_match(name, nlen));
 }
 
 bool config_entry_secret(const struct config *c, const char *entry, size_t n, bool default_hit)
 {
-    return n && entry[n] == '=' && !is_reserved(entry, n) && decide(c, entry, n, default_hit);
+    return n && entry[n] == '=' && !config_name_reserved(entry, n) &&
+           decide(c, entry, n, default_hit);
 }
 
 size_t config_scan_entry_list(const struct config *c, const char *entry, bool *secret)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "preload/core/patterns.h"
 
@@ -83,25 +84,49 @@ size_t entry_name_len(const char *entry);
 bool config_entry_secret(const struct config *c, const char *entry, size_t n, bool default_hit);
 size_t config_scan_entry_list(const struct config *c, const char *entry, bool *secret);
 
-/* Whether config_scan_entry may use the automaton of the default patterns: the
- * defaults are on and they fit one. Read once per pass, not once per entry. */
-static inline bool config_scan_automaton(const struct config *c)
+/* Names never sealed: LD_* and GLIBC_TUNABLES (the loader keeps pointers into
+ * them) and ENVSEAL_* (the settings). `name` has nlen > 0 bytes. */
+static inline bool config_name_reserved(const char *name, size_t nlen)
 {
-    return c->defaults && default_automaton_usable;
+    switch (name[0]) {
+    case 'L':
+        return nlen >= 3 && name[1] == 'D' && name[2] == '_';
+    case 'E':
+        return nlen >= 8 && memcmp(name, "ENVSEAL_", 8) == 0;
+    case 'G':
+        return nlen == 14 && memcmp(name, "GLIBC_TUNABLES", 14) == 0;
+    default:
+        return false;
+    }
+}
+
+/* How config_scan_entry decides, the same for every entry of a pass: by the
+ * pattern lists; by the automaton and then the settings' own sets; by the automaton
+ * alone (the defaults on, and no setting adds or removes patterns: most processes). */
+enum config_scan { SCAN_LISTS, SCAN_AUTOMATON, SCAN_DEFAULTS };
+
+static inline enum config_scan config_scan_kind(const struct config *c)
+{
+    if (!c->defaults || !default_automaton_usable)
+        return SCAN_LISTS;
+    return c->sets ? SCAN_AUTOMATON : SCAN_DEFAULTS;
 }
 
 /* entry_name_len of a "NAME=value" entry, and whether it must be sealed
  * (config_is_secret; false for an entry without '='), in one pass at start-up.
- * `automaton`: config_scan_automaton(c). Most names match nothing and no setting
- * adds patterns: decided inline. */
-static inline size_t config_scan_entry(const struct config *c, bool automaton,
-                                       const char *entry, bool *secret)
+ * `kind`: config_scan_kind(c), read once per pass: with a constant kind the caller's
+ * loop is compiled for that case alone. */
+static inline __attribute__((always_inline)) size_t
+config_scan_entry(const struct config *c, enum config_scan kind, const char *entry, bool *secret)
 {
-    if (!automaton)
+    if (kind == SCAN_LISTS)
         return config_scan_entry_list(c, entry, secret);
     bool hit;
     size_t n = default_automaton_scan(entry, &hit);
-    *secret = (hit || (c->sets & SET_SECRETS)) && config_entry_secret(c, entry, n, hit);
+    if (kind == SCAN_DEFAULTS)
+        *secret = hit && !config_name_reserved(entry, n); /* hit: entry[n] is '=' */
+    else
+        *secret = (hit || (c->sets & SET_SECRETS)) && config_entry_secret(c, entry, n, hit);
     return n;
 }
 

@@ -4,10 +4,11 @@
  *
  * Patterns "*LIT" (suffix), "*LIT*" (infix) and "LIT" (exact) become literals of
  * one automaton. A state whose output holds an infix literal is replaced by an
- * absorbing state; '=' and NUL have a column of their own, whose entry is not a row
- * but an end code (DFA_FINAL and above) saying whether the name is matched: a
+ * absorbing state; '=' and NUL have a column each, whose entries are not rows but
+ * end codes (DFA_FINAL and above): for '=', whether the name is matched (a
  * suffix literal ends there (DFA_ANY_LENGTH), or the length the name must have for
- * the exact literal that ends there. So the scan of a name is one table step per
+ * the exact literal that ends there); for NUL, never (an entry without a value).
+ * So the scan of a name is one table step per
  * byte, its end included. Any other kind of default pattern, or more than 250
  * states, and the generated default_automaton_usable is 0: start-up then uses the
  * pattern list. */
@@ -108,24 +109,26 @@ void print_automaton(const struct pattern_set *s)
     if (ok && complete() != 0)
         ok = 0;
     const int hit = nstates; /* the absorbing state */
-    const unsigned width = nclasses + 1; /* the last column: '=' or NUL, the end */
+    /* The last two columns: '=' (the name ends, its entry says whether it matches)
+     * and NUL (an entry without '=': never a secret). */
+    const unsigned width = nclasses + 2;
     if (ok && (unsigned)(hit + 1) * width > DFA_FINAL)
         ok = 0; /* row offsets must stay below the end codes */
     printf("\nconst int default_automaton_usable = %d;\n"
            "const unsigned default_automaton_width = %u;\n",
-           ok, ok ? width : 2);
-    printf("\n/* Byte -> column; the last column for '=' and NUL, which end a name. */\n"
+           ok, ok ? width : 3);
+    printf("\n/* Byte -> column; the last two for '=' and NUL, which end a name. */\n"
            "const unsigned char default_automaton_class[256] = {");
     for (unsigned c = 0; c < 256; c++)
         printf("%s%u,", c % 16 ? " " : "\n    ",
-               c == '=' || c == 0 ? (ok ? width - 1 : 1) : ok ? cls[c] : 0);
+               c == '=' ? (ok ? width - 2 : 1) : c == 0 ? (ok ? width - 1 : 2) : ok ? cls[c] : 0);
     /* Entries are the next state's row offset (state * width): no multiply per byte.
-     * The end column holds DFA_FINAL | what ends in that state: DFA_ANY_LENGTH when
+     * The '=' column holds DFA_FINAL | what ends in that state: DFA_ANY_LENGTH when
      * a suffix literal ends there (or an infix literal was seen), else the length
-     * of the exact literal that does, 0 for none. */
+     * of the exact literal that does, 0 for none; the NUL column DFA_FINAL. */
     printf("\n};\n\nconst unsigned short default_automaton_next[] = {");
     if (!ok) {
-        printf("\n    0, %u,\n};\n", DFA_FINAL);
+        printf("\n    0, %u, %u,\n};\n", DFA_FINAL, DFA_FINAL);
         return;
     }
     for (int st = 0; st <= hit; st++) {
@@ -135,7 +138,7 @@ void print_automaton(const struct pattern_set *s)
             printf(" %u,", (infix[t] ? hit : t) * width);
         }
         unsigned end = st == hit || accept[st] ? DFA_ANY_LENGTH : exact[st];
-        printf(" %u,", DFA_FINAL | end);
+        printf(" %u, %u,", DFA_FINAL | end, DFA_FINAL);
     }
     printf("\n};\n");
 }

@@ -173,11 +173,11 @@ bool default_patterns_match(const char *name, size_t nlen)
     if (!default_automaton_usable)
         return pattern_set_match(&default_patterns_compiled, name, nlen,
                                  name_class_mask(name, nlen));
-    const unsigned last = default_automaton_width - 1; /* the end column */
+    const unsigned eq = default_automaton_width - 2; /* the column of '=' */
     unsigned row = 0;
     for (size_t i = 0; i < nlen; i++) {
         unsigned c = default_automaton_class[(unsigned char)name[i]];
-        row = default_automaton_next[row + (c == last ? 0 : c)]; /* not the end here */
+        row = default_automaton_next[row + (c >= eq ? 0 : c)]; /* not the end here */
     }
-    return default_automaton_accepts(default_automaton_next[row + last], nlen);
+    return default_automaton_accepts(default_automaton_next[row + eq], nlen);
 }

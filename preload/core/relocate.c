@@ -58,7 +58,7 @@ static void seal(struct vault *v, char **envp, size_t i, size_t len, char **cur,
  * most (the constructor may also run in a thread that dlopen()s the shim, on a
  * small stack); entries past RELOCATE_MEMO_BITS are matched again instead. Out of
  * line, so the common case's stack frame holds no such bitmap. */
-static __attribute__((noinline)) void relocate_many(const struct config *c, bool automaton,
+static __attribute__((noinline)) void relocate_many(const struct config *c, enum config_scan kind,
                                                     struct vault *v, char **envp, char **cur,
                                                     const struct found *list, size_t from,
                                                     size_t need, struct relocate_result *res)
@@ -72,7 +72,7 @@ static __attribute__((noinline)) void relocate_many(const struct config *c, bool
     for (size_t i = from; i < n; i++) {
         const char *e = envp[i];
         bool secret;
-        size_t nlen = config_scan_entry(c, automaton, e, &secret);
+        size_t nlen = config_scan_entry(c, kind, e, &secret);
         if (!secret)
             continue;
         if (i - from < bits)
@@ -90,23 +90,25 @@ static __attribute__((noinline)) void relocate_many(const struct config *c, bool
         if (i - from < bits)
             secret = memo[(i - from) / 64] >> ((i - from) % 64) & 1;
         else
-            config_scan_entry(c, automaton, envp[i], &secret);
+            config_scan_entry(c, kind, envp[i], &secret);
         if (secret)
             seal(v, envp, i, strlen(envp[i]), cur, &at, res);
     }
 }
 
-void relocate_secrets(const struct config *c, struct vault *v, char **envp, char **cur,
-                      struct relocate_result *res)
+/* The first pass, then the second over the listed secrets; `kind` is a constant in
+ * each call below, so each gets a loop of its own. */
+static inline __attribute__((always_inline)) void
+relocate_with(const struct config *c, enum config_scan kind, struct vault *v, char **envp,
+              char **cur, struct relocate_result *res)
 {
-    const bool automaton = config_scan_automaton(c);
     struct found list[LISTED];
     size_t listed = 0, need = 0, i = 0;
     memset(res, 0, sizeof *res);
 
     for (const char *e; (e = envp[i]); i++) {
         bool secret;
-        size_t nlen = config_scan_entry(c, automaton, e, &secret);
+        size_t nlen = config_scan_entry(c, kind, e, &secret);
         if (!secret)
             continue;
         size_t len = nlen + 1 + strlen(e + nlen + 1);
@@ -115,7 +117,7 @@ void relocate_secrets(const struct config *c, struct vault *v, char **envp, char
         list[listed].index = i;
         list[listed].len = len;
         if (++listed == LISTED && envp[i + 1]) {
-            relocate_many(c, automaton, v, envp, cur, list, i + 1, need, res);
+            relocate_many(c, kind, v, envp, cur, list, i + 1, need, res);
             return;
         }
     }
@@ -125,6 +127,22 @@ void relocate_secrets(const struct config *c, struct vault *v, char **envp, char
     size_t at = 0;          /* where the search of cur resumes */
     for (size_t k = 0; k < listed; k++)
         seal(v, envp, list[k].index, list[k].len, cur, &at, res);
+}
+
+void relocate_secrets(const struct config *c, struct vault *v, char **envp, char **cur,
+                      struct relocate_result *res)
+{
+    switch (config_scan_kind(c)) {
+    case SCAN_DEFAULTS:
+        relocate_with(c, SCAN_DEFAULTS, v, envp, cur, res);
+        break;
+    case SCAN_AUTOMATON:
+        relocate_with(c, SCAN_AUTOMATON, v, envp, cur, res);
+        break;
+    case SCAN_LISTS:
+        relocate_with(c, SCAN_LISTS, v, envp, cur, res);
+        break;
+    }
 }
 
 /* Marks a slot of cur whose entry moved out; swept out by drop_marked. */

@@ -240,8 +240,8 @@ static void check_names(const struct config *fresh, const struct config *reused,
             FUZZ_CHECK(config_child_gets(reused, e, len) == child);
         }
         bool want = e[n] == '=' && ref_secret(r, e, n), got;
-        FUZZ_CHECK(config_scan_entry(fresh, config_scan_automaton(fresh), e, &got) == n && got == want);
-        FUZZ_CHECK(config_scan_entry(reused, config_scan_automaton(reused), e, &got) == n && got == want);
+        FUZZ_CHECK(config_scan_entry(fresh, config_scan_kind(fresh), e, &got) == n && got == want);
+        FUZZ_CHECK(config_scan_entry(reused, config_scan_kind(reused), e, &got) == n && got == want);
         FUZZ_CHECK(config_scan_entry_list(fresh, e, &got) == n && got == want);
     }
 }

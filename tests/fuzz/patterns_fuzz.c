@@ -28,8 +28,9 @@ static void check_name(const struct ref_set *ref, const char *name, size_t nlen)
     FUZZ_CHECK(default_patterns_match(name, nlen) == dflt);
     FUZZ_CHECK(pattern_set_match(&default_patterns_compiled, name, nlen, mask) == dflt);
 
-    /* The start-up scan of a "NAME=value" entry and of an entry without '=': the
-     * name ends at the first '=' or NUL, which a name handed to it never holds. */
+    /* The start-up scan of a "NAME=value" entry and of an entry without '=' (which
+     * it never matches): the name ends at the first '=' or NUL, which a name
+     * handed to it never holds. */
     if (!default_automaton_usable || memchr(name, '=', nlen) || memchr(name, '\0', nlen))
         return;
     char entry[nlen + 3];
@@ -37,8 +38,8 @@ static void check_name(const struct ref_set *ref, const char *name, size_t nlen)
     memcpy(entry + nlen, "=v", 3);
     bool hit;
     FUZZ_CHECK(default_automaton_scan(entry, &hit) == nlen && hit == dflt);
-    entry[nlen] = '\0';
-    FUZZ_CHECK(default_automaton_scan(entry, &hit) == nlen && hit == dflt);
+    entry[nlen] = '\0'; /* no value: never a match */
+    FUZZ_CHECK(default_automaton_scan(entry, &hit) == nlen && !hit);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

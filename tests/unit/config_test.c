@@ -373,7 +373,7 @@ static void config_scan_entry_matches(void **state)
         load(settings[k]);
         for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
             bool secret;
-            size_t n = config_scan_entry(&cfg, config_scan_automaton(&cfg), entries[i], &secret);
+            size_t n = config_scan_entry(&cfg, config_scan_kind(&cfg), entries[i], &secret);
             assert_int_equal(n, entry_name_len(entries[i]));
             bool expect = entries[i][n] == '=' && config_is_secret(&cfg, entries[i], n);
             if (secret != expect)

@@ -546,6 +546,10 @@ static void check_automaton(const char *name, size_t n)
     bool expect = list_decides(name, n);
     if (default_patterns_match(name, n) != expect || scanned != expect)
         fail_msg("%.*s: automaton and pattern list disagree", (int)n, name);
+    entry[n] = '\0'; /* an entry without '=' has no value: never a secret */
+    assert_int_equal(default_automaton_scan(entry, &scanned), n);
+    if (scanned)
+        fail_msg("%.*s without '=': the automaton matches it", (int)n, name);
 }
 
 static void test_automaton_decides_as_the_list(void **state)

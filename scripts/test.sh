@@ -36,7 +36,7 @@ extra=()
 # ASan+UBSan and TSan builds of the tests they apply to (docs/testing.md says which
 # and why the others do not): the unit tests but vault_test, the masker, and (ASan)
 # `envseal check` on real and malformed files.
-SANITIZED=(//tests/unit/... -//tests/unit:vault_test //tests/cli:masker_test)
+SANITIZED=(//tests/unit/... -//tests/unit:vault_test -//tests/unit:libc_local_test //tests/cli:masker_test)
 in_ci=$([[ ${CI:-} == true ]] && echo 1 || echo 0)
 if ((full)) && { ((in_ci)) || [[ ${ENVSEAL_SANITIZERS:-1} != 0 ]]; }; then
     for cfg in asan tsan; do

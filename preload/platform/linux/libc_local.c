@@ -25,8 +25,12 @@ LOCAL void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
     unsigned char *dp = d;
     const unsigned char *sp = s;
-    for (; n >= 8; n -= 8, dp += 8, sp += 8) /* secrets are copied at start-up */
-        __builtin_memcpy(dp, sp, 8);
+    if (n >= 8) { /* secrets are copied at start-up: words, the last one overlapping */
+        for (size_t i = 0; i < n - 8; i += 8)
+            __builtin_memcpy(dp + i, sp + i, 8);
+        __builtin_memcpy(dp + n - 8, sp + n - 8, 8);
+        return d;
+    }
     while (n--)
         *dp++ = *sp++;
     return d;
@@ -49,8 +53,12 @@ LOCAL void *memset(void *d, int c, size_t n)
 {
     unsigned char *dp = d;
     const uint64_t w = 0x0101010101010101ull * (unsigned char)c;
-    for (; n >= 8; n -= 8, dp += 8) /* secrets are wiped at start-up */
-        __builtin_memcpy(dp, &w, 8);
+    if (n >= 8) { /* secrets are wiped at start-up: words, the last one overlapping */
+        for (size_t i = 0; i < n - 8; i += 8)
+            __builtin_memcpy(dp + i, &w, 8);
+        __builtin_memcpy(dp + n - 8, &w, 8);
+        return d;
+    }
     while (n--)
         *dp++ = (unsigned char)c;
     return d;
@@ -67,6 +75,29 @@ LOCAL void __explicit_bzero_chk(void *d, size_t n, size_t dlen)
         __builtin_trap(); /* glibc's __chk_fail: a buffer overflow, never returns */
     memset(d, 0, n);
     __asm__ volatile("" : : "r"(d) : "memory");
+}
+
+/* The stack protector's handler for the shim's own functions (the program's call
+ * libc's): defined here, it spares every process the loader's lookup of
+ * __stack_chk_fail and its check of symbol version GLIBC_2.4. As glibc's: one line
+ * on stderr, then SIGABRT, unblocked; should a handler return, SIGABRT by default. */
+LOCAL __attribute__((noreturn)) void __stack_chk_fail(void)
+{
+    static const char msg[] = "*** stack smashing detected ***: terminated\n";
+    SYS3(SYS_write, 2, msg, sizeof msg - 1);
+    const uint64_t abrt = 1ull << (SIGABRT - 1);
+    SYS4(SYS_rt_sigprocmask, SIG_UNBLOCK, &abrt, NULL, sizeof abrt);
+    long pid = SYS0(SYS_getpid), tid = SYS0(SYS_gettid);
+    SYS3(SYS_tgkill, pid, tid, SIGABRT);
+    const struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        uint64_t mask;
+    } dfl = {0}; /* SIG_DFL: the kernel's struct sigaction on x86-64 and arm64 */
+    SYS4(SYS_rt_sigaction, SIGABRT, &dfl, NULL, sizeof dfl.mask);
+    SYS3(SYS_tgkill, pid, tid, SIGABRT);
+    __builtin_trap();
 }
 
 LOCAL int memcmp(const void *a, const void *b, size_t n)
@@ -100,19 +131,21 @@ LOCAL void *memchr(const void *s, int c, size_t n)
 
 LOCAL size_t strlen(const char *s)
 {
-    /* Eight bytes at a time once aligned: an aligned word never crosses into the
-     * next page, so reading past the terminator cannot fault. Values are long. */
-    const char *p = s;
-    for (; (uintptr_t)p & 7; p++)
-        if (!*p)
-            return (size_t)(p - s);
+    /* Eight bytes at a time in aligned words: an aligned word never crosses into
+     * another page, so reading before the start or past the terminator within it
+     * cannot fault. The bytes of the first word before s count as non-zero. */
     const uint64_t ones = 0x0101010101010101ull;
-    for (;; p += 8) {
-        uint64_t w;
-        __builtin_memcpy(&w, p, 8);
+    const char *p = (const char *)((uintptr_t)s & ~(uintptr_t)7);
+    uint64_t w;
+    __builtin_memcpy(&w, p, 8);
+    _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the low bytes come first");
+    w |= (1ull << (((uintptr_t)s & 7) * 8)) - 1; /* the bytes before s */
+    for (;;) {
         uint64_t zero = (w - ones) & ~w & (ones << 7);
         if (zero) /* its lowest bit marks the first zero byte exactly */
             return (size_t)(p - s) + (__builtin_ctzll(zero) >> 3);
+        p += 8;
+        __builtin_memcpy(&w, p, 8);
     }
 }
 

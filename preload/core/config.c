@@ -152,6 +152,11 @@ bool config_child_names(const struct config *c, const char *name, size_t nlen)
  * already): a preloaded process pays a page fault for every page touched here. */
 static void config_reset(struct config *c)
 {
+    /* At start-up c is in .bss, never touched: its first access must be a write.
+     * A read first maps the shared zero page, and the write after it faults again
+     * (two page faults instead of one, in every preloaded process). */
+    c->nproblems = 0;
+    __asm__ volatile("" : : : "memory");
     struct pattern_set *sets[] = {&c->secrets, &c->exclude, &c->strict, &c->child_secrets};
     for (unsigned i = 0; i < sizeof sets / sizeof sets[0]; i++)
         if (c->sets & (1u << i))

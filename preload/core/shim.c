@@ -3,7 +3,6 @@
  * the vault at exit and in fork children's copies. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,7 +12,6 @@
 #include "preload/platform/platform_libc.h"
 #include "preload/core/relocate.h"
 #include "preload/core/shim.h"
-#include "preload/crash/signals.h"
 
 
 static struct shim_state *const st = &envseal_state;
@@ -26,24 +24,6 @@ static void wipe_at_exit(void)
         log_line("error: vault overflow detected: ", log_u64(bad, n),
                  " secret value(s) were written past their end by the program", NULL);
     }
-}
-
-static void before_fork(void)
-{
-    shim_lock(st);
-}
-
-static void after_fork_parent(void)
-{
-    shim_unlock(st);
-}
-
-static void after_fork_child(void)
-{
-    /* secretmem is shared across fork: the child's exit wipe must hit its own copy. */
-    vault_after_fork_child(&st->vault);
-    shim_unlock(st);
-    signals_after_fork_child();
 }
 
 static const char *errname(int err)
@@ -147,15 +127,14 @@ void envseal_start(const char *argv0, char **envp)
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
     handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
-    platform_at_exit(wipe_at_exit);
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    platform_at_exit(wipe_at_exit); /* now, whether or not there are secrets: see start.c */
     /* From now on every new region is checked as it is mapped (vault_event). */
     st->vault.policy.enforce = true;
     st->active = true;
     /* After relocation: the hooks wipe what is now in the vault. A process with no
      * secret pays for none of it until it stores one (envops.c). */
     if (r.secrets)
-        signals_install();
+        shim_secrets_held();
 
     int err = 0;
     const char *what = r.secrets ? degradation(&r, &err) : NULL;

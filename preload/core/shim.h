@@ -26,6 +26,11 @@ struct shim_state {
 
 extern struct shim_state envseal_state;
 
+/* Called once the process holds a secret (start-up, or the program's first stored
+ * one), before it can matter: registers the fork handlers and installs the signal
+ * hooks (signals_install), once. A process with no secret pays for neither. */
+void shim_secrets_held(void);
+
 /* What setenv/putenv of a secret return when the vault cannot take the value:
  * -1 with ENOMEM (the vault's report hook has said why). */
 int envops_no_vault(void);

@@ -48,7 +48,7 @@ int strict_setenv(const char *name, const char *value, int overwrite)
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
         if (sealed)
-            signals_install(); /* see envops.c */
+            shim_secrets_held(); /* see envops.c */
         rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
         if (rc == 0)
             drop_from_environ(name, nlen);
@@ -60,7 +60,7 @@ int strict_putenv(const char *string, size_t nlen)
 {
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
     if (sealed)
-        signals_install(); /* see envops.c */
+        shim_secrets_held(); /* see envops.c */
     int rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
     if (rc == 0)
         drop_from_environ(string, nlen);

@@ -27,7 +27,8 @@ mkdir -p "$out"
 
 srcs=(
     preload/core/config.c preload/core/log.c preload/core/marker_note.c
-    preload/core/mode.c preload/core/patterns.c preload/core/relocate.c preload/core/shim.c preload/core/vault.c
+    preload/core/mode.c preload/core/patterns.c preload/core/relocate.c preload/core/secrets_held.c
+    preload/core/shim.c preload/core/vault.c
     preload/interposers/envops.c
     preload/crash/altstack.c preload/crash/masks.c preload/crash/signals.c preload/crash/sweep.c
     preload/crash/threads.c

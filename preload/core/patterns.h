@@ -84,11 +84,10 @@ static inline bool default_automaton_accepts(unsigned code, size_t nlen)
  * Only when default_automaton_usable. Inline: start-up runs it for every variable. */
 static inline size_t default_automaton_scan(const char *entry, bool *match)
 {
-    const unsigned char *p = (const unsigned char *)entry - 1; /* so the loop is 7 instructions */
-    unsigned row = 0;
-    do
+    const unsigned char *p = (const unsigned char *)entry; /* first byte peeled: */
+    unsigned row = default_automaton_next[default_automaton_class[*p]]; /* 7 per byte */
+    while (row < DFA_FINAL)
         row = default_automaton_next[row + default_automaton_class[*++p]];
-    while (row < DFA_FINAL);
     size_t n = (size_t)(p - (const unsigned char *)entry);
     *match = default_automaton_accepts(row, n);
     return n;

@@ -68,45 +68,25 @@ static bool is_shim(const char *path)
     return strncmp(base, "libenvseal", 10) == 0 && strstr(base, ".so") != NULL;
 }
 
-static void parse_smaps(char *text, struct procinfo *p)
+/* The shim's mapping (the vault's are vault_smaps_parse's). */
+static void find_shim(const char *text, struct procinfo *p)
 {
-    struct vault_map *cur = NULL;
-    for (char *line = text, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        unsigned long start, end;
-        char perms[8];
+    for (const char *line = text; line && *line && !p->shim_loaded;) {
+        const char *next = strchr(line, '\n');
         int at = 0;
+        char perms[8];
+        unsigned long start, end;
         if (sscanf(line, "%lx-%lx %7s %*x %*x:%*x %*u %n", &start, &end, perms, &at) == 3 &&
-            at > 0) {
-            const char *path = line + at;
-            cur = NULL;
-            if (path[0] == '/' && is_shim(path) && !p->shim_loaded) {
+            at > 0 && line[at] == '/') {
+            int len = (int)(next ? next - (line + at) : (long)strlen(line + at));
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%.*s", len, line + at);
+            if (is_shim(path)) {
                 p->shim_loaded = true;
                 snprintf(p->shim_path, sizeof p->shim_path, "%s", path);
             }
-            bool secretmem = strncmp(path, "/secretmem", 10) == 0;
-            if ((secretmem || strncmp(path, "/memfd:envseal-vault", 20) == 0) &&
-                p->nvault < PROCINFO_VAULT_MAX) {
-                cur = &p->vault[p->nvault++];
-                *cur = (struct vault_map){.start = start, .end = end, .secretmem = secretmem};
-            }
-            continue;
         }
-        if (!cur)
-            continue;
-        unsigned long kb;
-        if (sscanf(line, "Locked: %lu kB", &kb) == 1 && kb > 0)
-            cur->locked = true;
-        if (strncmp(line, "VmFlags:", 8) == 0) {
-            for (char *tok = strtok(line + 8, " "); tok; tok = strtok(NULL, " ")) {
-                if (strcmp(tok, "lo") == 0)
-                    cur->locked = true;
-                else if (strcmp(tok, "dd") == 0)
-                    cur->dontdump = true;
-            }
-        }
+        line = next ? next + 1 : NULL;
     }
 }
 
@@ -163,7 +143,9 @@ int procinfo_read(pid_t pid, struct procinfo *p)
     snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
     if (slurp(path, &text) < 0)
         return failed(p, "cannot read smaps", errno);
-    parse_smaps(text, p);
+    find_shim(text, p);
+    int nv = vault_smaps_parse(text, p->vault, PROCINFO_VAULT_MAX);
+    p->nvault = nv < PROCINFO_VAULT_MAX ? nv : PROCINFO_VAULT_MAX;
     free(text);
 
     snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);

@@ -8,17 +8,11 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cli/vault_smaps.h"
 #include "preload/core/config.h"
 
 #define PROCINFO_VAULT_MAX 64
 #define PROCINFO_NAMES_MAX 256
-
-struct vault_map {
-    unsigned long start, end;
-    bool secretmem;   /* /secretmem: memfd_secret pages */
-    bool locked;      /* VmFlags "lo", or Locked: > 0 */
-    bool dontdump;    /* VmFlags "dd" */
-};
 
 struct procinfo {
     pid_t pid;

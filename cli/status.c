@@ -109,7 +109,7 @@ static void print_human(const struct procinfo *p, const struct summary *s)
         printf("             %s\n", vault_kind_gives(s->any_secretmem));
         for (int i = 0; i < p->nvault; i++)
             printf("             %lx-%lx %s%s%s\n", p->vault[i].start, p->vault[i].end,
-                   p->vault[i].secretmem ? "secretmem" : "memfd:envseal-vault",
+                   p->vault[i].secretmem ? "secretmem" : "anonymous",
                    p->vault[i].locked ? " locked" : " unlocked",
                    p->vault[i].dontdump ? " dontdump" : " dumpable");
     }
@@ -157,7 +157,7 @@ static void print_json(const struct procinfo *p, const struct summary *s)
         snprintf(range, sizeof range, "%lx-%lx", p->vault[i].start, p->vault[i].end);
         json_object_begin(&j, NULL);
         json_string(&j, "range", range);
-        json_string(&j, "backing", p->vault[i].secretmem ? "secretmem" : "memfd");
+        json_string(&j, "backing", p->vault[i].secretmem ? "secretmem" : "anon");
         json_bool(&j, "locked", p->vault[i].locked);
         json_bool(&j, "dontdump", p->vault[i].dontdump);
         json_object_end(&j);

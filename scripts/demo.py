@@ -37,14 +37,21 @@ def run(shim, values):
 
 
 def vault_line(smaps):
+    """The vault as cli/vault_smaps.c tells it: /secretmem, [anon:envseal-vault], or an
+    anonymous mapping with the VmFlags "dd" and "rr" (the shim's mark)."""
     blocks = smaps.split("\n")
     for i, line in enumerate(blocks):
-        if "/secretmem" in line or "envseal-vault" in line:
-            flags = next((b for b in blocks[i + 1:] if b.startswith("VmFlags:")), "")
-            kind = "memfd_secret (outside the kernel's direct map)" if "secretmem" in line \
-                else "private memfd pages"
-            locked = " lo" in flags or "secretmem" in line
-            dd = " dd" in flags or "secretmem" in line
+        fields = line.split()
+        if len(fields) < 5 or "-" not in fields[0]:
+            continue
+        path = " ".join(fields[5:])
+        flags = next((b for b in blocks[i + 1:] if b.startswith("VmFlags:")), "").split()
+        marked = path == "" and "dd" in flags and "rr" in flags
+        if "/secretmem" in path or "envseal-vault" in path or marked:
+            kind = "memfd_secret (outside the kernel's direct map)" if "secretmem" in path \
+                else "private anonymous pages"
+            locked = "lo" in flags
+            dd = "dd" in flags
             return f"{kind}, {'locked in RAM' if locked else 'NOT locked'}, " \
                    f"{'excluded from core dumps' if dd else 'dumpable'}"
     return "none"

@@ -338,7 +338,7 @@ static void test_settings_options(void **state)
     free(environ_text);
     struct vault_info vi;
     proc_vault_info(p.pid, &vi);
-    assert_true(vi.found && vi.named && !vi.secretmem); /* --vault anon */
+    assert_true(vi.found && vi.anonymous && !vi.secretmem); /* --vault anon */
     proc_finish(&p, TIMEOUT);
     envb_free(&env);
 }

@@ -124,7 +124,7 @@ static void test_anonymous_vault(void **state)
     start(&p, true, "ENVSEAL_VAULT", "anon", 0);
     struct capture c;
     assert_int_equal(status_of(p.pid, true, &c), 0);
-    expect(c.out, "\"backing\": \"memfd\"");
+    expect(c.out, "\"backing\": \"anon\"");
     expect(c.out, "\"secretmem\": false");
     expect(c.out, "\"kind\": \"anon\"");
     expect(c.out, "\"locked\": true");

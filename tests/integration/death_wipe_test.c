@@ -64,7 +64,7 @@ static void die_by(int sig, struct death *d)
     assert_true(proc_wait_line(&p, "ready 1", TIMEOUT_MS));
     struct vault_info vi;
     proc_vault_info(p.pid, &vi);
-    assert_true(vi.found && vi.named); /* the anonymous vault, readable by the tracer */
+    assert_true(vi.found && vi.anonymous); /* the anonymous vault, readable by the tracer */
 
     assert_int_equal(ptrace(PTRACE_SEIZE, p.pid, NULL, (void *)PTRACE_O_TRACEEXIT), 0);
     assert_int_equal(kill(p.pid, sig), 0);

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
+#include "cli/vault_smaps.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -389,6 +391,9 @@ int proc_scan_mem(pid_t pid, const char *needle, struct scan_result *r)
             close(mem);
         return -1;
     }
+    struct vault_map vault[64];
+    int nvault = vault_smaps_read(pid, vault, 64);
+    nvault = nvault < 0 ? 0 : nvault > 64 ? 64 : nvault;
     size_t nl = strlen(needle);
     char line[512];
     size_t chunk = 1 << 20;
@@ -403,6 +408,9 @@ int proc_scan_mem(pid_t pid, const char *needle, struct scan_result *r)
             continue;
         char *name = line + off;
         name[strcspn(name, "\n")] = '\0';
+        for (int v = 0; v < nvault; v++)
+            if (start == vault[v].start && !vault[v].secretmem && !strstr(name, "envseal-vault"))
+                name = "[envseal-vault]"; /* anonymous, told by its mark */
         bool found = false, failed = false;
         size_t carry = 0;
         for (unsigned long a = start; a < end && !found;) {
@@ -434,31 +442,17 @@ int proc_scan_mem(pid_t pid, const char *needle, struct scan_result *r)
 
 void proc_vault_info(pid_t pid, struct vault_info *vi)
 {
-    char path[64], *smaps;
+    struct vault_map m[1];
     memset(vi, 0, sizeof *vi);
-    snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
-    if (read_file_all(path, &smaps) < 0)
+    if (vault_smaps_read(pid, m, 1) < 1)
         return;
-    for (char *l = strtok(smaps, "\n"); l; l = strtok(NULL, "\n")) {
-        unsigned long s, e;
-        if (sscanf(l, "%lx-%lx ", &s, &e) == 2 && strchr(l, ' ')) {
-            if (vi->found)
-                break; /* the block after the vault's */
-            if (strstr(l, "/secretmem") || strstr(l, "/memfd:envseal-vault")) {
-                vi->found = true;
-                vi->secretmem = strstr(l, "/secretmem") != NULL;
-                vi->named = strstr(l, "envseal-vault") != NULL;
-                vi->start = s;
-                vi->end = e;
-            }
-        } else if (vi->found && strncmp(l, "VmFlags:", 8) == 0) {
-            vi->locked = vi->locked || strstr(l, " lo") != NULL;
-            vi->dontdump = strstr(l, " dd") != NULL;
-        } else if (vi->found && strncmp(l, "Locked:", 7) == 0) {
-            vi->locked = vi->locked || atol(l + 7) > 0;
-        }
-    }
-    free(smaps);
+    *vi = (struct vault_info){.found = true,
+                              .secretmem = m[0].secretmem,
+                              .anonymous = !m[0].secretmem,
+                              .locked = m[0].locked,
+                              .dontdump = m[0].dontdump,
+                              .start = m[0].start,
+                              .end = m[0].end};
 }
 
 int proc_gcore(pid_t pid, const char *path)

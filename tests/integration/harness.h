@@ -99,7 +99,8 @@ bool file_is_exactly(const char *path, const char *secret);
 bool proc_environ_contains(pid_t pid, const char *needle);
 
 /* Scans every readable mapping of pid through /proc/PID/mem for needle.
- * Returns how many mappings contain it; names[] gets their path columns. */
+ * Returns how many mappings contain it; names[] gets their path columns, and
+ * "[envseal-vault]" for the anonymous vault where the kernel names it not. */
 #define SCAN_MAX_HITS 16
 struct scan_result {
     int hits;
@@ -109,11 +110,11 @@ struct scan_result {
 };
 int proc_scan_mem(pid_t pid, const char *needle, struct scan_result *r);
 
-/* The vault mapping as /proc/PID/smaps shows it. */
+/* The first vault mapping as /proc/PID/smaps shows it (cli/vault_smaps.h). */
 struct vault_info {
     bool found;
     bool secretmem; /* "/secretmem" mapping */
-    bool named;     /* "/memfd:envseal-vault" mapping */
+    bool anonymous; /* the anonymous vault (cli/vault_smaps.h tells it) */
     bool locked;    /* VmFlags "lo" or Locked > 0 */
     bool dontdump;  /* VmFlags "dd" */
     unsigned long start, end;

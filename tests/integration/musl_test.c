@@ -171,7 +171,7 @@ static void scan_check(enum lib l, struct run *r)
     }
     struct vault_info vi;
     proc_vault_info(r->p.pid, &vi);
-    assert_true(vi.found && vi.named && vi.dontdump);
+    assert_true(vi.found && vi.anonymous && vi.dontdump);
     assert_int_equal(hits, 1);
     assert_true(s.starts[0] >= vi.start && s.starts[0] < vi.end);
 }

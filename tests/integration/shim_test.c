@@ -172,7 +172,7 @@ static void anon_scan_check(enum backing b)
     assert_true(out_has(&r, "ready 1"));
     struct vault_info vi;
     proc_vault_info(r.p.pid, &vi);
-    assert_true(vi.found && vi.named && !vi.secretmem);
+    assert_true(vi.found && vi.anonymous && !vi.secretmem);
     assert_true(vi.locked);
     assert_true(vi.dontdump);
     struct scan_result s;
@@ -494,7 +494,7 @@ static void test_forced_fallback_vault(void **state)
     assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
     struct vault_info vi;
     proc_vault_info(r.p.pid, &vi);
-    assert_true(vi.found && vi.named && vi.locked && vi.dontdump);
+    assert_true(vi.found && vi.anonymous && vi.locked && vi.dontdump);
     finish(&r, 0);
     assert_int_equal(r.p.err_len, 0); /* fully protected: not a word on stderr */
 }

@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli/vault_smaps.h"
 #include "tests/programs/grow_value.h"
 
 #define VALUE_LEN 24
@@ -59,24 +60,17 @@ static int spawn(char **argv, int argc)
     return 2;
 }
 
-/* True when p lies in a mapping of envseal's vault (/proc/self/maps). */
+/* True when p lies in a mapping of envseal's vault (cli/vault_smaps.h). */
 static bool in_vault(const void *p)
 {
-    static unsigned long ranges[64][2];
+    static struct vault_map m[64];
     static int n = -1;
     if (n < 0) {
-        n = 0;
-        FILE *f = fopen("/proc/self/maps", "r");
-        char line[512];
-        while (f && fgets(line, sizeof line, f) && n < 64)
-            if ((strstr(line, "/secretmem") || strstr(line, "/memfd:envseal-vault")) &&
-                sscanf(line, "%lx-%lx", &ranges[n][0], &ranges[n][1]) == 2)
-                n++;
-        if (f)
-            fclose(f);
+        n = vault_smaps_read(0, m, 64);
+        n = n < 0 ? 0 : n > 64 ? 64 : n;
     }
     for (int i = 0; i < n; i++)
-        if ((unsigned long)p >= ranges[i][0] && (unsigned long)p < ranges[i][1])
+        if ((unsigned long)p >= m[i].start && (unsigned long)p < m[i].end)
             return true;
     return false;
 }

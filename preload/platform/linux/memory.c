@@ -1,5 +1,5 @@
 /* Linux implementation of platform.h: memfd_secret, guard pages, mlock, MADV_DONTDUMP,
- * VMA names. A Darwin implementation provides the same functions. */
+ * the anonymous vault's mark. A Darwin implementation provides the same functions. */
 #define _GNU_SOURCE
 #include "preload/platform/platform.h"
 #include "preload/platform/linux/syscall.h"
@@ -17,7 +17,23 @@
 #define SYS_memfd_secret 447
 #endif
 
-static const char vault_vma_name[] = "envseal-vault";
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+
+/* How /proc/PID/smaps tells the anonymous vault from the program's memory
+ * (cli/vault_smaps.c): the name "[anon:envseal-vault]" where the kernel names
+ * anonymous mappings (CONFIG_ANON_VMA_NAME), and everywhere the VmFlags "rr" of
+ * MADV_RANDOM next to the "dd" of MADV_DONTDUMP. MADV_RANDOM only steers swap-in
+ * read-ahead, which locked pages never see. A named memfd would show on every
+ * kernel, but creating, faulting in and freeing its shmem file cost 2% of a short
+ * command's run time (docs/performance.md). */
+static void mark_anonymous_vault(void *data, size_t size)
+{
+    madvise(data, size, MADV_RANDOM);
+    SYS5(SYS_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, data, size, "envseal-vault");
+}
 
 size_t platform_page_size(void)
 {
@@ -72,21 +88,9 @@ static void *map_secretmem(void *at, size_t size, int *err)
     return p;
 }
 
-/* Private (copy-on-write) pages of a named memfd: they read as
- * /memfd:envseal-vault in /proc/PID/maps on every kernel, unlike anonymous VMA
- * names (CONFIG_ANON_VMA_NAME). Writes never reach the file. `flags` adds
- * MAP_LOCKED, or not. */
-static void *map_private_named(void *at, size_t size, int flags)
+/* Private anonymous pages at `at`; `flags` adds MAP_LOCKED, or not. */
+static void *map_private(void *at, size_t size, int flags)
 {
-    int fd = memfd_create(vault_vma_name, MFD_CLOEXEC);
-    if (fd >= 0) {
-        void *p = MAP_FAILED;
-        if (ftruncate(fd, (off_t)size) == 0)
-            p = mmap(at, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | flags, fd, 0);
-        close(fd);
-        if (p != MAP_FAILED)
-            return p;
-    }
     return mmap(at, size, PROT_READ | PROT_WRITE,
                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | flags, -1, 0);
 }
@@ -96,13 +100,13 @@ static void *map_private_named(void *at, size_t size, int flags)
  * unlocked and mlock asked, for the reason it gives. */
 static void *map_private_locked(void *at, size_t size, struct mapping *m, int *mlock_err)
 {
-    void *p = map_private_named(at, size, MAP_LOCKED);
+    void *p = map_private(at, size, MAP_LOCKED);
     if (p != MAP_FAILED) {
         m->locked = true;
         *mlock_err = 0;
         return p;
     }
-    p = map_private_named(at, size, 0);
+    p = map_private(at, size, 0);
     if (p != MAP_FAILED) {
         m->locked = mlock(p, size) == 0;
         *mlock_err = m->locked ? 0 : errno;
@@ -146,6 +150,7 @@ int platform_map(size_t size, bool allow_secretmem, struct mapping *m, struct ma
     m->size = size;
     m->backing = BACKING_ANON;
     m->dontdump = madvise(data, size, MADV_DONTDUMP) == 0;
+    mark_anonymous_vault(data, size);
     return 0;
 }
 

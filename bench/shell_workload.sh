@@ -9,12 +9,29 @@
 # round, medians reported as ratios over the empty preloads, and the median of the
 # per-round ratios over the shim-like empty one. Never fails on a
 # target: it reports. See docs/performance.md.
-# Usage: bench/shell_workload.sh [ROUNDS]   (default 15)
+# Usage: bench/shell_workload.sh [ROUNDS [NAME=LIBRARY...]]   (default 15 rounds)
+#   NAME=LIBRARY adds a configuration with the 6 secrets and that preload, in the same
+#   rounds: a build of another commit, say, compared in one interleaved run.
 # Bazel output base: $ENVSEAL_BENCH_OUTPUT_BASE (default /tmp/bzo-bench).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 rounds=${1:-15}
+shift $(($# > 0 ? 1 : 0))
+extra_names=() extra_libs=()
+for a in "$@"; do
+    if [[ $a != ?*=?* || ! -r ${a#*=} ]]; then
+        echo "shell_workload: not NAME=LIBRARY (a readable file): $a" >&2
+        exit 2
+    fi
+    case ${a%%=*} in simplest | empty | peer | envseal | empty-nosecret | envseal-nosecret | envseal-secretmem)
+        echo "shell_workload: ${a%%=*} is a built-in configuration's name" >&2
+        exit 2
+        ;;
+    esac
+    extra_names+=("${a%%=*}")
+    extra_libs+=("${a#*=}")
+done
 ob=${ENVSEAL_BENCH_OUTPUT_BASE:-/tmp/bzo-bench}
 if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ //preload:libenvseal.so \
     //bench:libempty_preload.so //bench:simplest_preload //bench:one_shot_token 2>&1); then
@@ -39,7 +56,8 @@ secrets=(DB_PASSWORD="$(rand)" GITHUB_TOKEN="ghp_$(rand)" AWS_SECRET_ACCESS_KEY=
     STRIPE_API_KEY="sk_live_$(rand)" DATABASE_URL="postgres://app:$(rand)@db:5432/app"
     REDISCLI_AUTH="$(rand)")
 
-names=(simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem)
+names=(simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem
+    "${extra_names[@]}")
 run() { # config -> prints elapsed ns
     local env=(PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
     case $1 in
@@ -50,6 +68,12 @@ run() { # config -> prints elapsed ns
     empty-nosecret) env+=(LD_PRELOAD="$bin/bench/libempty_preload.so") ;;
     envseal-nosecret) env+=(LD_PRELOAD="$bin/preload/libenvseal.so") ;;
     envseal-secretmem) env+=(LD_PRELOAD="$bin/preload/libenvseal.so" ENVSEAL_VAULT=secretmem "${secrets[@]}") ;;
+    *)
+        local i
+        for i in "${!extra_names[@]}"; do
+            [[ ${extra_names[$i]} == "$1" ]] && env+=(LD_PRELOAD="${extra_libs[$i]}" "${secrets[@]}")
+        done
+        ;;
     esac
     local t0 t1
     t0=$(date +%s%N)

@@ -41,7 +41,7 @@ in_ci=$([[ ${CI:-} == true ]] && echo 1 || echo 0)
 if ((full)) && { ((in_ci)) || [[ ${ENVSEAL_SANITIZERS:-1} != 0 ]]; }; then
     for cfg in asan tsan; do
         more=()
-        [[ $cfg == asan ]] && more=(//tests/cli:check_test)
+        [[ $cfg == asan ]] && more=(//tests/cli:check_test //tests/cli:vault_smaps_test)
         cfg_logs=$(fresh_testlogs --config=$cfg)
         bazel test "${output[@]}" --config=$cfg -- "${SANITIZED[@]}" "${more[@]}"
         extra+=(--bazel "$cfg" "$cfg_logs" $?)

@@ -111,6 +111,30 @@ static bool smaps_of(const void *start, char *head, size_t hlen, char *flags, si
     return found;
 }
 
+/* A "Key:  N kB" field of the smaps record starting at `start` (-1: none). */
+static long smaps_kb(const void *start, const char *key)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return -1;
+    char line[512], want[32];
+    snprintf(want, sizeof want, "%lx-", (unsigned long)(uintptr_t)start);
+    bool in = false;
+    long kb = -1;
+    while (kb < 0 && fgets(line, sizeof line, f)) {
+        bool header = strchr(line, '-') && strchr(line, ':') && line[0] != ' ' &&
+                      strncmp(line, want, strlen(want)) == 0;
+        if (header)
+            in = true;
+        else if (in && strncmp(line, key, strlen(key)) == 0)
+            kb = atol(line + strlen(key));
+        else if (in && strncmp(line, "VmFlags:", 8) == 0)
+            break;
+    }
+    fclose(f);
+    return kb;
+}
+
 static bool has_flag(const char *flags, const char *flag)
 {
     char pat[8];
@@ -900,6 +924,16 @@ static void child_unshares_then_wipes(void *arg)
     CHILD_CHECK(!REGION(0)->borrowed);
     CHILD_CHECK(REGION(0)->map.backing == (secretmem ? BACKING_SECRETMEM : BACKING_ANON));
     CHILD_CHECK(REGION(0)->map.locked == fork_locked); /* mlock is not inherited: redone */
+    if (!secretmem && fork_locked) {
+        /* Locked again without a copy: the pages are still the parent's. */
+        const void *data = REGION(0)->map.data;
+        char head[512], flags[512];
+        CHILD_CHECK(smaps_of(data, head, sizeof head, flags, sizeof flags));
+        CHILD_CHECK(has_flag(flags, "lo"));
+        CHILD_CHECK(smaps_kb(data, "Locked:") > 0);
+        CHILD_CHECK(smaps_kb(data, "Private_Dirty:") == 0);
+        CHILD_CHECK(smaps_kb(data, "Shared_Dirty:") > 0);
+    }
     /* Pointers are still valid in the child and hold the same entries. */
     char name[32];
     for (int i = 0; i < NSEC; i++) {
@@ -948,6 +982,27 @@ static void fork_child_separate_anon(void **state)
     run_fork_case(false, child_unshares_then_wipes);
     assert_true(parent_values_intact());
     assert_null(vault_find(&vault, "NEW_TOKEN", 9));
+    assert_int_equal(vault_wipe(&vault), 0);
+}
+
+/* Control for the check above: a plain mlock in the child copies the pages it locks
+ * (it faults them in for writing), which the check sees as Private_Dirty. */
+static void child_plain_mlock_copies(void *arg)
+{
+    (void)arg;
+    const void *data = REGION(0)->map.data;
+    CHILD_CHECK(smaps_kb(data, "Private_Dirty:") == 0);
+    CHILD_CHECK(mlock(data, REGION(0)->map.size) == 0);
+    CHILD_CHECK(smaps_kb(data, "Private_Dirty:") > 0);
+}
+
+static void control_plain_mlock_copies_in_child(void **state)
+{
+    (void)state;
+    fill_for_fork(false);
+    if (!fork_locked)
+        skip();
+    run_fork_case(false, child_plain_mlock_copies);
     assert_int_equal(vault_wipe(&vault), 0);
 }
 
@@ -1063,6 +1118,7 @@ int main(void)
         cmocka_unit_test_teardown(new_region_without_secretmem_refused, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_secretmem, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_anon, teardown_vault),
+        cmocka_unit_test_teardown(control_plain_mlock_copies_in_child, teardown_vault),
         cmocka_unit_test_teardown(control_secretmem_shared_without_unshare, teardown_vault),
         cmocka_unit_test_teardown(fork_child_keeps_guard_pages_secretmem, teardown_vault),
         cmocka_unit_test_teardown(fork_child_borrowed_region_left_alone, teardown_vault),

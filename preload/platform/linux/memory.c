@@ -162,12 +162,32 @@ void platform_unmap(struct mapping *m)
     m->data = NULL;
 }
 
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1u
+#endif
+
+/* Locks a forked child's vault pages without copying them: plain mlock would fault
+ * each one in for writing, breaking copy-on-write for a page that a child about to
+ * exec throws away. MLOCK_ONFAULT locks the pages already mapped (the parent's,
+ * shared) and every page this child later writes. mlock where the kernel lacks
+ * mlock2 (before Linux 4.4). */
+static int relock_shared(void *data, size_t size)
+{
+#ifdef SYS_mlock2
+    long r = SYS3(SYS_mlock2, data, size, MLOCK_ONFAULT);
+    if (r != -ENOSYS && r != -EINVAL)
+        return r < 0 ? (int)-r : 0;
+#endif
+    return mlock(data, size) == 0 ? 0 : errno;
+}
+
 int platform_unshare_after_fork(struct mapping *m)
 {
     if (m->backing == BACKING_ANON) {
-        /* Private pages were copied by fork; only the lock was lost. */
+        /* Private pages are the parent's until either side writes; only the lock
+         * was lost. */
         if (m->locked)
-            m->locked = mlock(m->data, m->size) == 0;
+            m->locked = relock_shared(m->data, m->size) == 0;
         return 0;
     }
     if (m->backing != BACKING_SECRETMEM)

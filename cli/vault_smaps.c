@@ -2,11 +2,9 @@
 #include "cli/vault_smaps.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* One mapping's block: its header line, then "Key: value" lines, VmFlags last. */
 struct block {
@@ -42,37 +40,50 @@ static bool parse_header(const char *line, struct block *b)
     return true;
 }
 
+/* The state between lines: the mapping whose block is being read. */
+struct reader {
+    struct block b;
+    bool in_block;
+    int n, max;
+    struct vault_map *out;
+};
+
+/* One line, without its '\n' (alone: sscanf's spaces would cross a '\n'). */
+static void take_line(struct reader *r, char *line)
+{
+    struct block *b = &r->b;
+    unsigned long kb;
+    if (parse_header(line, b)) {
+        r->in_block = true;
+    } else if (r->in_block && sscanf(line, "Locked: %lu kB", &kb) == 1) {
+        b->locked = b->locked || kb > 0;
+    } else if (r->in_block && strncmp(line, "VmFlags:", 8) == 0) {
+        char *flags = line + 7; /* from the ':', a space for has_flag */
+        flags[0] = ' ';
+        b->locked = b->locked || has_flag(flags, "lo");
+        b->dontdump = has_flag(flags, "dd");
+        b->random_read = has_flag(flags, "rr");
+        r->in_block = false;
+        if (b->secretmem || b->named || (b->anonymous && b->dontdump && b->random_read)) {
+            if (r->n < r->max)
+                r->out[r->n] = (struct vault_map){b->start, b->end, b->secretmem, b->locked,
+                                                  b->dontdump};
+            r->n++;
+        }
+    }
+}
+
 int vault_smaps_parse(const char *smaps, struct vault_map *out, int max)
 {
-    struct block b = {0};
-    bool in_block = false;
-    int n = 0;
+    struct reader r = {.max = max, .out = out};
     for (const char *at = smaps; at && *at;) {
         const char *next = strchr(at, '\n');
-        char line[512]; /* one line alone: sscanf's spaces would cross a '\n' */
+        char line[512];
         snprintf(line, sizeof line, "%.*s", (int)(next ? next - at : (long)strlen(at)), at);
-        unsigned long kb;
-        if (parse_header(line, &b)) {
-            in_block = true;
-        } else if (in_block && sscanf(line, "Locked: %lu kB", &kb) == 1) {
-            b.locked = b.locked || kb > 0;
-        } else if (in_block && strncmp(line, "VmFlags:", 8) == 0) {
-            char *flags = line + 7; /* from the ':', a space for has_flag */
-            flags[0] = ' ';
-            b.locked = b.locked || has_flag(flags, "lo");
-            b.dontdump = has_flag(flags, "dd");
-            b.random_read = has_flag(flags, "rr");
-            in_block = false;
-            if (b.secretmem || b.named || (b.anonymous && b.dontdump && b.random_read)) {
-                if (n < max)
-                    out[n] = (struct vault_map){b.start, b.end, b.secretmem, b.locked,
-                                                b.dontdump};
-                n++;
-            }
-        }
+        take_line(&r, line);
         at = next ? next + 1 : NULL;
     }
-    return n;
+    return r.n;
 }
 
 int vault_smaps_read(pid_t pid, struct vault_map *out, int max)
@@ -82,41 +93,24 @@ int vault_smaps_read(pid_t pid, struct vault_map *out, int max)
         snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
     else
         snprintf(path, sizeof path, "/proc/self/smaps");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    FILE *f = fopen(path, "re");
+    if (!f)
         return -1;
-    size_t cap = 1 << 16, len = 0;
-    char *text = malloc(cap);
-    for (ssize_t r = 1; text && r > 0;) {
-        if (cap - len < 4096) {
-            char *bigger = realloc(text, cap * 2);
-            if (!bigger) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = bigger;
-            cap *= 2;
-        }
-        do
-            r = read(fd, text + len, cap - len - 1);
-        while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            int err = errno;
-            free(text);
-            close(fd);
-            errno = err;
-            return -1;
-        }
-        len += (size_t)r;
+    struct reader r = {.max = max, .out = out};
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] == '\n')
+            line[len - 1] = '\0';
+        take_line(&r, line);
     }
-    close(fd);
-    if (!text) {
-        errno = ENOMEM;
+    int err = ferror(f) ? errno : 0;
+    free(line);
+    fclose(f);
+    if (err) {
+        errno = err;
         return -1;
     }
-    text[len] = '\0';
-    int n = vault_smaps_parse(text, out, max);
-    free(text);
-    return n;
+    return r.n;
 }

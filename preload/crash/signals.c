@@ -122,12 +122,18 @@ static void fatal_action(struct sigaction *k, int flags)
     sigfillset(&k->sa_mask);
 }
 
-/* Turns the program's act into what the kernel gets (k, a copy of act). */
-static void plan(int sig, const struct sigaction *act, struct sigaction *k)
+/* Turns the program's act into what the kernel gets (k, a copy of act), and sig's
+ * entry into what it becomes (v, a copy of the table's; *keeps_pristine false when
+ * the pristine bit goes). */
+static void plan(int sig, const struct sigaction *act, struct virt *v, struct sigaction *k,
+                 bool *keeps_pristine)
 {
-    struct virt *v = &virt[sig];
+    *k = *act;
+    *keeps_pristine = true;
+    if (!managed(sig))
+        return;
     v->bits = act->sa_flags & FATAL_BITS;
-    pristine &= ~bit_of(sig);
+    *keeps_pristine = false;
     if (act->sa_handler == SIG_DFL) {
         v->mask = platform_action_mask(&act->sa_mask);
         fatal_action(k, act->sa_flags);
@@ -172,9 +178,8 @@ static void report(const struct virt *v, bool was_pristine, const struct sigacti
 /* A handler of the program's blocks, while it runs, what its sa_mask says: the
  * kernel gets that without the synchronous signals, so a fault inside the
  * handler still reaches on_fatal. */
-static void strip_sync(int sig, const struct sigaction *act, struct sigaction *k)
+static void strip_sync(const struct sigaction *act, struct virt *v, struct sigaction *k)
 {
-    struct virt *v = &virt[sig];
     v->stripped = 0;
     if (k->sa_sigaction == on_fatal || act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN)
         return;
@@ -184,30 +189,179 @@ static void strip_sync(int sig, const struct sigaction *act, struct sigaction *k
         platform_set_action_mask(&k->sa_mask, m & ~sync);
 }
 
+/* seq[sig] is odd while a change of sig's entry is under way (the table lock held)
+ * and counts the changes; unlocked[sig] counts the sigaction calls on sig under way
+ * without the lock (sigaction_unlocked). */
+static unsigned seq[SIGNALS_MAX], unlocked[SIGNALS_MAX];
+
+/* Entries are read without the lock (sigaction_unlocked) while a locked change may
+ * write them: both go a word at a time with atomic loads and stores, and the seqlock
+ * tells the reader whether what it read is one entry whole. */
+typedef uint64_t entry_word __attribute__((may_alias));
+#define ENTRY_WORDS (sizeof(struct virt) / sizeof(entry_word))
+_Static_assert(sizeof(struct virt) % sizeof(entry_word) == 0, "struct virt: whole words");
+
+static void load_entry(int sig, struct virt *out)
+{
+    const entry_word *from = (const entry_word *)&virt[sig];
+    entry_word *to = (entry_word *)out;
+    for (size_t i = 0; i < ENTRY_WORDS; i++)
+        to[i] = __atomic_load_n(&from[i], __ATOMIC_ACQUIRE); /* before seq is read again */
+}
+
+static void store_entry(int sig, const struct virt *in)
+{
+    const entry_word *from = (const entry_word *)in;
+    entry_word *to = (entry_word *)&virt[sig];
+    for (size_t i = 0; i < ENTRY_WORDS; i++)
+        __atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);
+}
+
+static void begin_change(int sig)
+{
+    __atomic_fetch_add(&seq[sig], 1, __ATOMIC_SEQ_CST);
+}
+
+static void end_change(int sig)
+{
+    __atomic_fetch_add(&seq[sig], 1, __ATOMIC_SEQ_CST);
+}
+
+/* The table lock, once no other thread's unlocked call on sig is under way: then
+ * sig's entry says what the kernel holds. One of this thread's own may be (this
+ * runs in a handler that interrupted it): it is not waited for, and settles what
+ * this call changes when it resumes. The wait is bounded: a handler that leaves by
+ * siglongjmp never finishes the call it interrupted, and an overlap is settled
+ * anyway; what waiting buys is that no one reads the entry in between. */
+#define UNLOCKED_WAIT_YIELDS 64
+
+static void lock_entry(int sig, sigset_t *saved)
+{
+    unsigned own = envseal_thread.unlocked >> (sig - 1) & 1;
+    for (int i = 0;; i++) {
+        lock_table(saved);
+        if (__atomic_load_n(&unlocked[sig], __ATOMIC_SEQ_CST) <= own || i == UNLOCKED_WAIT_YIELDS)
+            return;
+        unlock_table(saved); /* the other call may need the lock to settle */
+        platform_yield();
+    }
+}
+
+/* Whether the kernel holds k for sig: handler, the flags the program can set and the
+ * mask, without what the kernel and the C library never keep in one. */
+static bool holds(int sig, const struct sigaction *k)
+{
+    struct sigaction cur;
+    if (call_real(sig, NULL, &cur) != 0)
+        return false;
+    uint64_t never = bit_of(SIGKILL) | bit_of(SIGSTOP) | platform_libc_signals();
+    return cur.sa_sigaction == k->sa_sigaction &&
+           ((cur.sa_flags ^ k->sa_flags) & (FATAL_BITS | SA_NOCLDSTOP | SA_NOCLDWAIT)) == 0 &&
+           ((platform_action_mask(&cur.sa_mask) ^ platform_action_mask(&k->sa_mask)) & ~never) == 0;
+}
+
+/* A change of sig's entry overlapped an unlocked call that installed k: if the
+ * kernel still holds k, that call came last, so the entry becomes what it planned
+ * (after), and the old action it read was the other change's, told by the entry
+ * that change left (*before, *was_pristine). Otherwise the other change came last
+ * and stands. */
+static void settle(int sig, const struct sigaction *k, const struct virt *after,
+                   struct virt *before, bool *was_pristine)
+{
+    sigset_t saved;
+    lock_table(&saved); /* no waiting: two calls settling at once would wait for each other */
+    if (holds(sig, k)) {
+        *before = virt[sig];
+        *was_pristine = pristine & bit_of(sig);
+        begin_change(sig);
+        store_entry(sig, after);
+        end_change(sig);
+    }
+    unlock_table(&saved);
+}
+
+/* Most calls leave sig's entry as it is (a shell puts the same few actions back and
+ * forth around every command): those take neither the table lock nor a mask with
+ * every signal blocked, two system calls fewer. Such a call leaves the entry alone,
+ * so it agrees with the kernel's action before and after; changes of the entry begun
+ * after it wait for it (lock_entry), and one that overlaps it anyway (begun just
+ * before, or made by a handler that interrupted it) is settled afterwards. False
+ * when the call changes the entry, or cannot tell: then it goes the locked way. */
+static bool sigaction_unlocked(int sig, const struct sigaction *act, struct sigaction *oact,
+                               int *rc)
+{
+    uint64_t bit = bit_of(sig);
+    if (envseal_thread.unlocked & bit) /* a handler interrupted one on sig */
+        return false;
+    envseal_thread.unlocked |= bit;
+    __atomic_fetch_add(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
+    bool done = false;
+    unsigned s = __atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST);
+    struct virt before, after;
+    load_entry(sig, &before); /* checked against seq below */
+    bool was_pristine = __atomic_load_n(&pristine, __ATOMIC_ACQUIRE) & bit;
+    struct sigaction k;
+    bool same = true;
+    if (act) {
+        bool keeps_pristine;
+        after = before;
+        plan(sig, act, &after, &k, &keeps_pristine);
+        strip_sync(act, &after, &k);
+        same = (keeps_pristine || !was_pristine) && memcmp(&after, &before, sizeof after) == 0;
+    } else if (__atomic_load_n(&unlocked[sig], __ATOMIC_SEQ_CST) > 1) {
+        same = false; /* another may be settling: ask under the lock */
+    }
+    if (same && !(s & 1) && __atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST) == s) {
+        struct sigaction old;
+        *rc = call_real(sig, act ? &k : NULL, &old);
+        int err = errno;
+        done = true;
+        if (__atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST) != s) {
+            if (!act)
+                done = false; /* asked while the entry changed: ask again */
+            else if (*rc == 0)
+                settle(sig, &k, &after, &before, &was_pristine);
+        }
+        if (done && *rc == 0 && oact)
+            report(&before, was_pristine, &old, oact);
+        errno = err;
+    }
+    __atomic_fetch_sub(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
+    envseal_thread.unlocked &= ~bit;
+    return done;
+}
+
 static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
 {
     if (sig < 1 || sig >= SIGNALS_MAX || !signals_active())
         return call_real(sig, act, oact);
+    int rc;
+    if (sigaction_unlocked(sig, act, oact, &rc))
+        return rc;
     sigset_t saved;
-    lock_table(&saved);
+    lock_entry(sig, &saved);
+    if (act)
+        begin_change(sig);
     struct virt before = virt[sig];
     bool was_pristine = pristine & bit_of(sig);
     struct sigaction k, old;
-    int rc;
     if (act) {
-        k = *act;
-        if (managed(sig))
-            plan(sig, act, &k);
-        strip_sync(sig, act, &k);
+        struct virt after = before;
+        bool keeps_pristine;
+        plan(sig, act, &after, &k, &keeps_pristine);
+        strip_sync(act, &after, &k);
         rc = call_real(sig, &k, &old);
-        if (rc != 0) {
-            virt[sig] = before;
-            pristine |= was_pristine ? bit_of(sig) : 0;
+        if (rc == 0) {
+            store_entry(sig, &after);
+            if (!keeps_pristine)
+                __atomic_and_fetch(&pristine, ~bit_of(sig), __ATOMIC_RELAXED);
         }
     } else {
         rc = call_real(sig, NULL, &old);
     }
     int err = errno;
+    if (act)
+        end_change(sig);
     if (rc == 0 && oact)
         report(&before, was_pristine, &old, oact);
     unlock_table(&saved);
@@ -338,18 +492,21 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
     sigset_t saved;
-    lock_table(&saved);
-    struct virt *v = &virt[sig];
-    action_fn handler = v->handler;
+    lock_entry(sig, &saved);
+    struct virt v = virt[sig];
+    action_fn handler = v.handler;
     struct sigaction cur;
     if (call_real(sig, NULL, &cur) == 0 && cur.sa_sigaction == one_shot) {
         /* What the kernel does for SA_RESETHAND: SIG_DFL, flags and mask kept. */
-        v->mask = platform_action_mask(&cur.sa_mask) | v->stripped;
-        v->stripped = 0;
-        v->bits = (v->bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART));
+        begin_change(sig);
+        v.mask = platform_action_mask(&cur.sa_mask) | v.stripped;
+        v.stripped = 0;
+        v.bits = (v.bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART));
+        store_entry(sig, &v);
         struct sigaction k = cur;
         fatal_action(&k, cur.sa_flags);
         call_real(sig, &k, NULL);
+        end_change(sig);
     }
     unlock_table(&saved);
     errno = saved_errno;
@@ -480,6 +637,10 @@ void signals_after_fork_child(void)
 {
     /* A lock held by another thread of the parent has no owner here. */
     __atomic_store_n(&table_lock, 0, __ATOMIC_RELAXED);
+    for (int sig = 1; sig < SIGNALS_MAX; sig++) { /* other threads' calls are not here */
+        seq[sig] += seq[sig] & 1;
+        unlocked[sig] = envseal_thread.unlocked >> (sig - 1) & 1;
+    }
     __atomic_store_n(&crash_lock, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&arrivals, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&parking, 0, __ATOMIC_RELAXED);

@@ -17,6 +17,8 @@ struct thread_state {
     void *stack;         /* our alternate stack in this thread, or NULL */
     bool program_stack;  /* the program has set an alternate stack of its own */
     uint64_t held;       /* synchronous signals the program blocks here (bit sig-1) */
+    uint64_t unlocked;   /* signals whose sigaction runs here without the table lock
+                          * (signals.c), interrupted or not (bit sig-1) */
 };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));

@@ -783,6 +783,29 @@ static void test_dispositions_identical(void **state)
     }
 }
 
+/* sigaction on one signal from three threads and a SIGALRM handler at once: every
+ * answer is one action whole, as without the shim (the control run), though the
+ * shim makes the calls that leave its entry alone without its table lock.
+ * tests/programs/sigrace.c says how an answer mixed of two shows. */
+static void test_dispositions_racing(void **state)
+{
+    (void)state;
+    static char out[4096];
+    const int sigs[] = {SIGURG, SIGUSR1}; /* one the shim never hooks, one it does */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        char num[12];
+        snprintf(num, sizeof num, "%d", sigs[i]);
+        char *argv[] = {(char *)harness_runfile("tests/programs/sigrace"), num, "1500", NULL};
+        for (int shim = 0; shim <= 1; shim++) {
+            int st;
+            run_to_end(argv, shim, &st, out, sizeof out);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                fail_msg("%s, %s: status %#x, \"%s\"", sigabbrev_np(sigs[i]),
+                         shim ? "shim" : "control", st, out);
+        }
+    }
+}
+
 /* Signals inherited as ignored (nohup, a shell's trap '') stay ignored and are
  * reported as SIG_IGN; the rest still reads back as without the shim. */
 static void test_dispositions_inherited_ignore(void **state)
@@ -1067,6 +1090,7 @@ int main(void)
         cmocka_unit_test_teardown(test_threads_fault_together, kill_cur),
         cmocka_unit_test_teardown(test_dispositions_identical, kill_cur),
         cmocka_unit_test_teardown(test_dispositions_inherited_ignore, kill_cur),
+        cmocka_unit_test_teardown(test_dispositions_racing, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),

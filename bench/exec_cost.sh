@@ -26,6 +26,7 @@ if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ \
     exit 1
 fi
 bin=$(bazel --output_base="$ob" info bazel-bin 2>/dev/null)
+bazel --output_base="$ob" shutdown 2>/dev/null # an idle server still wakes: not while timing
 shim=$bin/preload/libenvseal.so
 empty=$bin/bench/libempty_preload.so
 floor=$bin/bench/libsecretmem_floor.so

@@ -18,20 +18,10 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 rounds=${1:-15}
 shift $(($# > 0 ? 1 : 0))
-extra_names=() extra_libs=()
-for a in "$@"; do
-    if [[ $a != ?*=?* || ! -r ${a#*=} ]]; then
-        echo "shell_workload: not NAME=LIBRARY (a readable file): $a" >&2
-        exit 2
-    fi
-    case ${a%%=*} in simplest | empty | peer | envseal | empty-nosecret | envseal-nosecret | envseal-secretmem)
-        echo "shell_workload: ${a%%=*} is a built-in configuration's name" >&2
-        exit 2
-        ;;
-    esac
-    extra_names+=("${a%%=*}")
-    extra_libs+=("${a#*=}")
-done
+# shellcheck source=bench/bench_common.sh
+source bench/bench_common.sh # extra_preloads, secrets
+extra_preloads shell_workload \
+    "simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem" "$@"
 ob=${ENVSEAL_BENCH_OUTPUT_BASE:-/tmp/bzo-bench}
 if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ //preload:libenvseal.so \
     //bench:libempty_preload.so //bench:simplest_preload //bench:one_shot_token 2>&1); then
@@ -50,12 +40,6 @@ for i in $(seq 100); do
     basename /usr/lib/x86_64-linux-gnu/libc.so.6 >/dev/null
 done
 SCRIPT
-
-# Six secrets, as in bench/exec_cost.c; random values, never printed.
-rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-secrets=(DB_PASSWORD="$(rand)" GITHUB_TOKEN="ghp_$(rand)" AWS_SECRET_ACCESS_KEY="$(rand)"
-    STRIPE_API_KEY="sk_live_$(rand)" DATABASE_URL="postgres://app:$(rand)@db:5432/app"
-    REDISCLI_AUTH="$(rand)")
 
 names=(simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem
     "${extra_names[@]}")

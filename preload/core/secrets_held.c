@@ -6,24 +6,37 @@
 #include <pthread.h>
 
 #include "preload/crash/signals.h"
+#include "preload/platform/platform.h"
 
 static struct shim_state *const st = &envseal_state;
 
+/* Whether before_fork took the lock. Every page the parent or the child writes
+ * after fork is copied first (a fault each, tens of microseconds on some virtual
+ * machines), and a shell forks for every command: with one thread there is no
+ * other writer to hold off, so nothing here is written then. */
+static bool fork_locked;
+
 static void before_fork(void)
 {
+    if (platform_single_threaded())
+        return;
     shim_lock(st);
+    fork_locked = true;
 }
 
-static void after_fork_parent(void)
+static void release_fork_lock(void)
 {
-    shim_unlock(st);
+    if (fork_locked) {
+        fork_locked = false;
+        shim_unlock(st);
+    }
 }
 
 static void after_fork_child(void)
 {
     /* secretmem is shared across fork: the child's exit wipe must hit its own copy. */
     vault_after_fork_child(&st->vault);
-    shim_unlock(st);
+    release_fork_lock();
     signals_after_fork_child();
 }
 
@@ -35,7 +48,7 @@ void shim_secrets_held(void)
     static bool forks_handled ENVSEAL_HOT;
     if (!forks_handled) {
         forks_handled = true;
-        pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+        pthread_atfork(before_fork, release_fork_lock, after_fork_child);
     }
     signals_install();
 }

@@ -75,7 +75,8 @@ int masks_change(int how, const sigset_t *set, sigset_t *old)
     int err = platform_thread_mask(how, set, old);
     if (err)
         return err;
-    envseal_thread.held = after;
+    if (after != before) /* a page written after fork costs a copy: only when it changes */
+        envseal_thread.held = after;
     if (old)
         set_first_word(old, first_word(old) | before);
     return 0;

@@ -194,6 +194,19 @@ static void strip_sync(const struct sigaction *act, struct virt *v, struct sigac
  * without the lock (sigaction_unlocked). */
 static unsigned seq[SIGNALS_MAX], unlocked[SIGNALS_MAX];
 
+/* Whether unlocked calls are counted (unlocked[], and envseal_thread.unlocked for
+ * the calling thread): that is for other threads' changes, which wait for them. With
+ * one thread, nothing runs beside a call but a handler that interrupted it, and that
+ * handler's own call runs whole before the interrupted one resumes: a change it makes
+ * is settled by the resumed call as any overlap is (sigaction_unlocked), and a call
+ * that leaves the entry as it is needs nothing. So nothing is written then: a shell's
+ * sigaction calls between its forks would otherwise write these pages every time,
+ * and a page written after fork is copied first (docs/performance.md). */
+static bool counted_calls(void)
+{
+    return !platform_single_threaded_cheap();
+}
+
 /* Entries are read without the lock (sigaction_unlocked) while a locked change may
  * write them: both go a word at a time with atomic loads and stores, and the seqlock
  * tells the reader whether what it read is one entry whole. */
@@ -280,6 +293,14 @@ static void settle(int sig, const struct sigaction *k, const struct virt *after,
     unlock_table(&saved);
 }
 
+/* errno as the kernel call left it. Written only if something after changed it:
+ * errno's page is often one the program does not write between forks otherwise. */
+static void restore_errno(int err)
+{
+    if (errno != err)
+        errno = err;
+}
+
 /* Most calls leave sig's entry as it is (a shell puts the same few actions back and
  * forth around every command): those take neither the table lock nor a mask with
  * every signal blocked, two system calls fewer. Such a call leaves the entry alone,
@@ -291,10 +312,13 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
                                int *rc)
 {
     uint64_t bit = bit_of(sig);
-    if (envseal_thread.unlocked & bit) /* a handler interrupted one on sig */
-        return false;
-    envseal_thread.unlocked |= bit;
-    __atomic_fetch_add(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
+    bool counted = counted_calls();
+    if (counted) {
+        if (envseal_thread.unlocked & bit) /* a handler interrupted one on sig */
+            return false;
+        envseal_thread.unlocked |= bit;
+        __atomic_fetch_add(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
+    }
     bool done = false;
     unsigned s = __atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST);
     struct virt before, after;
@@ -308,7 +332,7 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
         plan(sig, act, &after, &k, &keeps_pristine);
         strip_sync(act, &after, &k);
         same = (keeps_pristine || !was_pristine) && memcmp(&after, &before, sizeof after) == 0;
-    } else if (__atomic_load_n(&unlocked[sig], __ATOMIC_SEQ_CST) > 1) {
+    } else if (counted && __atomic_load_n(&unlocked[sig], __ATOMIC_SEQ_CST) > 1) {
         same = false; /* another may be settling: ask under the lock */
     }
     if (same && !(s & 1) && __atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST) == s) {
@@ -324,10 +348,12 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
         }
         if (done && *rc == 0 && oact)
             report(&before, was_pristine, &old, oact);
-        errno = err;
+        restore_errno(err);
     }
-    __atomic_fetch_sub(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
-    envseal_thread.unlocked &= ~bit;
+    if (counted) {
+        __atomic_fetch_sub(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
+        envseal_thread.unlocked &= ~bit;
+    }
     return done;
 }
 
@@ -365,7 +391,7 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     if (rc == 0 && oact)
         report(&before, was_pristine, &old, oact);
     unlock_table(&saved);
-    errno = err;
+    restore_errno(err);
     return rc;
 }
 
@@ -633,18 +659,28 @@ bool signals_active(void)
 
 /* ---- Installation ------------------------------------------------------------- */
 
+/* Stores v at *p unless it is there already: in a fork child, a page written is
+ * copied first, and these are written on every fork. */
+static void reset_word(unsigned *p, unsigned v)
+{
+    if (__atomic_load_n(p, __ATOMIC_RELAXED) != v)
+        __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
 void signals_after_fork_child(void)
 {
     /* A lock held by another thread of the parent has no owner here. */
-    __atomic_store_n(&table_lock, 0, __ATOMIC_RELAXED);
+    reset_word((unsigned *)&table_lock, 0);
     for (int sig = 1; sig < SIGNALS_MAX; sig++) { /* other threads' calls are not here */
-        seq[sig] += seq[sig] & 1;
-        unlocked[sig] = envseal_thread.unlocked >> (sig - 1) & 1;
+        reset_word(&seq[sig], seq[sig] + (seq[sig] & 1));
+        if (unlocked[sig]) /* counted: this thread's own call, if any, is still here */
+            reset_word(&unlocked[sig], envseal_thread.unlocked >> (sig - 1) & 1);
     }
-    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&arrivals, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&parking, 0, __ATOMIC_RELAXED);
-    values_taken = swept = false;
+    reset_word((unsigned *)&crash_lock, 0);
+    reset_word(&arrivals, 0);
+    reset_word((unsigned *)&parking, 0);
+    if (values_taken || swept)
+        values_taken = swept = false;
     threads_after_fork_child();
 }
 

@@ -62,7 +62,8 @@ static void give_stack(void *s)
 
 void threads_after_fork_child(void)
 {
-    __atomic_store_n(&spare_lock, 0, __ATOMIC_RELAXED); /* its holder is not here */
+    if (__atomic_load_n(&spare_lock, __ATOMIC_RELAXED)) /* its holder is not here; */
+        __atomic_store_n(&spare_lock, 0, __ATOMIC_RELAXED); /* no write otherwise: fork copies written pages */
 }
 
 static pthread_key_t stack_key;

@@ -168,6 +168,10 @@ bool platform_signal_dispositions(uint64_t *ignored, uint64_t *caught);
  * __libc_single_threaded): a signal can then only reach the calling thread. */
 bool platform_single_threaded(void);
 
+/* The same where telling costs no system call; false where it would (musl): for
+ * paths a program takes often, where false is the safe answer. */
+bool platform_single_threaded_cheap(void);
+
 /* One signal action exactly as the kernel holds it. */
 struct kernel_action {
     void *handler;

@@ -783,27 +783,44 @@ static void test_dispositions_identical(void **state)
     }
 }
 
-/* sigaction on one signal from three threads and a SIGALRM handler at once: every
- * answer is one action whole, as without the shim (the control run), though the
- * shim makes the calls that leave its entry alone without its table lock.
- * tests/programs/sigrace.c says how an answer mixed of two shows. */
-static void test_dispositions_racing(void **state)
+/* Runs sigrace (tests/programs/sigrace.c: how an answer mixed of two shows) on
+ * one signal the shim never hooks and one it does, with and without the shim;
+ * mode: NULL for threads, "single" for one thread. */
+static void run_sigrace(const char *mode)
 {
-    (void)state;
     static char out[4096];
-    const int sigs[] = {SIGURG, SIGUSR1}; /* one the shim never hooks, one it does */
+    const int sigs[] = {SIGURG, SIGUSR1};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         char num[12];
         snprintf(num, sizeof num, "%d", sigs[i]);
-        char *argv[] = {(char *)harness_runfile("tests/programs/sigrace"), num, "1500", NULL};
+        char *argv[] = {(char *)harness_runfile("tests/programs/sigrace"), num, "1500",
+                        (char *)mode, NULL};
         for (int shim = 0; shim <= 1; shim++) {
             int st;
             run_to_end(argv, shim, &st, out, sizeof out);
             if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-                fail_msg("%s, %s: status %#x, \"%s\"", sigabbrev_np(sigs[i]),
-                         shim ? "shim" : "control", st, out);
+                fail_msg("%s%s%s, %s: status %#x, \"%s\"", sigabbrev_np(sigs[i]),
+                         mode ? " " : "", mode ? mode : "", shim ? "shim" : "control", st, out);
         }
     }
+}
+
+/* sigaction on one signal from three threads and a SIGALRM handler at once: every
+ * answer is one action whole, as without the shim (the control run), though the
+ * shim makes the calls that leave its entry alone without its table lock. */
+static void test_dispositions_racing(void **state)
+{
+    (void)state;
+    run_sigrace(NULL);
+}
+
+/* The same with one thread, where the shim counts no unlocked call: the SIGALRM
+ * handler's changes land inside the main thread's calls, and the answers asked
+ * right after (by the main thread and by the handler) are whole. */
+static void test_dispositions_racing_one_thread(void **state)
+{
+    (void)state;
+    run_sigrace("single");
 }
 
 /* Signals inherited as ignored (nohup, a shell's trap '') stay ignored and are
@@ -1091,6 +1108,7 @@ int main(void)
         cmocka_unit_test_teardown(test_dispositions_identical, kill_cur),
         cmocka_unit_test_teardown(test_dispositions_inherited_ignore, kill_cur),
         cmocka_unit_test_teardown(test_dispositions_racing, kill_cur),
+        cmocka_unit_test_teardown(test_dispositions_racing_one_thread, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),

@@ -1,5 +1,5 @@
 /* sigrace: sigaction on one signal from every side at once, for the signals test.
- * Usage: sigrace SIGNAL-NUMBER MILLISECONDS
+ * Usage: sigrace SIGNAL-NUMBER MILLISECONDS [single]
  *
  * The main thread installs action A over and over (a call that leaves envseal's
  * entry for the signal as it is, so the shim makes it without its table lock); a
@@ -10,7 +10,11 @@
  * B's. B's mask holds SIGSEGV, which envseal keeps out of the kernel's copy and adds
  * back in its answers, so an answer made of the kernel's action and a stale entry
  * shows. Prints "answers N, mixed M" and exits 1 when M > 0 or the final answer
- * is mixed. */
+ * is mixed.
+ *
+ * With "single", no thread is started (envseal counts no unlocked call then): the
+ * main thread installs A again and again, then B and A, asking after each call;
+ * the SIGALRM handler installs B and asks, from inside whatever it interrupted. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -53,10 +57,27 @@ static int whole(const struct sigaction *o)
            mask_of(&o->sa_mask) == mask_of(&want->sa_mask);
 }
 
+static long answers, mixed;
+static volatile sig_atomic_t single, handler_mixed, handler_answers;
+
 static void on_alarm(int s)
 {
     (void)s;
     sigaction(sig, &act_b, NULL);
+    if (single) {
+        struct sigaction o;
+        if (sigaction(sig, NULL, &o) != 0 || !whole(&o))
+            handler_mixed = handler_mixed + 1;
+        handler_answers = handler_answers + 1;
+    }
+}
+
+static void check(void)
+{
+    struct sigaction o;
+    if (sigaction(sig, NULL, &o) != 0 || !whole(&o))
+        mixed++;
+    answers++;
 }
 
 static void *alternate(void *arg)
@@ -69,24 +90,19 @@ static void *alternate(void *arg)
     return NULL;
 }
 
-static long answers, mixed;
-
 static void *ask(void *arg)
 {
     (void)arg;
-    while (!atomic_load(&stop)) {
-        struct sigaction o;
-        if (sigaction(sig, NULL, &o) != 0 || !whole(&o))
-            mixed++;
-        answers++;
-    }
+    while (!atomic_load(&stop))
+        check();
     return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fputs("usage: sigrace SIGNAL-NUMBER MILLISECONDS\n", stderr);
+    single = argc == 4 && strcmp(argv[3], "single") == 0;
+    if (argc != 3 && !single) {
+        fputs("usage: sigrace SIGNAL-NUMBER MILLISECONDS [single]\n", stderr);
         return 2;
     }
     sig = atoi(argv[1]);
@@ -109,19 +125,33 @@ int main(int argc, char **argv)
     setitimer(ITIMER_REAL, &every, NULL);
 
     pthread_t t1, t2;
-    if (pthread_create(&t1, NULL, alternate, NULL) != 0 || pthread_create(&t2, NULL, ask, NULL) != 0)
+    if (!single &&
+        (pthread_create(&t1, NULL, alternate, NULL) != 0 || pthread_create(&t2, NULL, ask, NULL) != 0))
         return 2;
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     do {
-        for (int i = 0; i < 64; i++)
+        for (int i = 0; i < 64; i++) {
             sigaction(sig, &act_a, NULL);
+            if (single)
+                check(); /* before the next call can mend an entry left stale */
+        }
+        if (single) {
+            sigaction(sig, &act_b, NULL);
+            check();
+            sigaction(sig, &act_a, NULL);
+            check();
+        }
         clock_gettime(CLOCK_MONOTONIC, &now);
     } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
     atomic_store(&stop, 1);
-    pthread_join(t1, NULL);
-    pthread_join(t2, NULL);
+    if (!single) {
+        pthread_join(t1, NULL);
+        pthread_join(t2, NULL);
+    }
     setitimer(ITIMER_REAL, &off, NULL);
+    answers += handler_answers;
+    mixed += handler_mixed;
 
     struct sigaction o;
     int final_whole = sigaction(sig, NULL, &o) == 0 && whole(&o);

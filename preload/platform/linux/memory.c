@@ -185,9 +185,10 @@ int platform_unshare_after_fork(struct mapping *m)
 {
     if (m->backing == BACKING_ANON) {
         /* Private pages are the parent's until either side writes; only the lock
-         * was lost. */
-        if (m->locked)
-            m->locked = relock_shared(m->data, m->size) == 0;
+         * was lost. m is written only if that fails: a page written after fork is
+         * copied first. */
+        if (m->locked && relock_shared(m->data, m->size) != 0)
+            m->locked = false;
         return 0;
     }
     if (m->backing != BACKING_SECRETMEM)

@@ -304,6 +304,15 @@ bool platform_single_threaded(void)
     return __libc_single_threaded;
 }
 
+#ifndef ENVSEAL_LIBC_SINGLE_THREADED_FLAG
+#define ENVSEAL_LIBC_SINGLE_THREADED_FLAG 1 /* glibc's __libc_single_threaded */
+#endif
+
+bool platform_single_threaded_cheap(void)
+{
+    return ENVSEAL_LIBC_SINGLE_THREADED_FLAG && __libc_single_threaded;
+}
+
 int platform_kernel_action(int sig, const struct kernel_action *set, struct kernel_action *old)
 {
     /* struct kernel_action is the kernel's struct sigaction on x86-64 and arm64. */

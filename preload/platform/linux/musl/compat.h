@@ -21,6 +21,10 @@
 /* platform/errname.c */
 const char *strerrorname_np(int err);
 
+/* musl keeps no flag that says whether a second thread ever ran: asking costs a
+ * system call (platform/linux/signal_actions.c). */
+#define ENVSEAL_LIBC_SINGLE_THREADED_FLAG 0
+
 /* For platform/linux/musl/include/sys/single_threaded.h. */
 bool envseal_musl_single_threaded(void);
 

@@ -13,12 +13,13 @@ static struct shim_state *const st = &envseal_state;
 /* Whether before_fork took the lock. Every page the parent or the child writes
  * after fork is copied first (a fault each, tens of microseconds on some virtual
  * machines), and a shell forks for every command: with one thread there is no
- * other writer to hold off, so nothing here is written then. */
+ * other writer to hold off, so nothing here is written then. Told without a
+ * system call, or not at all (musl: then the lock is taken, as always before). */
 static bool fork_locked;
 
 static void before_fork(void)
 {
-    if (platform_single_threaded())
+    if (platform_single_threaded_cheap())
         return;
     shim_lock(st);
     fork_locked = true;

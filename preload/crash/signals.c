@@ -55,14 +55,14 @@ static int hooks_on ENVSEAL_HOT;
 static uint64_t usable ENVSEAL_HOT;   /* the kernel takes actions for it (not KILL, not libc's own) */
 static uint64_t pristine ENVSEAL_HOT; /* on_fatal installed at start-up, not changed since */
 static int installed_flags ENVSEAL_HOT; /* the kernel's flags right after that installation */
-static int table_lock;
+static unsigned table_lock;
 /* glibc's _sigintr: signals siginterrupt() made interrupting, which signal()
  * consults. Kept here because signal() is emulated here. */
 static uint64_t interrupting;
 /* Crash state: one thread at a time; the values are taken from the vault once. */
-static int crash_lock;
+static unsigned crash_lock;
 static unsigned arrivals; /* threads that entered on_fatal */
-static int parking;       /* a crashing thread is collecting the others */
+static unsigned parking;  /* a crashing thread is collecting the others */
 static bool values_taken, swept;
 
 static void on_fatal(int sig, siginfo_t *si, void *uc);
@@ -670,15 +670,15 @@ static void reset_word(unsigned *p, unsigned v)
 void signals_after_fork_child(void)
 {
     /* A lock held by another thread of the parent has no owner here. */
-    reset_word((unsigned *)&table_lock, 0);
+    reset_word(&table_lock, 0);
     for (int sig = 1; sig < SIGNALS_MAX; sig++) { /* other threads' calls are not here */
         reset_word(&seq[sig], seq[sig] + (seq[sig] & 1));
         if (unlocked[sig]) /* counted: this thread's own call, if any, is still here */
             reset_word(&unlocked[sig], envseal_thread.unlocked >> (sig - 1) & 1);
     }
-    reset_word((unsigned *)&crash_lock, 0);
+    reset_word(&crash_lock, 0);
     reset_word(&arrivals, 0);
-    reset_word((unsigned *)&parking, 0);
+    reset_word(&parking, 0);
     if (values_taken || swept)
         values_taken = swept = false;
     threads_after_fork_child();

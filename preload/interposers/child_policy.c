@@ -55,6 +55,18 @@ static bool loads_envseal(char *const *envp)
     return false;
 }
 
+/* True when envp holds this process's own ENVSEAL_CHILD_SECRETS entry (the same
+ * string): a copy of the environment does, a hand-built one that kept only
+ * LD_PRELOAD does not. */
+static bool carries_policy(char *const *envp)
+{
+    const char *own = strict_g.policy_entry;
+    for (size_t i = 0; own && envp && envp[i]; i++)
+        if (envp[i] == own || strcmp(envp[i], own) == 0)
+            return true;
+    return false;
+}
+
 /* True when an entry of envp is one of the strings the process started with (a
  * program that emptied or replaced environ has none of them left). */
 static bool carries_initial(char *const *envp)
@@ -66,15 +78,15 @@ static bool carries_initial(char *const *envp)
 }
 
 /* Which allowed secrets the policy may add to envp (docs/strict-mode.md):
- * ADD_ALLOWED when the child will run with envseal (the environment passed on
- * carries it); ADD_NAMED, only the secrets the policy names one by one, when the
+ * ADD_ALLOWED when the child will run with envseal under the same policy (the
+ * environment passed on carries both); ADD_NAMED, only the secrets the policy names one by one, when the
  * child will run without it but gets environ as the process started with it
  * (less what it unset); ADD_NONE for an emptied or hand-built environment. */
 enum add_rule { ADD_NONE, ADD_NAMED, ADD_ALLOWED };
 
 static enum add_rule add_rule(char *const *envp)
 {
-    if (loads_envseal(envp))
+    if (loads_envseal(envp) && carries_policy(envp))
         return ADD_ALLOWED;
     return envp && envp == environ && carries_initial(envp) ? ADD_NAMED : ADD_NONE;
 }

@@ -258,6 +258,8 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
         uintptr_t a = (uintptr_t)envp[n], end = a + strlen(envp[n]) + 1;
         lo = a < lo ? a : lo;
         hi = end > hi ? end : hi;
+        if (strncmp(envp[n], "ENVSEAL_CHILD_SECRETS=", 22) == 0)
+            strict_g.policy_entry = envp[n]; /* the last, as config_load reads it */
     }
     strict_g.env_lo = lo;
     strict_g.env_hi = hi;

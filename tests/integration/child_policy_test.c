@@ -104,6 +104,14 @@ HARNESS_CASE(test_perl_env_emptied,
              same_as_without("perl -e '%%ENV = (); exec \"%s\", \"show:GITHUB_TOKEN\"'", false))
 HARNESS_CASE(test_bash_exec_c, same_as_without("bash -c 'exec -c \"$0\" show:GITHUB_TOKEN' '%s'",
                                                false))
+/* Hand-built environments that keep LD_PRELOAD (so the child runs with envseal)
+ * are still hand-built: no secret, as without envseal. */
+HARNESS_CASE(test_env_i_keeping_ld_preload,
+             same_as_without("env -i LD_PRELOAD=\"$LD_PRELOAD\" " P, false))
+HARNESS_CASE(test_python_subprocess_env_hand_built_keeping_ld_preload,
+             same_as_without(PY "subprocess.run(" PROBE_PY ", env={'PATH': '/bin', "
+                                "'LD_PRELOAD': os.environ.get('LD_PRELOAD', '')}, check=True)\"",
+                             false))
 /* unsetenv of the secret (coreutils env -u, Python os.unsetenv): not inherited. */
 HARNESS_CASE(test_unsetenv_env_u, same_as_without("env -u GITHUB_TOKEN " P, false))
 HARNESS_CASE(test_python_unsetenv,
@@ -135,6 +143,21 @@ static void test_unprotected_child_gets_only_named_secrets(void **state)
     /* ... while a child that loads envseal gets it under the pattern and `all` */
     assert_true(child_gets("env " P, true, "GITHUB_*"));
     assert_true(child_gets("env " P, true, "all"));
+}
+
+/* A hand-built environment that copies both LD_PRELOAD and the process's own
+ * ENVSEAL_CHILD_SECRETS passes the policy on on purpose: the allowed secret crosses
+ * (without envseal such an environment holds no secret). A different policy in it
+ * is not this process's: nothing crosses. */
+static void test_hand_built_passing_the_policy_on(void **state)
+{
+    (void)state;
+    const char *keep = "env -i LD_PRELOAD=\"$LD_PRELOAD\" "
+                       "ENVSEAL_CHILD_SECRETS=\"$ENVSEAL_CHILD_SECRETS\" " P;
+    assert_false(child_gets(keep, false, NULL));
+    assert_true(child_gets(keep, true, "GITHUB_TOKEN"));
+    assert_false(child_gets("env -i LD_PRELOAD=\"$LD_PRELOAD\" ENVSEAL_CHILD_SECRETS=all " P, true,
+                            "GITHUB_TOKEN"));
 }
 
 /* After os.environ.clear() (unsetenv of every variable), libc's getenv no longer
@@ -175,6 +198,9 @@ int main(void)
         cmocka_unit_test_teardown(test_ruby_env_clear, kill_cur),
         cmocka_unit_test_teardown(test_perl_env_emptied, kill_cur),
         cmocka_unit_test_teardown(test_bash_exec_c, kill_cur),
+        cmocka_unit_test_teardown(test_env_i_keeping_ld_preload, kill_cur),
+        cmocka_unit_test_teardown(test_python_subprocess_env_hand_built_keeping_ld_preload,
+                                  kill_cur),
         cmocka_unit_test_teardown(test_unsetenv_env_u, kill_cur),
         cmocka_unit_test_teardown(test_python_unsetenv, kill_cur),
         cmocka_unit_test_teardown(test_passed_on_exec, kill_cur),
@@ -183,6 +209,7 @@ int main(void)
         cmocka_unit_test_teardown(test_passed_on_python_env_copy, kill_cur),
         cmocka_unit_test_teardown(test_passed_on_env, kill_cur),
         cmocka_unit_test_teardown(test_unprotected_child_gets_only_named_secrets, kill_cur),
+        cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,10 +149,15 @@ static struct strict_table *table_alloc(size_t n)
     return t;
 }
 
+static bool named_entry(const struct strict_entry *e, const char *name, size_t nlen)
+{
+    return e->nlen == nlen && memcmp(e->entry, name, nlen) == 0;
+}
+
 static long find(const struct strict_table *t, const char *name, size_t nlen)
 {
     for (size_t i = 0; t && i < t->n; i++)
-        if (t->e[i].nlen == nlen && memcmp(t->e[i].entry, name, nlen) == 0)
+        if (named_entry(&t->e[i], name, nlen))
             return (long)i;
     return -1;
 }
@@ -190,23 +195,36 @@ int strict_install(char *sealed, size_t nlen)
     return 0;
 }
 
+/* Removes every entry named NAME: an initial environment may hold a name twice, and
+ * unsetenv removes them all, as glibc's does. */
 int strict_remove(const char *name, size_t nlen)
 {
     struct strict_table *old = strict_g.table;
-    long at = find(old, name, nlen);
-    if (at < 0)
+    size_t hits = 0;
+    for (size_t i = 0; old && i < old->n; i++)
+        hits += named_entry(&old->e[i], name, nlen);
+    if (hits == 0)
         return 0;
     struct strict_table *t = NULL;
-    if (old->n > 1) {
-        t = table_alloc(old->n - 1);
-        if (!t)
-            return -1; /* no memory for the smaller table */
-        memcpy(t->e, old->e, (size_t)at * sizeof t->e[0]);
-        memcpy(t->e + at, old->e + at + 1, (old->n - (size_t)at - 1) * sizeof t->e[0]);
+    char *few[8], **gone = hits <= 8 ? few : malloc(hits * sizeof *gone);
+    if (old->n > hits && gone)
+        t = table_alloc(old->n - hits);
+    if (!gone || (old->n > hits && !t)) { /* no memory for the smaller table */
+        if (gone != few)
+            free(gone);
+        return -1;
     }
-    char *gone = old->e[at].entry;
+    size_t kept = 0, g = 0;
+    for (size_t i = 0; i < old->n; i++) {
+        if (named_entry(&old->e[i], name, nlen))
+            gone[g++] = old->e[i].entry;
+        else
+            t->e[kept++] = old->e[i];
+    }
     publish(t);
-    retire(old, &gone, 1);
+    retire(old, gone, hits);
+    if (gone != few)
+        free(gone);
     return 1;
 }
 

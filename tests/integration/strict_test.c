@@ -320,6 +320,44 @@ static void test_setenv_family_consistent_and_old_values_wiped(void **s)
     expect_exit(0);
 }
 
+/* An initial environment that names a secret twice (execve allows it): getenv
+ * answers the first, as glibc's does, and unsetenv removes both, from getenv and
+ * (under envseal) from memory. The control runs the same probe without envseal. */
+static void duplicate_case(const char *lib)
+{
+    char first[64], second[64];
+    harness_random_secret(first, sizeof first, "one");
+    harness_random_secret(second, sizeof second, "two");
+    struct envb e;
+    base_env(&e, lib, NULL);
+    if (lib)
+        envb_set(&e, "ENVSEAL_VAULT", "anon"); /* a readable vault: a missed wipe shows */
+    envb_set(&e, "DB_PASSWORD", first);
+    char *dup;
+    assert_true(asprintf(&dup, "DB_PASSWORD=%s", second) > 0);
+    assert_true(e.n < ENVB_MAX);
+    e.v[e.n++] = dup; /* envb_set would replace the first */
+    e.v[e.n] = NULL;
+    watch(first);
+    watch(second);
+    const char *steps[] = {"show:DB_PASSWORD", "unset:DB_PASSWORD", "show:DB_PASSWORD", "hold",
+                           NULL};
+    start_probe(&e, steps);
+    wait_ready("ready 1");
+    expect_line(value_line("show", "DB_PASSWORD", first));
+    expect_line("unset DB_PASSWORD rc=0");
+    expect_line(value_line("show", "DB_PASSWORD", NULL));
+    if (lib) {
+        struct scan_result r;
+        assert_int_equal(proc_scan_mem(cur.pid, first, &r), 0);
+        assert_int_equal(proc_scan_mem(cur.pid, second, &r), 0);
+    }
+    expect_exit(0);
+}
+
+HARNESS_CASE(test_duplicate_secret_unset_removes_both, duplicate_case(STRICT_SO))
+HARNESS_CASE(test_control_duplicate_secret_unset_removes_both, duplicate_case(NULL))
+
 /* Control: glibc alone keeps a replaced setenv value in its heap. */
 static void test_control_glibc_keeps_replaced_value(void **s)
 {
@@ -962,6 +1000,8 @@ int main(void)
         cmocka_unit_test_teardown(test_control_without_shim_secrets_in_environ_and_proc,
                                   kill_cur),
         cmocka_unit_test_teardown(test_setenv_family_consistent_and_old_values_wiped, kill_cur),
+        cmocka_unit_test_teardown(test_duplicate_secret_unset_removes_both, kill_cur),
+        cmocka_unit_test_teardown(test_control_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_control_glibc_keeps_replaced_value, kill_cur),
         cmocka_unit_test_teardown(test_fork_child_and_parent_keep_strict_secret, kill_cur),
         cmocka_unit_test_teardown(test_relocate_mode_in_strict_library_matches_libenvseal,

@@ -242,8 +242,17 @@ static bool has_room(const struct vault_region *r, size_t need)
     return !r->borrowed && r->map.size - r->used >= need;
 }
 
-/* A freed slot of at least cap bytes, made live again; NULL when none. */
-static unsigned char *reuse_free(struct vault *v, size_t cap)
+/* True when the slot data d (cap bytes) starts with "NAME=". */
+static bool holds_name(const unsigned char *d, size_t cap, const char *name, size_t nlen)
+{
+    return cap > nlen && memcmp(d, name, nlen) == 0 && d[nlen] == '=';
+}
+
+/* A freed slot of at least cap bytes that held the same name, made live again;
+ * NULL when none. Only the same name: a pointer the program kept into a released
+ * value (getenv's answer, a copy of environ) then reads that variable's later
+ * value, never another secret. */
+static unsigned char *reuse_free(struct vault *v, size_t cap, const char *name, size_t nlen)
 {
     struct cursor k;
     struct vault_region *r;
@@ -255,7 +264,8 @@ static unsigned char *reuse_free(struct vault *v, size_t cap)
         for (size_t o = 0; o < r->used;) {
             struct slot_hdr h;
             memcpy(&h, base + o, sizeof h);
-            if (h.state == SLOT_FREE && h.cap >= cap) {
+            if (h.state == SLOT_FREE && h.cap >= cap &&
+                holds_name(base + o + HDR, h.cap, name, nlen)) {
                 h.state = SLOT_LIVE;
                 memcpy(base + o, &h, sizeof h);
                 v->nfree--;
@@ -267,8 +277,8 @@ static unsigned char *reuse_free(struct vault *v, size_t cap)
     return NULL;
 }
 
-/* Returns a live slot's data area of at least n bytes. */
-static unsigned char *slot_alloc(struct vault *v, size_t n)
+/* Returns a live slot's data area of at least n bytes, for an entry named NAME. */
+static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, size_t nlen)
 {
     size_t cap = round8(n);
     if (cap > UINT32_MAX - HDR - CANARY) {
@@ -277,7 +287,7 @@ static unsigned char *slot_alloc(struct vault *v, size_t n)
     }
     size_t need = HDR + cap + CANARY;
     if (v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
-        unsigned char *s = reuse_free(v, cap);
+        unsigned char *s = reuse_free(v, cap, name, nlen);
         if (s)
             return s;
     }
@@ -302,7 +312,7 @@ static unsigned char *slot_alloc(struct vault *v, size_t n)
 
 char *vault_store(struct vault *v, const char *name, size_t nlen, const char *val, size_t vlen)
 {
-    unsigned char *d = slot_alloc(v, nlen + 1 + vlen + 1);
+    unsigned char *d = slot_alloc(v, nlen + 1 + vlen + 1, name, nlen);
     if (!d)
         return NULL;
     memcpy(d, name, nlen);
@@ -314,7 +324,8 @@ char *vault_store(struct vault *v, const char *name, size_t nlen, const char *va
 
 char *vault_store_entry(struct vault *v, const char *entry, size_t len)
 {
-    unsigned char *d = slot_alloc(v, len + 1);
+    const char *eq = memchr(entry, '=', len);
+    unsigned char *d = slot_alloc(v, len + 1, entry, eq ? (size_t)(eq - entry) : len);
     if (!d)
         return NULL;
     memcpy(d, entry, len);
@@ -350,7 +361,10 @@ void vault_release(struct vault *v, char *entry)
     memcpy(&h, s, sizeof h);
     if (h.state != SLOT_LIVE)
         return;
-    explicit_bzero(entry, h.cap);
+    /* The value goes; "NAME=" stays, so that only that name reuses the slot. */
+    const char *eq = memchr(entry, '=', h.cap);
+    size_t keep = eq ? (size_t)(eq - entry) + 1 : 0;
+    explicit_bzero(entry + keep, h.cap - keep);
     h.state = SLOT_FREE;
     memcpy(s, &h, sizeof h);
     v->nfree++;

@@ -57,7 +57,7 @@ struct vault {
     unsigned nregions;         /* atomic: regions published, over all chunks */
     size_t mapped;             /* bytes of all regions */
     size_t growth_max;         /* VAULT_GROWTH_MAX; tests lower it */
-    size_t nfree;              /* released slots that a store may reuse */
+    size_t nfree;              /* released slots that a store of their name may reuse */
     uint64_t canary;
     bool canary_drawn; /* at the first region: a process with no secret draws none */
     bool allow_secretmem;
@@ -89,8 +89,9 @@ char *vault_store(struct vault *v, const char *name, size_t nlen, const char *va
 /* Copies a whole "NAME=value" entry of `len` bytes (without NUL). */
 char *vault_store_entry(struct vault *v, const char *entry, size_t len);
 
-/* Wipes and frees the slot holding `entry` (a pointer vault_store returned);
- * does nothing to a borrowed region. */
+/* Wipes the value of the slot holding `entry` (a pointer vault_store returned) and
+ * frees the slot for a later entry of the same name; does nothing to a borrowed
+ * region. */
 void vault_release(struct vault *v, char *entry);
 
 bool vault_owns(const struct vault *v, const void *p);

@@ -286,6 +286,32 @@ static void setenv_check(bool shim)
 HARNESS_CASE(test_setenv_secret_lives_only_in_vault_and_replacement_wipes, setenv_check(true))
 HARNESS_CASE(test_control_setenv_leaves_heap_copy_without_shim, setenv_check(false))
 
+/* A getenv pointer the program kept across a replacement of that secret (POSIX
+ * lets the string be overwritten) must never come to read another secret: the
+ * released slot is not handed to XYZ_TOKEN, a name of APP_TOKEN's length whose
+ * value would sit exactly under the old pointer. The control: glibc alone leaves
+ * the old value there. */
+static void stale_pointer_check(bool shim)
+{
+    struct run r;
+    char seed[64], v1[80], v2[80], set1[128], set2[128];
+    harness_random_secret(seed, sizeof seed, "s");
+    harness_derive(seed + 2, "1", v1, sizeof v1);
+    harness_derive(seed + 2, "2", v2, sizeof v2);
+    snprintf(set1, sizeof set1, "set:APP_TOKEN:%s:1", seed + 2);
+    snprintf(set2, sizeof set2, "set:XYZ_TOKEN:%s:2", seed + 2);
+    start(&r, shim, ANON_VAULT, 0, STEPS("keep:APP_TOKEN", set1, set2, "kept:APP_TOKEN"));
+    char other[128], old[128];
+    snprintf(other, sizeof other, "kept APP_TOKEN %zu:%08x", strlen(v2), fnv(v2));
+    snprintf(old, sizeof old, "kept APP_TOKEN %zu:%08x", strlen(r.secret), fnv(r.secret));
+    assert_true(out_has(&r, shim ? "kept APP_TOKEN 0:811c9dc5" /* "" */ : old));
+    assert_null(strstr(r.p.out, other));
+    finish(&r, 0);
+}
+
+HARNESS_CASE(test_kept_pointer_never_reads_another_secret, stale_pointer_check(true))
+HARNESS_CASE(test_control_kept_pointer_reads_old_value_without_shim, stale_pointer_check(false))
+
 static void test_putenv_secret_copied_into_vault(void **state)
 {
     (void)state;
@@ -547,6 +573,8 @@ int main(void)
         cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_fallback),
         cmocka_unit_test(test_setenv_secret_lives_only_in_vault_and_replacement_wipes),
         cmocka_unit_test(test_control_setenv_leaves_heap_copy_without_shim),
+        cmocka_unit_test(test_kept_pointer_never_reads_another_secret),
+        cmocka_unit_test(test_control_kept_pointer_reads_old_value_without_shim),
         cmocka_unit_test(test_putenv_secret_copied_into_vault),
         cmocka_unit_test(test_setenv_replacing_initial_secret_wipes_it),
         cmocka_unit_test(test_unsetenv_initial_secret_wipes_it),

@@ -5,6 +5,7 @@
  *   show:NAME          print "NAME len:fnv" (or "NAME (null)")
  *   keep:NAME          remember getenv(NAME) and its hash
  *   check:NAME         print "kept NAME ok" if the kept pointer still holds it
+ *   kept:NAME          print "kept NAME len:fnv" of what the kept pointer reads now
  *   set:NAME:SEED:K    setenv(NAME, derive(SEED,K)); the local copy is wiped
  *   put:NAME:SEED:K    putenv of a heap string, wiped after the call
  *   unset:NAME         unsetenv
@@ -119,6 +120,8 @@ int main(int argc, char **argv, char **envp)
             kept_hash = kept ? fnv(kept) : 0;
         } else if (strncmp(a, "check:", 6) == 0) {
             printf("kept %s %s\n", arg, kept && fnv(kept) == kept_hash ? "ok" : "bad");
+        } else if (strncmp(a, "kept:", 5) == 0) {
+            printf("kept %s %zu:%08x\n", arg, kept ? strlen(kept) : 0, kept ? fnv(kept) : 0);
         } else if (strncmp(a, "set:", 4) == 0 || strncmp(a, "put:", 4) == 0) {
             char *name = strdup(arg), *seed = strchr(name, ':'), *k;
             if (!seed || !(k = strchr(seed + 1, ':')))

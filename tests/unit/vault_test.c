@@ -206,9 +206,10 @@ static void release_zeroes_slot(void **state)
     vault_init(&vault, false);
     char *a = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
     char *b = vault_store(&vault, "NEXT_TOKEN", 10, "keep", 4);
-    size_t cap = round8(strlen(NAME "=" VAL) + 1);
+    size_t cap = round8(strlen(NAME "=" VAL) + 1), nlen = strlen(NAME);
     vault_release(&vault, a);
-    assert_true(all_zero(a, cap));
+    assert_memory_equal(a, NAME "=", nlen + 1); /* the name stays, for reuse */
+    assert_true(all_zero(a + nlen + 1, cap - nlen - 1));
     assert_null(vault_find(&vault, NAME, strlen(NAME)));
     assert_entry_equal(b, "NEXT_TOKEN=keep"); /* the neighbour is untouched */
     vault_release(&vault, a);                  /* twice: harmless */
@@ -227,21 +228,31 @@ static void release_ignores_foreign_pointer(void **state)
     assert_entry_equal(a, NAME "=v");
 }
 
-static void first_fit_reuses_freed_slot(void **state)
+/* A freed slot is reused for the same name only: a pointer kept into the released
+ * value then reads that variable's later value, or nothing; never another secret. */
+static void freed_slot_reused_by_same_name_only(void **state)
 {
     (void)state;
     vault_init(&vault, false);
     char *a = vault_store(&vault, "A_TOKEN", 7, "0123456789abcdef", 16); /* 24 bytes + NUL */
     char *b = vault_store(&vault, "B_TOKEN", 7, "x", 1);
     size_t used = REGION(0)->used;
+    const char *stale = a + 8; /* what getenv("A_TOKEN") returned */
     vault_release(&vault, a);
-    char *c = vault_store(&vault, "C_TOKEN", 7, "short", 5); /* fits a's slot */
-    assert_ptr_equal(c, a);
-    assert_entry_equal(c, "C_TOKEN=short");
+    assert_string_equal(stale, "");
+    char *c = vault_store(&vault, "C_TOKEN", 7, "short", 5); /* would fit a's slot */
+    assert_ptr_not_equal(c, a);
+    assert_string_equal(stale, ""); /* not C_TOKEN's value */
+    assert_true(REGION(0)->used > used);
+    used = REGION(0)->used;
+    char *a2 = vault_store(&vault, "A_TOKEN", 7, "later", 5); /* the same name */
+    assert_ptr_equal(a2, a);
+    assert_entry_equal(a2, "A_TOKEN=later");
+    assert_string_equal(stale, "later");
     assert_int_equal(REGION(0)->used, used); /* nothing appended */
     assert_entry_equal(b, "B_TOKEN=x");
-    vault_release(&vault, c);
-    char *d = vault_store(&vault, "D_TOKEN", 7, "0123456789abcdefghijklmnop", 26);
+    vault_release(&vault, a2);
+    char *d = vault_store(&vault, "A_TOKEN", 7, "0123456789abcdefghijklmnop", 26);
     assert_ptr_not_equal(d, a); /* too big for the freed slot: appended */
     assert_true(REGION(0)->used > used);
     assert_int_equal(vault_wipe(&vault), 0);
@@ -373,8 +384,9 @@ static void region_table_grows_in_chunks(void **state)
         assert_true(vault_owns(&vault, ptr[i]));
         assert_ptr_equal(vault_find(&vault, name, (size_t)nl), ptr[i]);
     }
-    vault_release(&vault, ptr[N - 1]); /* the last region's slot is reused */
-    char *again = vault_store(&vault, "AGAIN_TOKEN", 11, "v", 1);
+    vault_release(&vault, ptr[N - 1]); /* the last region's slot is reused by its name */
+    int nl = snprintf(name, sizeof name, "T%d_TOKEN", N - 1);
+    char *again = vault_store(&vault, name, (size_t)nl, "v", 1);
     assert_ptr_equal(again, ptr[N - 1]);
     assert_int_equal(vault_wipe(&vault), 0);
     for (int i = 0; i < N; i++)
@@ -418,8 +430,8 @@ static void release_all_zeroes_everything(void **state)
     char *a = vault_store(&vault, "A_TOKEN", 7, VAL, strlen(VAL));
     char *b = vault_store(&vault, "B_TOKEN", 7, VAL, strlen(VAL));
     vault_release_all(&vault);
-    assert_true(all_zero(a, strlen("A_TOKEN=" VAL) + 1));
-    assert_true(all_zero(b, strlen("B_TOKEN=" VAL) + 1));
+    assert_true(all_zero(a + 8, strlen(VAL) + 1)); /* the values; the names stay */
+    assert_true(all_zero(b + 8, strlen(VAL) + 1));
     assert_null(vault_find(&vault, "A_TOKEN", 7));
     assert_null(vault_find(&vault, "B_TOKEN", 7));
 }
@@ -1091,7 +1103,7 @@ int main(void)
         cmocka_unit_test_teardown(find_returns_first_live_duplicate, teardown_vault),
         cmocka_unit_test_teardown(release_zeroes_slot, teardown_vault),
         cmocka_unit_test_teardown(release_ignores_foreign_pointer, teardown_vault),
-        cmocka_unit_test_teardown(first_fit_reuses_freed_slot, teardown_vault),
+        cmocka_unit_test_teardown(freed_slot_reused_by_same_name_only, teardown_vault),
         cmocka_unit_test_teardown(many_secrets_grow_regions, teardown_vault),
         cmocka_unit_test_teardown(many_large_secrets_fit_in_few_regions, teardown_vault),
         cmocka_unit_test_teardown(region_table_grows_in_chunks, teardown_vault),

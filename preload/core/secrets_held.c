@@ -4,6 +4,7 @@
 #include "preload/core/shim.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "preload/crash/signals.h"
 #include "preload/platform/platform.h"
@@ -41,6 +42,16 @@ static void after_fork_child(void)
     signals_after_fork_child();
 }
 
+/* The process that stored the first secret: a child of it that dies while
+ * running in its memory must leave that memory alone. Set before any fork. */
+static pid_t owner ENVSEAL_HOT;
+
+bool shim_in_parent_memory(void)
+{
+    pid_t o = __atomic_load_n(&owner, __ATOMIC_RELAXED);
+    return o && getpid() != o && platform_shares_parent_memory();
+}
+
 void shim_secrets_held(void)
 {
     /* Until a secret is held there is nothing of ours a child could inherit
@@ -49,7 +60,8 @@ void shim_secrets_held(void)
     static bool forks_handled ENVSEAL_HOT;
     if (!forks_handled) {
         forks_handled = true;
+        __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
         pthread_atfork(before_fork, release_fork_lock, after_fork_child);
     }
-    signals_install();
+    signals_install(owner);
 }

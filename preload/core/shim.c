@@ -18,6 +18,8 @@ static struct shim_state *const st = &envseal_state;
 
 static void wipe_at_exit(void)
 {
+    if (shim_in_parent_memory())
+        return; /* exit() in a vfork child: the vault is its parent's */
     size_t bad = vault_wipe(&st->vault);
     if (bad) {
         char n[21];

@@ -31,6 +31,11 @@ extern struct shim_state envseal_state;
  * hooks (signals_install), once. A process with no secret pays for neither. */
 void shim_secrets_held(void);
 
+/* True in a child running in the memory of the process that holds the secrets (a
+ * vfork child, a clone with CLONE_VM): its exit and its death must not wipe what
+ * its parent still uses. Async-signal-safe. */
+bool shim_in_parent_memory(void);
+
 /* What setenv/putenv of a secret return when the vault cannot take the value:
  * -1 with ENOMEM (the vault's report hook has said why). */
 int envops_no_vault(void);

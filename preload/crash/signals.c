@@ -476,6 +476,11 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
         errno = saved_errno;
         return;
     }
+    /* A vfork child (Ctrl-C between vfork and exec, an abort after a failed exec)
+     * runs in its parent's memory: the vault and the heap are the parent's, which
+     * goes on using them. Nothing of theirs is touched; the child just dies. */
+    if (shim_in_parent_memory())
+        goto die;
     /* Every signal is blocked here (sa_mask), so only another thread can hold it. */
     while (__atomic_exchange_n(&crash_lock, 1, __ATOMIC_ACQUIRE))
         platform_sleep_ms(1);
@@ -504,6 +509,7 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
     sweep_forget();
     __atomic_store_n(&crash_lock, 0, __ATOMIC_RELEASE);
 
+die:;
     /* Die by the same signal: back to SIG_DFL, queue it again with its siginfo,
      * and return with only it unblocked. The kernel restores the interrupted
      * context (so a core shows the original registers) and delivers it. */
@@ -736,7 +742,7 @@ static void hook_signal(int sig, const struct kernel_action *k)
     pristine |= bit_of(sig);
 }
 
-void signals_install(void)
+void signals_install(pid_t self)
 {
     /* Once per process: at start-up when it has secrets, else when the first one is
      * stored (callers hold the shim's lock or run before main). */
@@ -746,7 +752,7 @@ void signals_install(void)
     done = true;
     /* As PID 1 of a namespace, SIG_DFL signals from inside it are discarded by the
      * kernel; a handler would make them deliverable. Leave everything alone. */
-    if (platform_is_namespace_init())
+    if (platform_is_namespace_init(self))
         return;
     void *stack = NULL;
     if (sweep_prepare(ALTSTACK_SIZE, &stack) != 0) /* then at least the stack */

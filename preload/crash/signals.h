@@ -8,12 +8,13 @@
 #define ENVSEAL_SIGNALS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Installs the hooks and maps the sweep's scratch area, once: from the constructor
  * after the secrets are in the vault, or, in a process that started with none,
  * when the first secret is stored (only the calling thread then gets an alternate
  * stack of envseal's). Later calls return at once. */
-void signals_install(void);
+void signals_install(pid_t self);
 
 /* In a child just forked: the hooks' locks and state as a new process has them.
  * Called by the shim's own fork handler (shim.c), registered before any secret is

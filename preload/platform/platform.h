@@ -204,9 +204,13 @@ uint64_t platform_libc_signals(void);
  * sigaction would give the kernel, without resolving libc's sigaction. */
 void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct kernel_action *k);
 
-/* True for the init process of a PID namespace: the kernel discards signals
- * from inside the namespace whose disposition is SIG_DFL. */
-bool platform_is_namespace_init(void);
+/* True for the init process of a PID namespace (self: this process's pid): the
+ * kernel discards signals from inside the namespace whose disposition is SIG_DFL. */
+bool platform_is_namespace_init(pid_t self);
+
+/* True when this process runs in its parent's memory (a vfork child, a clone
+ * with CLONE_VM) as far as the system can tell; false when it cannot. */
+bool platform_shares_parent_memory(void);
 
 /* True when dying now by a core-dumping signal could write a core dump
  * (dumpable, and RLIMIT_CORE/core_pattern allow one). */

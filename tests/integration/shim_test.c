@@ -235,6 +235,32 @@ static void fork_check(enum backing b)
 HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_secretmem, fork_check(SECRETMEM_VAULT))
 HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_fallback, fork_check(ANON_VAULT))
 
+/* A vfork child runs in its parent's memory until it execs. One whose exec fails
+ * and that then calls exit(), is killed by a signal (Ctrl-C between vfork and exec,
+ * with the handler reset to SIG_DFL as CPython's child does) or aborts (a core
+ * possible, so the sweep would run): the parent's secret and its own heap copy of
+ * it are intact afterwards, as without envseal (the controls). */
+static void vfork_case(bool shim, const char *how)
+{
+    struct run r;
+    char step[64];
+    snprintf(step, sizeof step, "vfork:%s:APP_TOKEN", how);
+    start(&r, shim, ANON_VAULT, 0, STEPS(step, "show:APP_TOKEN"));
+    bool ok = out_has(&r, "vfork parent ok");
+    if (!ok)
+        fprintf(stderr, "probe stdout:\n%s\n", r.p.out);
+    assert_true(ok);
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+}
+
+HARNESS_CASE(test_vfork_child_exit_leaves_parent_secret, vfork_case(true, "exit"))
+HARNESS_CASE(test_vfork_child_killed_leaves_parent_secret, vfork_case(true, "term"))
+HARNESS_CASE(test_vfork_child_abort_leaves_parent_secret_and_heap, vfork_case(true, "abort"))
+HARNESS_CASE(test_control_vfork_child_exit_without_shim, vfork_case(false, "exit"))
+HARNESS_CASE(test_control_vfork_child_killed_without_shim, vfork_case(false, "term"))
+HARNESS_CASE(test_control_vfork_child_abort_without_shim, vfork_case(false, "abort"))
+
 /* ---- setenv, putenv, unsetenv, clearenv (fallback vault: readable by the scan) ---- */
 
 /* Runs steps that end in "hold"; returns the run with the probe holding. */
@@ -569,6 +595,12 @@ int main(void)
         cmocka_unit_test(test_gcore_clean_secretmem_vault),
         cmocka_unit_test(test_gcore_clean_fallback_vault),
         cmocka_unit_test(test_control_gcore_leaks_without_shim),
+        cmocka_unit_test(test_vfork_child_exit_leaves_parent_secret),
+        cmocka_unit_test(test_vfork_child_killed_leaves_parent_secret),
+        cmocka_unit_test(test_vfork_child_abort_leaves_parent_secret_and_heap),
+        cmocka_unit_test(test_control_vfork_child_exit_without_shim),
+        cmocka_unit_test(test_control_vfork_child_killed_without_shim),
+        cmocka_unit_test(test_control_vfork_child_abort_without_shim),
         cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_secretmem),
         cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_fallback),
         cmocka_unit_test(test_setenv_secret_lives_only_in_vault_and_replacement_wipes),

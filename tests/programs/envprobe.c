@@ -16,15 +16,22 @@
  *   secure:NAME        print "secure NAME len:fnv" from secure_getenv
  *   overflow:NAME      write 16 bytes past the end of getenv(NAME) (a program bug)
  *   fork:NAME          child checks the value and exits; parent checks after
+ *   vfork:HOW:NAME     a vfork child whose exec fails ends by HOW (exit: exit(127),
+ *                      term: raise(SIGTERM), abort: abort()); the parent prints
+ *                      "vfork parent ok" if getenv(NAME) and a heap copy of it are
+ *                      as before, and the child's wait status
  *   atexit:NAME        at exit (before envseal's wipe) print "atexit NAME len:fnv"
  *   exit:N             exit(N) now
  * derive(SEED,K) = "drv" K "-" SEED with [0-9a-f] mapped to [g-v]: a value that
  * appears nowhere in the arguments. */
 #define _GNU_SOURCE
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +98,42 @@ static int fork_check(const char *name)
     return 0;
 }
 
+/* The vfork child runs in this process's memory until it execs or ends: whatever
+ * envseal does at its end must leave the parent's vault and heap as they were. */
+static void vfork_check(const char *arg)
+{
+    const char *how = arg, *name = strchr(arg, ':');
+    if (!name)
+        exit(2);
+    name++;
+    /* volatile: vfork may clobber what lives in registers */
+    const char *volatile before = getenv(name);
+    char *volatile copy = before ? strdup(before) : NULL;
+    volatile uint32_t h = before ? fnv(before) : 0;
+    struct rlimit core;
+    if (getrlimit(RLIMIT_CORE, &core) == 0) { /* abort: a core is possible, so is a sweep */
+        core.rlim_cur = core.rlim_max;
+        setrlimit(RLIMIT_CORE, &core);
+    }
+    fflush(stdout);
+    pid_t pid = vfork();
+    if (pid == 0) {
+        execl("/nonexistent/envprobe-no-such-program", "x", (char *)NULL);
+        if (strncmp(how, "exit", 4) == 0)
+            exit(127); /* a common bug: exit, not _exit, after a failed exec */
+        if (strncmp(how, "term", 4) == 0)
+            raise(SIGTERM);
+        abort();
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    const char *now = getenv(name);
+    bool ok = before && now == before && fnv(now) == h && copy && fnv(copy) == h;
+    printf("vfork parent %s\n", ok ? "ok" : "bad");
+    printf("vfork child status %#x\n", (unsigned)st);
+    free(copy);
+}
+
 extern char **environ;
 
 static void show_array(const char *label, char **arr, const char *name)
@@ -154,6 +197,8 @@ int main(int argc, char **argv, char **envp)
                 clearerr(stdin);
         } else if (strncmp(a, "fork:", 5) == 0) {
             fork_check(arg);
+        } else if (strncmp(a, "vfork:", 6) == 0) {
+            vfork_check(arg);
         } else if (strncmp(a, "atexit:", 7) == 0) {
             atexit_name = arg;
             atexit(at_exit_show);

@@ -21,3 +21,8 @@ bool platform_can_exclude_from_dump(void)
 {
     return false; /* no MADV_DONTDUMP: the vault is wiped before a core is written */
 }
+
+bool platform_shares_parent_memory(void)
+{
+    return false; /* no way to ask; a vfork child's exit is _exit by contract */
+}

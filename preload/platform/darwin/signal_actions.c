@@ -223,8 +223,9 @@ void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct k
     k->mask = ((uint64_t)1 << (NSIG - 1)) - 1;
 }
 
-bool platform_is_namespace_init(void)
+bool platform_is_namespace_init(pid_t self)
 {
+    (void)self;
     return false; /* no PID namespaces */
 }
 

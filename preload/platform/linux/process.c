@@ -4,6 +4,13 @@
 
 #include <errno.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "preload/platform/linux/syscall.h"
+
+#ifndef KCMP_VM
+#define KCMP_VM 1
+#endif
 
 int platform_deny_ptrace(void)
 {
@@ -15,4 +22,16 @@ int platform_deny_ptrace(void)
 bool platform_can_exclude_from_dump(void)
 {
     return true; /* MADV_DONTDUMP */
+}
+
+bool platform_shares_parent_memory(void)
+{
+#ifdef SYS_kcmp
+    /* kcmp needs CONFIG_KCMP and ptrace-read access to the parent: an error (a
+     * non-dumpable parent, an old kernel) answers "cannot tell". */
+    long self = SYS0(SYS_getpid), parent = SYS0(SYS_getppid);
+    return SYS5(SYS_kcmp, self, parent, KCMP_VM, 0, 0) == 0;
+#else
+    return false;
+#endif
 }

@@ -378,9 +378,9 @@ void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct k
 #endif
 }
 
-bool platform_is_namespace_init(void)
+bool platform_is_namespace_init(pid_t self)
 {
-    return getpid() == 1;
+    return self == 1;
 }
 
 /* The first bytes of core_pattern; "" when unreadable. */

@@ -1,6 +1,6 @@
 /* Start-up and shutdown: runs before the program's main (called by the constructor
  * in platform_libc_*.c), seals the secrets of the initial environment, and wipes
- * the vault at exit and in fork children's copies. */
+ * the vault at exit (exit and quick_exit) and in fork children's copies. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -130,6 +130,7 @@ void envseal_start(const char *argv0, char **envp)
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
     handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
     platform_at_exit(wipe_at_exit); /* now, whether or not there are secrets: see start.c */
+    platform_at_quick_exit(wipe_at_exit); /* quick_exit skips the above */
     /* From now on every new region is checked as it is mapped (vault_event). */
     st->vault.policy.enforce = true;
     st->active = true;

@@ -12,4 +12,9 @@ void envseal_start(const char *argv0, char **envp);
  * other library and of the program. 0 on success. */
 int platform_at_exit(void (*fn)(void));
 
+/* Has fn run when the program ends with quick_exit, after the program's own
+ * at_quick_exit handlers. 0 on success, and where the C library has no
+ * quick_exit. */
+int platform_at_quick_exit(void (*fn)(void));
+
 #endif

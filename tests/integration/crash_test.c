@@ -1,7 +1,8 @@
 /* Crashes an attacker would choose: a stack overflow (main thread and a later
  * thread), threads that block every signal and then fault, a crash right after or
- * inside a libc copy that leaves slices of the secret in vector registers, and a
- * copy that straddles two mappings. Each runs under libenvseal.so and
+ * inside a libc copy that leaves slices of the secret in vector registers, a
+ * copy that straddles two mappings, and a fault in a worker after the main thread
+ * has ended with pthread_exit. Each runs under libenvseal.so and
  * libenvseal-strict.so and once without envseal (the control): the kernel's core
  * file must hold no 12-byte piece of the secret under envseal, the control's must,
  * and the wait status must be the same. */
@@ -83,9 +84,13 @@ static void read_core(const char *dir, struct outcome *o)
     assert_non_null(d);
     char path[PATH_MAX + 300];
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strncmp(e->d_name, "core", 4) != 0)
+        if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (strncmp(e->d_name, "core", 4) != 0) { /* a file the probe made */
+            unlink(path);
+            continue;
+        }
         char *buf;
         o->core_size = read_file_all(path, &buf);
         if (o->core_size >= 0) {
@@ -207,6 +212,13 @@ HARNESS_CASE(test_registers_inside_memcpy, expect_clean("simd-inside", SIGSEGV))
 HARNESS_CASE(test_straddle_mlock, expect_clean("straddle", SIGSEGV))
 HARNESS_CASE(test_straddle_madvise, expect_clean("straddle-madvise", SIGSEGV))
 
+/* The main thread has ended with pthread_exit: /proc/self then names a zombie
+ * with no memory, and the sweep must still find the worker's copy. */
+HARNESS_CASE(test_fault_after_main_thread_exit, expect_clean("main-exit", SIGSEGV))
+/* The same with the copy in a file mapped shared, which the program's
+ * coredump_filter has the kernel dump: the sweep reads the filter still. */
+HARNESS_CASE(test_fault_after_main_thread_exit_filter, expect_clean("main-exit-shared", SIGSEGV))
+
 HARNESS_CASE(test_abort_with_blocking_worker, expect_clean("abort-blocked", SIGABRT))
 HARNESS_CASE(test_fault_in_handler_with_full_mask, expect_clean("handler-fault", SIGSEGV))
 
@@ -319,6 +331,8 @@ int main(void)
         cmocka_unit_test(test_registers_inside_memcpy),
         cmocka_unit_test(test_straddle_mlock),
         cmocka_unit_test(test_straddle_madvise),
+        cmocka_unit_test(test_fault_after_main_thread_exit),
+        cmocka_unit_test(test_fault_after_main_thread_exit_filter),
         cmocka_unit_test(test_abort_with_blocking_worker),
         cmocka_unit_test(test_fault_in_handler_with_full_mask),
         cmocka_unit_test(test_blocked_across_exec),

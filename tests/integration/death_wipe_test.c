@@ -1,13 +1,15 @@
 /* The vault is wiped before a process dies of a terminating signal, also of the
  * ones that write no core (SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGALRM, SIGPIPE, a
- * real-time signal), and of a core-dumping one with core dumps disabled.
+ * real-time signal), and of a core-dumping one with core dumps disabled; and when
+ * it ends with exit or quick_exit (glibc and musl), after the program's handlers.
  *
  * How it is observed: the test traces envprobe with PTRACE_O_TRACEEXIT, so the
  * kernel stops the dying process in do_exit, before its memory is released, and
  * scans every readable mapping through /proc/PID/mem there. The vault is forced to
  * the anonymous fallback (ENVSEAL_VAULT=anon): memfd_secret pages cannot be read
- * through /proc/PID/mem at all. The control is SIGKILL, which no handler can see:
- * at the same exit stop the secret is still in the vault, so the scan can fail. */
+ * through /proc/PID/mem at all. The controls are SIGKILL, which no handler can see,
+ * and _exit, which runs no exit handler: at the same exit stop the secret is still
+ * in the vault, so the scan can fail. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -32,6 +34,14 @@ struct death {
     int hits_at_exit;   /* mappings holding the secret at the exit stop, -1 if none seen */
     int vault_readable; /* the vault mapping was found and read at the exit stop */
     int status;         /* final wait status */
+    bool quick_saw_it;  /* the program's at_quick_exit handler read the value */
+};
+
+/* How the probe ends once it holds: a signal sent to it, or a step of its own. */
+struct ending {
+    int sig;          /* sent to it; 0: none */
+    const char *step; /* envprobe step it runs when told to go on (exit:7, ...) */
+    bool musl;        /* envprobe-musl under libenvseal-musl.so */
 };
 
 static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
@@ -46,18 +56,32 @@ static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
     return ok;
 }
 
-/* Starts envprobe under the shim holding SECRET in DB_PASSWORD, sends sig, and
- * follows it to its death with ptrace, scanning its memory at the exit stop. */
-static void die_by(int sig, struct death *d)
+/* Whether the line "quick DB_PASSWORD len:fnv" follows the probe's first line,
+ * "DB_PASSWORD len:fnv": its at_quick_exit handler read the value intact. */
+static bool quick_handler_saw_value(struct proc *p)
+{
+    char first[128], want[160];
+    size_t n = strcspn(p->out, "\n");
+    snprintf(first, sizeof first, "%.*s", (int)n, p->out);
+    snprintf(want, sizeof want, "quick %s", first);
+    return strncmp(first, "DB_PASSWORD ", 12) == 0 && proc_wait_line(p, want, TIMEOUT_MS);
+}
+
+/* Starts envprobe under the shim holding SECRET in DB_PASSWORD, ends it as told,
+ * and follows it to its death with ptrace, scanning its memory at the exit stop. */
+static void end_by(const struct ending *how, struct death *d)
 {
     char secret[64];
     harness_random_secret(secret, sizeof secret, "dw");
     struct envb env;
-    envb_init(&env, true);
+    envb_init(&env, !how->musl);
+    if (how->musl)
+        envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-musl.so"));
     envb_set(&env, "DB_PASSWORD", secret);
     envb_set(&env, "ENVSEAL_VAULT", "anon");
-    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "show:DB_PASSWORD",
-                    "hold", NULL};
+    const char *probe = how->musl ? "tests/programs/envprobe-musl" : "tests/programs/envprobe";
+    char *argv[] = {(char *)harness_runfile(probe), "show:DB_PASSWORD", "quick:DB_PASSWORD",
+                    "hold", (char *)how->step, NULL};
     struct proc p;
     assert_int_equal(proc_spawn(&p, argv, &env), 0);
     envb_free(&env);
@@ -67,7 +91,10 @@ static void die_by(int sig, struct death *d)
     assert_true(vi.found && vi.anonymous); /* the anonymous vault, readable by the tracer */
 
     assert_int_equal(ptrace(PTRACE_SEIZE, p.pid, NULL, (void *)PTRACE_O_TRACEEXIT), 0);
-    assert_int_equal(kill(p.pid, sig), 0);
+    if (how->sig)
+        assert_int_equal(kill(p.pid, how->sig), 0);
+    else
+        assert_int_equal(write(p.in_fd, "\n", 1), 1); /* ends the hold */
     d->hits_at_exit = -1;
     d->vault_readable = 0;
     for (;;) {
@@ -87,15 +114,22 @@ static void die_by(int sig, struct death *d)
             struct scan_result r;
             d->hits_at_exit = proc_scan_mem(p.pid, secret, &r);
             for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++)
-                printf("# signal %d: secret in mapping %#lx %s (vault %#lx)\n", sig,
-                       r.starts[i], r.names[i], vi.start);
+                printf("# %s: secret in mapping %#lx %s (vault %#lx)\n",
+                       how->step ? how->step : strsignal(how->sig), r.starts[i], r.names[i],
+                       vi.start);
         } else {
             inject = WSTOPSIG(st); /* signal-delivery-stop: deliver it as sent */
         }
         ptrace(PTRACE_CONT, p.pid, NULL, (void *)(intptr_t)inject);
     }
     p.pid = 0; /* reaped above: only the pipes are left to close */
+    d->quick_saw_it = quick_handler_saw_value(&p);
     proc_kill(&p);
+}
+
+static void die_by(int sig, struct death *d)
+{
+    end_by(&(struct ending){.sig = sig}, d);
 }
 
 static void assert_wiped_and_same_death(int sig)
@@ -116,6 +150,54 @@ static void test_control_sigkill_leaves_the_secret(void **state)
     assert_true(WIFSIGNALED(d.status) && WTERMSIG(d.status) == SIGKILL);
     assert_true(d.vault_readable);
     assert_true(d.hits_at_exit >= 1); /* the method sees a secret that is there */
+}
+
+/* Ends with status 7 by the step; the vault was read at the exit stop and held no
+ * copy of the secret there. */
+static void assert_exit_wipes(const char *step, bool musl, struct death *d)
+{
+    end_by(&(struct ending){.step = step, .musl = musl}, d);
+    assert_true(WIFEXITED(d->status));
+    assert_int_equal(WEXITSTATUS(d->status), 7);
+    assert_true(d->vault_readable);
+    assert_int_equal(d->hits_at_exit, 0);
+}
+
+static void test_exit_wipes(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_exit_wipes("exit:7", false, &d);
+}
+
+/* quick_exit runs no atexit handler: the wipe is an at_quick_exit handler too, run
+ * after the program's own (which still reads the value). */
+static void test_quick_exit_wipes(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_exit_wipes("quick_exit:7", false, &d);
+    assert_true(d.quick_saw_it);
+}
+
+static void test_quick_exit_wipes_musl(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_exit_wipes("quick_exit:7", true, &d);
+    assert_true(d.quick_saw_it);
+}
+
+/* _exit runs no handler at all (a documented limit): the same scan finds the
+ * secret at the exit stop. */
+static void test_control_underscore_exit_leaves_the_secret(void **state)
+{
+    (void)state;
+    struct death d;
+    end_by(&(struct ending){.step = "_exit:7"}, &d);
+    assert_true(WIFEXITED(d.status) && WEXITSTATUS(d.status) == 7);
+    assert_true(d.vault_readable);
+    assert_true(d.hits_at_exit >= 1);
 }
 
 HARNESS_CASE(test_sigterm_wipes, assert_wiped_and_same_death(SIGTERM))
@@ -144,6 +226,10 @@ int main(void)
         cmocka_unit_test(test_sigpipe_wipes),
         cmocka_unit_test(test_realtime_signal_wipes),
         cmocka_unit_test(test_sigquit_without_core_wipes),
+        cmocka_unit_test(test_control_underscore_exit_leaves_the_secret),
+        cmocka_unit_test(test_exit_wipes),
+        cmocka_unit_test(test_quick_exit_wipes),
+        cmocka_unit_test(test_quick_exit_wipes_musl),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     harness_cleanup();

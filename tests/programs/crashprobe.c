@@ -30,8 +30,16 @@
  *                     NAME to it with setenv, copies it to the heap, overflows the
  *                     stack
  *   altstack          prints what sigaltstack reports: at start, in a new thread,
- *                     after setting one, after disabling it (no crash) */
+ *                     after setting one, after disabling it (no crash)
+ *   main-exit         main starts a worker and ends itself with pthread_exit; the
+ *                     worker waits until the main thread is a zombie (exit 4 if
+ *                     it never is), copies the value to the heap and
+ *                     dereferences NULL
+ *   main-exit-shared  the same, but the copy goes to a MAP_SHARED mapping of the
+ *                     file shared-map in the working directory, which the program
+ *                     has the kernel dump (coredump_filter 0x3b) */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -268,6 +276,72 @@ static int abort_blocked(const char *v)
     abort();
 }
 
+/* ---- main-exit ----------------------------------------------------------------- */
+
+/* The state letter of the thread-group leader in /proc/self/stat ('Z' once it has
+ * exited while other threads run), or '?' when unreadable. */
+static char leader_state(void)
+{
+    char buf[512];
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f)
+        return '?';
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the name in parentheses may hold anything */
+    return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static const char *exit_value; /* what the worker copies */
+
+/* Copies exit_value to keep (a heap block or the shared mapping) once the main
+ * thread has exited. */
+static void *main_exit_worker(void *arg)
+{
+    (void)arg;
+    for (int ms = 0; ms < 10000 && leader_state() != 'Z'; ms++)
+        usleep(1000);
+    if (leader_state() != 'Z') {
+        fprintf(stderr, "crashprobe: the main thread did not exit\n");
+        _exit(4);
+    }
+    if (keep)
+        strcpy(keep, exit_value);
+    else
+        keep = strdup(exit_value);
+    *nowhere = 1;
+    return NULL;
+}
+
+/* A page of the file shared-map, mapped shared, and dumped: bit 3 of the filter
+ * (file-backed shared mappings) added to the default 0x33. */
+static char *shared_file_page(void)
+{
+    FILE *f = fopen("/proc/self/coredump_filter", "w");
+    if (!f || fputs("0x3b", f) < 0 || fclose(f) != 0)
+        return NULL;
+    int fd = open("shared-map", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0)
+        return NULL;
+    char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return m == MAP_FAILED ? NULL : m;
+}
+
+static int main_exit(const char *v, bool shared)
+{
+    exit_value = v;
+    if (shared && !(keep = shared_file_page()))
+        return 3;
+    pthread_t t;
+    if (pthread_create(&t, NULL, main_exit_worker, NULL) != 0)
+        return 3;
+    puts("ready");
+    fflush(stdout);
+    pthread_exit(NULL);
+}
+
 /* ---- SIMD ---------------------------------------------------------------------- */
 
 static int simd(const char *v, bool inside)
@@ -415,6 +489,10 @@ int main(int argc, char **argv)
         return simd(v, false);
     if (strcmp(mode, "simd-inside") == 0)
         return simd(v, true);
+    if (strcmp(mode, "main-exit") == 0)
+        return main_exit(v, false);
+    if (strcmp(mode, "main-exit-shared") == 0)
+        return main_exit(v, true);
     if (strcmp(mode, "straddle") == 0)
         return straddle(v, false);
     if (strcmp(mode, "straddle-madvise") == 0)

@@ -22,6 +22,9 @@
  *                      as before, and the child's wait status
  *   atexit:NAME        at exit (before envseal's wipe) print "atexit NAME len:fnv"
  *   exit:N             exit(N) now
+ *   quick:NAME         at quick_exit (before envseal's wipe) print "quick NAME len:fnv"
+ *   quick_exit:N       quick_exit(N) now
+ *   _exit:N            _exit(N) now (no exit handler runs)
  * derive(SEED,K) = "drv" K "-" SEED with [0-9a-f] mapped to [g-v]: a value that
  * appears nowhere in the arguments. */
 #define _GNU_SOURCE
@@ -70,13 +73,20 @@ static char *derive(const char *seed, const char *k)
 static const char *kept_name;
 static const char *kept;
 static uint32_t kept_hash;
-static const char *atexit_name;
+static const char *atexit_name, *quick_name;
 
 static void at_exit_show(void)
 {
     printf("atexit ");
     show(atexit_name);
     fflush(stdout);
+}
+
+static void at_quick_exit_show(void)
+{
+    printf("quick ");
+    show(quick_name);
+    fflush(stdout); /* quick_exit flushes no stream */
 }
 
 static int fork_check(const char *name)
@@ -218,6 +228,13 @@ int main(int argc, char **argv, char **envp)
             printf("overflowed %s\n", arg);
         } else if (strncmp(a, "exit:", 5) == 0) {
             exit(atoi(arg));
+        } else if (strncmp(a, "quick:", 6) == 0) {
+            quick_name = arg;
+            at_quick_exit(at_quick_exit_show);
+        } else if (strncmp(a, "quick_exit:", 11) == 0) {
+            quick_exit(atoi(arg));
+        } else if (strncmp(a, "_exit:", 6) == 0) {
+            _exit(atoi(arg));
         } else {
             fprintf(stderr, "envprobe: unknown step %s\n", a);
             return 2;

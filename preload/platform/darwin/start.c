@@ -15,3 +15,11 @@ int platform_at_exit(void (*fn)(void))
      * registered now runs after theirs (atexit's order is last in, first out). */
     return atexit(fn);
 }
+
+int platform_at_quick_exit(void (*fn)(void))
+{
+    /* libSystem has no quick_exit (nor at_quick_exit): a program cannot end
+     * that way, and there is nothing to register. */
+    (void)fn;
+    return 0;
+}

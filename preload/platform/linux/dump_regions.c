@@ -1,7 +1,7 @@
 /* Linux: which memory a core dump of this process would hold, read from
- * /proc/self/smaps with read(2) into a caller's buffer (no stdio, no malloc), and
- * access to that memory through /proc/self/mem and /proc/self/pagemap.
- * The choice mirrors the kernel's vma_dump_size() under /proc/self/coredump_filter.
+ * /proc/thread-self/smaps with read(2) into a caller's buffer (no stdio, no malloc),
+ * and access to that memory through /proc/thread-self/mem and pagemap.
+ * The choice mirrors the kernel's vma_dump_size() under the coredump_filter.
  * Everything here is async-signal-safe. */
 #define _GNU_SOURCE
 #include "preload/platform/platform.h"
@@ -23,14 +23,27 @@ enum {
     FILTER_DEFAULT = 0x33,
 };
 
-static int open_ro(const char *path)
+static int open_retry(const char *path, int flags)
 {
     int fd;
     do
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, flags | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     return fd;
 }
+
+/* The process's own files are opened through /proc/thread-self (Linux 3.17), the
+ * calling thread's view of the shared memory: once the main thread has ended
+ * (pthread_exit), /proc/self names the thread-group leader, a zombie that has no
+ * memory left, and its smaps, mem and pagemap read as empty. /proc/self when
+ * thread-self cannot be opened (an older kernel). */
+static int open_either(const char *thread_path, const char *self_path, int flags)
+{
+    int fd = open_retry(thread_path, flags);
+    return fd >= 0 ? fd : open_retry(self_path, flags);
+}
+
+#define OPEN_SELF(name, flags) open_either("/proc/thread-self/" name, "/proc/self/" name, flags)
 
 static ssize_t read_retry(int fd, void *buf, size_t n)
 {
@@ -70,14 +83,46 @@ static void skip_spaces(const char **p)
         (*p)++;
 }
 
+/* Reads up to n bytes of fd and closes it; -1 when fd is -1. */
+static ssize_t read_and_close(int fd, char *buf, size_t n)
+{
+    if (fd < 0)
+        return -1;
+    ssize_t got = read_retry(fd, buf, n);
+    close(fd);
+    return got;
+}
+
+/* /proc/TID/coredump_filter of the calling thread, with TID as /proc numbers it:
+ * the last part of the /proc/thread-self link ("TGID/task/TID"). -1 if unknown. */
+static int open_thread_filter(void)
+{
+    static const char head[] = "/proc", tail[] = "/coredump_filter";
+    char link[64], path[sizeof head + sizeof link + sizeof tail];
+    ssize_t n = readlink("/proc/thread-self", link, sizeof link - 1);
+    if (n <= 0)
+        return -1;
+    link[n] = '\0';
+    const char *tid = strrchr(link, '/'); /* "/TID" */
+    if (!tid)
+        return -1;
+    size_t k = strlen(tid);
+    memcpy(path, head, sizeof head - 1);
+    memcpy(path + sizeof head - 1, tid, k);
+    memcpy(path + sizeof head - 1 + k, tail, sizeof tail);
+    return open_retry(path, O_RDONLY);
+}
+
+/* The filter belongs to the process (thread-self has no such file); /proc/self's
+ * reads empty once the main thread has ended, and this thread's /proc/TID holds
+ * the same. */
 static unsigned read_filter(void)
 {
     char buf[32];
-    int fd = open_ro("/proc/self/coredump_filter");
-    if (fd < 0)
-        return FILTER_DEFAULT;
-    ssize_t n = read_retry(fd, buf, sizeof buf - 1);
-    close(fd);
+    ssize_t n = read_and_close(open_retry("/proc/self/coredump_filter", O_RDONLY), buf,
+                               sizeof buf - 1);
+    if (n <= 0)
+        n = read_and_close(open_thread_filter(), buf, sizeof buf - 1);
     if (n <= 0)
         return FILTER_DEFAULT;
     buf[n] = '\0';
@@ -229,10 +274,10 @@ int platform_dump_regions(char *buf, size_t len,
                           void (*fn)(const struct dump_region *r, void *arg), void *arg)
 {
     struct walk w = {.filter = read_filter(), .smaps = true, .fn = fn, .arg = arg};
-    int fd = open_ro("/proc/self/smaps");
+    int fd = OPEN_SELF("smaps", O_RDONLY);
     if (fd < 0) {
         w.smaps = false;
-        fd = open_ro("/proc/self/maps");
+        fd = OPEN_SELF("maps", O_RDONLY);
     }
     if (fd < 0 || len < 2)
         return -1;
@@ -274,12 +319,10 @@ int platform_dump_regions(char *buf, size_t len,
 
 void platform_self_open(struct self_mem *m)
 {
-    do
-        m->mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-    while (m->mem < 0 && errno == EINTR);
+    m->mem = OPEN_SELF("mem", O_RDWR);
     if (m->mem < 0)
-        m->mem = open_ro("/proc/self/mem");
-    m->pagemap = open_ro("/proc/self/pagemap");
+        m->mem = OPEN_SELF("mem", O_RDONLY);
+    m->pagemap = OPEN_SELF("pagemap", O_RDONLY);
 }
 
 void platform_self_close(struct self_mem *m)

@@ -16,3 +16,10 @@ int platform_at_exit(void (*fn)(void))
      * destructor pass, so a handler registered now runs after every destructor. */
     return atexit(fn);
 }
+
+int platform_at_quick_exit(void (*fn)(void))
+{
+    /* The same order: the program registers its handlers later, and quick_exit
+     * runs them last in, first out, so this one comes last. */
+    return at_quick_exit(fn);
+}

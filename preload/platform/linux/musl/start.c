@@ -7,6 +7,7 @@
 #include "preload/platform/linux/syscall.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 extern char **__environ;
@@ -33,6 +34,13 @@ int platform_at_exit(void (*fn)(void))
 {
     exit_fn = fn;
     return 0;
+}
+
+int platform_at_quick_exit(void (*fn)(void))
+{
+    /* quick_exit runs no destructor, only these handlers, last in first out:
+     * registered before the program's, this one runs after them. */
+    return at_quick_exit(fn);
 }
 
 bool envseal_musl_single_threaded(void)

@@ -112,14 +112,18 @@ static int fork_check(const char *name)
  * envseal does at its end must leave the parent's vault and heap as they were. */
 static void vfork_check(const char *arg)
 {
-    const char *how = arg, *name = strchr(arg, ':');
+    /* static: vfork may clobber what lives in registers */
+    static const char *how, *name, *before;
+    static char *copy;
+    static uint32_t h;
+    how = arg;
+    name = strchr(arg, ':');
     if (!name)
         exit(2);
     name++;
-    /* volatile: vfork may clobber what lives in registers */
-    const char *volatile before = getenv(name);
-    char *volatile copy = before ? strdup(before) : NULL;
-    volatile uint32_t h = before ? fnv(before) : 0;
+    before = getenv(name);
+    copy = before ? strdup(before) : NULL;
+    h = before ? fnv(before) : 0;
     struct rlimit core;
     if (getrlimit(RLIMIT_CORE, &core) == 0) { /* abort: a core is possible, so is a sweep */
         core.rlim_cur = core.rlim_max;

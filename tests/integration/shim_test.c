@@ -338,6 +338,36 @@ static void stale_pointer_check(bool shim)
 HARNESS_CASE(test_kept_pointer_never_reads_another_secret, stale_pointer_check(true))
 HARNESS_CASE(test_control_kept_pointer_reads_old_value_without_shim, stale_pointer_check(false))
 
+/* A library initialized before envseal (the program's own shared libraries, an
+ * earlier preload; here libctorprobe.so, preloaded after the shim) that keeps the
+ * pointer getenv returned for a secret reads an empty string once envseal's
+ * start-up has moved the value into the vault and zeroed the initial copy; getenv
+ * itself still answers. The control, without envseal, reads the value. */
+static void ctor_kept_check(bool shim)
+{
+    struct run r;
+    envb_init(&r.env, false);
+    harness_random_secret(r.secret, sizeof r.secret, "es");
+    envb_set(&r.env, "APP_TOKEN", r.secret);
+    envb_set(&r.env, "CTORPROBE_KEEP", "APP_TOKEN");
+    const char *ctor = harness_runfile("tests/programs/libctorprobe.so");
+    char preload[8192];
+    snprintf(preload, sizeof preload, "%s%s%s", shim ? harness_shim_path() : "", shim ? " " : "",
+             ctor);
+    envb_set(&r.env, "LD_PRELOAD", preload);
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "ctorkept:APP_TOKEN",
+                    "show:APP_TOKEN", NULL};
+    assert_int_equal(proc_spawn_ex(&r.p, argv, &r.env, 0, harness_tmpdir()), 0);
+    char line[128];
+    snprintf(line, sizeof line, "ctorkept APP_TOKEN %zu:%08x", strlen(r.secret), fnv(r.secret));
+    assert_true(out_has(&r, shim ? "ctorkept APP_TOKEN 0:811c9dc5" /* "" */ : line));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+}
+
+HARNESS_CASE(test_pointer_kept_before_startup_reads_empty, ctor_kept_check(true))
+HARNESS_CASE(test_control_pointer_kept_before_startup_without_shim, ctor_kept_check(false))
+
 static void test_putenv_secret_copied_into_vault(void **state)
 {
     (void)state;
@@ -385,6 +415,29 @@ static void test_unsetenv_initial_secret_wipes_it(void **state)
     scan_expect(&r, r.secret, 0);
     finish(&r, 0);
 }
+
+/* main's envp after environ moved (a new name was added): glibc alone leaves an
+ * unset secret there, envseal wipes it all the same, so the stale array's entry
+ * reads NAME= with an empty value, never the old value (docs/configuration.md). */
+static void stale_envp_check(bool shim)
+{
+    struct run r;
+    start(&r, shim, ANON_VAULT, 0,
+          STEPS("set:PLAIN_ADDED:ab:1", "unset:APP_TOKEN", "envp:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, "environ APP_TOKEN (null)"));
+    if (shim) {
+        assert_true(out_has(&r, "envp APP_TOKEN 0:811c9dc5")); /* "" */
+        scan_expect(&r, r.secret, 0);
+    } else {
+        assert_true(out_has(&r, expect_line("envp", "APP_TOKEN", r.secret)));
+    }
+    resume(&r);
+    finish(&r, 0);
+}
+
+HARNESS_CASE(test_unset_secret_wiped_under_stale_envp, stale_envp_check(true))
+HARNESS_CASE(test_control_stale_envp_keeps_unset_value_without_shim, stale_envp_check(false))
 
 static void test_clearenv_wipes_every_secret(void **state)
 {
@@ -607,9 +660,13 @@ int main(void)
         cmocka_unit_test(test_control_setenv_leaves_heap_copy_without_shim),
         cmocka_unit_test(test_kept_pointer_never_reads_another_secret),
         cmocka_unit_test(test_control_kept_pointer_reads_old_value_without_shim),
+        cmocka_unit_test(test_pointer_kept_before_startup_reads_empty),
+        cmocka_unit_test(test_control_pointer_kept_before_startup_without_shim),
         cmocka_unit_test(test_putenv_secret_copied_into_vault),
         cmocka_unit_test(test_setenv_replacing_initial_secret_wipes_it),
         cmocka_unit_test(test_unsetenv_initial_secret_wipes_it),
+        cmocka_unit_test(test_unset_secret_wiped_under_stale_envp),
+        cmocka_unit_test(test_control_stale_envp_keeps_unset_value_without_shim),
         cmocka_unit_test(test_clearenv_wipes_every_secret),
         cmocka_unit_test(test_nonsecret_setenv_behaves_as_glibc),
         cmocka_unit_test(test_exit_wipe_after_atexit_handlers_secretmem),

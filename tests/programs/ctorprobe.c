@@ -2,7 +2,9 @@
  * envseal's, like any library the program links that sets signals up at load. It
  * leaves SIGHUP ignored and a SIGUSR1 handler (SA_RESTART, SIGINT in its mask) for
  * envseal to find. With CTORPROBE_THREAD set it also starts a thread that lives on,
- * so envseal meets a process that is no longer single-threaded. */
+ * so envseal meets a process that is no longer single-threaded. With
+ * CTORPROBE_KEEP=NAME it keeps the pointer getenv(NAME) returns, as a library that
+ * reads its settings at load does; ctorprobe_kept() returns it. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +15,13 @@
 static void on_usr1(int sig)
 {
     (void)sig;
+}
+
+static const char *kept;
+
+const char *ctorprobe_kept(void)
+{
+    return kept;
 }
 
 static void *idle(void *arg)
@@ -33,6 +42,9 @@ __attribute__((constructor)) static void ctorprobe_init(void)
     a.sa_flags = SA_RESTART;
     sigaddset(&a.sa_mask, SIGINT);
     sigaction(SIGUSR1, &a, NULL);
+    const char *keep = getenv("CTORPROBE_KEEP");
+    if (keep)
+        kept = getenv(keep);
     if (getenv("CTORPROBE_THREAD")) {
         /* The thread blocks every signal: a process-directed one goes to main. */
         sigset_t all, old;

@@ -6,6 +6,7 @@
  *   keep:NAME          remember getenv(NAME) and its hash
  *   check:NAME         print "kept NAME ok" if the kept pointer still holds it
  *   kept:NAME          print "kept NAME len:fnv" of what the kept pointer reads now
+ *   ctorkept:NAME      the same for the pointer libctorprobe.so's constructor kept
  *   set:NAME:SEED:K    setenv(NAME, derive(SEED,K)); the local copy is wiped
  *   put:NAME:SEED:K    putenv of a heap string, wiped after the call
  *   unset:NAME         unsetenv
@@ -28,6 +29,7 @@
  * derive(SEED,K) = "drv" K "-" SEED with [0-9a-f] mapped to [g-v]: a value that
  * appears nowhere in the arguments. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -177,6 +179,10 @@ int main(int argc, char **argv, char **envp)
             kept_hash = kept ? fnv(kept) : 0;
         } else if (strncmp(a, "check:", 6) == 0) {
             printf("kept %s %s\n", arg, kept && fnv(kept) == kept_hash ? "ok" : "bad");
+        } else if (strncmp(a, "ctorkept:", 9) == 0) {
+            const char *(*f)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "ctorprobe_kept");
+            const char *v = f ? f() : NULL;
+            printf("ctorkept %s %zu:%08x\n", arg, v ? strlen(v) : 0, v ? fnv(v) : 0);
         } else if (strncmp(a, "kept:", 5) == 0) {
             printf("kept %s %zu:%08x\n", arg, kept ? strlen(kept) : 0, kept ? fnv(kept) : 0);
         } else if (strncmp(a, "set:", 4) == 0 || strncmp(a, "put:", 4) == 0) {

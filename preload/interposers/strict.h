@@ -48,6 +48,8 @@ struct strict_shared {
     /* The ENVSEAL_CHILD_SECRETS entry the policy was read from, or NULL: a child's
      * environment that carries it (and LD_PRELOAD) passes the policy on. */
     const char *policy_entry;
+    /* environ as start-up left it (strict secrets taken out, possibly none left). */
+    char **start_environ;
 };
 
 extern struct strict_shared strict_g;

@@ -282,6 +282,7 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
     }
     strict_g.env_lo = lo;
     strict_g.env_hi = hi;
+    strict_g.start_environ = cur;
     struct strict_table *t = table_alloc(n);
     if (!t)
         return; /* every secret is relocated instead: still sealed */

@@ -356,6 +356,38 @@ static void duplicate_case(const char *lib)
 }
 
 HARNESS_CASE(test_duplicate_secret_unset_removes_both, duplicate_case(STRICT_SO))
+
+/* A program that assigns environ itself: an empty array of its own, then environ as
+ * it was, then NULL. getenv of the strict secret answers as glibc's does on the
+ * same environ: nothing, the value, nothing (the control, without envseal). */
+static void environ_assigned_case(const char *lib)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    const char *steps[] = {"show:DB_PASSWORD", "environ-empty", "show:DB_PASSWORD",
+                           "environ-back", "show:DB_PASSWORD", "environ-null",
+                           "show:DB_PASSWORD", "environ-back", "hold", NULL};
+    start_probe(&e, steps);
+    wait_ready("ready 1");
+    const char *want[] = {value_line("show", "DB_PASSWORD", v.pw),
+                          value_line("show", "DB_PASSWORD", NULL)};
+    const char *order[] = {want[0], want[1], want[0], want[1]};
+    const char *at = cur.out;
+    for (int i = 0; i < 4; i++) {
+        const char *hit = strstr(at, order[i]);
+        if (!hit) {
+            print_error("step %d: no \"%s\" in order\n", i, order[i]);
+            show_output();
+            fail();
+        }
+        at = hit + strlen(order[i]);
+    }
+    expect_exit(0);
+}
+
+HARNESS_CASE(test_environ_assigned_empty_hides_strict_secret, environ_assigned_case(STRICT_SO))
+HARNESS_CASE(test_control_environ_assigned_empty_without_shim, environ_assigned_case(NULL))
 HARNESS_CASE(test_control_duplicate_secret_unset_removes_both, duplicate_case(NULL))
 
 /* Control: glibc alone keeps a replaced setenv value in its heap. */
@@ -1002,6 +1034,8 @@ int main(void)
         cmocka_unit_test_teardown(test_setenv_family_consistent_and_old_values_wiped, kill_cur),
         cmocka_unit_test_teardown(test_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_control_duplicate_secret_unset_removes_both, kill_cur),
+        cmocka_unit_test_teardown(test_environ_assigned_empty_hides_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_assigned_empty_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_control_glibc_keeps_replaced_value, kill_cur),
         cmocka_unit_test_teardown(test_fork_child_and_parent_keep_strict_secret, kill_cur),
         cmocka_unit_test_teardown(test_relocate_mode_in_strict_library_matches_libenvseal,

@@ -308,6 +308,8 @@ static void path_to_self(void)
     free(path);
 }
 
+static char **saved_environ;
+
 int main(int argc, char **argv, char **envp)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -351,6 +353,13 @@ int main(int argc, char **argv, char **envp)
             free(name);
         } else if (strncmp(a, "unset:", 6) == 0) {
             printf("unset %s rc=%d\n", arg, unsetenv(arg));
+        } else if (strcmp(a, "environ-empty") == 0 || strcmp(a, "environ-null") == 0) {
+            static char *empty[] = {NULL};
+            if (!saved_environ)
+                saved_environ = environ;
+            environ = a[8] == 'e' ? empty : NULL; /* as a program may, behind libc */
+        } else if (strcmp(a, "environ-back") == 0) {
+            environ = saved_environ;
         } else if (strcmp(a, "clear") == 0) {
             printf("clear rc=%d\n", clearenv());
         } else if (strncmp(a, "fork:", 5) == 0) {

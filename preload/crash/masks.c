@@ -4,7 +4,12 @@
  * secret. Thread pools block every signal in their workers as a matter of course.
  * So the kernel never gets these six blocked from the program: what the program
  * blocks of them is kept per thread (envseal_thread.held) and reported back by
- * pthread_sigmask and sigprocmask, and by sigaction for a handler's sa_mask. */
+ * pthread_sigmask and sigprocmask, and by sigaction for a handler's sa_mask.
+ *
+ * One of the six sent (kill, raise) to a thread where the program blocks it reaches
+ * on_fatal, which cannot let it kill the process: it is parked (masks_park), blocked
+ * for real in that thread until the program unblocks it there, which then delivers
+ * it as the kernel would have. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -46,12 +51,50 @@ void masks_adopt_inherited(const sigset_t *saved)
         envseal_thread.held = blocked;
 }
 
+/* The six that some thread has parked since start (bit sig - 1): a thread may
+ * block them for real. Never cleared: it only steers the choice of the signal
+ * that parks threads before a sweep (signals.c). */
+static uint64_t parked_anywhere;
+
+uint64_t masks_parked_anywhere(void)
+{
+    return __atomic_load_n(&parked_anywhere, __ATOMIC_ACQUIRE);
+}
+
+void masks_park(int sig, const siginfo_t *si, void *uc)
+{
+    uint64_t bit = 1ull << (sig - 1);
+    /* Marked first: a thread that takes the signal re-queued below and dies of it
+     * must not choose it to park this one, which will block it. */
+    envseal_thread.parked |= bit;
+    if (!(masks_parked_anywhere() & bit))
+        __atomic_fetch_or(&parked_anywhere, bit, __ATOMIC_SEQ_CST);
+    if (platform_signal_origin(si) == SIG_TO_PROCESS)
+        platform_requeue_to_process(sig, si); /* no loop: every signal is blocked here */
+    else
+        platform_requeue_signal(sig, si);
+    platform_context_block(uc, sig);
+}
+
+/* What the kernel gets of the six for a mask change (how) that leaves the program
+ * blocking `after` of them: nothing, but that parked ones stay blocked while the
+ * program blocks them (SIG_SETMASK) and are unblocked when it stops (SIG_UNBLOCK,
+ * SIG_SETMASK), so that the kernel delivers them then. */
+static uint64_t kernel_sync_bits(int how, uint64_t parked, uint64_t after)
+{
+    if (how == SIG_SETMASK)
+        return parked & after;
+    if (how == SIG_UNBLOCK)
+        return parked & ~after;
+    return 0; /* SIG_BLOCK: parked ones are blocked already */
+}
+
 int masks_change(int how, const sigset_t *set, sigset_t *old)
 {
     if (!signals_active())
         return platform_thread_mask(how, set, old);
     uint64_t sync = platform_sync_signals();
-    uint64_t before = envseal_thread.held, after = before;
+    uint64_t before = envseal_thread.held, after = before, parked = envseal_thread.parked;
     sigset_t k;
     if (set) {
         uint64_t bits = first_word(set) & sync;
@@ -69,14 +112,20 @@ int masks_change(int how, const sigset_t *set, sigset_t *old)
             return EINVAL;
         }
         memcpy(&k, set, sizeof k);
-        set_first_word(&k, first_word(set) & ~sync);
+        set_first_word(&k, (first_word(set) & ~sync) | kernel_sync_bits(how, parked, after));
         set = &k;
     }
+    /* Before the kernel call: a parked signal it unblocks is delivered as the call
+     * returns, and on_fatal must find it unblocked then. The call fails only for a
+     * bad `how` (refused above) or a bad `old`, after the change is made. A page
+     * written after fork costs a copy: written only when it changes. */
+    if (after != before)
+        envseal_thread.held = after;
+    if (parked & ~after)
+        envseal_thread.parked = parked & after;
     int err = platform_thread_mask(how, set, old);
     if (err)
         return err;
-    if (after != before) /* a page written after fork costs a copy: only when it changes */
-        envseal_thread.held = after;
     if (old)
         set_first_word(old, first_word(old) | before);
     return 0;

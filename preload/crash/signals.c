@@ -416,15 +416,29 @@ ENVSEAL_EXPORT int INTERPOSER(__sigaction)(int sig, const struct sigaction *act,
 #define PARK_QUIET_MS 50  /* no arrival for this long: the rest have it blocked */
 #define PARKED_MAX_MS 10000
 
-/* Threads may block the crash signal (a SIGABRT, a SIGTERM), never a synchronous
- * one (masks.c): park with SIGSEGV when on_fatal holds it. */
-static int park_signal(int sig)
+/* Whether on_fatal is sig's handler in the kernel. */
+static bool fatal_holds(int sig)
 {
     struct kernel_action cur;
-    if (platform_sync_signals() & bit_of(sig))
+    return platform_kernel_action(sig, NULL, &cur) == 0 && cur.handler == (void *)on_fatal;
+}
+
+/* Threads may block the crash signal (a SIGABRT, a SIGTERM), never a synchronous
+ * one (masks.c) but one parked (sent while the program blocked it): park with the
+ * crash signal if it is synchronous, else with SIGSEGV, else another of the six,
+ * that no thread parked and on_fatal holds. */
+static int park_signal(int sig)
+{
+    uint64_t free = platform_sync_signals() & ~masks_parked_anywhere();
+    if (free & bit_of(sig))
         return sig;
-    if (platform_kernel_action(SIGSEGV, NULL, &cur) == 0 && cur.handler == (void *)on_fatal)
+    if ((free & bit_of(SIGSEGV)) && fatal_holds(SIGSEGV))
         return SIGSEGV;
+    for (; free; free &= free - 1) {
+        int s = __builtin_ctzll(free) + 1;
+        if (fatal_holds(s))
+            return s;
+    }
     return sig;
 }
 
@@ -468,11 +482,10 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
         errno = saved_errno;
         return;
     }
-    if (si && si->si_code <= 0 && masks_held(sig)) {
-        /* Sent by a process (not a fault) to a thread where the program blocks it:
-         * it stays pending, blocked for real now, as it would without envseal. */
-        platform_requeue_signal(sig, si);
-        platform_context_block(uc, sig);
+    if (platform_signal_origin(si) != SIG_FROM_KERNEL && masks_held(sig)) {
+        /* Sent (not a fault) to a thread where the program blocks it: it waits, as
+         * it would without envseal, until a thread that does not block it takes it. */
+        masks_park(sig, si, uc);
         errno = saved_errno;
         return;
     }

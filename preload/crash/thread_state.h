@@ -17,6 +17,8 @@ struct thread_state {
     void *stack;         /* our alternate stack in this thread, or NULL */
     bool program_stack;  /* the program has set an alternate stack of its own */
     uint64_t held;       /* synchronous signals the program blocks here (bit sig-1) */
+    uint64_t parked;     /* those of held the kernel blocks here too: one was sent
+                          * while held, and waits (masks_park) */
     uint64_t unlocked;   /* signals whose sigaction runs here without the table lock
                           * (signals.c), interrupted or not (bit sig-1) */
 };
@@ -27,8 +29,9 @@ extern __thread struct thread_state envseal_thread __attribute__((tls_model("ini
  * one already. False when the kernel refused it (the caller keeps the memory). */
 bool altstack_adopt(void *stack);
 
-/* Sets up a new thread's state: its stack and the mask its creator held. */
-void threads_start(void *stack, uint64_t held);
+/* Sets up a new thread's state: its stack, and the mask its creator held (held, and
+ * parked: what of it the kernel mask the thread inherits blocks too). */
+void threads_start(void *stack, uint64_t held, uint64_t parked);
 
 /* In a fork child: locks that another thread of the parent held are free. */
 void threads_after_fork_child(void);
@@ -45,5 +48,15 @@ int masks_change(int how, const sigset_t *set, sigset_t *old);
 
 /* True when the program blocks sig in the calling thread (sync signals only). */
 bool masks_held(int sig);
+
+/* For on_fatal: sig, sent (not a fault) to this thread while the program blocks it
+ * here, must wait as the kernel would have kept it: queued again with si (to this
+ * thread, or to the process when it was sent to the process, so that a thread that
+ * does not block it takes it), and blocked for real here (in uc, restored on
+ * return) until the program unblocks it. */
+void masks_park(int sig, const siginfo_t *si, void *uc);
+
+/* The six that a thread may block for real because it parked one (bit sig - 1). */
+uint64_t masks_parked_anywhere(void);
 
 #endif

@@ -27,6 +27,7 @@ struct start {
     void *(*fn)(void *);
     void *arg;
     uint64_t held;
+    uint64_t parked;
     bool attr_mask; /* the thread starts with a mask from its attributes instead */
 };
 
@@ -97,9 +98,10 @@ static bool have_key(void)
     return s == 2;
 }
 
-void threads_start(void *stack, uint64_t held)
+void threads_start(void *stack, uint64_t held, uint64_t parked)
 {
     envseal_thread.held = held;
+    envseal_thread.parked = parked;
     if (altstack_adopt(stack))
         REAL(pthread_setspecific, setspecific_fn)(stack_key, stack);
     else
@@ -110,7 +112,8 @@ static void *trampoline(void *p)
 {
     struct start *s = p;
     struct start copy = *s;
-    threads_start((unsigned char *)p - (ALTSTACK_SIZE - sizeof(struct start)), copy.held);
+    threads_start((unsigned char *)p - (ALTSTACK_SIZE - sizeof(struct start)), copy.held,
+                  copy.parked);
     if (copy.attr_mask) /* pthread_attr_setsigmask_np: what it blocks of the six */
         masks_adopt_inherited(NULL);
     return copy.fn(copy.arg);
@@ -128,11 +131,11 @@ ENVSEAL_EXPORT int INTERPOSER(pthread_create)(pthread_t *thread, const pthread_a
     if (!stack) /* degrade: this thread runs without one */
         return real(thread, attr, fn, arg);
     struct start *s = (struct start *)(stack + ALTSTACK_SIZE - sizeof(struct start));
-    *s = (struct start){fn, arg, envseal_thread.held, false};
+    *s = (struct start){fn, arg, envseal_thread.held, envseal_thread.parked, false};
     sigset_t m;
     getsigmask_fn gm = attr ? REAL(pthread_attr_getsigmask_np, getsigmask_fn) : NULL;
     if (gm && gm(attr, &m) == 0) { /* 0: a mask is set (else PTHREAD_ATTR_NO_SIGMASK_NP) */
-        s->held = 0;
+        s->held = s->parked = 0;
         s->attr_mask = true;
     }
     int rc = real(thread, attr, trampoline, s);

@@ -121,6 +121,18 @@ void platform_unmap_stack(void *stack, size_t size);
 /* Queues sig with the given siginfo to the calling thread only. */
 void platform_requeue_signal(int sig, const siginfo_t *si);
 
+/* Where a signal a handler got came from: the kernel, for this thread (a fault, and
+ * other signals the kernel raises in a thread: ptrace, seccomp); another thread or
+ * process, for this thread (tgkill, raise, pthread_kill, pthread_sigqueue); or sent
+ * to the whole process (kill, sigqueue from another process, timers, SIGIO), which
+ * the kernel gives to any thread that does not block it. */
+enum sig_origin { SIG_FROM_KERNEL, SIG_TO_THREAD, SIG_TO_PROCESS };
+enum sig_origin platform_signal_origin(const siginfo_t *si);
+
+/* Queues sig to the whole process again, with the given siginfo where the system
+ * lets this thread keep it (else as a kill() by the process itself). */
+void platform_requeue_to_process(int sig, const siginfo_t *si);
+
 /* In a handler's ucontext: the mask restored on return blocks every signal but
  * sig, so a pending sig is the first and only thing delivered. */
 void platform_context_unblock_only(void *ucontext, int sig);

@@ -24,6 +24,20 @@
  *                     across exec), then dereferences NULL
  *   held-kill         blocks SIGSEGV, prints "ready", and on a stdin line prints
  *                     whether SIGSEGV is pending ("pending 1"); exits 0 at EOF
+ *   held-unblock      blocks every signal; a child process sends SIGSEGV (kill); prints
+ *                     whether it is pending, sets the same full mask again and prints
+ *                     that again, then restores the old mask (dies there)
+ *   held-raise        blocks SIGSEGV, raise(SIGSEGV), prints whether it is pending
+ *                     and blocked, unblocks it (dies there)
+ *   held-worker       a worker that blocks nothing waits; the main thread blocks
+ *                     every signal and waits for SIGTERM (sigwait), while a child
+ *                     process sends SIGSEGV, then SIGTERM a second later; the kernel
+ *                     gives SIGSEGV to the worker
+ *   held-sigwait      blocks SIGSEGV; a child sends it, sigtimedwait takes it; a child
+ *                     sends it again, a signalfd read takes it; prints each (signal,
+ *                     si_code, whether the child sent it) and what stays pending
+ *   held-eintr        blocks every signal; a child sends SIGBUS during poll (1 s), then
+ *                     again during nanosleep (1 s); prints what each returned
  *   abort-blocked     a worker that blocks every signal copies the value over and
  *                     over (slices in its registers); the main thread aborts
  *   late-secret       starts with no secret at all; reads a value from stdin, sets
@@ -47,7 +61,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int *volatile nowhere; /* NULL, unknown to the compiler */
@@ -231,6 +250,149 @@ static int held_kill(const char *v)
         printf("pending %d\n", sigismember(&pending, SIGSEGV));
         fflush(stdout);
     }
+    return 0;
+}
+
+/* ---- sent fault signals while blocked ---------------------------------------------- */
+
+/* A child process sends sig to this one after delay_ms; returns the child. */
+static pid_t send_later(int sig, int delay_ms)
+{
+    pid_t parent = getpid(), c = fork();
+    if (c == 0) {
+        if (delay_ms)
+            usleep((useconds_t)delay_ms * 1000);
+        kill(parent, sig);
+        _exit(0);
+    }
+    return c;
+}
+
+/* Sends sig from a child process and waits until it was sent. */
+static pid_t send_now(int sig)
+{
+    pid_t c = send_later(sig, 0);
+    waitpid(c, NULL, 0);
+    return c;
+}
+
+static void print_pending(const char *when, int sig)
+{
+    sigset_t p, cur;
+    sigpending(&p);
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("%s: pending %d blocked %d\n", when, sigismember(&p, sig), sigismember(&cur, sig));
+    fflush(stdout);
+}
+
+static int held_unblock(const char *v)
+{
+    keep = strdup(v);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    send_now(SIGSEGV);
+    print_pending("sent", SIGSEGV);
+    sigprocmask(SIG_SETMASK, &all, NULL); /* still blocked: stays pending */
+    print_pending("same mask", SIGSEGV);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    puts("not reached");
+    return 0;
+}
+
+static int held_raise(const char *v)
+{
+    keep = strdup(v);
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    raise(SIGSEGV);
+    print_pending("raised", SIGSEGV);
+    sigprocmask(SIG_UNBLOCK, &segv, NULL);
+    puts("not reached");
+    return 0;
+}
+
+static void *waiter(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static int held_worker(const char *v)
+{
+    keep = strdup(v);
+    pthread_t t;
+    if (pthread_create(&t, NULL, waiter, NULL) != 0)
+        return 3;
+    sigset_t all, term;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pid_t parent = getpid();
+    if (fork() == 0) { /* main waits then: the kernel offers SIGSEGV to main first */
+        usleep(200 * 1000);
+        kill(parent, SIGSEGV);
+        usleep(1000 * 1000);
+        if (getppid() == parent) /* still alive: let it end */
+            kill(parent, SIGTERM);
+        _exit(0);
+    }
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    int sig = 0;
+    sigwait(&term, &sig);
+    printf("survived: sigwait %d\n", sig);
+    return 0;
+}
+
+static void print_taken(const char *how, int sig, int code, pid_t from, pid_t child)
+{
+    printf("%s: signal %d code %d from child %d\n", how, sig, code, from == child);
+    fflush(stdout);
+}
+
+static int held_sigwait(void)
+{
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    pid_t c = send_now(SIGSEGV);
+    siginfo_t si;
+    struct timespec two = {2, 0};
+    int sig = sigtimedwait(&segv, &si, &two);
+    print_taken("sigtimedwait", sig, sig > 0 ? si.si_code : 0, sig > 0 ? si.si_pid : 0, c);
+    int fd = signalfd(-1, &segv, SFD_CLOEXEC);
+    c = send_now(SIGSEGV);
+    struct pollfd pfd = {fd, POLLIN, 0};
+    struct signalfd_siginfo ss;
+    memset(&ss, 0, sizeof ss);
+    if (fd < 0 || poll(&pfd, 1, 2000) != 1 || read(fd, &ss, sizeof ss) != sizeof ss)
+        puts("signalfd: nothing");
+    else
+        print_taken("signalfd", (int)ss.ssi_signo, ss.ssi_code, (pid_t)ss.ssi_pid, c);
+    print_pending("after", SIGSEGV);
+    return 0;
+}
+
+static int held_eintr(void)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    pid_t c = send_later(SIGBUS, 200);
+    int r = poll(NULL, 0, 1000);
+    printf("poll %d %s\n", r, r < 0 ? strerror(errno) : "timeout");
+    waitpid(c, NULL, 0);
+    c = send_later(SIGBUS, 200);
+    struct timespec one = {1, 0};
+    r = nanosleep(&one, NULL);
+    printf("nanosleep %d %s\n", r, r < 0 ? strerror(errno) : "slept");
+    waitpid(c, NULL, 0);
+    print_pending("after", SIGBUS);
     return 0;
 }
 
@@ -473,6 +635,16 @@ int main(int argc, char **argv)
         return inherited(v);
     if (strcmp(mode, "held-kill") == 0)
         return held_kill(v);
+    if (strcmp(mode, "held-unblock") == 0)
+        return held_unblock(v);
+    if (strcmp(mode, "held-raise") == 0)
+        return held_raise(v);
+    if (strcmp(mode, "held-worker") == 0)
+        return held_worker(v);
+    if (strcmp(mode, "held-sigwait") == 0)
+        return held_sigwait();
+    if (strcmp(mode, "held-eintr") == 0)
+        return held_eintr();
     if (strcmp(mode, "overflow") == 0)
         return overflow(v, 0);
     if (strcmp(mode, "overflow-thread") == 0)

@@ -110,6 +110,19 @@ void platform_requeue_signal(int sig, const siginfo_t *si)
     pthread_kill(pthread_self(), sig);
 }
 
+enum sig_origin platform_signal_origin(const siginfo_t *si)
+{
+    /* macOS numbers the sent codes from 0x10001 (SI_USER): every signal goes the
+     * kernel's way here, as before this distinction was made. */
+    return si && si->si_code <= 0 ? SIG_TO_THREAD : SIG_FROM_KERNEL;
+}
+
+void platform_requeue_to_process(int sig, const siginfo_t *si)
+{
+    (void)si; /* kill() queues no siginfo of ours */
+    kill(getpid(), sig);
+}
+
 void platform_context_unblock_only(void *ucontext, int sig)
 {
     ucontext_t *u = ucontext;

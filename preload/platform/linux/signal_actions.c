@@ -1,5 +1,5 @@
 /* Linux signal details for the signal hooks: default actions, the kernel's view of
- * an action, re-queueing a signal to the current thread, the handler's ucontext.
+ * an action, where a signal came from and re-queueing it, the handler's ucontext.
  * Everything here is async-signal-safe. */
 #define _GNU_SOURCE
 #include "preload/platform/platform.h"
@@ -147,6 +147,27 @@ void platform_requeue_signal(int sig, const siginfo_t *si)
     if (si && SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
         return;
     SYS3(SYS_tgkill, pid, tid, sig);
+}
+
+enum sig_origin platform_signal_origin(const siginfo_t *si)
+{
+    if (!si || si->si_code > 0)
+        return SIG_FROM_KERNEL;
+    /* tgkill and rt_tgsigqueueinfo; the latter from this process says SI_QUEUE as
+     * sigqueue does, and is taken as pthread_sigqueue. */
+    if (si->si_code == SI_TKILL || (si->si_code == SI_QUEUE && si->si_pid == getpid()))
+        return SIG_TO_THREAD;
+    return SIG_TO_PROCESS;
+}
+
+void platform_requeue_to_process(int sig, const siginfo_t *si)
+{
+    pid_t pid = getpid();
+    /* The kernel takes a kill()'s siginfo (SI_USER) back only from the thread whose id
+     * is the process's (the main thread); a queued one (SI_QUEUE, timers) from any. */
+    if (si && SYS3(SYS_rt_sigqueueinfo, pid, sig, si) == 0)
+        return;
+    SYS2(SYS_kill, pid, sig);
 }
 
 void platform_context_unblock_only(void *ucontext, int sig)

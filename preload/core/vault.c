@@ -277,7 +277,11 @@ static unsigned char *reuse_free(struct vault *v, size_t cap, const char *name, 
     return NULL;
 }
 
-/* Returns a live slot's data area of at least n bytes, for an entry named NAME. */
+#define NAME_LEN_UNKNOWN ((size_t)-1)
+
+/* Returns a live slot's data area of at least n bytes, for an entry named NAME
+ * (nlen NAME_LEN_UNKNOWN: up to the entry's '=', found only when a freed slot
+ * could be reused, which start-up never meets). */
 static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, size_t nlen)
 {
     size_t cap = round8(n);
@@ -287,6 +291,10 @@ static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, si
     }
     size_t need = HDR + cap + CANARY;
     if (v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
+        if (nlen == NAME_LEN_UNKNOWN) {
+            const char *eq = memchr(name, '=', n);
+            nlen = eq ? (size_t)(eq - name) : n;
+        }
         unsigned char *s = reuse_free(v, cap, name, nlen);
         if (s)
             return s;
@@ -324,8 +332,7 @@ char *vault_store(struct vault *v, const char *name, size_t nlen, const char *va
 
 char *vault_store_entry(struct vault *v, const char *entry, size_t len)
 {
-    const char *eq = memchr(entry, '=', len);
-    unsigned char *d = slot_alloc(v, len + 1, entry, eq ? (size_t)(eq - entry) : len);
+    unsigned char *d = slot_alloc(v, len + 1, entry, NAME_LEN_UNKNOWN);
     if (!d)
         return NULL;
     memcpy(d, entry, len);

@@ -42,6 +42,7 @@ struct ending {
     int sig;          /* sent to it; 0: none */
     const char *step; /* envprobe step it runs when told to go on (exit:7, ...) */
     bool musl;        /* envprobe-musl under libenvseal-musl.so */
+    bool no_handler;  /* the probe registers no at_quick_exit handler of its own */
 };
 
 static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
@@ -80,8 +81,9 @@ static void end_by(const struct ending *how, struct death *d)
     envb_set(&env, "DB_PASSWORD", secret);
     envb_set(&env, "ENVSEAL_VAULT", "anon");
     const char *probe = how->musl ? "tests/programs/envprobe-musl" : "tests/programs/envprobe";
-    char *argv[] = {(char *)harness_runfile(probe), "show:DB_PASSWORD", "quick:DB_PASSWORD",
-                    "hold", (char *)how->step, NULL};
+    char *argv[] = {(char *)harness_runfile(probe), "show:DB_PASSWORD",
+                    how->no_handler ? "show:DB_PASSWORD" : "quick:DB_PASSWORD", "hold",
+                    (char *)how->step, NULL};
     struct proc p;
     assert_int_equal(proc_spawn(&p, argv, &env), 0);
     envb_free(&env);
@@ -154,13 +156,18 @@ static void test_control_sigkill_leaves_the_secret(void **state)
 
 /* Ends with status 7 by the step; the vault was read at the exit stop and held no
  * copy of the secret there. */
-static void assert_exit_wipes(const char *step, bool musl, struct death *d)
+static void assert_ending_wipes(const struct ending *how, struct death *d)
 {
-    end_by(&(struct ending){.step = step, .musl = musl}, d);
+    end_by(how, d);
     assert_true(WIFEXITED(d->status));
     assert_int_equal(WEXITSTATUS(d->status), 7);
     assert_true(d->vault_readable);
     assert_int_equal(d->hits_at_exit, 0);
+}
+
+static void assert_exit_wipes(const char *step, bool musl, struct death *d)
+{
+    assert_ending_wipes(&(struct ending){.step = step, .musl = musl}, d);
 }
 
 static void test_exit_wipes(void **state)
@@ -178,6 +185,14 @@ static void test_quick_exit_wipes(void **state)
     struct death d;
     assert_exit_wipes("quick_exit:7", false, &d);
     assert_true(d.quick_saw_it);
+}
+
+/* A program that registers no at_quick_exit handler: quick_exit still wipes. */
+static void test_quick_exit_without_handlers_wipes(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_ending_wipes(&(struct ending){.step = "quick_exit:7", .no_handler = true}, &d);
 }
 
 static void test_quick_exit_wipes_musl(void **state)
@@ -229,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_control_underscore_exit_leaves_the_secret),
         cmocka_unit_test(test_exit_wipes),
         cmocka_unit_test(test_quick_exit_wipes),
+        cmocka_unit_test(test_quick_exit_without_handlers_wipes),
         cmocka_unit_test(test_quick_exit_wipes_musl),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

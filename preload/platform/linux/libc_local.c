@@ -17,6 +17,10 @@
 
 #include "preload/platform/linux/syscall.h"
 
+#ifndef AT_FDCWD
+#define AT_FDCWD (-100)
+#endif
+
 #define LOCAL __attribute__((visibility("hidden")))
 
 /* ---- memory and strings ---- */
@@ -75,6 +79,15 @@ LOCAL void __explicit_bzero_chk(void *d, size_t n, size_t dlen)
         __builtin_trap(); /* glibc's __chk_fail: a buffer overflow, never returns */
     memset(d, 0, n);
     __asm__ volatile("" : : "r"(d) : "memory");
+}
+
+/* FORTIFY turns a memcpy into a buffer of known size into __memcpy_chk: defined
+ * here, it spares the loader a lookup and the check of symbol version GLIBC_2.3.4. */
+LOCAL void *__memcpy_chk(void *restrict d, const void *restrict s, size_t n, size_t dlen)
+{
+    if (n > dlen)
+        __builtin_trap(); /* glibc's __chk_fail */
+    return memcpy(d, s, n);
 }
 
 /* The stack protector's handler for the shim's own functions (the program's call
@@ -170,6 +183,16 @@ LOCAL char *strchr(const char *s, int c)
     return *s == (char)c ? (char *)s : NULL;
 }
 
+LOCAL char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+    do
+        if (*s == (char)c)
+            last = s;
+    while (*s++);
+    return (char *)last;
+}
+
 LOCAL int strcmp(const char *a, const char *b)
 {
     while (*a && *a == *b)
@@ -226,6 +249,11 @@ LOCAL int open(const char *path, int flags, ...)
         va_end(ap);
     }
     return (int)ret(SYS4(SYS_openat, -100 /* AT_FDCWD */, path, flags, mode));
+}
+
+LOCAL ssize_t readlink(const char *restrict path, char *restrict buf, size_t n)
+{
+    return ret(SYS4(SYS_readlinkat, AT_FDCWD, path, buf, n));
 }
 
 LOCAL int fcntl(int fd, int cmd, ...)

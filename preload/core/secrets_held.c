@@ -42,14 +42,15 @@ static void after_fork_child(void)
     signals_after_fork_child();
 }
 
-/* The process that stored the first secret: a child of it that dies while
- * running in its memory must leave that memory alone. Set before any fork. */
-static pid_t owner ENVSEAL_HOT;
-
+/* The memory is marked with the pid of the process that stored the first secret:
+ * a fork child's copy of the mark reads 0, a vfork child (or a clone sharing the
+ * memory) reads its parent's pid. No system call in a fork child; one getpid
+ * where the mark is set. A vfork child of a fork child meets a zeroed mark and is
+ * taken for a fork child (docs/threat-model.md, section 3). */
 bool shim_in_parent_memory(void)
 {
-    pid_t o = __atomic_load_n(&owner, __ATOMIC_RELAXED);
-    return o && getpid() != o && platform_shares_parent_memory();
+    pid_t marked = platform_memory_owner();
+    return marked && getpid() != marked;
 }
 
 void shim_secrets_held(void)
@@ -57,11 +58,12 @@ void shim_secrets_held(void)
     /* Until a secret is held there is nothing of ours a child could inherit
      * half-written; a fork racing another thread's setenv is already undefined for
      * the child's own environment calls, as with glibc's environment lock. */
-    static bool forks_handled ENVSEAL_HOT;
-    if (!forks_handled) {
-        forks_handled = true;
-        __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
-        pthread_atfork(before_fork, release_fork_lock, after_fork_child);
-    }
-    signals_install(owner);
+    static bool held ENVSEAL_HOT;
+    if (held)
+        return;
+    held = true;
+    pid_t self = getpid();
+    platform_mark_memory_owner(self);
+    pthread_atfork(before_fork, release_fork_lock, after_fork_child);
+    signals_install(self);
 }

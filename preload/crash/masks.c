@@ -65,10 +65,13 @@ void masks_park(int sig, const siginfo_t *si, void *uc)
 {
     uint64_t bit = 1ull << (sig - 1);
     /* Marked first: a thread that takes the signal re-queued below and dies of it
-     * must not choose it to park this one, which will block it. */
-    envseal_thread.parked |= bit;
-    if (!(masks_parked_anywhere() & bit))
-        __atomic_fetch_or(&parked_anywhere, bit, __ATOMIC_SEQ_CST);
+     * must not choose it to park this one, which will block it. Not in a vfork
+     * child: this thread state is its parent's. */
+    if (!shim_in_parent_memory()) {
+        envseal_thread.parked |= bit;
+        if (!(masks_parked_anywhere() & bit))
+            __atomic_fetch_or(&parked_anywhere, bit, __ATOMIC_SEQ_CST);
+    }
     if (platform_signal_origin(si) == SIG_TO_PROCESS)
         platform_requeue_to_process(sig, si); /* no loop: every signal is blocked here */
     else

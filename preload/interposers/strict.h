@@ -45,8 +45,8 @@ struct strict_shared {
     /* Where the kernel put the initial environment's strings: an array with an
      * entry in [env_lo, env_hi) still carries the program's own environment. */
     uintptr_t env_lo, env_hi;
-    /* The ENVSEAL_CHILD_SECRETS entry the policy was read from, or NULL: a child's
-     * environment that carries it (and LD_PRELOAD) passes the policy on. */
+    /* A copy of the ENVSEAL_CHILD_SECRETS entry the policy was read from, or NULL:
+     * a child's environment that carries it (and LD_PRELOAD) passes the policy on. */
     const char *policy_entry;
     /* environ as start-up left it (strict secrets taken out, possibly none left). */
     char **start_environ;

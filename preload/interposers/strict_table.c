@@ -273,15 +273,19 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
     memset(res, 0, sizeof *res);
     size_t n = 0;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
+    const char *policy = NULL;
     for (; envp[n]; n++) {
         uintptr_t a = (uintptr_t)envp[n], end = a + strlen(envp[n]) + 1;
         lo = a < lo ? a : lo;
         hi = end > hi ? end : hi;
         if (strncmp(envp[n], "ENVSEAL_CHILD_SECRETS=", 22) == 0)
-            strict_g.policy_entry = envp[n]; /* the last, as config_load reads it */
+            policy = envp[n]; /* the last, as config_load reads it */
     }
     strict_g.env_lo = lo;
     strict_g.env_hi = hi;
+    /* A copy: programs that set their process title (PostgreSQL, setproctitle)
+     * overwrite the initial block. Without memory, no child gets ADD_ALLOWED. */
+    strict_g.policy_entry = policy ? strdup(policy) : NULL;
     strict_g.start_environ = cur;
     struct strict_table *t = table_alloc(n);
     if (!t)

@@ -220,9 +220,14 @@ void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct k
  * kernel discards signals from inside the namespace whose disposition is SIG_DFL. */
 bool platform_is_namespace_init(pid_t self);
 
-/* True when this process runs in its parent's memory (a vfork child, a clone
- * with CLONE_VM) as far as the system can tell; false when it cannot. */
-bool platform_shares_parent_memory(void);
+/* Marks this process's memory as pid's, in a page a fork child gets zeroed
+ * (MADV_WIPEONFORK) while a vfork child, running in this very memory, reads pid.
+ * Nothing where the system cannot. */
+void platform_mark_memory_owner(pid_t pid);
+
+/* The pid marked in this memory: 0 when never marked, or in a fork child's copy.
+ * Async-signal-safe, no system call. */
+pid_t platform_memory_owner(void);
 
 /* True when dying now by a core-dumping signal could write a core dump
  * (dumpable, and RLIMIT_CORE/core_pattern allow one). */

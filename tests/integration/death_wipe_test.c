@@ -43,6 +43,7 @@ struct ending {
     const char *step; /* envprobe step it runs when told to go on (exit:7, ...) */
     bool musl;        /* envprobe-musl under libenvseal-musl.so */
     bool no_handler;  /* the probe registers no at_quick_exit handler of its own */
+    bool ctor_quick;  /* a library initialized before envseal registers one first */
 };
 
 static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
@@ -78,6 +79,13 @@ static void end_by(const struct ending *how, struct death *d)
     envb_init(&env, !how->musl);
     if (how->musl)
         envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-musl.so"));
+    if (how->ctor_quick) { /* preloaded after the shim: initialized before it */
+        char both[8192];
+        snprintf(both, sizeof both, "%s %s", harness_shim_path(),
+                 harness_runfile("tests/programs/libctorprobe.so"));
+        envb_set(&env, "LD_PRELOAD", both);
+        envb_set(&env, "CTORPROBE_QUICK", "1");
+    }
     envb_set(&env, "DB_PASSWORD", secret);
     envb_set(&env, "ENVSEAL_VAULT", "anon");
     const char *probe = how->musl ? "tests/programs/envprobe-musl" : "tests/programs/envprobe";
@@ -195,6 +203,16 @@ static void test_quick_exit_without_handlers_wipes(void **state)
     assert_ending_wipes(&(struct ending){.step = "quick_exit:7", .no_handler = true}, &d);
 }
 
+/* A library whose constructor, run before envseal's, registers an at_quick_exit
+ * handler first: the wipe still runs, after the program's handler. */
+static void test_quick_exit_wipes_after_early_library_handler(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_ending_wipes(&(struct ending){.step = "quick_exit:7", .ctor_quick = true}, &d);
+    assert_true(d.quick_saw_it);
+}
+
 static void test_quick_exit_wipes_musl(void **state)
 {
     (void)state;
@@ -245,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_exit_wipes),
         cmocka_unit_test(test_quick_exit_wipes),
         cmocka_unit_test(test_quick_exit_without_handlers_wipes),
+        cmocka_unit_test(test_quick_exit_wipes_after_early_library_handler),
         cmocka_unit_test(test_quick_exit_wipes_musl),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

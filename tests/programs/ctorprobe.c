@@ -4,7 +4,9 @@
  * envseal to find. With CTORPROBE_THREAD set it also starts a thread that lives on,
  * so envseal meets a process that is no longer single-threaded. With
  * CTORPROBE_KEEP=NAME it keeps the pointer getenv(NAME) returns, as a library that
- * reads its settings at load does; ctorprobe_kept() returns it. */
+ * reads its settings at load does; ctorprobe_kept() returns it. With
+ * CTORPROBE_QUICK set it registers an at_quick_exit handler (that does nothing)
+ * before envseal's constructor has run. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +24,10 @@ static const char *kept;
 const char *ctorprobe_kept(void)
 {
     return kept;
+}
+
+static void quick_noop(void)
+{
 }
 
 static void *idle(void *arg)
@@ -45,6 +51,8 @@ __attribute__((constructor)) static void ctorprobe_init(void)
     const char *keep = getenv("CTORPROBE_KEEP");
     if (keep)
         kept = getenv(keep);
+    if (getenv("CTORPROBE_QUICK"))
+        at_quick_exit(quick_noop);
     if (getenv("CTORPROBE_THREAD")) {
         /* The thread blocks every signal: a process-directed one goes to main. */
         sigset_t all, old;

@@ -22,7 +22,12 @@ bool platform_can_exclude_from_dump(void)
     return false; /* no MADV_DONTDUMP: the vault is wiped before a core is written */
 }
 
-bool platform_shares_parent_memory(void)
+void platform_mark_memory_owner(pid_t pid)
 {
-    return false; /* no way to ask; a vfork child's exit is _exit by contract */
+    (void)pid; /* no wipe-on-fork advice: a vfork child's exit is _exit by contract */
+}
+
+pid_t platform_memory_owner(void)
+{
+    return 0;
 }

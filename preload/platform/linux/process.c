@@ -4,13 +4,7 @@
 
 #include <errno.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-
-#include "preload/platform/linux/syscall.h"
-
-#ifndef KCMP_VM
-#define KCMP_VM 1
-#endif
+#include <sys/mman.h>
 
 int platform_deny_ptrace(void)
 {
@@ -24,14 +18,28 @@ bool platform_can_exclude_from_dump(void)
     return true; /* MADV_DONTDUMP */
 }
 
-bool platform_shares_parent_memory(void)
-{
-#ifdef SYS_kcmp
-    /* kcmp needs CONFIG_KCMP and ptrace-read access to the parent: an error (a
-     * non-dumpable parent, an old kernel) answers "cannot tell". */
-    long self = SYS0(SYS_getpid), parent = SYS0(SYS_getppid);
-    return SYS5(SYS_kcmp, self, parent, KCMP_VM, 0, 0) == 0;
-#else
-    return false;
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
 #endif
+
+static volatile pid_t *owner_mark ENVSEAL_HOT; /* in a page of its own */
+
+void platform_mark_memory_owner(pid_t pid)
+{
+    size_t page = platform_page_size();
+    void *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return;
+    if (madvise(p, page, MADV_WIPEONFORK) != 0) { /* before Linux 4.14 */
+        munmap(p, page);
+        return;
+    }
+    *(volatile pid_t *)p = pid;
+    owner_mark = p;
+}
+
+pid_t platform_memory_owner(void)
+{
+    volatile pid_t *m = owner_mark;
+    return m ? *m : 0;
 }

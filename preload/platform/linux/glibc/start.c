@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "preload/platform/platform_libc.h"
 
-#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -34,27 +33,37 @@ typedef void (*quick_exit_fn)(int);
 
 static void (*quick_wipe)(void);
 static void *next___cxa_at_quick_exit, *next_quick_exit;
-static int quick_state; /* 0: wipe not registered, 1: being registered, 2: registered */
+static int quick_state; /* 0: nothing registered yet, 1: registering, 2: registered */
 
 int platform_at_quick_exit(void (*fn)(void))
 {
-    quick_wipe = fn;
+    __atomic_store_n(&quick_wipe, fn, __ATOMIC_RELEASE);
     return 0;
 }
 
+/* What is registered: the wipe, once the constructor has named it (a library
+ * initialized before envseal's may register a handler of its own first). */
+static void quick_trampoline(void)
+{
+    void (*fn)(void) = __atomic_load_n(&quick_wipe, __ATOMIC_ACQUIRE);
+    if (fn)
+        fn();
+}
+
+/* The first registration of anyone's registers the wipe first. Resolves libc's
+ * quick_exit too, here: quick_exit may later be called from a signal handler. No
+ * waiting: a thread that loses the race registers its handler meanwhile. */
 static void register_wipe_first(void)
 {
     int s = 0;
-    if (__atomic_compare_exchange_n(&quick_state, &s, 1, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE)) {
-        cxa_at_quick_exit_fn real = REAL(__cxa_at_quick_exit, cxa_at_quick_exit_fn);
-        if (real && quick_wipe)
-            real(quick_wipe, NULL);
-        __atomic_store_n(&quick_state, 2, __ATOMIC_RELEASE);
+    if (!__atomic_compare_exchange_n(&quick_state, &s, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
         return;
-    }
-    while (__atomic_load_n(&quick_state, __ATOMIC_ACQUIRE) != 2) /* another thread's */
-        sched_yield();
+    (void)REAL(quick_exit, quick_exit_fn);
+    cxa_at_quick_exit_fn real = REAL(__cxa_at_quick_exit, cxa_at_quick_exit_fn);
+    if (real)
+        real(quick_trampoline, NULL);
+    __atomic_store_n(&quick_state, 2, __ATOMIC_RELEASE);
 }
 
 ENVSEAL_EXPORT int INTERPOSER(__cxa_at_quick_exit)(void (*fn)(void), void *dso)
@@ -66,7 +75,13 @@ ENVSEAL_EXPORT int INTERPOSER(__cxa_at_quick_exit)(void (*fn)(void), void *dso)
 
 ENVSEAL_EXPORT void INTERPOSER(quick_exit)(int status)
 {
-    register_wipe_first(); /* the program registered none: the wipe alone runs */
+    /* No handler was ever registered: glibc's quick_exit would run none and end
+     * the process; so does this, after the wipe, without looking libc up (this may
+     * run in a signal handler). */
+    if (__atomic_load_n(&quick_state, __ATOMIC_ACQUIRE) == 0) {
+        quick_trampoline();
+        _exit(status);
+    }
     quick_exit_fn real = REAL(quick_exit, quick_exit_fn);
     if (real)
         real(status);

@@ -557,6 +557,23 @@ static void child_case(const char *fn, const char *policy, const struct values *
     }
 }
 
+/* A program that sets its process title copies environ to the heap and zeroes the
+ * initial block, the ENVSEAL_CHILD_SECRETS entry included: its children under the
+ * same policy still get the allowed secret, as without envseal. */
+static void test_child_policy_after_process_title(void **s)
+{
+    (void)s;
+    struct values v;
+    new_values(&v);
+    struct envb e;
+    base_env(&e, STRICT_SO, &v);
+    envb_set(&e, "ENVSEAL_CHILD_SECRETS", "APP_API_*");
+    const char *steps[] = {"title", "run:execv", "show:APP_API_TOKEN", NULL};
+    start_probe(&e, steps);
+    expect_exit(0);
+    expect_line(value_line("show", "APP_API_TOKEN", v.tok));
+}
+
 /* Default policy (none): no secret crosses; ENVSEAL_CHILD_SECRETS=APP_API_*: that
  * one does, DB_PASSWORD still not. */
 #define CHILD_TEST(fn)                                                                   \
@@ -1035,6 +1052,7 @@ int main(void)
         cmocka_unit_test_teardown(test_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_control_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_environ_assigned_empty_hides_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_child_policy_after_process_title, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_assigned_empty_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_control_glibc_keeps_replaced_value, kill_cur),
         cmocka_unit_test_teardown(test_fork_child_and_parent_keep_strict_secret, kill_cur),

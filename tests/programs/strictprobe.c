@@ -11,6 +11,9 @@
  *   set:NAME:SEED:K  setenv(NAME, derive(SEED,K)); put:NAME:SEED:K putenv (as envprobe)
  *   unset:NAME       unsetenv;  clear  clearenv
  *   fork:NAME        a fork child checks getenv(NAME), then the parent
+ *   title            as programs that set their process title (PostgreSQL,
+ *                    setproctitle): environ copied to the heap, then the initial
+ *                    environment block zeroed
  *   hold             "ready N", then waits for one line on stdin
  *   xenv:NAME:SEED:K adds NAME=derive(SEED,K) to the explicit environment
  *   xplain:NAME=V    adds NAME=V to it;  xempty  starts it empty (default: environ)
@@ -310,6 +313,19 @@ static void path_to_self(void)
 
 static char **saved_environ;
 
+static void retitle(char **envp)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **copy = calloc(n + 1, sizeof *copy);
+    for (size_t i = 0; i < n; i++)
+        copy[i] = strdup(environ[i]);
+    environ = copy;
+    for (size_t i = 0; envp[i]; i++) /* the block the kernel wrote, now the title's */
+        memset(envp[i], 0, strlen(envp[i]));
+}
+
 int main(int argc, char **argv, char **envp)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -358,6 +374,8 @@ int main(int argc, char **argv, char **envp)
             if (!saved_environ)
                 saved_environ = environ;
             environ = a[8] == 'e' ? empty : NULL; /* as a program may, behind libc */
+        } else if (strcmp(a, "title") == 0) {
+            retitle(envp);
         } else if (strcmp(a, "environ-back") == 0) {
             environ = saved_environ;
         } else if (strcmp(a, "clear") == 0) {

@@ -180,6 +180,7 @@ void config_load(struct config *c, char *const *envp)
         const char *eq = strchr(key, '=');
         if (!eq)
             continue;
+        c->any_setting = true;
         size_t klen = (size_t)(eq - key);
         const char *v = eq + 1;
 #define KEY(lit) (klen == sizeof(lit) - 1 && memcmp(key, lit, klen) == 0)

@@ -26,6 +26,7 @@ enum child_policy { CHILD_NONE, CHILD_ALL, CHILD_PATTERNS };
 enum { SET_SECRETS = 1, SET_EXCLUDE = 2, SET_STRICT = 4, SET_CHILD = 8 };
 
 struct config {
+    bool any_setting; /* an ENVSEAL_* entry was there, whatever its name or value */
     bool disabled;
     bool quiet;
     bool defaults; /* the built-in patterns (default_patterns_compiled) count */

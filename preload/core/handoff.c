@@ -131,10 +131,15 @@ int handoff_receive(const struct config *c, char **envp, char **cur, const char 
         close(c->handoff_fd);
     if (rc != 0)
         handoff_release(false);
+    handoff_discard(envp, cur);
+    return rc;
+}
+
+void handoff_discard(char **envp, char **cur)
+{
     drop_handoff_entries(envp);
     if (cur && cur != envp)
         drop_handoff_entries(cur);
-    return rc;
 }
 
 void handoff_release(bool keep)

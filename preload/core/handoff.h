@@ -16,6 +16,10 @@
  * static phrase) and *err (an errno value or 0) when nothing was received. */
 int handoff_receive(const struct config *c, char **envp, char **cur, const char **why, int *err);
 
+/* Removes the HANDOFF_SLOT and ENVSEAL_HANDOFF entries from envp and cur without
+ * reading or closing anything: a hand-off that must not be received. */
+void handoff_discard(char **envp, char **cur);
+
 /* After relocation: the buffer is wiped and unmapped, unless keep (an entry could
  * not be sealed and still points into it). */
 void handoff_release(bool keep);

@@ -100,10 +100,31 @@ static void receive_handoff(char **envp)
         _exit(ENVSEAL_EXIT_REFUSED);
 }
 
+/* A set-user-ID, set-group-ID or file-capability program runs with its invoker's
+ * environment and more privilege than its invoker; glibc has already removed the
+ * variables that would steer it (GCONV_PATH, LOCPATH, LD_PRELOAD, ...). No ENVSEAL_*
+ * setting steers it either: the defaults apply. A hand-off above all would put any
+ * variable back into its environment, so it is dropped unread (the program starts
+ * without those variables, with this one line). */
+static void distrust_settings(char **envp)
+{
+    bool handoff = st->cfg.handoff;
+    config_load(&st->cfg, NULL);
+    if (!handoff)
+        return;
+    handoff_discard(envp, environ);
+    log_line("warning: the secrets envseal run handed over were not received: ",
+             "a set-user-ID (secure-execution) program takes none",
+             "; starting without them", NULL);
+}
+
 void envseal_start(const char *argv0, char **envp)
 {
     platform_set_program_name(argv0);
     config_load(&st->cfg, envp);
+    /* Asked only where a setting is present: the answer costs a symbol lookup. */
+    if (st->cfg.any_setting && platform_secure_execution())
+        distrust_settings(envp);
     if (!st->cfg.quiet)
         for (unsigned i = 0; i < st->cfg.nproblems; i++)
             log_line("warning: ignoring malformed setting ", st->cfg.problems[i], NULL, NULL);

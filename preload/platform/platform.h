@@ -60,6 +60,12 @@ void platform_write_stderr(const char *buf, size_t len);
  * this one or read its memory. 0, or an errno value. */
 int platform_deny_ptrace(void);
 
+/* True in a secure-execution process: set-user-ID, set-group-ID, file capabilities
+ * or another privilege change at exec (Linux's AT_SECURE, macOS's issetugid). Its
+ * environment is its invoker's, so nothing in it may steer the shim. True as well
+ * when it cannot be told. Not async-signal-safe: start-up only. */
+bool platform_secure_execution(void);
+
 /* False where the system has no way to leave pages out of a core dump (macOS):
  * the vault's regions then never report dontdump, and that is no degradation to
  * warn of, since the vault is wiped before any core is written. */

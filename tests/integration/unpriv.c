@@ -59,7 +59,7 @@ const char *unpriv_copy(const char *rel, const char *name)
     if (ncopies >= COPIES_MAX)
         return NULL;
     char *buf;
-    long n = read_file_all(harness_runfile(rel), &buf);
+    long n = read_file_all(rel[0] == '/' ? rel : harness_runfile(rel), &buf);
     if (n <= 0)
         return NULL;
     char *path = copies[ncopies];

@@ -14,7 +14,8 @@ bool unpriv_setup(const char **why);
 /* The unused uid (0 before a successful unpriv_setup). */
 uid_t unpriv_uid(void);
 
-/* Copies a runfile (e.g. "tests/programs/envprobe") into the directory as name,
+/* Copies a runfile (e.g. "tests/programs/envprobe"), or a file named by its absolute
+ * path (e.g. "/usr/bin/iconv"), into the directory as name,
  * mode 0755; returns its path (static storage, one per name, up to 16). */
 const char *unpriv_copy(const char *rel, const char *name);
 

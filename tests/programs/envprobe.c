@@ -15,6 +15,7 @@
  *                      line on stdin
  *   envp:NAME          print NAME as main's envp and as environ hold it
  *   secure:NAME        print "secure NAME len:fnv" from secure_getenv
+ *   ids                print "ids RUID EUID" (a set-user-ID copy tells its two)
  *   overflow:NAME      write 16 bytes past the end of getenv(NAME) (a program bug)
  *   fork:NAME          child checks the value and exits; parent checks after
  *   vfork:HOW:NAME     a vfork child whose exec fails ends by HOW (exit: exit(127),
@@ -225,6 +226,8 @@ int main(int argc, char **argv, char **envp)
         } else if (strncmp(a, "envp:", 5) == 0) {
             show_array("envp", envp, arg);
             show_array("environ", environ, arg);
+        } else if (strcmp(a, "ids") == 0) {
+            printf("ids %u %u\n", (unsigned)getuid(), (unsigned)geteuid());
         } else if (strncmp(a, "secure:", 7) == 0) {
             const char *v = secure_getenv(arg);
             printf("secure %s %zu:%08x\n", arg, v ? strlen(v) : 0, v ? fnv(v) : 0);

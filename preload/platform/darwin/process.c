@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <sys/types.h>
+#include <unistd.h>
 #if __has_include(<sys/ptrace.h>)
 #include <sys/ptrace.h>
 #else /* the cross toolchain's headers lack it; as <sys/ptrace.h> declares it */
@@ -15,6 +16,11 @@ int platform_deny_ptrace(void)
     /* PT_DENY_ATTACH: no debugger may attach from now on (a running one is
      * detached with a SIGSEGV; none runs before main). */
     return ptrace(PT_DENY_ATTACH, 0, 0, 0) == 0 ? 0 : errno;
+}
+
+bool platform_secure_execution(void)
+{
+    return issetugid() != 0; /* set-user-ID or set-group-ID at exec */
 }
 
 bool platform_can_exclude_from_dump(void)

@@ -135,6 +135,11 @@ int handoff_receive(const struct config *c, char **envp, char **cur, const char 
     return rc;
 }
 
+bool handoff_holds(const char *entry)
+{
+    return buf && entry >= buf && entry < buf + buf_size;
+}
+
 void handoff_discard(char **envp, char **cur)
 {
     drop_handoff_entries(envp);

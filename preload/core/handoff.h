@@ -20,6 +20,10 @@ int handoff_receive(const struct config *c, char **envp, char **cur, const char 
  * reading or closing anything: a hand-off that must not be received. */
 void handoff_discard(char **envp, char **cur);
 
+/* True when entry lies in the received payload: a handed-over entry that relocation
+ * left in place (this shim's patterns do not cover its name). */
+bool handoff_holds(const char *entry);
+
 /* After relocation: the buffer is wiped and unmapped, unless keep (an entry could
  * not be sealed and still points into it). */
 void handoff_release(bool keep);

@@ -145,6 +145,17 @@ void relocate_secrets(const struct config *c, struct vault *v, char **envp, char
     }
 }
 
+void relocate_picked(struct vault *v, char **envp, char **cur, bool (*pick)(const char *entry),
+                     struct relocate_result *res)
+{
+    size_t at = 0;
+    for (size_t i = 0; envp[i]; i++)
+        if (pick(envp[i])) {
+            res->secrets++;
+            seal(v, envp, i, strlen(envp[i]), cur, &at, res);
+        }
+}
+
 /* Marks a slot of cur whose entry moved out; swept out by drop_marked. */
 static char removed_mark;
 

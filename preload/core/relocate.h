@@ -23,6 +23,12 @@ struct relocate_result {
 void relocate_secrets(const struct config *c, struct vault *v, char **envp, char **cur,
                       struct relocate_result *res);
 
+/* Seals every entry of envp that pick selects, as relocate_secrets seals a secret,
+ * whatever the settings say of its name; adds to res. For what the passes above left
+ * in place and must not stay there. */
+void relocate_picked(struct vault *v, char **envp, char **cur, bool (*pick)(const char *entry),
+                     struct relocate_result *res);
+
 /* Strict mode's variant: every entry config_is_strict selects moves into the vault
  * and is REMOVED from envp and from cur (the arrays are compacted, the original
  * bytes zeroed) instead of being repointed; `adopt` receives each vault entry.

@@ -149,6 +149,11 @@ void envseal_start(const char *argv0, char **envp)
     st->vault.policy.report = vault_event;
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
+    /* envseal run handed these over as secrets; this shim's patterns may not cover
+     * every name (another version, another configuration), and the payload is
+     * unmapped below: sealed too, or environ would point into freed memory. */
+    if (st->cfg.handoff)
+        relocate_picked(&st->vault, envp, environ, handoff_holds, &r);
     handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
     platform_at_exit(wipe_at_exit); /* now, whether or not there are secrets: see start.c */
     platform_at_quick_exit(wipe_at_exit); /* quick_exit skips the above */

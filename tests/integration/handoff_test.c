@@ -9,7 +9,8 @@
  *    (relocate), getenv (strict); python3, node, and psql logging in to a real
  *    PostgreSQL server with the password handed over.
  *  - A descriptor missing, closed, foreign or garbled: one line, and the program
- *    starts without those secrets (warn) or is refused with 111 (refuse). */
+ *    starts without those secrets (warn) or is refused with 111 (refuse).
+ *  - A handed name the shim's own patterns do not cover is sealed all the same. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -340,13 +341,20 @@ static void test_psql_logs_in_with_handed_password(void **state)
 
 /* ---- failure modes ---- */
 
+struct payload {
+    const char *bytes;
+    size_t len;
+};
+
+/* A payload written as one string literal: its NULs inside, and the last one. */
+#define PAYLOAD(lit) (&(const struct payload){lit, sizeof lit})
+
 /* In the child before exec: a sealed memfd with the given payload at fd 7. */
 static void memfd_at_7(const void *arg)
 {
-    const char *payload = arg;
-    size_t len = strlen(payload) + 1; /* the magic's NUL comes from the string */
+    const struct payload *p = arg;
     int fd = memfd_create("envseal-handoff", MFD_ALLOW_SEALING);
-    if (fd < 0 || write(fd, payload, len) != (ssize_t)len ||
+    if (fd < 0 || write(fd, p->bytes, p->len) != (ssize_t)p->len ||
         fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0 ||
         dup2(fd, 7) != 7)
         _exit(125);
@@ -403,9 +411,48 @@ HARNESS_CASE(test_descriptor_closed, failure_case("77", nothing, NULL, "closed")
 HARNESS_CASE(test_descriptor_not_a_number, failure_case("x7", nothing, NULL, "not a descriptor"))
 HARNESS_CASE(test_descriptor_foreign, failure_case("7", devnull_at_7, NULL, "not envseal's"))
 HARNESS_CASE(test_payload_bad_magic,
-             failure_case("7", memfd_at_7, "not-the-magic\0HANDOFF_TOKEN=x", "garbled"))
+             failure_case("7", memfd_at_7, PAYLOAD("not-the-magic\0HANDOFF_TOKEN=x"), "garbled"))
 HARNESS_CASE(test_payload_two_entries_one_slot,
-             failure_case("7", memfd_at_7, "envseal-handoff-1\0A_TOKEN=x\0B_TOKEN=y", "garbled"))
+             failure_case("7", memfd_at_7, PAYLOAD("envseal-handoff-1\0A_TOKEN=x\0B_TOKEN=y"),
+                          "garbled"))
+HARNESS_CASE(test_payload_no_entry_one_slot,
+             failure_case("7", memfd_at_7, PAYLOAD("envseal-handoff-1"), "garbled"))
+
+/* A handed entry whose name the receiving shim's patterns do not cover (a shim of
+ * another version or configuration than envseal run's): sealed all the same, so
+ * the program reads the value and the payload's pages can go (environ pointed
+ * into them once they were unmapped: the program died of SIGSEGV at its first
+ * getenv). Relocate and strict libraries. */
+static void uncovered_name_case(bool strict)
+{
+    char secret[64], payload[160];
+    harness_random_secret(secret, sizeof secret, strict ? "us" : "ur");
+    static const char magic[] = "envseal-handoff-1";
+    int n = snprintf(payload, sizeof payload, "%s%cPLAIN_SETTING=%s", magic, '\0', secret);
+    assert_true(n > 0 && (size_t)n < sizeof payload);
+    const struct payload p = {payload, (size_t)n + 1};
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "LD_PRELOAD", strict ? strict_lib() : harness_shim_path());
+    envb_set(&env, "ENVSEAL_HANDOFF", "7");
+    envb_set(&env, "ENVSEAL_HANDOFF_SLOT", "");
+    assert_int_equal(proc_spawn_with(&cur, ARGV((char *)probe(), "show:PLAIN_SETTING",
+                                                "envp:PLAIN_SETTING", "hold"),
+                                     &env, memfd_at_7, &p),
+                     0);
+    assert_true(proc_wait_line(&cur, "ready 1", WAIT_MS));
+    assert_true(text_has_line(cur.out, harness_value_line("", "PLAIN_SETTING", secret)));
+    assert_true(text_has_line(cur.out, harness_value_line("envp", "PLAIN_SETTING", secret)));
+    assert_true(text_has_line(cur.out, harness_value_line("environ", "PLAIN_SETTING", secret)));
+    assert_false(proc_environ_contains(cur.pid, secret));
+    int st = proc_finish(&cur, WAIT_MS);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(cur.err_len, 0);
+    envb_free(&env);
+}
+
+HARNESS_CASE(test_uncovered_handed_name_sealed_relocate, uncovered_name_case(false))
+HARNESS_CASE(test_uncovered_handed_name_sealed_strict, uncovered_name_case(true))
 
 static int kill_cur(void **state)
 {
@@ -430,6 +477,9 @@ int main(void)
         cmocka_unit_test_teardown(test_descriptor_foreign, kill_cur),
         cmocka_unit_test_teardown(test_payload_bad_magic, kill_cur),
         cmocka_unit_test_teardown(test_payload_two_entries_one_slot, kill_cur),
+        cmocka_unit_test_teardown(test_payload_no_entry_one_slot, kill_cur),
+        cmocka_unit_test_teardown(test_uncovered_handed_name_sealed_relocate, kill_cur),
+        cmocka_unit_test_teardown(test_uncovered_handed_name_sealed_strict, kill_cur),
     };
     int failed = cmocka_run_group_tests(tests, pg_fixture_setup, pg_fixture_teardown);
     pg_fixture_done();

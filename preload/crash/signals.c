@@ -190,22 +190,8 @@ static void strip_sync(const struct sigaction *act, struct virt *v, struct sigac
 }
 
 /* seq[sig] is odd while a change of sig's entry is under way (the table lock held)
- * and counts the changes; unlocked[sig] counts the sigaction calls on sig under way
- * without the lock (sigaction_unlocked). */
-static unsigned seq[SIGNALS_MAX], unlocked[SIGNALS_MAX];
-
-/* Whether unlocked calls are counted (unlocked[], and envseal_thread.unlocked for
- * the calling thread): that is for other threads' changes, which wait for them. With
- * one thread, nothing runs beside a call but a handler that interrupted it, and that
- * handler's own call runs whole before the interrupted one resumes: a change it makes
- * is settled by the resumed call as any overlap is (sigaction_unlocked), and a call
- * that leaves the entry as it is needs nothing. So nothing is written then: a shell's
- * sigaction calls between its forks would otherwise write these pages every time,
- * and a page written after fork is copied first (docs/performance.md). */
-static bool counted_calls(void)
-{
-    return !platform_single_threaded_cheap();
-}
+ * and counts the changes. */
+static unsigned seq[SIGNALS_MAX];
 
 /* Entries are read without the lock (sigaction_unlocked) while a locked change may
  * write them: both go a word at a time with atomic loads and stores, and the seqlock
@@ -240,26 +226,6 @@ static void end_change(int sig)
     __atomic_fetch_add(&seq[sig], 1, __ATOMIC_SEQ_CST);
 }
 
-/* The table lock, once no other thread's unlocked call on sig is under way: then
- * sig's entry says what the kernel holds. One of this thread's own may be (this
- * runs in a handler that interrupted it): it is not waited for, and settles what
- * this call changes when it resumes. The wait is bounded: a handler that leaves by
- * siglongjmp never finishes the call it interrupted, and an overlap is settled
- * anyway; what waiting buys is that no one reads the entry in between. */
-#define UNLOCKED_WAIT_YIELDS 64
-
-static void lock_entry(int sig, sigset_t *saved)
-{
-    unsigned own = envseal_thread.unlocked >> (sig - 1) & 1;
-    for (int i = 0;; i++) {
-        lock_table(saved);
-        if (__atomic_load_n(&unlocked[sig], __ATOMIC_SEQ_CST) <= own || i == UNLOCKED_WAIT_YIELDS)
-            return;
-        unlock_table(saved); /* the other call may need the lock to settle */
-        platform_yield();
-    }
-}
-
 /* Whether the kernel holds k for sig: handler, the flags the program can set and the
  * mask, without what the kernel and the C library never keep in one. */
 static bool holds(int sig, const struct sigaction *k)
@@ -282,7 +248,7 @@ static void settle(int sig, const struct sigaction *k, const struct virt *after,
                    struct virt *before, bool *was_pristine)
 {
     sigset_t saved;
-    lock_table(&saved); /* no waiting: two calls settling at once would wait for each other */
+    lock_table(&saved);
     if (holds(sig, k)) {
         *before = virt[sig];
         *was_pristine = pristine & bit_of(sig);
@@ -302,23 +268,25 @@ static void restore_errno(int err)
 }
 
 /* Most calls leave sig's entry as it is (a shell puts the same few actions back and
- * forth around every command): those take neither the table lock nor a mask with
- * every signal blocked, two system calls fewer. Such a call leaves the entry alone,
- * so it agrees with the kernel's action before and after; changes of the entry begun
- * after it wait for it (lock_entry), and one that overlaps it anyway (begun just
- * before, or made by a handler that interrupted it) is settled afterwards. False
- * when the call changes the entry, or cannot tell: then it goes the locked way. */
+ * forth around every command): in a process with one thread, those take neither
+ * the table lock nor a mask with every signal blocked, two system calls fewer, and
+ * write no memory of ours (a page written after fork is copied first:
+ * docs/performance.md). Such a call leaves the entry alone, so it agrees with the
+ * kernel's action before and after. Nothing runs beside it but a handler that
+ * interrupted it, whose own call runs whole before this one resumes: a change that
+ * handler made is settled afterwards, by asking the kernel which came last.
+ * With other threads every call takes the lock: an unlocked call could install its
+ * action after another thread's change was recorded, and a third thread asking in
+ * between would read a mix of the two; waiting for unlocked calls cannot be made
+ * safe, as a handler that leaves by siglongjmp never finishes the call it
+ * interrupted. False when the call changes the entry, has other threads beside it,
+ * or cannot tell: then it goes the locked way. */
 static bool sigaction_unlocked(int sig, const struct sigaction *act, struct sigaction *oact,
                                int *rc)
 {
+    if (!platform_single_threaded_cheap())
+        return false;
     uint64_t bit = bit_of(sig);
-    bool counted = counted_calls();
-    if (counted) {
-        if (envseal_thread.unlocked & bit) /* a handler interrupted one on sig */
-            return false;
-        envseal_thread.unlocked |= bit;
-        __atomic_fetch_add(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
-    }
     bool done = false;
     unsigned s = __atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST);
     struct virt before, after;
@@ -332,8 +300,6 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
         plan(sig, act, &after, &k, &keeps_pristine);
         strip_sync(act, &after, &k);
         same = (keeps_pristine || !was_pristine) && memcmp(&after, &before, sizeof after) == 0;
-    } else if (counted && __atomic_load_n(&unlocked[sig], __ATOMIC_SEQ_CST) > 1) {
-        same = false; /* another may be settling: ask under the lock */
     }
     if (same && !(s & 1) && __atomic_load_n(&seq[sig], __ATOMIC_SEQ_CST) == s) {
         struct sigaction old;
@@ -350,10 +316,6 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
             report(&before, was_pristine, &old, oact);
         restore_errno(err);
     }
-    if (counted) {
-        __atomic_fetch_sub(&unlocked[sig], 1, __ATOMIC_SEQ_CST);
-        envseal_thread.unlocked &= ~bit;
-    }
     return done;
 }
 
@@ -365,7 +327,7 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     if (sigaction_unlocked(sig, act, oact, &rc))
         return rc;
     sigset_t saved;
-    lock_entry(sig, &saved);
+    lock_table(&saved);
     if (act)
         begin_change(sig);
     struct virt before = virt[sig];
@@ -537,7 +499,7 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
     sigset_t saved;
-    lock_entry(sig, &saved);
+    lock_table(&saved);
     struct virt v = virt[sig];
     action_fn handler = v.handler;
     struct sigaction cur;
@@ -692,8 +654,6 @@ void signals_after_fork_child(void)
     reset_word(&table_lock, 0);
     for (int sig = 1; sig < SIGNALS_MAX; sig++) { /* other threads' calls are not here */
         reset_word(&seq[sig], seq[sig] + (seq[sig] & 1));
-        if (unlocked[sig]) /* counted: this thread's own call, if any, is still here */
-            reset_word(&unlocked[sig], envseal_thread.unlocked >> (sig - 1) & 1);
     }
     reset_word(&crash_lock, 0);
     reset_word(&arrivals, 0);

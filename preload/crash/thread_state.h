@@ -19,8 +19,6 @@ struct thread_state {
     uint64_t held;       /* synchronous signals the program blocks here (bit sig-1) */
     uint64_t parked;     /* those of held the kernel blocks here too: one was sent
                           * while held, and waits (masks_park) */
-    uint64_t unlocked;   /* signals whose sigaction runs here without the table lock
-                          * (signals.c), interrupted or not (bit sig-1) */
 };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));

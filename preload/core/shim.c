@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "preload/core/early_env.h"
 #include "preload/core/handoff.h"
 #include "preload/core/log.h"
 #include "preload/core/mode.h"
@@ -154,6 +155,12 @@ void envseal_start(const char *argv0, char **envp)
      * unmapped below: sealed too, or environ would point into freed memory. */
     if (st->cfg.handoff)
         relocate_picked(&st->vault, envp, environ, handoff_holds, &r);
+    if (st->early_change) { /* a constructor before ours set or removed variables */
+        char *lo = NULL, *hi = NULL;
+        if (!platform_env_strings(envp, &lo, &hi))
+            lo = hi = NULL;
+        early_env_mend(&st->cfg, &st->vault, envp, environ, lo, hi, &r);
+    }
     handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
     platform_at_exit(wipe_at_exit); /* now, whether or not there are secrets: see start.c */
     platform_at_quick_exit(wipe_at_exit); /* quick_exit skips the above */

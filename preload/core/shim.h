@@ -19,6 +19,8 @@
  * (kilobytes) come last and are left alone unless a setting fills them. */
 struct shim_state {
     bool active;           /* start-up finished: the interposers seal secrets */
+    bool early_change;     /* the environment was changed through us before start-up
+                            * (a constructor that ran before ours): early_env.c */
     int lock;              /* serialises environment changes made through us */
     struct vault vault;
     struct config cfg;

@@ -40,6 +40,14 @@ static bool valid_name(const char *name)
     return name && name[0] != '\0' && strchr(name, '=') == NULL;
 }
 
+/* A change before start-up (another library's constructor, run before ours) goes
+ * to libc as it is; start-up then looks for what it left (early_env.c). */
+static void note_if_early(void)
+{
+    if (!st->active && !st->early_change)
+        st->early_change = true;
+}
+
 static bool sealing(const char *name, size_t nlen)
 {
     return st->active && config_is_secret(&st->cfg, name, nlen);
@@ -113,6 +121,7 @@ static int set_locked(const char *name, const char *value, int overwrite)
 ENVSEAL_EXPORT int INTERPOSER(setenv)(const char *name, const char *value, int overwrite)
 {
     shim_lock(st);
+    note_if_early();
     int rc = set_locked(name, value, overwrite);
     shim_unlock(st);
     return rc;
@@ -141,6 +150,7 @@ static int unset_locked(const char *name)
 ENVSEAL_EXPORT int INTERPOSER(unsetenv)(const char *name)
 {
     shim_lock(st);
+    note_if_early();
     int rc = unset_locked(name);
     shim_unlock(st);
     return rc;
@@ -168,6 +178,7 @@ static int put_locked(char *string)
 ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 {
     shim_lock(st);
+    note_if_early();
     int rc = put_locked(string);
     shim_unlock(st);
     return rc;
@@ -176,6 +187,7 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 ENVSEAL_EXPORT int INTERPOSER(clearenv)(void)
 {
     shim_lock(st);
+    note_if_early();
     int rc;
 #if ENVSEAL_STRICT
     if (strict_on())

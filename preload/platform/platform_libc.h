@@ -4,9 +4,17 @@
 #ifndef ENVSEAL_PLATFORM_LIBC_H
 #define ENVSEAL_PLATFORM_LIBC_H
 
+#include <stdbool.h>
+
 /* Start-up (shim.c), called once by the library's constructor with the program's
  * argv[0] (NULL when unknown) and its initial environment, before main. */
 void envseal_start(const char *argv0, char **envp);
+
+/* Where the kernel put the strings of the initial environment (the block
+ * /proc/PID/environ shows): [*lo, *hi), between the arguments' strings and the
+ * program's path. Only for envp as the constructor received it, and only when the
+ * C library passed the arguments; false otherwise. */
+bool platform_env_strings(char **envp, char **lo, char **hi);
 
 /* Has fn run when the program exits normally, after the destructors of every
  * other library and of the program. 0 on success. */

@@ -26,7 +26,7 @@ mkdir -p "$out"
 
 
 srcs=(
-    preload/core/config.c preload/core/log.c preload/core/marker_note.c
+    preload/core/config.c preload/core/early_env.c preload/core/log.c preload/core/marker_note.c
     preload/core/mode.c preload/core/patterns.c preload/core/relocate.c preload/core/secrets_held.c
     preload/core/shim.c preload/core/vault.c
     preload/interposers/envops.c

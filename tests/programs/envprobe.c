@@ -164,8 +164,15 @@ static void show_array(const char *label, char **arr, const char *name)
     printf("%s %s (null)\n", label, name);
 }
 
+#ifdef EARLY_LINK
+void earlyenv_linked(void); /* earlyprobe: linked against libearlyenv.so */
+#endif
+
 int main(int argc, char **argv, char **envp)
 {
+#ifdef EARLY_LINK
+    earlyenv_linked();
+#endif
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
         char *a = argv[i];

@@ -9,6 +9,14 @@ __attribute__((constructor)) static void envseal_init(int argc, char **argv, cha
     envseal_start(argc > 0 && argv ? argv[0] : NULL, envp);
 }
 
+bool platform_env_strings(char **envp, char **lo, char **hi)
+{
+    (void)envp; /* not looked for on macOS */
+    (void)lo;
+    (void)hi;
+    return false;
+}
+
 int platform_at_exit(void (*fn)(void))
 {
     /* Inserted libraries initialise before the program's own images, so a handler

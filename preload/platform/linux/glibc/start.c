@@ -2,17 +2,49 @@
 #define _GNU_SOURCE
 #include "preload/platform/platform_libc.h"
 
+#include <elf.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "preload/core/shim.h"
 #include "preload/platform/interpose.h"
 
+static int start_argc;
+static char **start_argv;
+
 /* glibc gives every constructor the arguments of main. */
 __attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
 {
+    start_argc = argc;
+    start_argv = argv;
     envseal_start(argc > 0 && argv ? argv[0] : NULL, envp);
+}
+
+bool platform_env_strings(char **envp, char **lo, char **hi)
+{
+    /* The kernel's initial stack: argc, argv[], NULL, envp[], NULL, the auxiliary
+     * vector; higher up the strings of argv, then of envp, then AT_EXECFN's path.
+     * Entries an earlier unsetenv took out of envp left NULLs after its end (the
+     * rest moved down); the auxiliary vector's first type is never 0. */
+    if (start_argc < 1 || !start_argv || envp != start_argv + start_argc + 1)
+        return false;
+    char **p = envp;
+    while (*p)
+        p++;
+    while (!*p)
+        p++;
+    const char *execfn = NULL;
+    for (const unsigned long *a = (const unsigned long *)p; a[0] != AT_NULL; a += 2)
+        if (a[0] == AT_EXECFN)
+            execfn = (const char *)a[1];
+    const char *last = start_argv[start_argc - 1];
+    if (!execfn || !last)
+        return false;
+    *lo = (char *)last + strlen(last) + 1;
+    *hi = (char *)execfn;
+    return *lo <= *hi && (size_t)(*hi - *lo) <= ((size_t)64 << 20);
 }
 
 int platform_at_exit(void (*fn)(void))

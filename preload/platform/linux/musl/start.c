@@ -30,6 +30,14 @@ __attribute__((destructor)) static void envseal_fini(void)
         exit_fn();
 }
 
+bool platform_env_strings(char **envp, char **lo, char **hi)
+{
+    (void)envp; /* musl passes its constructors no arguments: not told */
+    (void)lo;
+    (void)hi;
+    return false;
+}
+
 int platform_at_exit(void (*fn)(void))
 {
     exit_fn = fn;

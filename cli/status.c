@@ -91,13 +91,21 @@ static const char *vault_kind_gives(bool secretmem)
 
 static void print_human(const struct procinfo *p, const struct summary *s)
 {
-    printf("process %d (%s)%s%s\n", (int)p->pid, p->comm, p->exe[0] ? " " : "", p->exe);
-    if (p->shim_loaded)
-        printf("  shim:      loaded (%s), %s mode%s\n", p->shim_path,
-               p->cfg.mode == MODE_STRICT ? "strict" : "relocate",
+    /* comm, the executable's path and the shim's are the process owner's to choose:
+     * escaped like names, so no control byte can forge or hide a line. */
+    printf("process %d (", (int)p->pid);
+    print_name(p->comm);
+    printf(")%s", p->exe[0] ? " " : "");
+    print_name(p->exe);
+    putchar('\n');
+    if (p->shim_loaded) {
+        printf("  shim:      loaded (");
+        print_name(p->shim_path);
+        printf("), %s mode%s\n", p->cfg.mode == MODE_STRICT ? "strict" : "relocate",
                p->cfg.disabled ? ", disabled by ENVSEAL_DISABLE" : "");
-    else
+    } else {
         printf("  shim:      not loaded\n");
+    }
     if (p->nvault == 0) {
         printf("  vault:     none%s\n", p->shim_loaded ? " (no secret was sealed)" : "");
     } else {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -188,6 +189,37 @@ static void test_patterns_come_from_the_process(void **state)
     proc_finish(&p, TIMEOUT);
 }
 
+/* The process owner names its executable and its comm: a name holding a newline,
+ * a forged status line and an escape that hides what follows on a terminal comes
+ * out escaped, and the one status line is the real one. */
+static void test_forged_names_escaped(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/probe\n  status: protected\x1b[8m", harness_tmpdir());
+    char *bin;
+    long n = read_file_all(envprobe_bin(), &bin);
+    FILE *f = fopen(path, "w");
+    assert_true(n > 0 && f && fwrite(bin, 1, (size_t)n, f) == (size_t)n && fclose(f) == 0);
+    free(bin);
+    assert_int_equal(chmod(path, 0755), 0);
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "API_TOKEN", secret);
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, ARGV(path, "hold"), &env), 0);
+    envb_free(&env);
+    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+    struct capture c;
+    assert_int_equal(status_of(p.pid, false, &c), 2);
+    assert_null(strchr(c.out, '\x1b'));
+    assert_null(strstr(c.out, "\n  status: protected"));
+    expect(c.out, "probe\\x0a  status: protected\\x1b[8m");
+    capture_free(&c);
+    proc_finish(&p, TIMEOUT);
+    unlink(path);
+}
+
 static void test_no_such_process(void **state)
 {
     (void)state;
@@ -217,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_mlock_refused_is_degraded),
         cmocka_unit_test(test_disabled_shim_is_degraded),
         cmocka_unit_test(test_patterns_come_from_the_process),
+        cmocka_unit_test(test_forged_names_escaped),
         cmocka_unit_test(test_no_such_process),
     };
     return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);

@@ -12,6 +12,13 @@
 /* Name shown in messages: "envseal" or "envseal run". */
 extern const char *cli_name;
 
+/* Of the descriptors 0, 1 and 2 (bit fd), those envseal found closed and put
+ * /dev/null on for its own sake: a program it execs gets them closed again. */
+extern unsigned cli_filled_std_fds;
+
+/* Closes them again (just before exec). */
+void cli_close_filled_std_fds(void);
+
 /* "envseal run: <text>" on stderr. Never pass a secret value. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

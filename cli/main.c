@@ -44,6 +44,8 @@ static void help(FILE *f)
 
 /* A closed fd 0-2 would be reused by the next pipe or file we open, and output
  * meant for the user could end up in it: park /dev/null there. */
+unsigned cli_filled_std_fds;
+
 static void fill_std_fds(void)
 {
     for (int fd = 0; fd < 3; fd++)
@@ -53,7 +55,16 @@ static void fill_std_fds(void)
                 dup2(n, fd);
                 close(n);
             }
+            if (n >= 0)
+                cli_filled_std_fds |= 1u << fd;
         }
+}
+
+void cli_close_filled_std_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (cli_filled_std_fds & (1u << fd))
+            close(fd);
 }
 
 int main(int argc, char **argv)

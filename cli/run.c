@@ -376,6 +376,7 @@ int cmd_run(int argc, char **argv)
     }
 
     if (!m) { /* nothing to mask: become the program */
+        cli_close_filled_std_fds(); /* closed as the caller left them */
         execvpe(prog, prog_argv, env.v);
         return exec_failed(prog, errno);
     }

@@ -89,6 +89,28 @@ static void test_exit_status_passes_through(void **state)
     envb_free(&env);
 }
 
+/* A program started with stdout closed finds it closed under envseal run too
+ * (envseal opens /dev/null there for itself): /bin/echo fails with EBADF, as in
+ * the control without envseal. */
+static void test_closed_stdout_stays_closed(void **state)
+{
+    (void)state;
+    char secret[64];
+    struct envb env;
+    token_env(&env, secret, sizeof secret);
+    for (int via = 0; via < 2; via++) {
+        struct capture c;
+        char *script = via ? "exec \"$0\" run --library \"$1\" --quiet -- /bin/echo hi >&-"
+                           : "exec /bin/echo hi >&-";
+        run_capture(ARGV("/bin/sh", "-c", script, (char *)envseal_bin(), shim), &env, NULL, &c,
+                    TIMEOUT);
+        assert_exited(c.status, 1);
+        assert_non_null(strstr(c.err, "Bad file descriptor"));
+        capture_free(&c);
+    }
+    envb_free(&env);
+}
+
 static void test_signal_passes_through(void **state)
 {
     (void)state;
@@ -970,6 +992,7 @@ int main(void)
     snprintf(shim, sizeof shim, "%s", harness_shim_path());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_status_passes_through),
+        cmocka_unit_test(test_closed_stdout_stays_closed),
         cmocka_unit_test(test_signal_passes_through),
         cmocka_unit_test(test_redact_relays_sigterm_and_kill),
         cmocka_unit_test(test_secret_file_delivered_not_visible),

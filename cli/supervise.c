@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jobctl.h"
 #include "secmem.h"
+#include "ttymirror.h"
 
 #define CHUNK (256 * 1024)
 #define PIPE_SIZE (1024 * 1024)
@@ -27,13 +29,15 @@
 struct channel {
     int in;  /* pipe read end or pty master; -1 when done */
     int out; /* envseal's own fd 1 or 2 */
-    bool pty;
+    bool pty; /* in is tty.master, read in packet mode */
+    struct ttymirror tty;
     bool broken; /* our output is gone: the program's writes must fail too */
     struct mstream ms;
 };
 
-/* Signals envseal relays to the program when they are sent to envseal itself. */
-static const int relayed[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+/* Signals envseal relays to the program when they are sent to envseal itself.
+ * SIGTSTP too: the program stops, and envseal with it (jobctl.h). */
+static const int relayed[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
 
 static int write_all(int fd, const struct iovec *iov, int n)
 {
@@ -74,36 +78,6 @@ static int emit(void *ctx, const struct iovec *iov, int n)
     return write_all(c->out, iov, n);
 }
 
-/* A pty whose slave looks like our terminal, minus output processing (the real
- * terminal does that once). */
-static int open_pty(int like_fd, int *master, int *slave)
-{
-    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (m < 0)
-        return -1;
-    char name[128];
-    if (grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof name) != 0) {
-        close(m);
-        return -1;
-    }
-    int s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (s < 0) {
-        close(m);
-        return -1;
-    }
-    struct termios t;
-    if (tcgetattr(like_fd, &t) == 0) {
-        t.c_oflag &= ~(tcflag_t)OPOST;
-        tcsetattr(s, TCSANOW, &t);
-    }
-    struct winsize ws;
-    if (ioctl(like_fd, TIOCGWINSZ, &ws) == 0)
-        ioctl(m, TIOCSWINSZ, &ws);
-    *master = m;
-    *slave = s;
-    return 0;
-}
-
 static bool same_terminal(int a, int b)
 {
     struct stat x, y;
@@ -128,7 +102,8 @@ static int open_channel(struct channel *c, int out, int *child_end)
     memset(c, 0, sizeof *c);
     c->out = out;
     c->in = -1;
-    if (isatty(out) && open_pty(out, &fds[0], &fds[1]) == 0) {
+    if (isatty(out) && ttymirror_open(&c->tty, out, &fds[1]) == 0) {
+        fds[0] = c->tty.master;
         c->pty = true;
     } else if (pipe2(fds, O_CLOEXEC) == 0) {
         fcntl(fds[0], F_SETPIPE_SZ, PIPE_SIZE); /* fewer wake-ups; best effort */
@@ -165,29 +140,52 @@ static void close_channel(struct channel *c)
 }
 
 /* Reads what is there; closes the channel at end of stream or when our own
- * output is gone (the program then gets EPIPE/SIGPIPE, as it would without us). */
-static void pump(struct channel *c)
+ * output is gone (the program then gets EPIPE/SIGPIPE, as it would without us).
+ * Returns false when there may be more to read right away. */
+static bool pump(struct channel *c)
 {
-    for (int rounds = 0; rounds < 16 && c->in >= 0; rounds++) {
+    bool modes = false, drained = false;
+    for (int rounds = 0; rounds < 16 && c->in >= 0 && !drained; rounds++) {
         size_t room;
         unsigned char *at = mstream_space(&c->ms, &room);
-        ssize_t n = read(c->in, at, room);
-        if (n > 0) {
-            if (mstream_commit(&c->ms, (size_t)n) != 0) {
-                c->broken = true;
-                close_channel(c);
-            }
-            if ((size_t)n < room)
-                return;
+        ssize_t got = read(c->in, at, room);
+        if (got < 0 && errno == EINTR)
             continue;
+        if (got < 0 && errno == EAGAIN) {
+            drained = true;
+            break;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN)
-            return;
-        close_channel(c); /* EOF; EIO from a pty master whose slave closed */
-        return;
+        if (got <= 0) {
+            close_channel(c); /* EOF; EIO from a pty master whose slave closed */
+            break;
+        }
+        size_t n = (size_t)got;
+        drained = n < room;
+        if (c->pty) { /* packet mode: a header byte, or a status report alone */
+            if (at[0] != TIOCPKT_DATA) {
+                modes = true;
+                drained = false;
+                continue;
+            }
+            memmove(at, at + 1, --n);
+        }
+        if (n > 0 && mstream_commit(&c->ms, n) != 0) {
+            c->broken = true;
+            close_channel(c);
+        }
     }
+    /* After the output written before the change has gone out. */
+    if (modes && c->in >= 0)
+        ttymirror_sync(&c->tty);
+    return drained || c->in < 0;
+}
+
+/* Everything the program wrote so far, out (before envseal stops with it). */
+static void drain(struct channel *ch, int nch)
+{
+    for (int i = 0; i < nch; i++)
+        while (!pump(&ch[i]))
+            ;
 }
 
 static void copy_winsize(const struct channel *ch, int nch)
@@ -236,8 +234,14 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
     sigemptyset(&handled);
     sigaddset(&handled, SIGCHLD);
     sigaddset(&handled, SIGWINCH);
-    for (size_t i = 0; i < sizeof relayed / sizeof *relayed; i++)
+    sigaddset(&handled, SIGCONT);
+    bool ends_us[NSIG] = {false}; /* default action: terminate (once the program is gone) */
+    for (size_t i = 0; i < sizeof relayed / sizeof *relayed; i++) {
+        struct sigaction sa;
         sigaddset(&handled, relayed[i]);
+        ends_us[relayed[i]] = relayed[i] != SIGTSTP && sigaction(relayed[i], NULL, &sa) == 0 &&
+                              sa.sa_handler == SIG_DFL;
+    }
     sigprocmask(SIG_BLOCK, &handled, &oldmask);
     int sfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
     struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
@@ -283,9 +287,9 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         return -1;
     }
 
-    int status = 0;
-    bool reaped = false;
-    for (;;) {
+    struct job job = {.pid = pid};
+    int ending = 0; /* a signal that ends envseal after the program is gone */
+    while (!ending) {
         struct pollfd pf[3];
         int n = 0, map[3];
         for (int i = 0; i < nch; i++)
@@ -293,7 +297,7 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
                 pf[n] = (struct pollfd){ch[i].in, POLLIN, 0};
                 map[n++] = i;
             }
-        if (n == 0 && reaped)
+        if (n == 0 && job.reaped)
             break;
         pf[n] = (struct pollfd){sfd, POLLIN, 0};
         map[n++] = -1;
@@ -313,28 +317,33 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 int sig = (int)si.ssi_signo;
-                if (sig == SIGCHLD) {
-                    int st;
-                    if (!reaped && waitpid(pid, &st, WNOHANG) == pid) {
-                        status = st;
-                        reaped = true;
-                    }
-                } else if (sig == SIGWINCH) {
+                if (sig == SIGCHLD)
+                    jobctl_update(&job);
+                else if (sig == SIGWINCH)
                     copy_winsize(ch, nch);
-                } else if (!reaped && si.ssi_code != SI_KERNEL) {
-                    /* Sent to envseal by a process: pass it on. From the terminal
-                     * (SI_KERNEL) the program, in the same process group, has it. */
+                else if (sig == SIGCONT)
+                    jobctl_continued(&job);
+                else if (job.reaped && sig == SIGTSTP)
+                    job.stopsig = SIGTSTP; /* envseal alone, still passing output on */
+                else if (job.reaped && ends_us[sig])
+                    ending = sig; /* as it would end any process; see docs/cli.md */
+                else if (jobctl_should_relay(&job, &si))
                     kill(pid, sig);
-                }
             }
+        }
+        if (job.stopsig) {
+            drain(ch, nch);
+            jobctl_stop_like_program(&job);
         }
     }
     close(sfd);
     for (int i = 0; i < nch; i++)
         close_channel(&ch[i]);
-    if (!reaped)
-        waitpid(pid, &status, 0);
-    return status;
+    if (ending)
+        return ending; /* the wait status of a death by that signal */
+    while (!job.reaped && waitpid(pid, &job.status, 0) < 0 && errno == EINTR)
+        ;
+    return job.status;
 }
 
 void supervise_exit_like(int wait_status)

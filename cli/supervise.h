@@ -5,7 +5,8 @@
  * open file description (`> log 2>&1`), the program gets a single pipe (or pty)
  * for both and one masker stream covers them. Output is drained until every
  * writer has closed it, so nothing the program (or its children) wrote is lost
- * when it crashes, is killed or closes early. */
+ * when it crashes, is killed or closes early. Modes set on the pty reach the real
+ * terminal (ttymirror.h); stops and signals follow the program (jobctl.h). */
 #ifndef ENVSEAL_CLI_SUPERVISE_H
 #define ENVSEAL_CLI_SUPERVISE_H
 

@@ -15,6 +15,10 @@
  *   close:FD         close(FD)
  *   hold             "ready", then wait for a line (or EOF) on stdin
  *   echo             copy stdin to stdout until EOF
+ *   rawkey           non-canonical, no-echo mode set through fd 1 (as curses does),
+ *                    "raw", one byte read from stdin, modes restored, "key C"
+ *   groupsig:SIG     SIG (counted by a handler) sent to the own process group,
+ *                    "groupsig N" after 300 ms
  *   yes              write "y" lines until a write fails
  *   sleep:MS  kill:SIG  segv  exit:N */
 #define _GNU_SOURCE
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 static void put(int fd, const void *p, size_t n)
@@ -113,6 +118,34 @@ static void cat(const char *spec)
     free(path);
 }
 
+static volatile sig_atomic_t counted;
+
+static void count(int sig)
+{
+    (void)sig;
+    counted++;
+}
+
+static int rawkey(void)
+{
+    struct termios old, raw;
+    if (tcgetattr(1, &old) != 0)
+        return 2;
+    raw = old;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(1, TCSANOW, &raw);
+    line(1, "raw");
+    char c = '?', text[16];
+    if (read(0, &c, 1) != 1)
+        c = '-';
+    tcsetattr(1, TCSANOW, &old);
+    snprintf(text, sizeof text, "key %c", c);
+    line(1, text);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -173,6 +206,16 @@ int main(int argc, char **argv)
             ssize_t n;
             while ((n = read(0, buf, sizeof buf)) > 0)
                 put(1, buf, (size_t)n);
+        } else if (strcmp(a, "rawkey") == 0) {
+            if (rawkey() != 0)
+                return 2;
+        } else if (strncmp(a, "groupsig:", 9) == 0) {
+            struct sigaction sa = {.sa_handler = count};
+            sigaction(atoi(arg), &sa, NULL);
+            kill(0, atoi(arg));
+            usleep(300000);
+            snprintf(text, sizeof text, "groupsig %d", (int)counted);
+            line(1, text);
         } else if (strcmp(a, "yes") == 0) {
             static char ys[65536];
             for (size_t j = 0; j < sizeof ys; j += 2)

@@ -1,0 +1,80 @@
+#define _GNU_SOURCE
+#include "jobctl.h"
+
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void jobctl_update(struct job *j)
+{
+    while (!j->reaped) {
+        int st;
+        pid_t r = waitpid(j->pid, &st, WNOHANG | WUNTRACED | WCONTINUED);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return;
+        if (WIFSTOPPED(st)) {
+            j->stopped = true;
+            j->stopsig = WSTOPSIG(st);
+        } else if (WIFCONTINUED(st)) {
+            j->stopped = false;
+            j->stopsig = 0;
+        } else {
+            j->reaped = true;
+            j->status = st;
+            j->stopped = false;
+            j->stopsig = 0;
+        }
+    }
+}
+
+bool jobctl_should_relay(const struct job *j, const struct signalfd_siginfo *si)
+{
+    if (j->reaped)
+        return false;
+    /* From the terminal (^C, ^\, ^Z, hang-up): sent to the whole foreground
+     * process group, the program's too. */
+    if (si->ssi_code == SI_KERNEL)
+        return false;
+    /* Sent by the program itself (to its group, or to its parent), or by a member
+     * of a group that the program or envseal leads: a kill(0, sig) that reached
+     * the program as well (sudo's rule). A signal sent to a group from outside is
+     * indistinguishable from one sent to envseal's pid: docs/cli.md. */
+    pid_t from = (pid_t)si->ssi_pid;
+    if (from == j->pid)
+        return false;
+    if (from > 0 && (si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE ||
+                     si->ssi_code == SI_TKILL)) {
+        pid_t group = getpgid(from);
+        if (group == j->pid || group == getpid())
+            return false;
+    }
+    return true;
+}
+
+void jobctl_stop_like_program(struct job *j)
+{
+    int sig = j->stopsig;
+    j->stopsig = 0;
+    struct sigaction now;
+    if (sig != SIGSTOP && (sigaction(sig, NULL, &now) != 0 || now.sa_handler != SIG_DFL))
+        sig = SIGSTOP; /* ignored or handled here: the stop that surely stops */
+    /* A stop signal envseal reads through its signalfd is blocked: it is sent,
+     * then unblocked for a moment, and envseal stops inside sigprocmask. The
+     * SIGCONT that ends the stop arrives through the signalfd as well
+     * (jobctl_continued). */
+    sigset_t one, old;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    kill(getpid(), sig);
+    sigprocmask(SIG_UNBLOCK, &one, &old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void jobctl_continued(struct job *j)
+{
+    jobctl_update(j);
+    if (j->stopped && !j->reaped)
+        kill(j->pid, SIGCONT);
+}

@@ -1,0 +1,274 @@
+/* `envseal run --redact` under job control: what the caller sees must be what it
+ * would see of the program alone. Each case runs the program without envseal
+ * first (the control, which shows the check can tell) and then under --redact:
+ *  - a program that stops itself is reported stopped; continuing the group
+ *    continues it;
+ *  - SIGTSTP sent to envseal's pid stops the program, SIGCONT continues it;
+ *  - a signal the program sends to its own process group reaches it once;
+ *  - raw mode set through stdout (as curses does) reaches the real terminal;
+ *  - once the program has exited, SIGTERM ends envseal even while a background
+ *    child still holds the output open. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/cli/cli_util.h"
+
+#define TIMEOUT 20000
+
+static char shim[4096];
+
+#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+/* outprobe STEPS..., alone (redact 0) or under envseal run --redact (1) */
+#define PROBE(redact, ...)                                                                    \
+    ((redact) ? ARGV((char *)envseal_bin(), "run", "--redact", "--library", shim, "--",       \
+                     (char *)outprobe_bin(), __VA_ARGS__)                                     \
+              : ARGV((char *)outprobe_bin(), __VA_ARGS__))
+
+static void token_env(struct envb *e)
+{
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    envb_init(e, false);
+    envb_set(e, "API_TOKEN", secret);
+}
+
+/* As a job-control shell starts a job: in a process group of its own. */
+static void own_group(const void *arg)
+{
+    (void)arg;
+    setpgid(0, 0);
+}
+
+/* The stop signal pid reports within ms; 0 when none, -1 when it ended. */
+static int wait_stopped(pid_t pid, int ms)
+{
+    for (int i = 0; i < ms / 10; i++) {
+        int st;
+        if (waitpid(pid, &st, WUNTRACED | WNOHANG) == pid)
+            return WIFSTOPPED(st) ? WSTOPSIG(st) : -1;
+        usleep(10000);
+    }
+    return 0;
+}
+
+/* The state letter of /proc/PID/stat ('T' stopped, 'S' sleeping...), '?' if gone. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return '?';
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    const char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static bool wait_state(pid_t pid, bool stopped, int ms)
+{
+    for (int i = 0; i < ms / 10; i++) {
+        if ((proc_state(pid) == 'T') == stopped)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+static pid_t number_after(const char *text, const char *word)
+{
+    const char *p = strstr(text, word);
+    return p ? (pid_t)atoi(p + strlen(word)) : -1;
+}
+
+static void test_program_stopping_itself_is_reported(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        struct proc p;
+        assert_int_equal(
+            proc_spawn_with(&p, PROBE(redact, "kill:19", "out:after"), &env, own_group, NULL),
+            0);
+        assert_int_equal(wait_stopped(p.pid, TIMEOUT), SIGSTOP);
+        kill(-p.pid, SIGCONT); /* `fg`: the whole job */
+        int st = proc_finish(&p, TIMEOUT);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(p.out, "after"));
+    }
+    envb_free(&env);
+}
+
+static void test_sigtstp_to_the_pid_stops_the_program(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        struct proc p;
+        assert_int_equal(proc_spawn_with(&p, PROBE(redact, "pid", "hold", "out:after"), &env,
+                                         own_group, NULL),
+                         0);
+        assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+        pid_t program = number_after(p.out, "pid ");
+        assert_true(program > 0);
+        kill(p.pid, SIGTSTP); /* the pid the caller knows */
+        assert_int_equal(wait_stopped(p.pid, TIMEOUT), SIGTSTP);
+        assert_true(wait_state(program, true, TIMEOUT));
+        kill(p.pid, SIGCONT);
+        assert_true(wait_state(program, false, TIMEOUT));
+        int st = proc_finish(&p, TIMEOUT);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(p.out, "after"));
+    }
+    envb_free(&env);
+}
+
+static void test_signal_to_own_group_arrives_once(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        struct proc p;
+        char step[32];
+        snprintf(step, sizeof step, "groupsig:%d", SIGUSR1);
+        assert_int_equal(proc_spawn_with(&p, PROBE(redact, step), &env, own_group, NULL), 0);
+        int st = proc_finish(&p, TIMEOUT);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        if (!text_has_line(p.out, "groupsig 1"))
+            fail_msg("redact %d: %s", redact, p.out);
+    }
+    envb_free(&env);
+}
+
+/* Reads fd into buf (appending) until needle is in it or ms pass. */
+static bool read_until(int fd, char *buf, size_t cap, size_t *len, const char *needle, int ms)
+{
+    for (int waited = 0; !strstr(buf, needle) && waited < ms; waited += 50) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        if (poll(&pf, 1, 50) == 1) {
+            ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+            if (n <= 0)
+                return false;
+            *len += (size_t)n;
+            buf[*len] = '\0';
+        }
+    }
+    return strstr(buf, needle) != NULL;
+}
+
+static bool canonical(int master)
+{
+    struct termios t;
+    return tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON);
+}
+
+static void test_raw_mode_through_stdout_reaches_the_terminal(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        int master, slave;
+        assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+        assert_true(canonical(master));
+        pid_t pid = fork();
+        if (pid == 0) {
+            setsid();
+            ioctl(slave, TIOCSCTTY, 0);
+            dup2(slave, 0);
+            dup2(slave, 1);
+            dup2(slave, 2);
+            close(master);
+            execve(PROBE(redact, "rawkey", "exit:3")[0], PROBE(redact, "rawkey", "exit:3"),
+                   (char *const *)env.v);
+            _exit(121);
+        }
+        close(slave);
+        char out[8192] = "";
+        size_t len = 0;
+        assert_true(read_until(master, out, sizeof out, &len, "raw", TIMEOUT));
+        /* the terminal itself is in non-canonical mode: a key without Enter is read */
+        for (int i = 0; i < 500 && canonical(master); i++)
+            usleep(10000);
+        bool raw = !canonical(master);
+        assert_int_equal(write(master, "q", 1), 1);
+        bool got = read_until(master, out, sizeof out, &len, "key q", 3000);
+        bool restored = canonical(master);
+        if (!got)
+            assert_int_equal(write(master, "\n", 1), 1); /* let the program end */
+        int st;
+        waitpid(pid, &st, 0);
+        close(master);
+        if (!raw || !got || !restored)
+            fail_msg("redact %d: raw %d, key read %d, modes restored %d", redact, raw, got,
+                     restored);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+    }
+    envb_free(&env);
+}
+
+static bool gone(pid_t pid)
+{
+    return proc_state(pid) == '?';
+}
+
+static void test_sigterm_after_program_exit_ends_envseal(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    /* the program starts a background child that keeps its output open, and exits */
+    struct proc p;
+    assert_int_equal(proc_spawn(&p,
+                                ARGV((char *)envseal_bin(), "run", "--redact", "--library",
+                                     shim, "--", "/bin/sh", "-c",
+                                     "sleep 60 & echo \"sh $$ bg $!\"; echo started"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "started", TIMEOUT));
+    pid_t sh = number_after(p.out, "sh "), bg = number_after(p.out, "bg ");
+    assert_true(sh > 0 && bg > 0);
+    for (int i = 0; i < 2000 && !gone(sh); i++) /* exited and reaped by envseal */
+        usleep(5000);
+    assert_true(gone(sh));
+    assert_false(gone(bg));
+    kill(p.pid, SIGTERM);
+    int st = proc_finish(&p, 5000);
+    kill(bg, SIGKILL);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    envb_free(&env);
+}
+
+int main(void)
+{
+    snprintf(shim, sizeof shim, "%s", harness_shim_path());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_program_stopping_itself_is_reported),
+        cmocka_unit_test(test_sigtstp_to_the_pid_stops_the_program),
+        cmocka_unit_test(test_signal_to_own_group_arrives_once),
+        cmocka_unit_test(test_raw_mode_through_stdout_reaches_the_terminal),
+        cmocka_unit_test(test_sigterm_after_program_exit_ends_envseal),
+    };
+    return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
+}

@@ -9,7 +9,19 @@
 int mode_check(struct config *c)
 {
 #if ENVSEAL_STRICT
-    (void)c;
+    if (c->mode != MODE_STRICT || strict_getenv_in_use())
+        return 0;
+    c->mode = MODE_RELOCATE;
+    if (c->on_failure == ON_FAILURE_REFUSE) {
+        log_line("refusing to start: getenv here is not libenvseal-strict.so's ",
+                 "(loaded with dlopen, or preloaded after another getenv); ",
+                 "strict mode needs it first", NULL);
+        return -1;
+    }
+    if (!c->quiet)
+        log_line("warning: getenv here is not libenvseal-strict.so's (loaded with ",
+                 "dlopen, or preloaded after another getenv): strict secrets would ",
+                 "vanish from it; running in relocate mode", NULL);
     return 0;
 #else
     if (c->mode != MODE_STRICT)

@@ -65,6 +65,17 @@ ENVSEAL_EXPORT char *INTERPOSER(getenv)(const char *name)
     return environ_lookup(name, len);
 }
 
+/* This library's getenv, by an address the loader cannot redirect; `getenv` below
+ * is read through the GOT, which holds whatever the process's lookup found. */
+extern __typeof(getenv) strict_getenv_here
+    __attribute__((copy(getenv), alias("getenv"), visibility("hidden")));
+
+bool strict_getenv_in_use(void)
+{
+    char *(*volatile bound)(const char *) = getenv;
+    return bound == strict_getenv_here;
+}
+
 /* AT_SECURE (set-user-ID and similar programs): secure_getenv answers NULL. */
 static int secure_state = -1;
 

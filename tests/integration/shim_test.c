@@ -538,6 +538,79 @@ static void test_dlclose_leaves_the_shim_in_place(void **state)
     }
 }
 
+static int count_lines_with(const char *buf, const char *needle)
+{
+    int n = 0;
+    for (const char *s = buf; (s = strstr(s, needle)) != NULL; s++)
+        n++;
+    return n;
+}
+
+/* libenvseal-strict.so loaded with dlopen: the program's getenv is libc's, so
+ * strict mode would take secrets out of its reach. The library says so in one
+ * line and seals in relocate mode: getenv still answers, the block is scrubbed;
+ * with ENVSEAL_ON_FAILURE=refuse it stops the program. Control: the block holds
+ * the value when envseal is disabled. */
+static void test_dlopen_strict_falls_back_to_relocate(void **state)
+{
+    (void)state;
+    const char *strict = harness_runfile("preload/libenvseal-strict.so");
+    char *argv[] = {(char *)harness_runfile("tests/programs/dlprobe"), (char *)strict,
+                    "APP_TOKEN", NULL};
+    for (int run = 0; run < 3; run++) { /* control, strict library, refuse */
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "APP_TOKEN", "dlopen-strict-case-value");
+        if (run == 0)
+            envb_set(&env, "ENVSEAL_DISABLE", "1");
+        if (run == 2)
+            envb_set(&env, "ENVSEAL_ON_FAILURE", "refuse");
+        struct proc p;
+        assert_int_equal(proc_spawn(&p, argv, &env), 0);
+        int st = proc_finish(&p, TIMEOUT);
+        if (run == 2) {
+            assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 111);
+            assert_non_null(strstr(p.err, "refusing to start"));
+        } else {
+            assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+            assert_true(text_has_line(p.out, "getenv APP_TOKEN same"));
+            assert_true(text_has_line(p.out, run == 0 ? "block 1" : "block 0"));
+            assert_int_equal(count_lines_with(p.err, "not libenvseal-strict.so's"), run);
+        }
+        envb_free(&env);
+    }
+}
+
+/* Preloaded after another library that defines getenv, the strict library is not
+ * the process's getenv either: the same one line, relocate mode, getenv answers,
+ * and the secret is out of /proc/PID/environ (control: in it without envseal). */
+static void test_strict_after_another_getenv_relocates(void **state)
+{
+    (void)state;
+    for (int shim = 0; shim < 2; shim++) {
+        struct envb env;
+        envb_init(&env, false);
+        char secret[64], preload[8192];
+        harness_random_secret(secret, sizeof secret, "gf");
+        envb_set(&env, "APP_TOKEN", secret);
+        snprintf(preload, sizeof preload, "%s%s%s",
+                 harness_runfile("tests/programs/libgetenvfirst.so"), shim ? ":" : "",
+                 shim ? harness_runfile("preload/libenvseal-strict.so") : "");
+        envb_set(&env, "LD_PRELOAD", preload);
+        char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "show:APP_TOKEN",
+                        "hold", NULL};
+        struct proc p;
+        assert_int_equal(proc_spawn(&p, argv, &env), 0);
+        assert_true(proc_wait_line(&p, "ready 1", TIMEOUT));
+        assert_int_equal(proc_environ_contains(p.pid, secret), !shim);
+        int st = proc_finish(&p, TIMEOUT);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(text_has_line(p.out, expect_line("", "APP_TOKEN", secret)));
+        assert_int_equal(count_lines_with(p.err, "not libenvseal-strict.so's"), shim);
+        envb_free(&env);
+    }
+}
+
 static void test_exit_status_unchanged(void **state)
 {
     (void)state;
@@ -549,14 +622,6 @@ static void test_exit_status_unchanged(void **state)
 }
 
 /* ---- degradation ---- */
-
-static int count_lines_with(const char *buf, const char *needle)
-{
-    int n = 0;
-    for (const char *s = buf; (s = strstr(s, needle)) != NULL; s++)
-        n++;
-    return n;
-}
 
 static void test_mlock_refused_still_sealed_one_warning(void **state)
 {
@@ -674,6 +739,8 @@ int main(void)
         cmocka_unit_test(test_exit_wipe_after_atexit_handlers_strict),
         cmocka_unit_test(test_exit_status_unchanged),
         cmocka_unit_test(test_dlclose_leaves_the_shim_in_place),
+        cmocka_unit_test(test_dlopen_strict_falls_back_to_relocate),
+        cmocka_unit_test(test_strict_after_another_getenv_relocates),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
         cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
         cmocka_unit_test(test_forced_fallback_vault),

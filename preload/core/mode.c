@@ -9,19 +9,19 @@
 int mode_check(struct config *c)
 {
 #if ENVSEAL_STRICT
-    if (c->mode != MODE_STRICT || strict_getenv_in_use())
+    if (c->mode != MODE_STRICT || !strict_loaded_too_late())
         return 0;
     c->mode = MODE_RELOCATE;
     if (c->on_failure == ON_FAILURE_REFUSE) {
-        log_line("refusing to start: getenv here is not libenvseal-strict.so's ",
-                 "(loaded with dlopen, or preloaded after another getenv); ",
-                 "strict mode needs it first", NULL);
+        log_line("refusing to start: libenvseal-strict.so was loaded with dlopen, after ",
+                 "the program bound libc's getenv; strict mode needs it preloaded", NULL,
+                 NULL);
         return -1;
     }
     if (!c->quiet)
-        log_line("warning: getenv here is not libenvseal-strict.so's (loaded with ",
-                 "dlopen, or preloaded after another getenv): strict secrets would ",
-                 "vanish from it; running in relocate mode", NULL);
+        log_line("warning: libenvseal-strict.so was loaded with dlopen, after the program ",
+                 "bound libc's getenv (strict secrets would vanish from it); running in ",
+                 "relocate mode", NULL);
     return 0;
 #else
     if (c->mode != MODE_STRICT)

@@ -8,10 +8,9 @@
 #include "preload/core/vault.h"
 
 /* Strict mode asked where it cannot work: libenvseal.so given ENVSEAL_MODE=strict,
- * or libenvseal-strict.so loaded with dlopen (the process's getenv is not its
- * own). One line saying so, then relocate mode. Returns -1 when
- * ENVSEAL_ON_FAILURE=refuse wants the program stopped (exit ENVSEAL_EXIT_REFUSED),
- * else 0. */
+ * or libenvseal-strict.so loaded with dlopen (the process's getenv is libc's).
+ * One line saying so, then relocate mode. Returns -1 when ENVSEAL_ON_FAILURE=refuse
+ * wants the program stopped (exit ENVSEAL_EXIT_REFUSED), else 0. */
 int mode_check(struct config *c);
 
 /* Seals the initial environment: strict secrets removed (strict mode), every other

@@ -106,10 +106,11 @@ char *strict_lookup(const char *name, size_t len);
 
 /* Start-up (constructor): removes the strict secrets from envp and cur into the
  * vault and publishes them; sets strict_g.active. */
-/* True when the process's getenv is this library's: it was preloaded. Loaded with
- * dlopen, the program's getenv was bound to libc's before, and strict secrets
- * taken out of environ would vanish from it. */
-bool strict_getenv_in_use(void);
+/* True when the process's getenv is libc's: this library was loaded with dlopen,
+ * after the program bound getenv, and strict secrets taken out of environ would
+ * vanish from it. (A getenv of the program's own, as bash has, or of another
+ * preload in front that passes calls on, is not libc's: strict mode stays.) */
+bool strict_loaded_too_late(void);
 
 void strict_start(const struct config *c, struct vault *v, char **envp, char **cur,
                   struct relocate_result *res);

@@ -70,10 +70,13 @@ ENVSEAL_EXPORT char *INTERPOSER(getenv)(const char *name)
 extern __typeof(getenv) strict_getenv_here
     __attribute__((copy(getenv), alias("getenv"), visibility("hidden")));
 
-bool strict_getenv_in_use(void)
+bool strict_loaded_too_late(void)
 {
     char *(*volatile bound)(const char *) = getenv;
-    return bound == strict_getenv_here;
+    if (bound == strict_getenv_here)
+        return false; /* preloaded: the usual answer, at no cost */
+    static void *next_getenv;
+    return (void *)bound == next_symbol(&next_getenv, "getenv");
 }
 
 /* AT_SECURE (set-user-ID and similar programs): secure_getenv answers NULL. */

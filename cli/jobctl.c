@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 void jobctl_update(struct job *j)
 {
     while (!j->reaped) {
@@ -12,6 +14,12 @@ void jobctl_update(struct job *j)
         pid_t r = waitpid(j->pid, &st, WNOHANG | WUNTRACED | WCONTINUED);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && errno == ECHILD) { /* reaped by someone else: status unknown */
+            j->reaped = true;
+            j->status = EXIT_RUN_FAILED << 8;
+            j->stopped = false;
+            j->stopsig = 0;
+        }
         if (r <= 0)
             return;
         if (WIFSTOPPED(st)) {

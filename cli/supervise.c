@@ -244,8 +244,12 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
     }
     sigprocmask(SIG_BLOCK, &handled, &oldmask);
     int sfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL}, old_pipe,
+                     old_chld;
     sigaction(SIGPIPE, &ign, &old_pipe);
+    /* A caller that ignores SIGCHLD (or set SA_NOCLDWAIT) would have the program
+     * reaped by the kernel, and its status lost: the program gets that back. */
+    sigaction(SIGCHLD, &dfl, &old_chld);
 
     int errpipe[2];
     if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
@@ -259,6 +263,7 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
     }
     if (pid == 0) {
         sigaction(SIGPIPE, &old_pipe, NULL);
+        sigaction(SIGCHLD, &old_chld, NULL);
         sigprocmask(SIG_SETMASK, &oldmask, NULL);
         if (dup2(child_out, STDOUT_FILENO) < 0 || dup2(child_err, STDERR_FILENO) < 0)
             _exit(EXIT_RUN_FAILED);

@@ -17,6 +17,7 @@
  *   echo             copy stdin to stdout until EOF
  *   rawkey           non-canonical, no-echo mode set through fd 1 (as curses does),
  *                    "raw", one byte read from stdin, modes restored, "key C"
+ *   ignored:SIG      "ignored SIG N": N 1 when SIG's disposition is SIG_IGN
  *   groupsig:SIG     SIG (counted by a handler) sent to the own process group,
  *                    "groupsig N" after 300 ms
  *   yes              write "y" lines until a write fails
@@ -209,6 +210,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "rawkey") == 0) {
             if (rawkey() != 0)
                 return 2;
+        } else if (strncmp(a, "ignored:", 8) == 0) {
+            struct sigaction sa;
+            sigaction(atoi(arg), NULL, &sa);
+            snprintf(text, sizeof text, "ignored %d %d", atoi(arg), sa.sa_handler == SIG_IGN);
+            line(1, text);
         } else if (strncmp(a, "groupsig:", 9) == 0) {
             struct sigaction sa = {.sa_handler = count};
             sigaction(atoi(arg), &sa, NULL);

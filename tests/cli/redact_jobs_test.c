@@ -7,7 +7,8 @@
  *  - a signal the program sends to its own process group reaches it once;
  *  - raw mode set through stdout (as curses does) reaches the real terminal;
  *  - once the program has exited, SIGTERM ends envseal even while a background
- *    child still holds the output open. */
+ *    child still holds the output open;
+ *  - a caller that ignores SIGCHLD still gets the program's exit status. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +215,8 @@ static void test_raw_mode_through_stdout_reaches_the_terminal(void **state)
         bool raw = !canonical(master);
         assert_int_equal(write(master, "q", 1), 1);
         bool got = read_until(master, out, sizeof out, &len, "key q", 3000);
+        for (int i = 0; got && i < 500 && !canonical(master); i++)
+            usleep(10000); /* applied once the output before it is out */
         bool restored = canonical(master);
         if (!got)
             assert_int_equal(write(master, "\n", 1), 1); /* let the program end */
@@ -224,6 +227,36 @@ static void test_raw_mode_through_stdout_reaches_the_terminal(void **state)
             fail_msg("redact %d: raw %d, key read %d, modes restored %d", redact, raw, got,
                      restored);
         assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+    }
+    envb_free(&env);
+}
+
+static void ignore_sigchld(const void *arg)
+{
+    (void)arg;
+    signal(SIGCHLD, SIG_IGN);
+}
+
+/* A caller that ignores SIGCHLD: the kernel would reap the program before envseal
+ * could read its status. envseal reports the status, and the program still
+ * inherits the ignored SIGCHLD. */
+static void test_caller_ignoring_sigchld(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    char step[32];
+    snprintf(step, sizeof step, "ignored:%d", SIGCHLD);
+    for (int redact = 0; redact < 2; redact++) {
+        struct proc p;
+        assert_int_equal(
+            proc_spawn_with(&p, PROBE(redact, step, "exit:7"), &env, ignore_sigchld, NULL), 0);
+        int st = proc_finish(&p, 5000);
+        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 7))
+            fail_msg("redact %d: status %#x", redact, st);
+        char want[32];
+        snprintf(want, sizeof want, "ignored %d 1", SIGCHLD);
+        assert_true(text_has_line(p.out, want));
     }
     envb_free(&env);
 }
@@ -269,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_signal_to_own_group_arrives_once),
         cmocka_unit_test(test_raw_mode_through_stdout_reaches_the_terminal),
         cmocka_unit_test(test_sigterm_after_program_exit_ends_envseal),
+        cmocka_unit_test(test_caller_ignoring_sigchld),
     };
     return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
 }

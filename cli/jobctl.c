@@ -61,23 +61,42 @@ bool jobctl_should_relay(const struct job *j, const struct signalfd_siginfo *si)
     return true;
 }
 
-void jobctl_stop_like_program(struct job *j)
+/* Stops envseal with sig, with the default action for a moment if envseal
+ * catches it; SIGSTOP where sig is ignored. A stop signal envseal reads through
+ * its signalfd is blocked: it is sent, then unblocked for a moment, and envseal
+ * stops inside sigprocmask. The SIGCONT that ends the stop arrives through the
+ * signalfd (jobctl_continued). */
+static void stop_with(int sig)
 {
-    int sig = j->stopsig;
-    j->stopsig = 0;
-    struct sigaction now;
-    if (sig != SIGSTOP && (sigaction(sig, NULL, &now) != 0 || now.sa_handler != SIG_DFL))
-        sig = SIGSTOP; /* ignored or handled here: the stop that surely stops */
-    /* A stop signal envseal reads through its signalfd is blocked: it is sent,
-     * then unblocked for a moment, and envseal stops inside sigprocmask. The
-     * SIGCONT that ends the stop arrives through the signalfd as well
-     * (jobctl_continued). */
+    struct sigaction now, dfl = {.sa_handler = SIG_DFL};
+    bool swapped = false;
+    if (sig != SIGSTOP && sigaction(sig, NULL, &now) == 0 && now.sa_handler != SIG_DFL) {
+        if (now.sa_handler == SIG_IGN)
+            sig = SIGSTOP;
+        else
+            swapped = sigaction(sig, &dfl, NULL) == 0;
+    }
     sigset_t one, old;
     sigemptyset(&one);
     sigaddset(&one, sig);
     kill(getpid(), sig);
     sigprocmask(SIG_UNBLOCK, &one, &old);
     sigprocmask(SIG_SETMASK, &old, NULL);
+    if (swapped)
+        sigaction(sig, &now, NULL);
+}
+
+void jobctl_stop_like_program(struct job *j)
+{
+    /* Writing out what the program wrote may have taken a while: it may have been
+     * continued since (a stop signal would also discard that SIGCONT, pending). */
+    jobctl_update(j);
+    int sig = j->stopsig;
+    j->stopsig = 0;
+    sigset_t pending;
+    if (!sig || !j->stopped || (sigpending(&pending) == 0 && sigismember(&pending, SIGCONT)))
+        return;
+    stop_with(sig);
 }
 
 void jobctl_continued(struct job *j)

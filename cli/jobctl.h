@@ -29,8 +29,8 @@ void jobctl_update(struct job *j);
 /* Whether a signal that reached envseal should be passed on to the program. */
 bool jobctl_should_relay(const struct job *j, const struct signalfd_siginfo *si);
 
-/* Stops envseal the way the program stopped (j->stopsig); returns once envseal
- * is continued, after continuing the program if nobody else did. */
+/* Stops envseal the way the program stopped (j->stopsig), unless the program was
+ * continued meanwhile; returns once envseal is continued. */
 void jobctl_stop_like_program(struct job *j);
 
 /* A SIGCONT reached envseal: continues the program if it is still stopped. */

@@ -29,15 +29,64 @@
 struct channel {
     int in;  /* pipe read end or pty master; -1 when done */
     int out; /* envseal's own fd 1 or 2 */
+    int wfd; /* where the masked bytes go: out, or a non-blocking open of its pipe
+              * or terminal of our own (see private_nonblocking) */
     bool pty; /* in is tty.master, read in packet mode */
     struct ttymirror tty;
     bool broken; /* our output is gone: the program's writes must fail too */
     struct mstream ms;
 };
 
-/* Signals envseal relays to the program when they are sent to envseal itself.
- * SIGTSTP too: the program stops, and envseal with it (jobctl.h). */
+/* Signals envseal relays to the program when they are sent to envseal itself. */
 static const int relayed[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
+
+/* The supervisor's state: one per process. Signals are taken both in the main
+ * loop and while a write waits for our reader (take_signals). */
+static struct {
+    int sfd;
+    struct job job;
+    int ending; /* a signal that ends envseal after the program is gone */
+    bool ends_us[NSIG]; /* its default action terminates, and it was not ignored */
+    struct channel *ch;
+    int nch;
+} S;
+
+static void copy_winsize(const struct channel *ch, int nch);
+
+static void take_signals(void)
+{
+    struct signalfd_siginfo si;
+    while (read(S.sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        int sig = (int)si.ssi_signo;
+        if (sig == SIGCHLD)
+            jobctl_update(&S.job);
+        else if (sig == SIGWINCH)
+            copy_winsize(S.ch, S.nch);
+        else if (sig == SIGCONT)
+            jobctl_continued(&S.job);
+        else if (S.job.reaped && sig == SIGTSTP)
+            S.job.stopsig = SIGTSTP; /* envseal alone, still passing output on */
+        else if (S.job.reaped && S.ends_us[sig])
+            S.ending = sig; /* as it would end any process; see docs/cli.md */
+        else if (jobctl_should_relay(&S.job, &si))
+            kill(S.job.pid, sig);
+    }
+}
+
+/* Our reader is not reading (a pager, a stopped job): signals are still taken,
+ * so Ctrl-Z stops envseal with the rest of the job. Returns -1 when envseal must
+ * end instead of writing on. */
+static int wait_writable(int fd)
+{
+    struct pollfd p[2] = {{fd, POLLOUT, 0}, {S.sfd, POLLIN, 0}};
+    if (poll(p, 2, -1) < 0)
+        return 0;
+    if (p[1].revents)
+        take_signals();
+    if (S.job.stopsig)
+        jobctl_stop_like_program(&S.job);
+    return S.ending ? -1 : 0;
+}
 
 static int write_all(int fd, const struct iovec *iov, int n)
 {
@@ -51,9 +100,9 @@ static int write_all(int fd, const struct iovec *iov, int n)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN) { /* a non-blocking fd shared with someone else */
-                struct pollfd p = {fd, POLLOUT, 0};
-                poll(&p, 1, -1);
+            if (errno == EAGAIN) {
+                if (wait_writable(fd) != 0)
+                    return -1;
                 continue;
             }
             return -1;
@@ -72,10 +121,27 @@ static int write_all(int fd, const struct iovec *iov, int n)
     return 0;
 }
 
+/* A description of our own for a pipe or terminal we write to, non-blocking, so
+ * that a full pipe never keeps envseal from its signals; the caller's description
+ * (shared with other processes) is left as it is. Regular files never block and
+ * keep their offset; a socket cannot be opened again: fd itself then. */
+static int private_nonblocking(int fd)
+{
+    struct stat st;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(fd, &st) != 0 ||
+        !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+        return fd;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int p = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    return p >= 0 ? p : fd;
+}
+
 static int emit(void *ctx, const struct iovec *iov, int n)
 {
     struct channel *c = ctx;
-    return write_all(c->out, iov, n);
+    return write_all(c->wfd, iov, n);
 }
 
 static bool same_terminal(int a, int b)
@@ -111,6 +177,7 @@ static int open_channel(struct channel *c, int out, int *child_end)
         return -1;
     }
     c->in = fds[0];
+    c->wfd = private_nonblocking(out);
     *child_end = fds[1];
     struct stat st;
     if (fstat(out, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(out, F_GETPIPE_SZ) < PIPE_SIZE)
@@ -136,6 +203,9 @@ static void close_channel(struct channel *c)
             c->broken = true;
         close(c->in);
         c->in = -1;
+        if (c->wfd != c->out)
+            close(c->wfd);
+        c->wfd = c->out;
     }
 }
 
@@ -144,7 +214,7 @@ static void close_channel(struct channel *c)
  * Returns false when there may be more to read right away. */
 static bool pump(struct channel *c)
 {
-    bool modes = false, drained = false;
+    bool drained = false, got_end = false;
     for (int rounds = 0; rounds < 16 && c->in >= 0 && !drained; rounds++) {
         size_t room;
         unsigned char *at = mstream_space(&c->ms, &room);
@@ -156,14 +226,15 @@ static bool pump(struct channel *c)
             break;
         }
         if (got <= 0) {
-            close_channel(c); /* EOF; EIO from a pty master whose slave closed */
+            /* EOF; EIO from a pty master whose slave closed: closed after the
+             * sync below, which catches a restore of modes just before exit */
+            got_end = true;
             break;
         }
         size_t n = (size_t)got;
         drained = n < room;
         if (c->pty) { /* packet mode: a header byte, or a status report alone */
-            if (at[0] != TIOCPKT_DATA) {
-                modes = true;
+            if (at[0] != TIOCPKT_DATA) { /* modes changed: synced below */
                 drained = false;
                 continue;
             }
@@ -174,9 +245,13 @@ static bool pump(struct channel *c)
             close_channel(c);
         }
     }
-    /* After the output written before the change has gone out. */
-    if (modes && c->in >= 0)
+    /* After the output written before a change has gone out. Every time, not
+     * only after a report: a copy of the pty's modes onto the real terminal (with
+     * our EXTPROC) is taken back at the next output. */
+    if (c->pty && c->in >= 0)
         ttymirror_sync(&c->tty);
+    if (got_end)
+        close_channel(c);
     return drained || c->in < 0;
 }
 
@@ -235,15 +310,14 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
     sigaddset(&handled, SIGCHLD);
     sigaddset(&handled, SIGWINCH);
     sigaddset(&handled, SIGCONT);
-    bool ends_us[NSIG] = {false}; /* default action: terminate (once the program is gone) */
     for (size_t i = 0; i < sizeof relayed / sizeof *relayed; i++) {
         struct sigaction sa;
         sigaddset(&handled, relayed[i]);
-        ends_us[relayed[i]] = relayed[i] != SIGTSTP && sigaction(relayed[i], NULL, &sa) == 0 &&
-                              sa.sa_handler == SIG_DFL;
+        S.ends_us[relayed[i]] = relayed[i] != SIGTSTP && sigaction(relayed[i], NULL, &sa) == 0 &&
+                                sa.sa_handler == SIG_DFL;
     }
     sigprocmask(SIG_BLOCK, &handled, &oldmask);
-    int sfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+    int sfd = S.sfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
     struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL}, old_pipe,
                      old_chld;
     sigaction(SIGPIPE, &ign, &old_pipe);
@@ -292,9 +366,10 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         return -1;
     }
 
-    struct job job = {.pid = pid};
-    int ending = 0; /* a signal that ends envseal after the program is gone */
-    while (!ending) {
+    S.job = (struct job){.pid = pid};
+    S.ch = ch;
+    S.nch = nch;
+    while (!S.ending) {
         struct pollfd pf[3];
         int n = 0, map[3];
         for (int i = 0; i < nch; i++)
@@ -302,7 +377,7 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
                 pf[n] = (struct pollfd){ch[i].in, POLLIN, 0};
                 map[n++] = i;
             }
-        if (n == 0 && job.reaped)
+        if (n == 0 && S.job.reaped)
             break;
         pf[n] = (struct pollfd){sfd, POLLIN, 0};
         map[n++] = -1;
@@ -315,40 +390,24 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         for (int k = 0; k < n; k++) {
             if (!pf[k].revents)
                 continue;
-            if (map[k] >= 0) {
+            if (map[k] >= 0)
                 pump(&ch[map[k]]);
-                continue;
-            }
-            struct signalfd_siginfo si;
-            while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-                int sig = (int)si.ssi_signo;
-                if (sig == SIGCHLD)
-                    jobctl_update(&job);
-                else if (sig == SIGWINCH)
-                    copy_winsize(ch, nch);
-                else if (sig == SIGCONT)
-                    jobctl_continued(&job);
-                else if (job.reaped && sig == SIGTSTP)
-                    job.stopsig = SIGTSTP; /* envseal alone, still passing output on */
-                else if (job.reaped && ends_us[sig])
-                    ending = sig; /* as it would end any process; see docs/cli.md */
-                else if (jobctl_should_relay(&job, &si))
-                    kill(pid, sig);
-            }
+            else
+                take_signals();
         }
-        if (job.stopsig) {
+        if (S.job.stopsig) {
             drain(ch, nch);
-            jobctl_stop_like_program(&job);
+            jobctl_stop_like_program(&S.job);
         }
     }
     close(sfd);
     for (int i = 0; i < nch; i++)
         close_channel(&ch[i]);
-    if (ending)
-        return ending; /* the wait status of a death by that signal */
-    while (!job.reaped && waitpid(pid, &job.status, 0) < 0 && errno == EINTR)
+    if (S.ending)
+        return S.ending; /* the wait status of a death by that signal */
+    while (!S.job.reaped && waitpid(pid, &S.job.status, 0) < 0 && errno == EINTR)
         ;
-    return job.status;
+    return S.job.status;
 }
 
 void supervise_exit_like(int wait_status)

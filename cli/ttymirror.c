@@ -24,7 +24,9 @@ int ttymirror_open(struct ttymirror *t, int real, int *slave)
         return -1;
     }
     struct termios mode;
+    t->real_extproc = false;
     if (tcgetattr(real, &mode) == 0) {
+        t->real_extproc = (mode.c_lflag & EXTPROC) != 0;
         mode.c_oflag &= ~(tcflag_t)OPOST;
         mode.c_lflag |= EXTPROC; /* every later tcsetattr is reported to the master */
         tcsetattr(s, TCSANOW, &mode);
@@ -39,6 +41,14 @@ int ttymirror_open(struct ttymirror *t, int real, int *slave)
     return 0;
 }
 
+/* The bits the program changed take the program's values; the others keep the
+ * real terminal's. */
+static tcflag_t apply(tcflag_t real, tcflag_t before, tcflag_t now, tcflag_t ours)
+{
+    tcflag_t changed = (before ^ now) & ~ours;
+    return (real & ~changed) | (now & changed);
+}
+
 void ttymirror_sync(struct ttymirror *t)
 {
     struct termios now, real, want;
@@ -46,9 +56,11 @@ void ttymirror_sync(struct ttymirror *t)
     if (tcgetattr(t->master, &now) != 0 || tcgetattr(t->real, &real) != 0)
         return;
     want = real;
-    want.c_iflag ^= t->seen.c_iflag ^ now.c_iflag;
-    want.c_oflag ^= t->seen.c_oflag ^ now.c_oflag;
-    want.c_lflag ^= (t->seen.c_lflag ^ now.c_lflag) & ~(tcflag_t)EXTPROC;
+    want.c_iflag = apply(real.c_iflag, t->seen.c_iflag, now.c_iflag, 0);
+    want.c_oflag = apply(real.c_oflag, t->seen.c_oflag, now.c_oflag, 0);
+    want.c_lflag = apply(real.c_lflag, t->seen.c_lflag, now.c_lflag, EXTPROC);
+    if (!t->real_extproc)
+        want.c_lflag &= ~(tcflag_t)EXTPROC; /* copied there from the program's stdout */
     bool changed = want.c_iflag != real.c_iflag || want.c_oflag != real.c_oflag ||
                    want.c_lflag != real.c_lflag;
     for (int i = 0; i < NCCS; i++)

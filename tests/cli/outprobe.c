@@ -17,6 +17,11 @@
  *   echo             copy stdin to stdout until EOF
  *   rawkey           non-canonical, no-echo mode set through fd 1 (as curses does),
  *                    "raw", one byte read from stdin, modes restored, "key C"
+ *   noecho           echo off through fd 0 and then through fd 1 (as a password
+ *                    prompt may do both), "noecho", a line read from stdin, echo on
+ *                    through both, "echo"
+ *   rawexit          raw mode through fd 1, "raw", 200 ms, modes restored, _exit(0)
+ *   copy10           fd 1's modes set on fd 0 (tcsetattr(0, tcgetattr(1)))
  *   ignored:SIG      "ignored SIG N": N 1 when SIG's disposition is SIG_IGN
  *   groupsig:SIG     SIG (counted by a handler) sent to the own process group,
  *                    "groupsig N" after 300 ms
@@ -147,6 +152,45 @@ static int rawkey(void)
     return 0;
 }
 
+static void set_echo(int fd, bool on)
+{
+    struct termios t;
+    if (tcgetattr(fd, &t) != 0)
+        return;
+    if (on)
+        t.c_lflag |= ECHO;
+    else
+        t.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fd, TCSANOW, &t);
+}
+
+static void noecho(void)
+{
+    set_echo(0, false);
+    set_echo(1, false);
+    line(1, "noecho");
+    char c;
+    while (read(0, &c, 1) == 1 && c != '\n')
+        ;
+    set_echo(0, true);
+    set_echo(1, true);
+    line(1, "echo");
+}
+
+static void rawexit(void)
+{
+    struct termios old, raw;
+    if (tcgetattr(1, &old) != 0)
+        _exit(2);
+    raw = old;
+    cfmakeraw(&raw);
+    tcsetattr(1, TCSANOW, &raw);
+    line(1, "raw");
+    usleep(200000);
+    tcsetattr(1, TCSANOW, &old);
+    _exit(0);
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -210,6 +254,14 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "rawkey") == 0) {
             if (rawkey() != 0)
                 return 2;
+        } else if (strcmp(a, "noecho") == 0) {
+            noecho();
+        } else if (strcmp(a, "rawexit") == 0) {
+            rawexit();
+        } else if (strcmp(a, "copy10") == 0) {
+            struct termios t;
+            if (tcgetattr(1, &t) == 0)
+                tcsetattr(0, TCSANOW, &t);
         } else if (strncmp(a, "ignored:", 8) == 0) {
             struct sigaction sa;
             sigaction(atoi(arg), NULL, &sa);

@@ -5,7 +5,10 @@
  *    continues it;
  *  - SIGTSTP sent to envseal's pid stops the program, SIGCONT continues it;
  *  - a signal the program sends to its own process group reaches it once;
- *  - raw mode set through stdout (as curses does) reaches the real terminal;
+ *  - raw mode set through stdout (as curses does) reaches the real terminal, a
+ *    flag set through stdin and stdout stays set, a restore just before exit is
+ *    not lost, and envseal's EXTPROC is not left behind;
+ *  - Ctrl-Z stops envseal while its own reader has stopped reading;
  *  - once the program has exited, SIGTERM ends envseal even while a background
  *    child still holds the output open;
  *  - a caller that ignores SIGCHLD still gets the program's exit status. */
@@ -178,10 +181,47 @@ static bool read_until(int fd, char *buf, size_t cap, size_t *len, const char *n
     return strstr(buf, needle) != NULL;
 }
 
-static bool canonical(int master)
+/* Starts argv as the session leader of a new pseudo-terminal (stdin, stdout and
+ * stderr on it), as a terminal emulator starts a shell; *master is the terminal. */
+static pid_t start_on_terminal(char *const argv[], const struct envb *env, int *master)
+{
+    int slave;
+    assert_int_equal(openpty(master, &slave, NULL, NULL, NULL), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        ioctl(slave, TIOCSCTTY, 0);
+        dup2(slave, 0);
+        dup2(slave, 1);
+        dup2(slave, 2);
+        close(*master);
+        execve(argv[0], argv, (char *const *)env->v);
+        _exit(121);
+    }
+    close(slave);
+    return pid;
+}
+
+static bool lflag_set(int master, tcflag_t flag)
 {
     struct termios t;
-    return tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON);
+    return tcgetattr(master, &t) == 0 && (t.c_lflag & flag);
+}
+
+static bool canonical(int master)
+{
+    return lflag_set(master, ICANON);
+}
+
+/* Waits up to ms for the terminal's flag to be as wanted. */
+static bool wait_lflag(int master, tcflag_t flag, bool on, int ms)
+{
+    for (int i = 0; i < ms / 10; i++) {
+        if (lflag_set(master, flag) == on)
+            return true;
+        usleep(10000);
+    }
+    return lflag_set(master, flag) == on;
 }
 
 static void test_raw_mode_through_stdout_reaches_the_terminal(void **state)
@@ -190,34 +230,18 @@ static void test_raw_mode_through_stdout_reaches_the_terminal(void **state)
     struct envb env;
     token_env(&env);
     for (int redact = 0; redact < 2; redact++) {
-        int master, slave;
-        assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+        int master;
+        pid_t pid = start_on_terminal(PROBE(redact, "rawkey", "exit:3"), &env, &master);
         assert_true(canonical(master));
-        pid_t pid = fork();
-        if (pid == 0) {
-            setsid();
-            ioctl(slave, TIOCSCTTY, 0);
-            dup2(slave, 0);
-            dup2(slave, 1);
-            dup2(slave, 2);
-            close(master);
-            execve(PROBE(redact, "rawkey", "exit:3")[0], PROBE(redact, "rawkey", "exit:3"),
-                   (char *const *)env.v);
-            _exit(121);
-        }
-        close(slave);
         char out[8192] = "";
         size_t len = 0;
         assert_true(read_until(master, out, sizeof out, &len, "raw", TIMEOUT));
         /* the terminal itself is in non-canonical mode: a key without Enter is read */
-        for (int i = 0; i < 500 && canonical(master); i++)
-            usleep(10000);
-        bool raw = !canonical(master);
+        bool raw = wait_lflag(master, ICANON, false, 5000);
         assert_int_equal(write(master, "q", 1), 1);
         bool got = read_until(master, out, sizeof out, &len, "key q", 3000);
-        for (int i = 0; got && i < 500 && !canonical(master); i++)
-            usleep(10000); /* applied once the output before it is out */
-        bool restored = canonical(master);
+        /* applied once the output before it is out */
+        bool restored = got && wait_lflag(master, ICANON, true, 5000);
         if (!got)
             assert_int_equal(write(master, "\n", 1), 1); /* let the program end */
         int st;
@@ -227,6 +251,103 @@ static void test_raw_mode_through_stdout_reaches_the_terminal(void **state)
             fail_msg("redact %d: raw %d, key read %d, modes restored %d", redact, raw, got,
                      restored);
         assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+    }
+    envb_free(&env);
+}
+
+/* Echo turned off through stdin and then through stdout, as a password prompt may:
+ * off on the terminal (a flag the program sets is set, not toggled), then on. */
+static void test_echo_off_through_both_stays_off(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        int master;
+        pid_t pid = start_on_terminal(PROBE(redact, "noecho"), &env, &master);
+        char out[8192] = "";
+        size_t len = 0;
+        assert_true(read_until(master, out, sizeof out, &len, "noecho", TIMEOUT));
+        usleep(300000); /* any mirroring of the second change has happened */
+        bool off = !lflag_set(master, ECHO);
+        assert_int_equal(write(master, "\n", 1), 1);
+        bool back = read_until(master, out, sizeof out, &len, "\necho", TIMEOUT) &&
+                    wait_lflag(master, ECHO, true, 5000);
+        int st;
+        waitpid(pid, &st, 0);
+        close(master);
+        if (!off || !back)
+            fail_msg("redact %d: echo off %d, back on %d", redact, off, back);
+    }
+    envb_free(&env);
+}
+
+/* Raw mode through stdout, restored just before _exit: the terminal ends cooked.
+ * The restore and the end of the stream arrive together; ten runs. */
+static void test_restore_just_before_exit_reaches_the_terminal(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++)
+        for (int run = 0; run < 10; run++) {
+            int master;
+            pid_t pid = start_on_terminal(PROBE(redact, "rawexit"), &env, &master);
+            char out[8192] = "";
+            size_t len = 0;
+            assert_true(read_until(master, out, sizeof out, &len, "raw", TIMEOUT));
+            while (read_until(master, out, sizeof out, &len, "never", 200))
+                ; /* until EIO: every writer is gone */
+            int st;
+            waitpid(pid, &st, 0);
+            bool cooked = canonical(master) && lflag_set(master, ISIG);
+            close(master);
+            if (!cooked)
+                fail_msg("redact %d, run %d: terminal left raw", redact, run);
+        }
+    envb_free(&env);
+}
+
+/* A program that copies its stdout's modes to stdin must not leave envseal's
+ * EXTPROC on the terminal (no echo, no Ctrl-C after it). */
+static void test_copied_modes_leave_no_extproc(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        int master;
+        pid_t pid = start_on_terminal(PROBE(redact, "copy10", "out:done"), &env, &master);
+        char out[8192] = "";
+        size_t len = 0;
+        assert_true(read_until(master, out, sizeof out, &len, "done", TIMEOUT));
+        int st;
+        waitpid(pid, &st, 0);
+        bool extproc = lflag_set(master, EXTPROC);
+        close(master);
+        if (extproc)
+            fail_msg("redact %d: EXTPROC left on the terminal", redact);
+    }
+    envb_free(&env);
+}
+
+/* Ctrl-Z (SIGTSTP to the job) while envseal's reader has stopped reading and
+ * envseal waits to write: envseal stops with the program. */
+static void test_group_stop_while_output_is_blocked(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        struct proc p;
+        assert_int_equal(proc_spawn_with(&p, PROBE(redact, "yes"), &env, own_group, NULL), 0);
+        usleep(300000); /* nobody reads: the pipe to us is full */
+        kill(-p.pid, SIGTSTP);
+        int sig = wait_stopped(p.pid, 5000);
+        kill(-p.pid, SIGKILL);
+        proc_finish(&p, TIMEOUT);
+        if (sig != SIGTSTP)
+            fail_msg("redact %d: stop report %d", redact, sig);
     }
     envb_free(&env);
 }
@@ -301,6 +422,10 @@ int main(void)
         cmocka_unit_test(test_sigtstp_to_the_pid_stops_the_program),
         cmocka_unit_test(test_signal_to_own_group_arrives_once),
         cmocka_unit_test(test_raw_mode_through_stdout_reaches_the_terminal),
+        cmocka_unit_test(test_echo_off_through_both_stays_off),
+        cmocka_unit_test(test_restore_just_before_exit_reaches_the_terminal),
+        cmocka_unit_test(test_copied_modes_leave_no_extproc),
+        cmocka_unit_test(test_group_stop_while_output_is_blocked),
         cmocka_unit_test(test_sigterm_after_program_exit_ends_envseal),
         cmocka_unit_test(test_caller_ignoring_sigchld),
     };

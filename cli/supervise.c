@@ -123,14 +123,15 @@ static int write_all(int fd, const struct iovec *iov, int n)
 
 /* A description of our own for a pipe or terminal we write to, non-blocking, so
  * that a full pipe never keeps envseal from its signals; the caller's description
- * (shared with other processes) is left as it is. Regular files never block and
- * keep their offset; a socket cannot be opened again: fd itself then. */
+ * (shared with other processes) is left as it is. Anything else is written as it
+ * is: regular files never block and keep their offset, a socket cannot be opened
+ * again, and opening some devices again has effects of its own. */
 static int private_nonblocking(int fd)
 {
     struct stat st;
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(fd, &st) != 0 ||
-        !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+        !(S_ISFIFO(st.st_mode) || isatty(fd)))
         return fd;
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);

@@ -94,8 +94,9 @@ void jobctl_stop_like_program(struct job *j)
     int sig = j->stopsig;
     j->stopsig = 0;
     sigset_t pending;
-    if (!sig || !j->stopped || (sigpending(&pending) == 0 && sigismember(&pending, SIGCONT)))
-        return;
+    if (!sig || (!j->reaped && !j->stopped) ||
+        (sigpending(&pending) == 0 && sigismember(&pending, SIGCONT)))
+        return; /* (once the program is gone, a SIGTSTP stops envseal alone) */
     stop_with(sig);
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ struct channel {
     int out; /* envseal's own fd 1 or 2 */
     int wfd; /* where the masked bytes go: out, or a non-blocking open of its pipe
               * or terminal of our own (see private_nonblocking) */
+    size_t piece; /* 0, or out could not be opened so: write at most this much,
+                   * after poll says there is room */
     bool pty; /* in is tty.master, read in packet mode */
     struct ttymirror tty;
     bool broken; /* our output is gone: the program's writes must fail too */
@@ -75,7 +78,8 @@ static void take_signals(void)
 
 /* Our reader is not reading (a pager, a stopped job): signals are still taken,
  * so Ctrl-Z stops envseal with the rest of the job. Returns -1 when envseal must
- * end instead of writing on. */
+ * end instead of writing on, 1 when fd can be written (or has an error to
+ * report), 0 when only signals came. */
 static int wait_writable(int fd)
 {
     struct pollfd p[2] = {{fd, POLLOUT, 0}, {S.sfd, POLLIN, 0}};
@@ -85,10 +89,11 @@ static int wait_writable(int fd)
         take_signals();
     if (S.job.stopsig)
         jobctl_stop_like_program(&S.job);
-    return S.ending ? -1 : 0;
+    return S.ending ? -1 : p[0].revents != 0;
 }
 
-static int write_all(int fd, const struct iovec *iov, int n)
+/* Writes everything, taking signals whenever our reader is not reading. */
+static int write_all(struct channel *c, const struct iovec *iov, int n)
 {
     struct iovec local[MSTREAM_IOV];
     if (n > MSTREAM_IOV)
@@ -96,12 +101,30 @@ static int write_all(int fd, const struct iovec *iov, int n)
     memcpy(local, iov, (size_t)n * sizeof *iov);
     struct iovec *v = local;
     while (n > 0) {
-        ssize_t w = writev(fd, v, n);
+        int k = n;
+        size_t cut = 0; /* bytes of v[k - 1] left out of this write */
+        if (c->piece) { /* a blocking description: a piece that fits, when it fits */
+            int r;
+            while ((r = wait_writable(c->wfd)) == 0)
+                ;
+            if (r < 0)
+                return -1;
+            size_t sum = 0;
+            for (k = 0; k < n && sum < c->piece; k++)
+                sum += v[k].iov_len;
+            if (sum > c->piece) {
+                cut = sum - c->piece;
+                v[k - 1].iov_len -= cut;
+            }
+        }
+        ssize_t w = writev(c->wfd, v, k);
+        if (cut)
+            v[k - 1].iov_len += cut;
         if (w < 0) {
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN) {
-                if (wait_writable(fd) != 0)
+                if (wait_writable(c->wfd) < 0)
                     return -1;
                 continue;
             }
@@ -125,24 +148,37 @@ static int write_all(int fd, const struct iovec *iov, int n)
  * that a full pipe never keeps envseal from its signals; the caller's description
  * (shared with other processes) is left as it is. Anything else is written as it
  * is: regular files never block and keep their offset, a socket cannot be opened
- * again, and opening some devices again has effects of its own. */
-static int private_nonblocking(int fd)
+ * again, and opening some devices again has effects of its own (a pty master
+ * would open a new pty). Where the open fails (a pipe or terminal of another
+ * user, no /proc), c->piece keeps writes small enough not to block. */
+static void private_nonblocking(struct channel *c)
 {
-    struct stat st;
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(fd, &st) != 0 ||
-        !(S_ISFIFO(st.st_mode) || isatty(fd)))
-        return fd;
+    struct stat st, again;
+    int flags = fcntl(c->out, F_GETFL), ptn;
+    c->wfd = c->out;
+    c->piece = 0;
+    bool tty = isatty(c->out);
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(c->out, &st) != 0 ||
+        !(S_ISFIFO(st.st_mode) || tty) || ioctl(c->out, TIOCGPTN, &ptn) == 0)
+        return;
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", c->out);
     int p = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    return p >= 0 ? p : fd;
+    if (p >= 0 && fstat(p, &again) == 0 && again.st_ino == st.st_ino &&
+        again.st_dev == st.st_dev && again.st_rdev == st.st_rdev) {
+        c->wfd = p;
+        return;
+    }
+    if (p >= 0)
+        close(p);
+    /* a pipe with a free slot takes PIPE_BUF bytes at once; a terminal that polls
+     * writable has room for at least a few */
+    c->piece = tty ? 64 : PIPE_BUF;
 }
 
 static int emit(void *ctx, const struct iovec *iov, int n)
 {
-    struct channel *c = ctx;
-    return write_all(c->wfd, iov, n);
+    return write_all(ctx, iov, n);
 }
 
 static bool same_terminal(int a, int b)
@@ -178,7 +214,7 @@ static int open_channel(struct channel *c, int out, int *child_end)
         return -1;
     }
     c->in = fds[0];
-    c->wfd = private_nonblocking(out);
+    private_nonblocking(c);
     *child_end = fds[1];
     struct stat st;
     if (fstat(out, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(out, F_GETPIPE_SZ) < PIPE_SIZE)

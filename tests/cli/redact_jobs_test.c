@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "tests/cli/cli_util.h"
+#include "tests/integration/unpriv.h"
 
 #define TIMEOUT 20000
 
@@ -352,6 +353,145 @@ static void test_group_stop_while_output_is_blocked(void **state)
     envb_free(&env);
 }
 
+/* envseal's program has been reaped: no child of envseal is left. */
+static bool no_children(pid_t pid)
+{
+    char path[64], buf[64] = "x";
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    for (int i = 0; i < 1000; i++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return false;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n == 0)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* Ctrl-Z once the program has exited, envseal still writing its output to a
+ * reader that has stopped reading, or still reading what a background child
+ * writes: envseal stops with the rest of the job. */
+static void test_group_stop_after_program_exit(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    char *const blocked[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                             "/bin/sh", "-c", "head -c 1500000 /dev/zero", NULL};
+    char *const background[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim,
+                                "--", "/bin/sh", "-c", "sleep 60 & echo started", NULL};
+    for (int c = 0; c < 2; c++) {
+        struct proc p;
+        assert_int_equal(proc_spawn_with(&p, c ? background : blocked, &env, own_group, NULL),
+                         0);
+        if (c) {
+            assert_true(proc_wait_line(&p, "started", TIMEOUT));
+        } else { /* output is there (unread): the program has run */
+            struct pollfd pf = {p.out_fd, POLLIN, 0};
+            assert_int_equal(poll(&pf, 1, TIMEOUT), 1);
+        }
+        assert_true(no_children(p.pid));
+        kill(-p.pid, SIGTSTP);
+        int sig = wait_stopped(p.pid, 5000);
+        kill(-p.pid, SIGKILL);
+        proc_finish(&p, TIMEOUT);
+        if (sig != SIGTSTP)
+            fail_msg("case %d: stop report %d", c, sig);
+    }
+    envb_free(&env);
+}
+
+/* envseal's stdout a pty master (as when a program runs envseal with a pty of its
+ * own as stdout): the output arrives on that pty, masked. */
+static void test_stdout_a_pty_master(void **state)
+{
+    (void)state;
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "pm");
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "API_TOKEN", secret);
+    for (int redact = 0; redact < 2; redact++) {
+        int master, slave;
+        assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+        struct termios raw;
+        tcgetattr(slave, &raw);
+        cfmakeraw(&raw);
+        tcsetattr(slave, TCSANOW, &raw);
+        pid_t pid = fork();
+        if (pid == 0) {
+            int in = open("/dev/null", O_RDONLY);
+            dup2(in, 0);
+            dup2(master, 1);
+            dup2(master, 2);
+            close(slave);
+            char *const *argv = PROBE(redact, "secret:API_TOKEN", "out:end");
+            execve(argv[0], argv, (char *const *)env.v);
+            _exit(121);
+        }
+        char out[8192] = "";
+        size_t len = 0;
+        bool got = read_until(slave, out, sizeof out, &len, "end", 5000);
+        int st;
+        waitpid(pid, &st, 0);
+        close(master);
+        close(slave);
+        if (!got)
+            fail_msg("redact %d: output lost: [%s]", redact, out);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_true(redact ? strstr(out, "[REDACTED]") && !strstr(out, secret)
+                           : strstr(out, secret) != NULL);
+    }
+    envb_free(&env);
+}
+
+static const char *nobody_envseal, *nobody_shim, *nobody_probe;
+
+static void own_group_unprivileged(const void *arg)
+{
+    setpgid(0, 0);
+    unpriv_become(arg);
+}
+
+/* envseal run by another user than the owner of its output pipe (su, runuser,
+ * docker exec -u): the pipe cannot be opened again, and Ctrl-Z while the reader
+ * has stopped reading still stops envseal. Control: the program alone. */
+static void test_group_stop_with_a_pipe_of_another_user(void **state)
+{
+    (void)state;
+    const char *why;
+    if (!unpriv_setup(&why))
+        skip();
+    if (!nobody_envseal) {
+        nobody_envseal = unpriv_copy("cli/envseal", "envseal");
+        nobody_shim = unpriv_copy("preload/libenvseal.so", "libenvseal.so");
+        nobody_probe = unpriv_copy("tests/cli/outprobe", "outprobe");
+    }
+    assert_non_null(nobody_envseal);
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        char *const alone[] = {(char *)nobody_probe, "yes", NULL};
+        char *const under[] = {(char *)nobody_envseal, "run",  "--redact", "--library",
+                               (char *)nobody_shim,   "--",   (char *)nobody_probe,
+                               "yes",                 NULL};
+        struct proc p;
+        assert_int_equal(
+            proc_spawn_with(&p, redact ? under : alone, &env, own_group_unprivileged, NULL), 0);
+        usleep(300000);
+        kill(-p.pid, SIGTSTP);
+        int sig = wait_stopped(p.pid, 5000);
+        kill(-p.pid, SIGKILL);
+        proc_finish(&p, TIMEOUT);
+        if (sig != SIGTSTP)
+            fail_msg("redact %d: stop report %d", redact, sig);
+    }
+    envb_free(&env);
+}
+
 static void ignore_sigchld(const void *arg)
 {
     (void)arg;
@@ -426,8 +566,13 @@ int main(void)
         cmocka_unit_test(test_restore_just_before_exit_reaches_the_terminal),
         cmocka_unit_test(test_copied_modes_leave_no_extproc),
         cmocka_unit_test(test_group_stop_while_output_is_blocked),
+        cmocka_unit_test(test_group_stop_after_program_exit),
+        cmocka_unit_test(test_stdout_a_pty_master),
+        cmocka_unit_test(test_group_stop_with_a_pipe_of_another_user),
         cmocka_unit_test(test_sigterm_after_program_exit_ends_envseal),
         cmocka_unit_test(test_caller_ignoring_sigchld),
     };
-    return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
+    int failed = cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
+    unpriv_cleanup();
+    return failed;
 }

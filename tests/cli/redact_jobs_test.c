@@ -104,6 +104,17 @@ static pid_t number_after(const char *text, const char *word)
     return p ? (pid_t)atoi(p + strlen(word)) : -1;
 }
 
+/* Ctrl-Z: SIGTSTP to the job started by own_group; the stop its leader reports
+ * (0 none, -1 ended), then the job is killed. */
+static int ctrl_z(struct proc *p)
+{
+    kill(-p->pid, SIGTSTP);
+    int sig = wait_stopped(p->pid, 5000);
+    kill(-p->pid, SIGKILL);
+    proc_finish(p, TIMEOUT);
+    return sig;
+}
+
 static void test_program_stopping_itself_is_reported(void **state)
 {
     (void)state;
@@ -343,10 +354,7 @@ static void test_group_stop_while_output_is_blocked(void **state)
         struct proc p;
         assert_int_equal(proc_spawn_with(&p, PROBE(redact, "yes"), &env, own_group, NULL), 0);
         usleep(300000); /* nobody reads: the pipe to us is full */
-        kill(-p.pid, SIGTSTP);
-        int sig = wait_stopped(p.pid, 5000);
-        kill(-p.pid, SIGKILL);
-        proc_finish(&p, TIMEOUT);
+        int sig = ctrl_z(&p);
         if (sig != SIGTSTP)
             fail_msg("redact %d: stop report %d", redact, sig);
     }
@@ -394,10 +402,7 @@ static void test_group_stop_after_program_exit(void **state)
             assert_int_equal(poll(&pf, 1, TIMEOUT), 1);
         }
         assert_true(no_children(p.pid));
-        kill(-p.pid, SIGTSTP);
-        int sig = wait_stopped(p.pid, 5000);
-        kill(-p.pid, SIGKILL);
-        proc_finish(&p, TIMEOUT);
+        int sig = ctrl_z(&p);
         if (sig != SIGTSTP)
             fail_msg("case %d: stop report %d", c, sig);
     }
@@ -482,10 +487,7 @@ static void test_group_stop_with_a_pipe_of_another_user(void **state)
         assert_int_equal(
             proc_spawn_with(&p, redact ? under : alone, &env, own_group_unprivileged, NULL), 0);
         usleep(300000);
-        kill(-p.pid, SIGTSTP);
-        int sig = wait_stopped(p.pid, 5000);
-        kill(-p.pid, SIGKILL);
-        proc_finish(&p, TIMEOUT);
+        int sig = ctrl_z(&p);
         if (sig != SIGTSTP)
             fail_msg("redact %d: stop report %d", redact, sig);
     }

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <linux/kcmp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,6 +35,8 @@ struct channel {
               * or terminal of our own (see private_nonblocking) */
     size_t piece; /* 0, or out could not be opened so: write at most this much,
                    * after poll says there is room */
+    bool sock;    /* out is a socket: sendmsg(MSG_DONTWAIT) instead */
+    int werr;     /* the errno of a failed write to out, or 0 */
     bool pty; /* in is tty.master, read in packet mode */
     struct ttymirror tty;
     bool broken; /* our output is gone: the program's writes must fail too */
@@ -49,6 +52,7 @@ static struct {
     int sfd;
     struct job job;
     int ending; /* a signal that ends envseal after the program is gone */
+    int asked;  /* a signal that would end envseal, taken while the program ran */
     bool ends_us[NSIG]; /* its default action terminates, and it was not ignored */
     struct channel *ch;
     int nch;
@@ -61,8 +65,15 @@ static void take_signals(void)
     struct signalfd_siginfo si;
     while (read(S.sfd, &si, sizeof si) == (ssize_t)sizeof si) {
         int sig = (int)si.ssi_signo;
-        if (sig == SIGCHLD)
+        if (sig == SIGCHLD) {
             jobctl_update(&S.job);
+            /* The program died of the signal envseal was sent (or the terminal
+             * sent both): envseal ends too, without waiting for a reader that
+             * does not read. */
+            if (S.job.reaped && S.asked && WIFSIGNALED(S.job.status) &&
+                WTERMSIG(S.job.status) == S.asked)
+                S.ending = S.asked;
+        }
         else if (sig == SIGWINCH)
             copy_winsize(S.ch, S.nch);
         else if (sig == SIGCONT)
@@ -71,8 +82,12 @@ static void take_signals(void)
             S.job.stopsig = SIGTSTP; /* envseal alone, still passing output on */
         else if (S.job.reaped && S.ends_us[sig])
             S.ending = sig; /* as it would end any process; see docs/cli.md */
-        else if (jobctl_should_relay(&S.job, &si))
-            kill(S.job.pid, sig);
+        else {
+            if (S.ends_us[sig])
+                S.asked = sig;
+            if (jobctl_should_relay(&S.job, &si))
+                kill(S.job.pid, sig);
+        }
     }
 }
 
@@ -87,8 +102,10 @@ static int wait_writable(int fd)
         return 0;
     if (p[1].revents)
         take_signals();
-    if (S.job.stopsig)
+    if (S.job.stopsig) {
         jobctl_stop_like_program(&S.job);
+        return S.ending ? -1 : 0; /* stopped meanwhile: poll again */
+    }
     return S.ending ? -1 : p[0].revents != 0;
 }
 
@@ -117,7 +134,13 @@ static int write_all(struct channel *c, const struct iovec *iov, int n)
                 v[k - 1].iov_len -= cut;
             }
         }
-        ssize_t w = writev(c->wfd, v, k);
+        ssize_t w;
+        if (c->sock) { /* non-blocking for this call only: the description is shared */
+            struct msghdr msg = {.msg_iov = v, .msg_iovlen = (size_t)k};
+            w = sendmsg(c->wfd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+        } else {
+            w = writev(c->wfd, v, k);
+        }
         if (cut)
             v[k - 1].iov_len += cut;
         if (w < 0) {
@@ -158,8 +181,17 @@ static void private_nonblocking(struct channel *c)
     c->wfd = c->out;
     c->piece = 0;
     bool tty = isatty(c->out);
-    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(c->out, &st) != 0 ||
-        !(S_ISFIFO(st.st_mode) || tty) || ioctl(c->out, TIOCGPTN, &ptn) == 0)
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(c->out, &st) != 0)
+        return;
+    if (S_ISSOCK(st.st_mode)) {
+        c->sock = true;
+        return;
+    }
+    if (tty && ioctl(c->out, TIOCGPTN, &ptn) == 0) { /* a pty master */
+        c->piece = 64;
+        return;
+    }
+    if (!(S_ISFIFO(st.st_mode) || tty))
         return;
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", c->out);
@@ -178,7 +210,12 @@ static void private_nonblocking(struct channel *c)
 
 static int emit(void *ctx, const struct iovec *iov, int n)
 {
-    return write_all(ctx, iov, n);
+    struct channel *c = ctx;
+    if (write_all(c, iov, n) == 0)
+        return 0;
+    if (!S.ending && !c->werr)
+        c->werr = errno ? errno : EIO;
+    return -1;
 }
 
 static bool same_terminal(int a, int b)
@@ -296,8 +333,8 @@ static bool pump(struct channel *c)
 static void drain(struct channel *ch, int nch)
 {
     for (int i = 0; i < nch; i++)
-        while (!pump(&ch[i]))
-            ;
+        for (int rounds = 0; rounds < 64 && !pump(&ch[i]); rounds++)
+            ; /* bounded: a writer of another group may never pause */
 }
 
 static void copy_winsize(const struct channel *ch, int nch)
@@ -309,25 +346,70 @@ static void copy_winsize(const struct channel *ch, int nch)
     }
 }
 
+/* Two opens of one stream where writes through either land in one order: the
+ * same FIFO, or the same regular file opened for appending by both
+ * (`>>log 2>>log`). Two offsets into one file (`>log 2>log`) are not. */
+static bool same_stream(int a, int b)
+{
+    struct stat x, y;
+    int fa = fcntl(a, F_GETFL), fb = fcntl(b, F_GETFL);
+    if (fa < 0 || fb < 0 || fstat(a, &x) != 0 || fstat(b, &y) != 0 || x.st_dev != y.st_dev ||
+        x.st_ino != y.st_ino)
+        return false;
+    return S_ISFIFO(x.st_mode) || (S_ISREG(x.st_mode) && (fa & O_APPEND) && (fb & O_APPEND));
+}
+
+/* Output the program wrote that could not be delivered must not look like a
+ * success: a reader gone (EPIPE) ends envseal by SIGPIPE, as the program's own
+ * write would have; any other error (a full disk, EIO) is said in one line and
+ * turns an exit status of 0 into 1, as coreutils do. */
+static int with_write_errors(int status, const struct channel *ch, int nch)
+{
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int result = status;
+    for (int i = 0; i < nch; i++) {
+        if (!ch[i].werr)
+            continue;
+        if (ch[i].werr == EPIPE) {
+            if (ok)
+                result = SIGPIPE;
+            continue;
+        }
+        cli_error("write error on %s: %s", ch[i].out == STDOUT_FILENO ? "stdout" : "stderr",
+                  strerror(ch[i].werr));
+        if (ok && result == status)
+            result = 1 << 8;
+    }
+    return result;
+}
+
 int supervise_run(const char *file, char *const argv[], char *const envp[],
                   const struct masker *m, int *exec_errno)
 {
     struct channel ch[2];
     int nch = 0, child_out = -1, child_err = -1;
+    bool out_closed = cli_filled_std_fds & (1u << STDOUT_FILENO),
+         err_closed = cli_filled_std_fds & (1u << STDERR_FILENO);
     *exec_errno = 0;
 
-    if (open_channel(&ch[nch], STDOUT_FILENO, &child_out) != 0) {
-        cli_error("cannot create the output channel: %s", strerror(errno));
-        return -1;
+    /* A stream the caller had closed stays closed in the program (no channel). */
+    if (!out_closed) {
+        if (open_channel(&ch[nch], STDOUT_FILENO, &child_out) != 0) {
+            cli_error("cannot create the output channel: %s", strerror(errno));
+            return -1;
+        }
+        nch++;
     }
-    nch++;
-    if ((ch[0].pty && same_terminal(STDOUT_FILENO, STDERR_FILENO)) ||
-        same_description(STDOUT_FILENO, STDERR_FILENO)) {
-        /* One terminal, or one file description: the program gets one stream for
-         * both, as it would without envseal, and it is masked as one (a secret
+    bool one_stream = !out_closed && !err_closed &&
+                      ((ch[0].pty && same_terminal(STDOUT_FILENO, STDERR_FILENO)) ||
+                       same_description(STDOUT_FILENO, STDERR_FILENO) ||
+                       same_stream(STDOUT_FILENO, STDERR_FILENO));
+    if (one_stream) {
+        /* One terminal, one file description, or one stream opened twice: the
+         * program gets one stream for both, and it is masked as one (a secret
          * written half to each is still found; the interleaving is kept). */
         child_err = child_out;
-    } else {
+    } else if (!err_closed) {
         if (open_channel(&ch[nch], STDERR_FILENO, &child_err) != 0) {
             cli_error("cannot create the error channel: %s", strerror(errno));
             return -1;
@@ -376,8 +458,10 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         sigaction(SIGPIPE, &old_pipe, NULL);
         sigaction(SIGCHLD, &old_chld, NULL);
         sigprocmask(SIG_SETMASK, &oldmask, NULL);
-        if (dup2(child_out, STDOUT_FILENO) < 0 || dup2(child_err, STDERR_FILENO) < 0)
+        if ((child_out >= 0 && dup2(child_out, STDOUT_FILENO) < 0) ||
+            (child_err >= 0 && dup2(child_err, STDERR_FILENO) < 0))
             _exit(EXIT_RUN_FAILED);
+        cli_close_filled_std_fds(); /* closed as the caller left them */
         execvpe(file, argv, envp);
         int e = errno;
         if (write(errpipe[1], &e, sizeof e) < 0)
@@ -385,8 +469,9 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         _exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
     }
     close(errpipe[1]);
-    close(child_out);
-    if (child_err != child_out)
+    if (child_out >= 0)
+        close(child_out);
+    if (child_err >= 0 && child_err != child_out)
         close(child_err);
     int e = 0;
     ssize_t got;
@@ -444,7 +529,7 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         return S.ending; /* the wait status of a death by that signal */
     while (!S.job.reaped && waitpid(pid, &S.job.status, 0) < 0 && errno == EINTR)
         ;
-    return S.job.status;
+    return with_write_errors(S.job.status, ch, nch);
 }
 
 void supervise_exit_like(int wait_status)

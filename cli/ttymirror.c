@@ -74,5 +74,5 @@ void ttymirror_sync(struct ttymirror *t)
     }
     t->seen = now;
     if (changed)
-        tcsetattr(t->real, TCSADRAIN, &want);
+        tcsetattr(t->real, TCSANOW, &want); /* TCSADRAIN could wait on a stopped line */
 }

@@ -89,19 +89,20 @@ static void test_exit_status_passes_through(void **state)
     envb_free(&env);
 }
 
-/* A program started with stdout closed finds it closed under envseal run too
- * (envseal opens /dev/null there for itself): /bin/echo fails with EBADF, as in
- * the control without envseal. */
+/* A program started with stdout closed finds it closed under envseal run too,
+ * with or without --redact (envseal opens /dev/null there for itself): /bin/echo
+ * fails with EBADF, as in the control without envseal. */
 static void test_closed_stdout_stays_closed(void **state)
 {
     (void)state;
     char secret[64];
     struct envb env;
     token_env(&env, secret, sizeof secret);
-    for (int via = 0; via < 2; via++) {
+    for (int via = 0; via < 3; via++) {
         struct capture c;
-        char *script = via ? "exec \"$0\" run --library \"$1\" --quiet -- /bin/echo hi >&-"
-                           : "exec /bin/echo hi >&-";
+        char *script = via == 2 ? "exec \"$0\" run --library \"$1\" --redact -- /bin/echo hi >&-"
+                       : via    ? "exec \"$0\" run --library \"$1\" --quiet -- /bin/echo hi >&-"
+                                : "exec /bin/echo hi >&-";
         run_capture(ARGV("/bin/sh", "-c", script, (char *)envseal_bin(), shim), &env, NULL, &c,
                     TIMEOUT);
         assert_exited(c.status, 1);

@@ -1,0 +1,193 @@
+/* Where `envseal run --redact` writes the program's output, and what happens when
+ * it cannot: each case runs the program alone first (the control) and then under
+ * --redact, and the caller must see the same:
+ *  - stdout /dev/full: a write error, said, and exit status 1 (not 0);
+ *  - a reader that goes away after the program has written everything and exited:
+ *    death by SIGPIPE, as the program's own write would have had;
+ *  - stdout a socket nobody reads: SIGTERM still ends the job;
+ *  - stdout and stderr opened twice for appending to one file (>>log 2>>log):
+ *    their lines keep the program's order. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/cli/cli_util.h"
+
+#define TIMEOUT 20000
+
+static char shim[4096];
+
+/* argv for `sh -c SCRIPT`, alone (redact 0) or under envseal run --redact (1) */
+#define SH(redact, script)                                                                    \
+    ((redact) ? (char *[]){(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",  \
+                           "/bin/sh", "-c", script, NULL}                                     \
+              : (char *[]){"/bin/sh", "-c", script, NULL})
+
+static void token_env(struct envb *e)
+{
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, "tok");
+    envb_init(e, false);
+    envb_set(e, "API_TOKEN", secret);
+}
+
+/* Starts argv with stdin /dev/null and the given stdout and stderr. */
+static pid_t start(char *const argv[], const struct envb *env, int out, int err)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(err, 2);
+        signal(SIGPIPE, SIG_DFL);
+        execve(argv[0], argv, (char *const *)env->v);
+        _exit(121);
+    }
+    return pid;
+}
+
+/* The wait status of pid within ms, or -1 (then it is killed). */
+static int finish(pid_t pid, int ms)
+{
+    int st;
+    for (int i = 0; i < ms / 10; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return st;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+static size_t read_file(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, cap - 1) : 0;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return n > 0 ? (size_t)n : 0;
+}
+
+static void test_full_disk_is_a_failure(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    const char *errpath = scratch_file("err.txt", "", 0);
+    for (int redact = 0; redact < 2; redact++) {
+        int full = open("/dev/full", O_WRONLY);
+        int err = open(errpath, O_WRONLY | O_TRUNC);
+        assert_true(full >= 0 && err >= 0);
+        pid_t pid = start(SH(redact, "exec /bin/echo hello"), &env, full, err);
+        close(full);
+        close(err);
+        int st = finish(pid, TIMEOUT);
+        char text[4096];
+        read_file(errpath, text, sizeof text);
+        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 1))
+            fail_msg("redact %d: status %#x, stderr [%s]", redact, st, text);
+        assert_non_null(strstr(text, "No space left on device"));
+    }
+    envb_free(&env);
+}
+
+static void test_reader_gone_after_program_exit_is_sigpipe(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        int p[2];
+        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+        /* 1.5 MB: more than the pipe holds without envseal, less than envseal
+         * holds, so under --redact the program exits before the reader leaves */
+        pid_t pid = start(SH(redact, "exec head -c 1500000 /dev/zero"), &env, p[1], 2);
+        close(p[1]);
+        char buf[4096];
+        assert_true(read(p[0], buf, sizeof buf) > 0);
+        if (redact)
+            usleep(500000); /* the program has written all and exited */
+        close(p[0]);
+        int st = finish(pid, TIMEOUT);
+        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE))
+            fail_msg("redact %d: status %#x", redact, st);
+    }
+    envb_free(&env);
+}
+
+static void test_unread_socket_sigterm_ends_the_job(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        int sv[2];
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        pid_t pid = start(SH(redact, "exec yes"), &env, sv[1], 2);
+        close(sv[1]);
+        usleep(300000); /* the socket's buffers are full */
+        kill(pid, SIGTERM);
+        int st = finish(pid, 5000);
+        close(sv[0]);
+        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM))
+            fail_msg("redact %d: status %#x", redact, st);
+    }
+    envb_free(&env);
+}
+
+static void test_one_file_appended_twice_keeps_order(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    const char *path = scratch_file("log.txt", "", 0);
+    char expect[4096] = "";
+    for (int redact = 0; redact < 2; redact++) {
+        int t = open(path, O_WRONLY | O_TRUNC);
+        close(t);
+        int out = open(path, O_WRONLY | O_APPEND), err = open(path, O_WRONLY | O_APPEND);
+        pid_t pid = start(SH(redact, "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done"),
+                          &env, out, err);
+        close(out);
+        close(err);
+        int st = finish(pid, TIMEOUT);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        char got[4096];
+        read_file(path, got, sizeof got);
+        if (!redact)
+            snprintf(expect, sizeof expect, "%s", got);
+        else if (strcmp(got, expect) != 0)
+            fail_msg("order: control [%s], --redact [%s]", expect, got);
+    }
+    assert_non_null(strstr(expect, "out1\nerr1\nout2\n"));
+    envb_free(&env);
+}
+
+int main(void)
+{
+    snprintf(shim, sizeof shim, "%s", harness_shim_path());
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_disk_is_a_failure),
+        cmocka_unit_test(test_reader_gone_after_program_exit_is_sigpipe),
+        cmocka_unit_test(test_unread_socket_sigterm_ends_the_job),
+        cmocka_unit_test(test_one_file_appended_twice_keeps_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
+}

@@ -27,6 +27,7 @@
 
 #define CHUNK (256 * 1024)
 #define PIPE_SIZE (1024 * 1024)
+#define STALL_MS 2000
 
 struct channel {
     int in;  /* pipe read end or pty master; -1 when done */
@@ -53,6 +54,7 @@ static struct {
     struct job job;
     int ending; /* a signal that ends envseal after the program is gone */
     int asked;  /* a signal that would end envseal, taken while the program ran */
+    bool give_up; /* asked, the program gone, and the reader stalled: stop writing */
     bool ends_us[NSIG]; /* its default action terminates, and it was not ignored */
     struct channel *ch;
     int nch;
@@ -65,15 +67,8 @@ static void take_signals(void)
     struct signalfd_siginfo si;
     while (read(S.sfd, &si, sizeof si) == (ssize_t)sizeof si) {
         int sig = (int)si.ssi_signo;
-        if (sig == SIGCHLD) {
+        if (sig == SIGCHLD)
             jobctl_update(&S.job);
-            /* The program died of the signal envseal was sent (or the terminal
-             * sent both): envseal ends too, without waiting for a reader that
-             * does not read. */
-            if (S.job.reaped && S.asked && WIFSIGNALED(S.job.status) &&
-                WTERMSIG(S.job.status) == S.asked)
-                S.ending = S.asked;
-        }
         else if (sig == SIGWINCH)
             copy_winsize(S.ch, S.nch);
         else if (sig == SIGCONT)
@@ -98,7 +93,17 @@ static void take_signals(void)
 static int wait_writable(int fd)
 {
     struct pollfd p[2] = {{fd, POLLOUT, 0}, {S.sfd, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0)
+    /* Asked to end (a signal that would end envseal came while the program ran)
+     * and the program is gone: what is left goes out while the reader reads, but
+     * a reader that takes nothing for STALL_MS does not keep envseal (a stopped
+     * service's unread socket). Otherwise a slow reader (a pager) is waited for. */
+    bool bounded = S.asked && S.job.reaped;
+    int r = poll(p, 2, bounded ? STALL_MS : -1);
+    if (r == 0 && bounded) {
+        S.give_up = true;
+        return -1;
+    }
+    if (r < 0)
         return 0;
     if (p[1].revents)
         take_signals();
@@ -106,7 +111,7 @@ static int wait_writable(int fd)
         jobctl_stop_like_program(&S.job);
         return S.ending ? -1 : 0; /* stopped meanwhile: poll again */
     }
-    return S.ending ? -1 : p[0].revents != 0;
+    return S.ending || S.give_up ? -1 : p[0].revents != 0;
 }
 
 /* Writes everything, taking signals whenever our reader is not reading. */
@@ -184,7 +189,12 @@ static void private_nonblocking(struct channel *c)
     if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY || fstat(c->out, &st) != 0)
         return;
     if (S_ISSOCK(st.st_mode)) {
+        int type = SOCK_STREAM;
+        socklen_t len = sizeof type;
         c->sock = true;
+        getsockopt(c->out, SOL_SOCKET, SO_TYPE, &type, &len);
+        if (type != SOCK_STREAM)
+            c->piece = PIPE_BUF; /* a datagram each: never more than the socket takes */
         return;
     }
     if (tty && ioctl(c->out, TIOCGPTN, &ptn) == 0) { /* a pty master */
@@ -213,7 +223,7 @@ static int emit(void *ctx, const struct iovec *iov, int n)
     struct channel *c = ctx;
     if (write_all(c, iov, n) == 0)
         return 0;
-    if (!S.ending && !c->werr)
+    if (!S.ending && !S.give_up && !c->werr)
         c->werr = errno ? errno : EIO;
     return -1;
 }
@@ -273,7 +283,10 @@ static int setup_stream(struct channel *c, const struct masker *m)
 static void close_channel(struct channel *c)
 {
     if (c->in >= 0) {
-        if (!c->broken && mstream_finish(&c->ms) != 0)
+        /* At the end of the stream the held-back tail can no longer become a
+         * secret and goes out; when envseal ends early it may be the start of one
+         * whose rest is still unread: dropped. */
+        if (!c->broken && !S.ending && !S.give_up && mstream_finish(&c->ms) != 0)
             c->broken = true;
         close(c->in);
         c->in = -1;
@@ -359,28 +372,23 @@ static bool same_stream(int a, int b)
     return S_ISFIFO(x.st_mode) || (S_ISREG(x.st_mode) && (fa & O_APPEND) && (fb & O_APPEND));
 }
 
-/* Output the program wrote that could not be delivered must not look like a
- * success: a reader gone (EPIPE) ends envseal by SIGPIPE, as the program's own
- * write would have; any other error (a full disk, EIO) is said in one line and
- * turns an exit status of 0 into 1, as coreutils do. */
+/* Output the program wrote that envseal could not deliver to stdout must not
+ * look like a success: any error but a gone reader (a full disk, EIO) is said in
+ * one line and turns an exit status of 0 into 1, as coreutils and tee do. A gone
+ * reader (EPIPE) is not: the program had the chance to meet it itself, and many
+ * exit 0 by design; stderr errors only get the line. */
 static int with_write_errors(int status, const struct channel *ch, int nch)
 {
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    int result = status;
     for (int i = 0; i < nch; i++) {
-        if (!ch[i].werr)
+        if (!ch[i].werr || ch[i].werr == EPIPE)
             continue;
-        if (ch[i].werr == EPIPE) {
-            if (ok)
-                result = SIGPIPE;
-            continue;
-        }
-        cli_error("write error on %s: %s", ch[i].out == STDOUT_FILENO ? "stdout" : "stderr",
-                  strerror(ch[i].werr));
-        if (ok && result == status)
-            result = 1 << 8;
+        bool out = ch[i].out == STDOUT_FILENO;
+        cli_error("write error on %s: %s", out ? "stdout" : "stderr", strerror(ch[i].werr));
+        if (ok && out)
+            return 1 << 8;
     }
-    return result;
+    return status;
 }
 
 int supervise_run(const char *file, char *const argv[], char *const envp[],

@@ -1,10 +1,13 @@
 /* Where `envseal run --redact` writes the program's output, and what happens when
  * it cannot: each case runs the program alone first (the control) and then under
  * --redact, and the caller must see the same:
- *  - stdout /dev/full: a write error, said, and exit status 1 (not 0);
+ *  - stdout /dev/full: a write error, said, and exit status 1 (not 0); stderr
+ *    /dev/full, or a stderr reader gone, leave a program's exit 0 as it is;
  *  - a reader that goes away after the program has written everything and exited:
- *    death by SIGPIPE, as the program's own write would have had;
- *  - stdout a socket nobody reads: SIGTERM still ends the job;
+ *    the program's status, 0, as without envseal;
+ *  - stdout a socket nobody reads: SIGTERM still ends the job, whether the program
+ *    dies of it or exits 0 on it;
+ *  - what a program writes on SIGTERM reaches a reader that starts late;
  *  - stdout and stderr opened twice for appending to one file (>>log 2>>log):
  *    their lines keep the program's order. */
 #define _GNU_SOURCE
@@ -108,7 +111,10 @@ static void test_full_disk_is_a_failure(void **state)
     envb_free(&env);
 }
 
-static void test_reader_gone_after_program_exit_is_sigpipe(void **state)
+/* The reader leaves after the first bytes; the program wrote everything and
+ * exited 0 meanwhile (under --redact its output waited in envseal): 0 both ways
+ * for a program that ignores SIGPIPE, as many do by design. */
+static void test_reader_gone_after_program_exit_keeps_status(void **state)
 {
     (void)state;
     struct envb env;
@@ -116,18 +122,96 @@ static void test_reader_gone_after_program_exit_is_sigpipe(void **state)
     for (int redact = 0; redact < 2; redact++) {
         int p[2];
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        /* 1.5 MB: more than the pipe holds without envseal, less than envseal
-         * holds, so under --redact the program exits before the reader leaves */
-        pid_t pid = start(SH(redact, "exec head -c 1500000 /dev/zero"), &env, p[1], 2);
+        pid_t pid = start(SH(redact, "trap '' PIPE; head -c 1500000 /dev/zero; exit 0"), &env,
+                          p[1], 2);
         close(p[1]);
         char buf[4096];
         assert_true(read(p[0], buf, sizeof buf) > 0);
-        if (redact)
-            usleep(500000); /* the program has written all and exited */
+        usleep(500000);
         close(p[0]);
         int st = finish(pid, TIMEOUT);
-        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE))
+        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
             fail_msg("redact %d: status %#x", redact, st);
+    }
+    envb_free(&env);
+}
+
+/* Errors on stderr (a full device, a reader gone) do not fail a program that
+ * exits 0, as without envseal. */
+static void test_stderr_errors_keep_status(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++)
+        for (int kind = 0; kind < 2; kind++) {
+            int p[2] = {-1, -1}, err;
+            if (kind == 0) {
+                err = open("/dev/full", O_WRONLY | O_CLOEXEC);
+            } else {
+                assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+                close(p[0]); /* no reader */
+                err = p[1];
+            }
+            int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+            pid_t pid = start(
+                SH(redact, "trap '' PIPE; echo out; echo warn >&2; echo more >&2; exit 0"),
+                &env, out, err);
+            close(out);
+            close(err);
+            int st = finish(pid, TIMEOUT);
+            if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+                fail_msg("redact %d, %s: status %#x", redact, kind ? "EPIPE" : "ENOSPC", st);
+        }
+    envb_free(&env);
+}
+
+/* A program that writes a summary on SIGTERM and then dies of it, read by a
+ * reader that starts late: the summary arrives (envseal does not drop output it
+ * was given because it was sent the signal). */
+static void test_output_written_on_sigterm_arrives(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    for (int redact = 0; redact < 2; redact++) {
+        static char script[] =
+            "import os, signal\n"
+            "def on_term(s, f):\n"
+            "    os.write(1, b'\\nSUMMARY\\n')\n"
+            "    signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+            "    os.kill(os.getpid(), signal.SIGTERM)\n"
+            "signal.signal(signal.SIGTERM, on_term)\n"
+            "os.write(1, b'x' * 1200000)\n"
+            "while True:\n"
+            "    signal.pause()\n";
+        char *const alone[] = {"/usr/bin/python3", "-c", script, NULL};
+        char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                               "/usr/bin/python3", "-c", script, NULL};
+        int p[2];
+        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+        pid_t pid = start(redact ? under : alone, &env, p[1], 2);
+        close(p[1]);
+        usleep(300000);
+        kill(pid, SIGTERM);
+        usleep(500000); /* the reader starts late */
+        char buf[65536 + 16];
+        size_t keep = 0, total = 0;
+        bool summary = false;
+        ssize_t n;
+        while ((n = read(p[0], buf + keep, sizeof buf - 1 - keep)) > 0) {
+            size_t len = keep + (size_t)n;
+            total += (size_t)n;
+            buf[len] = '\0';
+            summary = summary || strstr(buf, "SUMMARY");
+            keep = len < 8 ? len : 8; /* "SUMMARY" may straddle two reads */
+            memmove(buf, buf + len - keep, keep);
+        }
+        close(p[0]);
+        int st = finish(pid, TIMEOUT);
+        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) || !summary)
+            fail_msg("redact %d: status %#x, %zu bytes, summary %s", redact, st, total,
+                     summary ? "there" : "missing");
     }
     envb_free(&env);
 }
@@ -138,16 +222,29 @@ static void test_unread_socket_sigterm_ends_the_job(void **state)
     struct envb env;
     token_env(&env);
     for (int redact = 0; redact < 2; redact++) {
-        int sv[2];
-        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-        pid_t pid = start(SH(redact, "exec yes"), &env, sv[1], 2);
-        close(sv[1]);
-        usleep(300000); /* the socket's buffers are full */
-        kill(pid, SIGTERM);
-        int st = finish(pid, 5000);
-        close(sv[0]);
-        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM))
-            fail_msg("redact %d: status %#x", redact, st);
+        for (int graceful = 0; graceful < 2; graceful++) {
+            int sv[2];
+            assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+            /* graceful: exits 0 on SIGTERM, even from a blocked write */
+            static char py[] = "import os, signal\n"
+                               "signal.signal(signal.SIGTERM, lambda s, f: os._exit(0))\n"
+                               "while True:\n"
+                               "    os.write(1, b'y\\n' * 1000)\n";
+            char *const alone[] = {"/usr/bin/python3", "-c", py, NULL};
+            char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim,
+                                   "--", "/usr/bin/python3", "-c", py, NULL};
+            pid_t pid = start(graceful ? (redact ? under : alone) : SH(redact, "exec yes"), &env,
+                              sv[1], 2);
+            close(sv[1]);
+            usleep(300000); /* the socket's buffers are full */
+            kill(pid, SIGTERM);
+            int st = finish(pid, 8000);
+            close(sv[0]);
+            bool ok = graceful ? WIFEXITED(st) && WEXITSTATUS(st) == 0
+                               : WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM;
+            if (!ok)
+                fail_msg("redact %d, graceful %d: status %#x", redact, graceful, st);
+        }
     }
     envb_free(&env);
 }
@@ -185,7 +282,9 @@ int main(void)
     snprintf(shim, sizeof shim, "%s", harness_shim_path());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_disk_is_a_failure),
-        cmocka_unit_test(test_reader_gone_after_program_exit_is_sigpipe),
+        cmocka_unit_test(test_reader_gone_after_program_exit_keeps_status),
+        cmocka_unit_test(test_stderr_errors_keep_status),
+        cmocka_unit_test(test_output_written_on_sigterm_arrives),
         cmocka_unit_test(test_unread_socket_sigterm_ends_the_job),
         cmocka_unit_test(test_one_file_appended_twice_keeps_order),
     };

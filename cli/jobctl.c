@@ -7,7 +7,19 @@
 
 #include "cli.h"
 
-void jobctl_update(struct job *j)
+/* Children that are not the program: orphans of the namespace envseal is init of. */
+static void reap_others(const struct job *j)
+{
+    for (;;) {
+        siginfo_t si = {0};
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == 0 ||
+            si.si_pid == j->pid)
+            return; /* none, or the program: jobctl_update's own */
+        waitpid(si.si_pid, NULL, WNOHANG);
+    }
+}
+
+static void update_program(struct job *j)
 {
     while (!j->reaped) {
         int st;
@@ -35,6 +47,13 @@ void jobctl_update(struct job *j)
             j->stopsig = 0;
         }
     }
+}
+
+void jobctl_update(struct job *j)
+{
+    update_program(j);
+    if (j->reap_others)
+        reap_others(j);
 }
 
 bool jobctl_should_relay(const struct job *j, const struct signalfd_siginfo *si)

@@ -20,10 +20,11 @@ struct job {
     bool reaped;
     int status;   /* wait status once reaped */
     int stopsig;  /* the signal of a stop not yet mirrored, else 0 */
+    bool reap_others; /* envseal is init: orphans are its children, reaped too */
 };
 
 /* Collects every state change of the program reported so far (exit, stop,
- * continue) without blocking. */
+ * continue) without blocking; with reap_others, other children that ended too. */
 void jobctl_update(struct job *j);
 
 /* Whether a signal that reached envseal should be passed on to the program. */

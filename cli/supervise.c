@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -28,6 +29,14 @@
 #define CHUNK (256 * 1024)
 #define PIPE_SIZE (1024 * 1024)
 #define STALL_MS 2000
+#define ASKED_WINDOW_MS 10000
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 struct channel {
     int in;  /* pipe read end or pty master; -1 when done */
@@ -38,6 +47,8 @@ struct channel {
                    * after poll says there is room */
     bool sock;    /* out is a socket: sendmsg(MSG_DONTWAIT) instead */
     int werr;     /* the errno of a failed write to out, or 0 */
+    long stall_since; /* when out last refused to take anything (ms), or 0 */
+    bool gave_up;     /* a stalled reader after the program was asked to end */
     bool pty; /* in is tty.master, read in packet mode */
     struct ttymirror tty;
     bool broken; /* our output is gone: the program's writes must fail too */
@@ -53,8 +64,11 @@ static struct {
     int sfd;
     struct job job;
     int ending; /* a signal that ends envseal after the program is gone */
-    int asked;  /* a signal that would end envseal, taken while the program ran */
-    bool give_up; /* asked, the program gone, and the reader stalled: stop writing */
+    int asked;      /* a signal that would end envseal, sent by a process while the
+                     * program ran (not the terminal's, which its reader got too) */
+    long asked_at;  /* when (ms) */
+    long reaped_at; /* when the program was reaped (ms), or 0 */
+    bool pid1;      /* envseal is a namespace's init (docker run ... envseal run) */
     bool ends_us[NSIG]; /* its default action terminates, and it was not ignored */
     struct channel *ch;
     int nch;
@@ -67,8 +81,11 @@ static void take_signals(void)
     struct signalfd_siginfo si;
     while (read(S.sfd, &si, sizeof si) == (ssize_t)sizeof si) {
         int sig = (int)si.ssi_signo;
-        if (sig == SIGCHLD)
+        if (sig == SIGCHLD) {
             jobctl_update(&S.job);
+            if (S.job.reaped && !S.reaped_at)
+                S.reaped_at = now_ms();
+        }
         else if (sig == SIGWINCH)
             copy_winsize(S.ch, S.nch);
         else if (sig == SIGCONT)
@@ -78,8 +95,10 @@ static void take_signals(void)
         else if (S.job.reaped && S.ends_us[sig])
             S.ending = sig; /* as it would end any process; see docs/cli.md */
         else {
-            if (S.ends_us[sig])
+            if (S.ends_us[sig] && si.ssi_code != SI_KERNEL) {
                 S.asked = sig;
+                S.asked_at = now_ms();
+            }
             if (jobctl_should_relay(&S.job, &si))
                 kill(S.job.pid, sig);
         }
@@ -90,19 +109,27 @@ static void take_signals(void)
  * so Ctrl-Z stops envseal with the rest of the job. Returns -1 when envseal must
  * end instead of writing on, 1 when fd can be written (or has an error to
  * report), 0 when only signals came. */
-static int wait_writable(int fd)
+static int wait_writable(struct channel *c)
 {
-    struct pollfd p[2] = {{fd, POLLOUT, 0}, {S.sfd, POLLIN, 0}};
-    /* Asked to end (a signal that would end envseal came while the program ran)
-     * and the program is gone: what is left goes out while the reader reads, but
-     * a reader that takes nothing for STALL_MS does not keep envseal (a stopped
-     * service's unread socket). Otherwise a slow reader (a pager) is waited for. */
-    bool bounded = S.asked && S.job.reaped;
-    int r = poll(p, 2, bounded ? STALL_MS : -1);
-    if (r == 0 && bounded) {
-        S.give_up = true;
-        return -1;
+    struct pollfd p[2] = {{c->wfd, POLLOUT, 0}, {S.sfd, POLLIN, 0}};
+    /* Asked to end (a signal that would end envseal, from a process) and the
+     * program ended within ASKED_WINDOW_MS of it (of it, or exiting on it): what
+     * is left goes out while the reader reads, but a reader that takes nothing for
+     * STALL_MS does not keep envseal (a stopped service's unread socket).
+     * Otherwise a slow reader (a pager) is waited for as long as it takes. */
+    bool bounded = S.asked && S.job.reaped && S.reaped_at - S.asked_at <= ASKED_WINDOW_MS;
+    int timeout = -1;
+    if (bounded) {
+        if (!c->stall_since)
+            c->stall_since = now_ms();
+        long left = STALL_MS - (now_ms() - c->stall_since);
+        if (left <= 0) {
+            c->gave_up = true;
+            return -1;
+        }
+        timeout = (int)left;
     }
+    int r = poll(p, 2, timeout);
     if (r < 0)
         return 0;
     if (p[1].revents)
@@ -111,7 +138,7 @@ static int wait_writable(int fd)
         jobctl_stop_like_program(&S.job);
         return S.ending ? -1 : 0; /* stopped meanwhile: poll again */
     }
-    return S.ending || S.give_up ? -1 : p[0].revents != 0;
+    return S.ending ? -1 : p[0].revents != 0;
 }
 
 /* Writes everything, taking signals whenever our reader is not reading. */
@@ -127,7 +154,7 @@ static int write_all(struct channel *c, const struct iovec *iov, int n)
         size_t cut = 0; /* bytes of v[k - 1] left out of this write */
         if (c->piece) { /* a blocking description: a piece that fits, when it fits */
             int r;
-            while ((r = wait_writable(c->wfd)) == 0)
+            while ((r = wait_writable(c)) == 0)
                 ;
             if (r < 0)
                 return -1;
@@ -152,13 +179,15 @@ static int write_all(struct channel *c, const struct iovec *iov, int n)
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN) {
-                if (wait_writable(c->wfd) < 0)
+                if (wait_writable(c) < 0)
                     return -1;
                 continue;
             }
             return -1;
         }
         size_t done = (size_t)w;
+        if (w > 0)
+            c->stall_since = 0; /* the reader reads */
         while (n > 0 && done >= v->iov_len) {
             done -= v->iov_len;
             v++;
@@ -223,7 +252,7 @@ static int emit(void *ctx, const struct iovec *iov, int n)
     struct channel *c = ctx;
     if (write_all(c, iov, n) == 0)
         return 0;
-    if (!S.ending && !S.give_up && !c->werr)
+    if (!S.ending && !c->gave_up && !c->werr)
         c->werr = errno ? errno : EIO;
     return -1;
 }
@@ -286,7 +315,7 @@ static void close_channel(struct channel *c)
         /* At the end of the stream the held-back tail can no longer become a
          * secret and goes out; when envseal ends early it may be the start of one
          * whose rest is still unread: dropped. */
-        if (!c->broken && !S.ending && !S.give_up && mstream_finish(&c->ms) != 0)
+        if (!c->broken && !S.ending && !c->gave_up && mstream_finish(&c->ms) != 0)
             c->broken = true;
         close(c->in);
         c->in = -1;
@@ -496,10 +525,18 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         return -1;
     }
 
-    S.job = (struct job){.pid = pid};
+    S.job = (struct job){.pid = pid, .reap_others = getpid() == 1};
+    S.pid1 = getpid() == 1;
     S.ch = ch;
     S.nch = nch;
     while (!S.ending) {
+        /* As a namespace's init, envseal's exit ends every process left in it, as
+         * the program's own exit would have: what can be read now goes out, and
+         * a background process that holds the output does not keep it. */
+        if (S.pid1 && S.job.reaped) {
+            drain(ch, nch);
+            break;
+        }
         struct pollfd pf[3];
         int n = 0, map[3];
         for (int i = 0; i < nch; i++)
@@ -537,6 +574,15 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         return S.ending; /* the wait status of a death by that signal */
     while (!S.job.reaped && waitpid(pid, &S.job.status, 0) < 0 && errno == EINTR)
         ;
+    bool err_stalled = false, stalled = false;
+    for (int i = 0; i < nch; i++) {
+        stalled |= ch[i].gave_up;
+        err_stalled |= ch[i].gave_up && (ch[i].out == STDERR_FILENO || child_err == child_out);
+    }
+    if (stalled && !err_stalled) /* (a line to a stalled stderr would wait too) */
+        cli_error("output not delivered: its reader took nothing for %d s after the program "
+                  "ended",
+                  STALL_MS / 1000);
     return with_write_errors(S.job.status, ch, nch);
 }
 

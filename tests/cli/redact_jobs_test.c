@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -494,6 +495,105 @@ static void test_group_stop_with_a_pipe_of_another_user(void **state)
     envb_free(&env);
 }
 
+/* Ctrl-C at the terminal while the program's output waits for a slow reader (a
+ * pager the user is still reading): the program's summary written on SIGINT is
+ * delivered when the reader gets to it, however late. */
+static void test_ctrl_c_with_slow_reader_keeps_summary(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    static char script[] = "import os, sys\n"
+                           "try:\n"
+                           "    os.write(1, b'x' * 1500000)\n"
+                           "    while True:\n"
+                           "        os.read(0, 1)\n"
+                           "except KeyboardInterrupt:\n"
+                           "    os.write(1, b'\\nSUMMARY\\n')\n"
+                           "    sys.exit(2)\n";
+    for (int redact = 0; redact < 2; redact++) {
+        char *const alone[] = {"/usr/bin/python3", "-c", script, NULL};
+        char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                               "/usr/bin/python3", "-c", script, NULL};
+        int master, slave, p[2];
+        assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            setsid();
+            ioctl(slave, TIOCSCTTY, 0);
+            dup2(slave, 0);
+            dup2(p[1], 1);
+            dup2(slave, 2);
+            char *const *argv = redact ? under : alone;
+            execve(argv[0], argv, (char *const *)env.v);
+            _exit(121);
+        }
+        close(slave);
+        close(p[1]);
+        usleep(500000);
+        assert_int_equal(write(master, "\x03", 1), 1); /* Ctrl-C */
+        sleep(3); /* the reader is busy */
+        char buf[65536 + 16];
+        size_t keep = 0;
+        bool summary = false;
+        ssize_t n;
+        while ((n = read(p[0], buf + keep, sizeof buf - 1 - keep)) > 0) {
+            size_t len = keep + (size_t)n;
+            buf[len] = '\0';
+            summary = summary || strstr(buf, "SUMMARY");
+            keep = len < 8 ? len : 8;
+            memmove(buf, buf + len - keep, keep);
+        }
+        close(p[0]);
+        int st;
+        waitpid(pid, &st, 0);
+        close(master);
+        if (!summary || !(WIFEXITED(st) && WEXITSTATUS(st) == 2))
+            fail_msg("redact %d: summary %d, status %#x", redact, summary, st);
+    }
+    envb_free(&env);
+}
+
+/* As a pid namespace's init (a container's entrypoint), envseal ends when the
+ * program ends, as the program would have ended the namespace: a background
+ * process holding the output does not keep it; and it reaps the orphans that
+ * become its children. Controls: the program itself as init. */
+static void test_as_namespace_init(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    struct envb env;
+    token_env(&env);
+    const char *scripts[] = {
+        "sleep 8 & echo migrated; exit 3",
+        "for i in 1 2 3; do sh -c 'sleep 0.2 &'; done; sleep 1;"
+        " z=0; for f in /proc/[0-9]*/stat; do read -r l < $f;"
+        " case \"$l\" in *') Z '*) z=$((z+1));; esac; done; echo zombies $z",
+    };
+    for (int c = 0; c < 2; c++)
+        for (int redact = 0; redact < 2; redact++) {
+            char *const alone[] = {"/usr/bin/unshare", "-fp", "--mount-proc", "/bin/sh", "-c",
+                                   (char *)scripts[c], NULL};
+            char *const under[] = {"/usr/bin/unshare", "-fp", "--mount-proc",
+                                   (char *)envseal_bin(), "run", "--redact", "--library", shim,
+                                   "--", "/bin/sh", "-c", (char *)scripts[c], NULL};
+            struct proc p;
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            assert_int_equal(proc_spawn(&p, redact ? under : alone, &env), 0);
+            int st = proc_finish(&p, TIMEOUT);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+            if (c == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 3 && took < 4))
+                fail_msg("redact %d: status %#x after %.1f s", redact, st, took);
+            if (c == 1 && !text_has_line(p.out, "zombies 0"))
+                fail_msg("redact %d: %s", redact, p.out);
+        }
+    envb_free(&env);
+}
+
 static void ignore_sigchld(const void *arg)
 {
     (void)arg;
@@ -573,6 +673,8 @@ int main(void)
         cmocka_unit_test(test_group_stop_with_a_pipe_of_another_user),
         cmocka_unit_test(test_sigterm_after_program_exit_ends_envseal),
         cmocka_unit_test(test_caller_ignoring_sigchld),
+        cmocka_unit_test(test_ctrl_c_with_slow_reader_keeps_summary),
+        cmocka_unit_test(test_as_namespace_init),
     };
     int failed = cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
     unpriv_cleanup();

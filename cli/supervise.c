@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,9 @@ static void take_signals(void)
         else if (S.job.reaped && S.ends_us[sig])
             S.ending = sig; /* as it would end any process; see docs/cli.md */
         else {
-            if (S.ends_us[sig] && si.ssi_code != SI_KERNEL) {
+            /* Signals that mean "stop" (not a hang-up, a reload, a report) */
+            bool stop_request = sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+            if (stop_request && S.ends_us[sig] && si.ssi_code != SI_KERNEL) {
                 S.asked = sig;
                 S.asked_at = now_ms();
             }
@@ -117,7 +120,11 @@ static int wait_writable(struct channel *c)
      * is left goes out while the reader reads, but a reader that takes nothing for
      * STALL_MS does not keep envseal (a stopped service's unread socket).
      * Otherwise a slow reader (a pager) is waited for as long as it takes. */
-    bool bounded = S.asked && S.job.reaped && S.reaped_at - S.asked_at <= ASKED_WINDOW_MS;
+    if (S.job.reaped && !S.reaped_at)
+        S.reaped_at = now_ms();
+    bool bounded = S.asked && S.job.reaped &&
+                   ((WIFSIGNALED(S.job.status) && WTERMSIG(S.job.status) == S.asked) ||
+                    S.reaped_at - S.asked_at <= ASKED_WINDOW_MS);
     int timeout = -1;
     if (bounded) {
         if (!c->stall_since)
@@ -134,7 +141,10 @@ static int wait_writable(struct channel *c)
         return 0;
     if (p[1].revents)
         take_signals();
-    if (S.job.stopsig) {
+    if (S.job.stopsig && S.pid1) {
+        S.job.stopsig = 0;
+        kill(S.job.pid, SIGCONT);
+    } else if (S.job.stopsig) {
         jobctl_stop_like_program(&S.job);
         return S.ending ? -1 : 0; /* stopped meanwhile: poll again */
     }
@@ -401,6 +411,33 @@ static bool same_stream(int a, int b)
     return S_ISFIFO(x.st_mode) || (S_ISREG(x.st_mode) && (fa & O_APPEND) && (fb & O_APPEND));
 }
 
+/* One line on envseal's stderr that never waits: a stderr nobody reads must not
+ * keep envseal (the line is dropped then). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "%s: ", cli_name);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = strlen(line);
+    line[len++] = '\n';
+    struct channel e = {.out = STDERR_FILENO};
+    private_nonblocking(&e);
+    if (e.sock) {
+        if (send(e.wfd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+        }
+    } else {
+        struct pollfd p = {e.wfd, POLLOUT, 0};
+        if ((e.wfd != e.out || !e.piece || poll(&p, 1, 0) == 1) && write(e.wfd, line, len) < 0) {
+        }
+    }
+    if (e.wfd != e.out)
+        close(e.wfd);
+}
+
 /* Output the program wrote that envseal could not deliver to stdout must not
  * look like a success: any error but a gone reader (a full disk, EIO) is said in
  * one line and turns an exit status of 0 into 1, as coreutils and tee do. A gone
@@ -413,7 +450,7 @@ static int with_write_errors(int status, const struct channel *ch, int nch)
         if (!ch[i].werr || ch[i].werr == EPIPE)
             continue;
         bool out = ch[i].out == STDOUT_FILENO;
-        cli_error("write error on %s: %s", out ? "stdout" : "stderr", strerror(ch[i].werr));
+        say("write error on %s: %s", out ? "stdout" : "stderr", strerror(ch[i].werr));
         if (ok && out)
             return 1 << 8;
     }
@@ -562,7 +599,10 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
             else
                 take_signals();
         }
-        if (S.job.stopsig) {
+        if (S.job.stopsig && S.pid1) { /* init cannot stop, nor would the program */
+            S.job.stopsig = 0;
+            kill(pid, SIGCONT);
+        } else if (S.job.stopsig) {
             drain(ch, nch);
             jobctl_stop_like_program(&S.job);
         }
@@ -579,10 +619,9 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         stalled |= ch[i].gave_up;
         err_stalled |= ch[i].gave_up && (ch[i].out == STDERR_FILENO || child_err == child_out);
     }
-    if (stalled && !err_stalled) /* (a line to a stalled stderr would wait too) */
-        cli_error("output not delivered: its reader took nothing for %d s after the program "
-                  "ended",
-                  STALL_MS / 1000);
+    if (stalled && !err_stalled) /* (a line to a stalled stderr would be lost anyway) */
+        say("output not delivered: its reader took nothing for %d s after the program ended",
+            STALL_MS / 1000);
     return with_write_errors(S.job.status, ch, nch);
 }
 

@@ -555,10 +555,11 @@ static void test_ctrl_c_with_slow_reader_keeps_summary(void **state)
     envb_free(&env);
 }
 
-/* As a pid namespace's init (a container's entrypoint), envseal ends when the
- * program ends, as the program would have ended the namespace: a background
- * process holding the output does not keep it; and it reaps the orphans that
- * become its children. Controls: the program itself as init. */
+/* As a pid namespace's init (a container's entrypoint), envseal behaves as the
+ * program would as init: it ends when the program ends (a background process
+ * holding the output does not keep it), reaps the orphans that become its
+ * children, and does not leave the program stopped (init cannot be stopped).
+ * Controls: the program itself as init. */
 static void test_as_namespace_init(void **state)
 {
     (void)state;
@@ -566,31 +567,81 @@ static void test_as_namespace_init(void **state)
         skip();
     struct envb env;
     token_env(&env);
-    const char *scripts[] = {
-        "sleep 8 & echo migrated; exit 3",
-        "for i in 1 2 3; do sh -c 'sleep 0.2 &'; done; sleep 1;"
-        " z=0; for f in /proc/[0-9]*/stat; do read -r l < $f;"
-        " case \"$l\" in *') Z '*) z=$((z+1));; esac; done; echo zombies $z",
+    static const struct {
+        const char *script, *line;
+        int status;
+    } cases[] = {
+        {"sleep 8 & echo migrated; exit 3", "migrated", 3},
+        {"for i in 1 2 3; do sh -c 'sleep 0.2 &'; done; sleep 1;"
+         " z=0; for f in /proc/[0-9]*/stat; do read -r l < $f;"
+         " case \"$l\" in *') Z '*) z=$((z+1));; esac; done; echo zombies $z",
+         "zombies 0", 0},
+        {"echo start; kill -STOP $$; echo resumed", "resumed", 0},
     };
-    for (int c = 0; c < 2; c++)
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
         for (int redact = 0; redact < 2; redact++) {
             char *const alone[] = {"/usr/bin/unshare", "-fp", "--mount-proc", "/bin/sh", "-c",
-                                   (char *)scripts[c], NULL};
+                                   (char *)cases[c].script, NULL};
             char *const under[] = {"/usr/bin/unshare", "-fp", "--mount-proc",
                                    (char *)envseal_bin(), "run", "--redact", "--library", shim,
-                                   "--", "/bin/sh", "-c", (char *)scripts[c], NULL};
+                                   "--", "/bin/sh", "-c", (char *)cases[c].script, NULL};
             struct proc p;
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
             assert_int_equal(proc_spawn(&p, redact ? under : alone, &env), 0);
-            int st = proc_finish(&p, TIMEOUT);
+            int st = proc_finish(&p, 6000);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             double took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-            if (c == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 3 && took < 4))
-                fail_msg("redact %d: status %#x after %.1f s", redact, st, took);
-            if (c == 1 && !text_has_line(p.out, "zombies 0"))
-                fail_msg("redact %d: %s", redact, p.out);
+            if (!(WIFEXITED(st) && WEXITSTATUS(st) == cases[c].status && took < 4) ||
+                !text_has_line(p.out, cases[c].line))
+                fail_msg("case %zu, redact %d: status %#x after %.1f s, output [%s]", c, redact,
+                         st, took, p.out);
         }
+    envb_free(&env);
+}
+
+/* A signal the program handles and runs on after (a progress report, a reload),
+ * then a normal exit: a slow reader gets everything, however late. */
+static void test_handled_signal_then_exit_keeps_output(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    static char script[] = "import os, signal, time\n"
+                           "signal.signal(signal.SIGUSR1, lambda s, f: None)\n"
+                           "signal.signal(signal.SIGHUP, lambda s, f: None)\n"
+                           "time.sleep(0.5)\n"
+                           "os.write(1, b'x' * 1500000 + b'\\nEND\\n')\n"
+                           "time.sleep(0.5)\n";
+    for (int redact = 0; redact < 2; redact++) {
+        char *const alone[] = {"/usr/bin/python3", "-c", script, NULL};
+        char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                               "/usr/bin/python3", "-c", script, NULL};
+        int p[2];
+        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            dup2(p[1], 1);
+            char *const *argv = redact ? under : alone;
+            execve(argv[0], argv, (char *const *)env.v);
+            _exit(121);
+        }
+        close(p[1]);
+        usleep(300000);
+        kill(pid, SIGUSR1);
+        kill(pid, SIGHUP);
+        sleep(4); /* the reader is busy */
+        size_t total = 0;
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(p[0], buf, sizeof buf)) > 0)
+            total += (size_t)n;
+        close(p[0]);
+        int st;
+        waitpid(pid, &st, 0);
+        if (total != 1500005 || !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+            fail_msg("redact %d: %zu bytes, status %#x", redact, total, st);
+    }
     envb_free(&env);
 }
 
@@ -675,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_caller_ignoring_sigchld),
         cmocka_unit_test(test_ctrl_c_with_slow_reader_keeps_summary),
         cmocka_unit_test(test_as_namespace_init),
+        cmocka_unit_test(test_handled_signal_then_exit_keeps_output),
     };
     int failed = cmocka_run_group_tests(tests, NULL, harness_cleanup_group);
     unpriv_cleanup();

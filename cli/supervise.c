@@ -67,7 +67,7 @@ static struct {
     int ending; /* a signal that ends envseal after the program is gone */
     int asked;      /* a signal that would end envseal, sent by a process while the
                      * program ran (not the terminal's, which its reader got too) */
-    long asked_at;  /* when (ms) */
+    long asked_at;  /* when a SIGTERM, SIGINT or SIGQUIT was last so sent (ms), or 0 */
     long reaped_at; /* when the program was reaped (ms), or 0 */
     bool pid1;      /* envseal is a namespace's init (docker run ... envseal run) */
     bool ends_us[NSIG]; /* its default action terminates, and it was not ignored */
@@ -96,11 +96,11 @@ static void take_signals(void)
         else if (S.job.reaped && S.ends_us[sig])
             S.ending = sig; /* as it would end any process; see docs/cli.md */
         else {
-            /* Signals that mean "stop" (not a hang-up, a reload, a report) */
-            bool stop_request = sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
-            if (stop_request && S.ends_us[sig] && si.ssi_code != SI_KERNEL) {
+            if (S.ends_us[sig] && si.ssi_code != SI_KERNEL) {
                 S.asked = sig;
-                S.asked_at = now_ms();
+                /* signals that mean "stop" (not a hang-up, a reload, a report) */
+                if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
+                    S.asked_at = now_ms();
             }
             if (jobctl_should_relay(&S.job, &si))
                 kill(S.job.pid, sig);
@@ -124,7 +124,7 @@ static int wait_writable(struct channel *c)
         S.reaped_at = now_ms();
     bool bounded = S.asked && S.job.reaped &&
                    ((WIFSIGNALED(S.job.status) && WTERMSIG(S.job.status) == S.asked) ||
-                    S.reaped_at - S.asked_at <= ASKED_WINDOW_MS);
+                    (S.asked_at && S.reaped_at - S.asked_at <= ASKED_WINDOW_MS));
     int timeout = -1;
     if (bounded) {
         if (!c->stall_since)
@@ -431,6 +431,8 @@ static void say(const char *fmt, ...)
         }
     } else {
         struct pollfd p = {e.wfd, POLLOUT, 0};
+        if (e.wfd == e.out && e.piece && len > e.piece)
+            len = e.piece; /* a blocking description: no more than fits at once */
         if ((e.wfd != e.out || !e.piece || poll(&p, 1, 0) == 1) && write(e.wfd, line, len) < 0) {
         }
     }

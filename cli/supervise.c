@@ -426,16 +426,15 @@ static void say(const char *fmt, ...)
     line[len++] = '\n';
     struct channel e = {.out = STDERR_FILENO};
     private_nonblocking(&e);
-    if (e.sock) {
-        if (send(e.wfd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-        }
-    } else {
-        struct pollfd p = {e.wfd, POLLOUT, 0};
-        if (e.wfd == e.out && e.piece && len > e.piece)
-            len = e.piece; /* a blocking description: no more than fits at once */
-        if ((e.wfd != e.out || !e.piece || poll(&p, 1, 0) == 1) && write(e.wfd, line, len) < 0) {
-        }
-    }
+    struct pollfd p = {e.wfd, POLLOUT, 0};
+    ssize_t dropped_if_full = 0;
+    if (e.sock)
+        dropped_if_full = send(e.wfd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    else if (e.wfd != e.out || !e.piece) /* our own non-blocking one, or a file */
+        dropped_if_full = write(e.wfd, line, len);
+    else if (poll(&p, 1, 0) == 1) /* blocking: no more than fits at once */
+        dropped_if_full = write(e.wfd, line, len < e.piece ? len : e.piece);
+    (void)dropped_if_full;
     if (e.wfd != e.out)
         close(e.wfd);
 }

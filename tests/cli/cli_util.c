@@ -160,3 +160,35 @@ int check_both(const char *path, const struct envb *env, struct capture *c, int 
     capture_free(&a);
     return fault ? -1 : 0;
 }
+
+pid_t spawn_with_fds(char *const argv[], const struct envb *env, int out, int err)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(err, 2);
+        signal(SIGPIPE, SIG_DFL);
+        execve(argv[0], argv, (char *const *)env->v);
+        _exit(121);
+    }
+    return pid;
+}
+
+size_t read_to_end_finding(int fd, const char *needle, bool *found)
+{
+    char buf[65536 + 32];
+    size_t keep = 0, total = 0, tail = strlen(needle);
+    ssize_t n;
+    *found = false;
+    while ((n = read(fd, buf + keep, sizeof buf - 1 - keep)) > 0) {
+        size_t len = keep + (size_t)n;
+        total += (size_t)n;
+        buf[len] = '\0';
+        *found = *found || strstr(buf, needle);
+        keep = len < tail ? len : tail; /* a needle may straddle two reads */
+        memmove(buf, buf + len - keep, keep);
+    }
+    return total;
+}

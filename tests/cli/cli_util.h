@@ -44,6 +44,14 @@ const char *scratch_file(const char *name, const void *data, size_t n);
 size_t reference_mask(const char *const *secrets, size_t ns, const unsigned char *in, size_t n,
                       const char *mask, unsigned char *out);
 
+/* Starts argv with stdin /dev/null, the given stdout and stderr, and SIGPIPE's
+ * default action (the caller's may be ignored). */
+pid_t spawn_with_fds(char *const argv[], const struct envb *env, int out, int err);
+
+/* Reads fd to its end; returns the bytes read, and tells in *found whether needle
+ * (under 32 bytes) occurred anywhere, across reads too. Nothing read is kept. */
+size_t read_to_end_finding(int fd, const char *needle, bool *found);
+
 /* FNV-1a of a string, as envprobe/outprobe print it. */
 unsigned fnv32(const char *s);
 

@@ -48,22 +48,6 @@ static void token_env(struct envb *e)
     envb_set(e, "API_TOKEN", secret);
 }
 
-/* Starts argv with stdin /dev/null and the given stdout and stderr. */
-static pid_t start(char *const argv[], const struct envb *env, int out, int err)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        signal(SIGPIPE, SIG_DFL);
-        execve(argv[0], argv, (char *const *)env->v);
-        _exit(121);
-    }
-    return pid;
-}
-
 /* The wait status of pid within ms, or -1 (then it is killed). */
 static int finish(pid_t pid, int ms)
 {
@@ -98,7 +82,7 @@ static void test_full_disk_is_a_failure(void **state)
         int full = open("/dev/full", O_WRONLY);
         int err = open(errpath, O_WRONLY | O_TRUNC);
         assert_true(full >= 0 && err >= 0);
-        pid_t pid = start(SH(redact, "exec /bin/echo hello"), &env, full, err);
+        pid_t pid = spawn_with_fds(SH(redact, "exec /bin/echo hello"), &env, full, err);
         close(full);
         close(err);
         int st = finish(pid, TIMEOUT);
@@ -122,8 +106,8 @@ static void test_reader_gone_after_program_exit_keeps_status(void **state)
     for (int redact = 0; redact < 2; redact++) {
         int p[2];
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        pid_t pid = start(SH(redact, "trap '' PIPE; head -c 1500000 /dev/zero; exit 0"), &env,
-                          p[1], 2);
+        pid_t pid = spawn_with_fds(
+            SH(redact, "trap '' PIPE; head -c 1500000 /dev/zero; exit 0"), &env, p[1], 2);
         close(p[1]);
         char buf[4096];
         assert_true(read(p[0], buf, sizeof buf) > 0);
@@ -154,9 +138,9 @@ static void test_stderr_errors_keep_status(void **state)
                 err = p[1];
             }
             int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-            pid_t pid = start(
-                SH(redact, "trap '' PIPE; echo out; echo warn >&2; echo more >&2; exit 0"),
-                &env, out, err);
+            pid_t pid = spawn_with_fds(
+                SH(redact, "trap '' PIPE; echo out; echo warn >&2; echo more >&2; exit 0"), &env,
+                out, err);
             close(out);
             close(err);
             int st = finish(pid, TIMEOUT);
@@ -190,23 +174,13 @@ static void test_output_written_on_sigterm_arrives(void **state)
                                "/usr/bin/python3", "-c", script, NULL};
         int p[2];
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        pid_t pid = start(redact ? under : alone, &env, p[1], 2);
+        pid_t pid = spawn_with_fds(redact ? under : alone, &env, p[1], 2);
         close(p[1]);
         usleep(300000);
         kill(pid, SIGTERM);
         usleep(500000); /* the reader starts late */
-        char buf[65536 + 16];
-        size_t keep = 0, total = 0;
-        bool summary = false;
-        ssize_t n;
-        while ((n = read(p[0], buf + keep, sizeof buf - 1 - keep)) > 0) {
-            size_t len = keep + (size_t)n;
-            total += (size_t)n;
-            buf[len] = '\0';
-            summary = summary || strstr(buf, "SUMMARY");
-            keep = len < 8 ? len : 8; /* "SUMMARY" may straddle two reads */
-            memmove(buf, buf + len - keep, keep);
-        }
+        bool summary;
+        size_t total = read_to_end_finding(p[0], "SUMMARY", &summary);
         close(p[0]);
         int st = finish(pid, TIMEOUT);
         if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) || !summary)
@@ -233,8 +207,9 @@ static void test_unread_socket_sigterm_ends_the_job(void **state)
             char *const alone[] = {"/usr/bin/python3", "-c", py, NULL};
             char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim,
                                    "--", "/usr/bin/python3", "-c", py, NULL};
-            pid_t pid = start(graceful == 1 ? (redact ? under : alone) : SH(redact, "exec yes"),
-                              &env, sv[1], 2);
+            char *const *argv =
+                graceful == 1 ? (redact ? under : alone) : SH(redact, "exec yes");
+            pid_t pid = spawn_with_fds(argv, &env, sv[1], 2);
             close(sv[1]);
             usleep(300000); /* the socket's buffers are full */
             int sig = graceful == 2 ? SIGUSR1 : SIGTERM;
@@ -261,8 +236,9 @@ static void test_one_file_appended_twice_keeps_order(void **state)
         int t = open(path, O_WRONLY | O_TRUNC);
         close(t);
         int out = open(path, O_WRONLY | O_APPEND), err = open(path, O_WRONLY | O_APPEND);
-        pid_t pid = start(SH(redact, "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done"),
-                          &env, out, err);
+        pid_t pid = spawn_with_fds(
+            SH(redact, "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done"), &env, out,
+            err);
         close(out);
         close(err);
         int st = finish(pid, TIMEOUT);

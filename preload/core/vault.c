@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Slot layout: [u32 cap][u32 state][cap data bytes][u64 canary]; cap is a multiple of 8. */
 #define HDR 8u
@@ -210,6 +211,8 @@ static int add_region(struct vault *v, size_t need, bool grow)
     }
     if (what)
         report(v, VAULT_DEGRADED, what, why);
+    if (r.map.backing == BACKING_SECRETMEM && !v->secretmem_owner)
+        v->secretmem_owner = getpid();
     *d = r;
     v->mapped += r.map.size;
     v->fill = d;
@@ -279,6 +282,25 @@ static unsigned char *reuse_free(struct vault *v, size_t cap, const char *name, 
 
 #define NAME_LEN_UNKNOWN ((size_t)-1)
 
+/* Whether the memfd_secret regions are another process's as well (see
+ * secretmem_owner): this one then neither writes nor wipes them. */
+static bool secretmem_shared(const struct vault *v)
+{
+    return v->secretmem_owner && v->secretmem_owner != getpid();
+}
+
+/* Before this process writes its vault: in a child made without the fork handlers
+ * (not a vfork child: its memory is its parent's), the copy fork would have made. */
+static void own_secretmem(struct vault *v)
+{
+    if (!secretmem_shared(v))
+        return;
+    pid_t marked = platform_memory_owner();
+    if (marked && marked != getpid())
+        return; /* a vfork child */
+    vault_after_fork_child(v);
+}
+
 /* Returns a live slot's data area of at least n bytes, for an entry named NAME
  * (nlen NAME_LEN_UNKNOWN: up to the entry's '=', found only when a freed slot
  * could be reused, which start-up never meets). */
@@ -290,6 +312,7 @@ static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, si
         return NULL;
     }
     size_t need = HDR + cap + CANARY;
+    own_secretmem(v);
     if (v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
         if (nlen == NAME_LEN_UNKNOWN) {
             const char *eq = memchr(name, '=', n);
@@ -360,6 +383,7 @@ bool vault_owns(const struct vault *v, const void *p)
 
 void vault_release(struct vault *v, char *entry)
 {
+    own_secretmem(v);
     struct vault_region *r = region_of(v, entry);
     if (!r || r->borrowed)
         return; /* borrowed: the other process still uses (and will wipe) it */
@@ -426,11 +450,12 @@ static bool damaged(const struct slot_hdr *h, size_t left)
 size_t vault_wipe(struct vault *v)
 {
     size_t corrupted = 0;
+    bool shared = secretmem_shared(v);
     struct cursor k;
     struct vault_region *r;
     EACH_REGION(v, k, r)
     {
-        if (r->borrowed)
+        if (r->borrowed || (shared && r->map.backing == BACKING_SECRETMEM))
             continue;
         unsigned char *base = r->map.data;
         size_t used = __atomic_load_n(&r->used, __ATOMIC_ACQUIRE);
@@ -463,6 +488,8 @@ void vault_after_fork_child(struct vault *v)
     EACH_REGION(v, k, r)
     if (!r->borrowed && platform_unshare_after_fork(&r->map) != 0)
         r->borrowed = true;
+    if (v->secretmem_owner) /* what could not be copied is borrowed */
+        v->secretmem_owner = getpid();
 }
 
 void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),

@@ -11,6 +11,7 @@
 #define ENVSEAL_VAULT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,10 @@ struct vault {
     bool canary_drawn; /* at the first region: a process with no secret draws none */
     bool allow_secretmem;
     bool wiped;
+    /* The process whose own copy the memfd_secret regions are (0: none is). They
+     * stay shared across fork; a child made without the fork handlers (_Fork,
+     * clone without CLONE_VM) still shares them with that process. */
+    pid_t secretmem_owner;
     struct vault_policy policy;
     int map_errno; /* last failure to add a region (ENOMEM when refused) */
 };

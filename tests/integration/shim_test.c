@@ -235,6 +235,25 @@ static void fork_check(enum backing b)
 HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_secretmem, fork_check(SECRETMEM_VAULT))
 HARNESS_CASE(test_fork_child_exit_keeps_parent_secret_fallback, fork_check(ANON_VAULT))
 
+/* A child made without the fork handlers (_Fork, clone with SIGCHLD alone) shares
+ * the parent's memfd_secret pages: its setenv of the secret and its exit wipe must
+ * leave the parent's value as it was, as without envseal (the control). */
+static void rawfork_check(bool shim, const char *how)
+{
+    struct run r;
+    char step[64];
+    snprintf(step, sizeof step, "rawfork:%s:APP_TOKEN", how);
+    start(&r, shim, SECRETMEM_VAULT, 0, STEPS(step, "show:APP_TOKEN"));
+    assert_true(out_has(&r, "child ok"));
+    assert_true(out_has(&r, "parent ok"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+}
+
+HARNESS_CASE(test_raw_fork_child_keeps_parent_secret_secretmem, rawfork_check(true, "_Fork"))
+HARNESS_CASE(test_clone_child_keeps_parent_secret_secretmem, rawfork_check(true, "clone"))
+HARNESS_CASE(test_control_raw_fork_child_without_shim, rawfork_check(false, "_Fork"))
+
 /* A vfork child runs in its parent's memory until it execs. One whose exec fails
  * and that then calls exit(), is killed by a signal (Ctrl-C between vfork and exec,
  * with the handler reset to SIG_DFL as CPython's child does) or aborts (a core
@@ -724,6 +743,9 @@ int main(void)
         cmocka_unit_test(test_control_vfork_child_abort_without_shim),
         cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_secretmem),
         cmocka_unit_test(test_fork_child_exit_keeps_parent_secret_fallback),
+        cmocka_unit_test(test_raw_fork_child_keeps_parent_secret_secretmem),
+        cmocka_unit_test(test_clone_child_keeps_parent_secret_secretmem),
+        cmocka_unit_test(test_control_raw_fork_child_without_shim),
         cmocka_unit_test(test_setenv_secret_lives_only_in_vault_and_replacement_wipes),
         cmocka_unit_test(test_control_setenv_leaves_heap_copy_without_shim),
         cmocka_unit_test(test_kept_pointer_never_reads_another_secret),

@@ -18,6 +18,9 @@
  *   ids                print "ids RUID EUID" (a set-user-ID copy tells its two)
  *   overflow:NAME      write 16 bytes past the end of getenv(NAME) (a program bug)
  *   fork:NAME          child checks the value and exits; parent checks after
+ *   rawfork:HOW:NAME   the same with a child made without the fork handlers (HOW:
+ *                      _Fork, or clone with SIGCHLD alone), which also sets NAME to
+ *                      another value before it exits
  *   vfork:HOW:NAME     a vfork child whose exec fails ends by HOW (exit: exit(127),
  *                      term: raise(SIGTERM), abort: abort()); the parent prints
  *                      "vfork parent ok" if getenv(NAME) and a heap copy of it are
@@ -31,6 +34,7 @@
  * appears nowhere in the arguments. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -109,6 +113,41 @@ static int fork_check(const char *name)
     printf("parent %s\n",
            before && now == before && fnv(before) == h && WIFEXITED(st) ? "ok" : "bad");
     return 0;
+}
+
+static int rawfork_child(void *arg)
+{
+    const char *name = arg;
+    const char *now = getenv(name);
+    printf("child %s\n", now ? "ok" : "bad");
+    fflush(stdout);
+    setenv(name, "rawfork-child-value", 1);
+    exit(0); /* runs the child's exit-time wipe */
+}
+
+static void rawfork_check(const char *arg)
+{
+    const char *name = strchr(arg, ':');
+    if (!name)
+        return;
+    name++;
+    const char *before = getenv(name);
+    uint32_t h = before ? fnv(before) : 0;
+    fflush(stdout);
+    pid_t pid;
+    if (strncmp(arg, "clone:", 6) == 0) {
+        static char stack[256 * 1024] __attribute__((aligned(16)));
+        pid = clone(rawfork_child, stack + sizeof stack, SIGCHLD, (void *)name);
+    } else {
+        pid = _Fork();
+        if (pid == 0)
+            rawfork_child((void *)name);
+    }
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    const char *now = getenv(name);
+    printf("parent %s\n", pid > 0 && now && fnv(now) == h && WIFEXITED(st) ? "ok" : "bad");
 }
 
 /* The vfork child runs in this process's memory until it execs or ends: whatever
@@ -225,6 +264,8 @@ int main(int argc, char **argv, char **envp)
                 clearerr(stdin);
         } else if (strncmp(a, "fork:", 5) == 0) {
             fork_check(arg);
+        } else if (strncmp(a, "rawfork:", 8) == 0) {
+            rawfork_check(arg);
         } else if (strncmp(a, "vfork:", 6) == 0) {
             vfork_check(arg);
         } else if (strncmp(a, "atexit:", 7) == 0) {

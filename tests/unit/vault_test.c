@@ -962,9 +962,22 @@ static void child_unshares_then_wipes(void *arg)
         CHILD_CHECK(fork_ptr[i][0] == 0);
 }
 
+/* A child made without the fork handlers (_Fork, clone): no unshare. Its wipe and
+ * its stores leave the shared pages to the process that owns them; a store takes
+ * the child's own copy first. */
+static void child_wipes_and_stores_without_unshare(void *arg)
+{
+    (void)arg;
+    CHILD_CHECK(vault_wipe(&vault) == 0);
+    CHILD_CHECK(vault_store(&vault, "NEW_TOKEN", 9, "child-value", 11) != NULL);
+    CHILD_CHECK(vault_wipe(&vault) == 0);
+}
+
+/* The control's child: as before the owner check, the wipe takes the pages as its own. */
 static void child_wipes_without_unshare(void *arg)
 {
     (void)arg;
+    vault.secretmem_owner = 0;
     CHILD_CHECK(vault_wipe(&vault) == 0);
 }
 
@@ -1018,8 +1031,19 @@ static void control_plain_mlock_copies_in_child(void **state)
     assert_int_equal(vault_wipe(&vault), 0);
 }
 
-/* Control: why vault_after_fork_child exists. secretmem is MAP_SHARED, so without
- * it a child's exit wipe erases the parent's secrets. */
+static void raw_fork_child_leaves_shared_secretmem(void **state)
+{
+    (void)state;
+    REQUIRE_SECRETMEM();
+    fill_for_fork(true);
+    run_fork_case(true, child_wipes_and_stores_without_unshare);
+    assert_true(parent_values_intact());
+    assert_null(vault_find(&vault, "NEW_TOKEN", 9));
+    assert_int_equal(vault_wipe(&vault), 0);
+}
+
+/* Control: why vault_after_fork_child and the owner check exist. secretmem is
+ * MAP_SHARED, so without them a child's exit wipe erases the parent's secrets. */
 static void control_secretmem_shared_without_unshare(void **state)
 {
     (void)state;
@@ -1129,6 +1153,7 @@ int main(void)
         cmocka_unit_test(growth_shrinks_when_large_region_fails),
         cmocka_unit_test_teardown(new_region_without_secretmem_refused, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_secretmem, teardown_vault),
+        cmocka_unit_test_teardown(raw_fork_child_leaves_shared_secretmem, teardown_vault),
         cmocka_unit_test_teardown(fork_child_separate_anon, teardown_vault),
         cmocka_unit_test_teardown(control_plain_mlock_copies_in_child, teardown_vault),
         cmocka_unit_test_teardown(control_secretmem_shared_without_unshare, teardown_vault),

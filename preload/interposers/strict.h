@@ -52,6 +52,11 @@ struct strict_shared {
     char **start_environ;
 };
 
+/* The empty environ a strict setenv or putenv starts when the program had emptied
+ * its environment itself (strict_envops.c): like start_environ, an empty array
+ * that still goes with the strict table. */
+extern char *strict_fresh_environ[1];
+
 extern struct strict_shared strict_g;
 
 /* `second` is the name's second byte, 0 for a one-letter name (a NUL-terminated

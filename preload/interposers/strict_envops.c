@@ -41,10 +41,26 @@ static void drop_from_environ(const char *name, size_t nlen)
         }
 }
 
+char *strict_fresh_environ[1];
+
+/* The program emptied its environment behind libc (environ = NULL, as clearenv(3)
+ * suggests, or an empty array of its own), and now sets a strict secret: glibc's
+ * setenv would start a new environ that holds only what is set from now on. The
+ * strict table follows: what it held is gone, as it was from getenv already. */
+static void restart_if_emptied(void)
+{
+    char **ep = environ;
+    if (ep && (ep[0] || ep == strict_g.start_environ || ep == strict_fresh_environ))
+        return;
+    strict_remove_all();
+    environ = strict_fresh_environ;
+}
+
 int strict_setenv(const char *name, const char *value, int overwrite)
 {
     size_t nlen = strlen(name);
     int rc = 0;
+    restart_if_emptied();
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
         if (sealed)
@@ -58,6 +74,7 @@ int strict_setenv(const char *name, const char *value, int overwrite)
 
 int strict_putenv(const char *string, size_t nlen)
 {
+    restart_if_emptied();
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
     if (sealed)
         shim_secrets_held(); /* see envops.c */
@@ -91,6 +108,6 @@ int strict_clearenv(void)
 
 void strict_after_unset(void)
 {
-    if (strict_on() && (!environ || !environ[0]))
+    if (strict_on() && (!environ || (!environ[0] && environ != strict_fresh_environ)))
         strict_remove_all();
 }

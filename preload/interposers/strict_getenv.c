@@ -45,11 +45,12 @@ __attribute__((noinline)) static char *environ_lookup(const char *name, size_t l
  * environment the program emptied itself (environ = NULL, the fallback clearenv(3)
  * documents, or another, empty array) holds no strict secret either, as glibc's
  * getenv would find none; start-up's own array may be empty only because every
- * variable was a strict secret. */
+ * variable was a strict secret, and strict_fresh_environ because every variable set
+ * since was. */
 __attribute__((noinline)) static char *strict_then_environ(const char *name, size_t len)
 {
     char **ep = environ;
-    if (!ep || (!ep[0] && ep != strict_g.start_environ))
+    if (!ep || (!ep[0] && ep != strict_g.start_environ && ep != strict_fresh_environ))
         return NULL;
     char *v = strict_lookup(name, len);
     return v ? v : environ_lookup(name, len);

@@ -157,6 +157,14 @@ static void base_env(struct envb *e, const char *lib, const struct values *v)
 }
 
 /* base_env with fresh values. */
+/* A random hex seed for the probe's derive(SEED,K), and derive(seed, 1). */
+static void new_seed(char *seed, size_t n, char *d1, size_t dn)
+{
+    harness_random_secret(seed, n, "s");
+    memmove(seed, seed + 2, strlen(seed + 2) + 1); /* hex only: derive maps it */
+    harness_derive(seed, "1", d1, dn);
+}
+
 static void new_env(struct envb *e, const char *lib, struct values *v)
 {
     new_values(v);
@@ -271,9 +279,7 @@ static void test_setenv_family_consistent_and_old_values_wiped(void **s)
     struct values v;
     new_values(&v);
     char seed[40], d1[64], d2[64], d3[64];
-    harness_random_secret(seed, sizeof seed, "s");
-    memmove(seed, seed + 2, strlen(seed + 2) + 1); /* hex only: derive maps it */
-    harness_derive(seed, "1", d1, sizeof d1);
+    new_seed(seed, sizeof seed, d1, sizeof d1);
     harness_derive(seed, "2", d2, sizeof d2);
     harness_derive(seed, "3", d3, sizeof d3);
     struct envb e;
@@ -386,6 +392,30 @@ static void environ_assigned_case(const char *lib)
     expect_exit(0);
 }
 
+/* environ = NULL, then setenv of what to keep (clearenv(3)'s fallback): glibc's
+ * setenv starts a new environment, which holds the value just set and nothing from
+ * before (the control, without envseal). */
+static void environ_null_then_set_case(const char *lib)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    char seed[40], d1[64];
+    new_seed(seed, sizeof seed, d1, sizeof d1);
+    char set[80];
+    snprintf(set, sizeof set, "set:DB_PASSWORD:%s:1", seed);
+    const char *steps[] = {"environ-null", set, "show:DB_PASSWORD", "show:APP_API_TOKEN",
+                           "hold", NULL};
+    start_probe(&e, steps);
+    wait_ready("ready 1");
+    expect_line("set DB_PASSWORD rc=0");
+    expect_line(value_line("show", "DB_PASSWORD", d1));
+    expect_line(value_line("show", "APP_API_TOKEN", NULL));
+    expect_exit(0);
+}
+
+HARNESS_CASE(test_environ_null_then_setenv_strict_secret, environ_null_then_set_case(STRICT_SO))
+HARNESS_CASE(test_control_environ_null_then_setenv_without_shim, environ_null_then_set_case(NULL))
 HARNESS_CASE(test_environ_assigned_empty_hides_strict_secret, environ_assigned_case(STRICT_SO))
 HARNESS_CASE(test_control_environ_assigned_empty_without_shim, environ_assigned_case(NULL))
 HARNESS_CASE(test_control_duplicate_secret_unset_removes_both, duplicate_case(NULL))
@@ -395,9 +425,7 @@ static void test_control_glibc_keeps_replaced_value(void **s)
 {
     (void)s;
     char seed[40], d1[64];
-    harness_random_secret(seed, sizeof seed, "s");
-    memmove(seed, seed + 2, strlen(seed + 2) + 1);
-    harness_derive(seed, "1", d1, sizeof d1);
+    new_seed(seed, sizeof seed, d1, sizeof d1);
     struct envb e;
     base_env(&e, NULL, NULL);
     watch(d1);
@@ -608,9 +636,7 @@ static void test_execve_explicit_envp_caller_secret_follows_policy(void **s)
     struct values v;
     new_values(&v);
     char seed[40], d1[64];
-    harness_random_secret(seed, sizeof seed, "s");
-    memmove(seed, seed + 2, strlen(seed + 2) + 1);
-    harness_derive(seed, "1", d1, sizeof d1);
+    new_seed(seed, sizeof seed, d1, sizeof d1);
     char xenv[80];
     snprintf(xenv, sizeof xenv, "xenv:APP_API_TOKEN:%s:1", seed);
     for (int allowed = 0; allowed < 2; allowed++) {
@@ -1052,6 +1078,8 @@ int main(void)
         cmocka_unit_test_teardown(test_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_control_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_environ_assigned_empty_hides_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_environ_null_then_setenv_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_null_then_setenv_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_child_policy_after_process_title, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_assigned_empty_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_control_glibc_keeps_replaced_value, kill_cur),

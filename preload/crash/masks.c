@@ -92,12 +92,41 @@ static uint64_t kernel_sync_bits(int how, uint64_t parked, uint64_t after)
     return 0; /* SIG_BLOCK: parked ones are blocked already */
 }
 
+struct mask_frame masks_enter_handler(void)
+{
+    return (struct mask_frame){envseal_thread.held, envseal_thread.parked};
+}
+
+void masks_leave_handler(struct mask_frame f)
+{
+    /* Written only when the handler changed it: a page written after fork is
+     * copied first. */
+    if (envseal_thread.held != f.held)
+        envseal_thread.held = f.held;
+    if (envseal_thread.parked != f.parked)
+        envseal_thread.parked = f.parked;
+}
+
+/* In a vfork child (or a clone sharing the memory) the record is its parent's
+ * thread's: the child's mask goes to the kernel as the program gives it, the six
+ * included. What it execs starts with that mask, as without envseal; a fault with
+ * one of them blocked kills the child without a handler, where on_fatal would only
+ * have let it die (the memory is the parent's: neither wiped nor swept). */
+static int child_mask_change(int how, const sigset_t *set, sigset_t *old, uint64_t before)
+{
+    int err = platform_thread_mask(how, set, old);
+    if (!err && old)
+        set_first_word(old, first_word(old) | before);
+    return err;
+}
+
 int masks_change(int how, const sigset_t *set, sigset_t *old)
 {
     if (!signals_active())
         return platform_thread_mask(how, set, old);
     uint64_t sync = platform_sync_signals();
     uint64_t before = envseal_thread.held, after = before, parked = envseal_thread.parked;
+    const sigset_t *given = set;
     sigset_t k;
     if (set) {
         uint64_t bits = first_word(set) & sync;
@@ -122,6 +151,8 @@ int masks_change(int how, const sigset_t *set, sigset_t *old)
      * returns, and on_fatal must find it unblocked then. The call fails only for a
      * bad `how` (refused above) or a bad `old`, after the change is made. A page
      * written after fork costs a copy: written only when it changes. */
+    if ((after != before || (parked & ~after)) && shim_in_parent_memory())
+        return child_mask_change(how, given, old, before);
     if (after != before)
         envseal_thread.held = after;
     if (parked & ~after)

@@ -4,8 +4,14 @@
  *               action terminates: wipe, sweep before a core, die by the signal;
  *   one_shot    where the program installed a handler with SA_RESETHAND: the
  *               kernel would reset it to SIG_DFL, bypassing us, so we do the
- *               reset (to on_fatal) ourselves and call the program's handler.
- * Every other disposition goes to the kernel unchanged. When the kernel reports
+ *               reset (to on_fatal) ourselves and call the program's handler;
+ *   relay       where the program installed any other handler, for any signal:
+ *               calls it, and when it returns puts back envseal's record of the
+ *               fault signals the thread blocks, as the kernel puts back the mask
+ *               (masks.c: a handler that blocked them and returned must not leave
+ *               them recorded as blocked).
+ * SIG_IGN, and SIG_DFL of a signal that does not end the process, go to the
+ * kernel unchanged. When the kernel reports
  * one of our handlers, the interposers report the program's action instead.
  * Everything reachable from a handler is async-signal-safe. */
 #define _GNU_SOURCE
@@ -15,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "preload/platform/interpose.h"
 #include "preload/platform/platform.h"
@@ -29,7 +36,7 @@
  * another process, left pending), the interrupted call goes on as if no handler
  * had run. */
 #define FATAL_BITS (SA_SIGINFO | SA_ONSTACK | SA_RESETHAND | SA_NODEFER | SA_RESTART)
-/* Same for one_shot. */
+/* Same for one_shot and relay. */
 #define ONE_SHOT_BITS (SA_SIGINFO | SA_RESETHAND)
 
 typedef void (*action_fn)(int, siginfo_t *, void *);
@@ -40,7 +47,7 @@ typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
  * mask), so start-up writes no entry in the usual case. */
 struct virt {
     uint64_t mask;        /* on_fatal: the program's sa_mask as the kernel would keep it */
-    action_fn handler;    /* one_shot: the program's handler */
+    action_fn handler;    /* one_shot, relay: the program's handler */
     void (*restorer)(void); /* pristine: sa_restorer of the action found at start-up */
     uint64_t stripped;    /* synchronous signals taken out of the program's handler's
                            * sa_mask (masks.c says why) */
@@ -67,6 +74,7 @@ static bool values_taken, swept;
 
 static void on_fatal(int sig, siginfo_t *si, void *uc);
 static void one_shot(int sig, siginfo_t *si, void *uc);
+static void relay(int sig, siginfo_t *si, void *uc);
 
 /* Resolved by the program's first call through the interposers. on_fatal never
  * calls it; one_shot is only ever installed by such a call, so a handler of ours
@@ -114,6 +122,15 @@ static bool managed(int sig)
            (usable & bit_of(sig));
 }
 
+/* Signals whose program handlers run through relay: every one the program can
+ * catch, once the hooks are on. */
+static bool relayed(int sig)
+{
+    uint64_t never = bit_of(SIGKILL) | bit_of(SIGSTOP) | platform_libc_signals();
+    return sig >= 1 && sig < SIGNALS_MAX && __atomic_load_n(&hooks_on, __ATOMIC_ACQUIRE) &&
+           !(never & bit_of(sig));
+}
+
 /* on_fatal in place of `flags` (the program's): every signal blocked while it runs. */
 static void fatal_action(struct sigaction *k, int flags)
 {
@@ -130,17 +147,23 @@ static void plan(int sig, const struct sigaction *act, struct virt *v, struct si
 {
     *k = *act;
     *keeps_pristine = true;
-    if (!managed(sig))
-        return;
-    v->bits = act->sa_flags & FATAL_BITS;
-    *keeps_pristine = false;
-    if (act->sa_handler == SIG_DFL) {
-        v->mask = platform_action_mask(&act->sa_mask);
-        fatal_action(k, act->sa_flags);
-    } else if (act->sa_handler != SIG_IGN && (act->sa_flags & SA_RESETHAND)) {
+    bool handler = act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+    if (managed(sig)) {
+        v->bits = act->sa_flags & FATAL_BITS;
+        *keeps_pristine = false;
+        if (act->sa_handler == SIG_DFL) {
+            v->mask = platform_action_mask(&act->sa_mask);
+            fatal_action(k, act->sa_flags);
+        } else if (handler && (act->sa_flags & SA_RESETHAND)) {
+            v->handler = act->sa_sigaction;
+            k->sa_sigaction = one_shot;
+            k->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
+            return;
+        }
+    }
+    if (handler && relayed(sig)) { /* flags as given: SA_RESETHAND makes the kernel reset */
         v->handler = act->sa_sigaction;
-        k->sa_sigaction = one_shot;
-        k->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
+        k->sa_sigaction = relay;
     }
 }
 
@@ -165,8 +188,10 @@ static void report(const struct virt *v, bool was_pristine, const struct sigacti
     } else if (k->sa_sigaction == one_shot) {
         r.sa_sigaction = v->handler;
         r.sa_flags = (k->sa_flags & ~ONE_SHOT_BITS) | (v->bits & ONE_SHOT_BITS);
+    } else if (k->sa_sigaction == relay) {
+        r.sa_sigaction = v->handler;
     }
-    if (k->sa_sigaction != on_fatal) { /* the program's own handler (or one_shot) */
+    if (k->sa_sigaction != on_fatal) { /* the program's own handler (one_shot, relay) */
         uint64_t m = platform_action_mask(&r.sa_mask) | v->stripped;
         platform_copy_action(out, &r);
         platform_set_action_mask(&out->sa_mask, m);
@@ -444,7 +469,16 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
         errno = saved_errno;
         return;
     }
-    if (platform_signal_origin(si) != SIG_FROM_KERNEL && masks_held(sig)) {
+    enum sig_origin origin = platform_signal_origin(si);
+    /* PID 1 of a PID namespace that became it after the hooks went in (a fork or
+     * clone child of the namespace's creator): at SIG_DFL the kernel discards
+     * every signal for it but a fault, so this one is dropped as well. */
+    if (!(origin == SIG_FROM_KERNEL && (platform_sync_signals() & bit_of(sig))) &&
+        platform_is_namespace_init(getpid())) {
+        errno = saved_errno;
+        return;
+    }
+    if (origin != SIG_FROM_KERNEL && masks_held(sig)) {
         /* Sent (not a fault) to a thread where the program blocks it: it waits, as
          * it would without envseal, until a thread that does not block it takes it. */
         masks_park(sig, si, uc);
@@ -518,7 +552,23 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     unlock_table(&saved);
     errno = saved_errno;
     /* The kernel passes all three arguments whatever SA_SIGINFO says. */
+    struct mask_frame f = masks_enter_handler();
     handler(sig, si, uc);
+    masks_leave_handler(f);
+}
+
+/* The program's handler, called as the kernel would have: the kernel passes all
+ * three arguments whatever SA_SIGINFO says (siginfo filled in only with it), so the
+ * action keeps the program's flags. Read without the table lock (one word: a change
+ * of handler racing this delivery runs either one, as the kernel would have run
+ * either one a moment earlier or later). */
+static void relay(int sig, siginfo_t *si, void *uc)
+{
+    action_fn handler = (action_fn)__atomic_load_n((void **)&virt[sig].handler, __ATOMIC_ACQUIRE);
+    struct mask_frame f = masks_enter_handler();
+    if (handler)
+        handler(sig, si, uc);
+    masks_leave_handler(f);
 }
 
 /* ---- signal() and relatives, as the C library builds them on sigaction --------- */

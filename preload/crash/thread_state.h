@@ -54,6 +54,17 @@ bool masks_held(int sig);
  * return) until the program unblocks it. */
 void masks_park(int sig, const siginfo_t *si, void *uc);
 
+/* What a program's handler finds recorded on entry: when it returns, the kernel
+ * puts back the mask it interrupted, and masks_leave_handler the record of it (a
+ * handler that blocked the six, or unblocked a parked one, and returned leaves
+ * them as they were). Left by siglongjmp instead, the record stays as the handler
+ * set it (docs/signals.md). */
+struct mask_frame {
+    uint64_t held, parked;
+};
+struct mask_frame masks_enter_handler(void);
+void masks_leave_handler(struct mask_frame f);
+
 /* The six that a thread may block for real because it parked one (bit sig - 1). */
 uint64_t masks_parked_anywhere(void);
 

@@ -232,6 +232,23 @@ static void test_blocked_across_exec(void **state)
     start_blocked = false;
 }
 
+/* A handler that blocks every signal and returns: the kernel puts the old mask
+ * back, and the program reads SIGSEGV unblocked again; its crash reporter's
+ * re-raise, and a raise at SIG_DFL, kill it swept. */
+HARNESS_CASE(test_handler_return_restores_mask, expect_clean("handler-mask", SIGSEGV))
+HARNESS_CASE(test_raise_after_handler_return, expect_clean("handler-mask-raise", SIGSEGV))
+
+/* A vfork child's mask before exec is the child's: the parent still reads SIGSEGV
+ * unblocked, and its crash is swept; a parent that blocks SIGSEGV keeps a raised
+ * one pending after its child unblocked everything. */
+HARNESS_CASE(test_vfork_child_mask_stays_its_own, expect_clean("vfork-mask", SIGSEGV))
+static void expect_output(const char *mode, const char *control_line, const char *shim_line);
+static void test_vfork_child_unmask_stays_its_own(void **state)
+{
+    (void)state;
+    expect_output("vfork-unmask", NULL, NULL);
+}
+
 /* kill -SEGV to a program that blocks SIGSEGV: it stays pending, the program lives
  * and sees it pending, as without envseal. */
 static void test_sent_signal_stays_pending(void **state)
@@ -390,6 +407,10 @@ int main(void)
         cmocka_unit_test(test_abort_with_blocking_worker),
         cmocka_unit_test(test_fault_in_handler_with_full_mask),
         cmocka_unit_test(test_blocked_across_exec),
+        cmocka_unit_test(test_handler_return_restores_mask),
+        cmocka_unit_test(test_raise_after_handler_return),
+        cmocka_unit_test(test_vfork_child_mask_stays_its_own),
+        cmocka_unit_test(test_vfork_child_unmask_stays_its_own),
         cmocka_unit_test(test_sent_signal_stays_pending),
         cmocka_unit_test(test_sent_signal_delivered_at_unblock),
         cmocka_unit_test(test_raised_signal_delivered_at_unblock),

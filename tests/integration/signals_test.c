@@ -1020,6 +1020,25 @@ static void test_earlier_constructor_thread(void **state)
     earlier_constructor_case(true);
 }
 
+/* Runs argv (which makes a PID namespace) with and without the shim: the same
+ * status and output, "alive" printed by PID 1, and never `absent` (unless NULL). */
+static void namespace_init_case(char *const argv[], const char *absent)
+{
+    char out[2][4096];
+    int st[2];
+    for (int shim = 1; shim >= 0; shim--)
+        run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
+    if (!strstr(out[0], "pid 1\n")) {
+        print_message("skipped: no PID namespace could be made here\n");
+        skip();
+    }
+    assert_int_equal(st[1], st[0]);
+    assert_string_equal(out[1], out[0]);
+    assert_non_null(strstr(out[1], "alive"));
+    if (absent)
+        assert_null(strstr(out[1], absent));
+}
+
 /* As PID 1 of a PID namespace the kernel discards SIG_DFL signals sent from
  * inside: the program survives raise(SIGTERM), with or without the shim. */
 static void test_namespace_init(void **state)
@@ -1029,19 +1048,23 @@ static void test_namespace_init(void **state)
         print_message("skipped: needs root and unshare(1) for a PID namespace\n");
         skip();
     }
-    char out[2][4096];
-    int st[2];
     char *argv[] = {"unshare", "--pid", "--fork",
                     (char *)harness_runfile("tests/programs/sigprobe"), "pid1", VAR, NULL};
-    for (int shim = 1; shim >= 0; shim--)
-        run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
-    if (!strstr(out[0], "pid 1\n")) {
-        print_message("skipped: unshare could not make a PID namespace here\n");
+    namespace_init_case(argv, NULL);
+}
+
+/* A fork child that becomes PID 1 of a PID namespace after start-up (the hooks are
+ * in): the kernel discards a SIGTERM from inside at SIG_DFL, so it lives on with
+ * its secret (a hash of 0 would say getenv found none), with or without the shim. */
+static void test_namespace_init_by_fork(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) {
+        print_message("skipped: needs root for a PID namespace\n");
         skip();
     }
-    assert_int_equal(st[1], st[0]);
-    assert_string_equal(out[1], out[0]);
-    assert_non_null(strstr(out[1], "alive"));
+    char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "pid1-fork", VAR, NULL};
+    namespace_init_case(argv, "alive 00000000");
 }
 
 /* ---- Set-up --------------------------------------------------------------------------- */
@@ -1110,6 +1133,7 @@ int main(void)
         cmocka_unit_test_teardown(test_dispositions_racing, kill_cur),
         cmocka_unit_test_teardown(test_dispositions_racing_one_thread, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init, kill_cur),
+        cmocka_unit_test_teardown(test_namespace_init_by_fork, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),
         cmocka_unit_test(test_ignored_signal_in_the_window),

@@ -51,7 +51,19 @@
  *                     dereferences NULL
  *   main-exit-shared  the same, but the copy goes to a MAP_SHARED mapping of the
  *                     file shared-map in the working directory, which the program
- *                     has the kernel dump (coredump_filter 0x3b) */
+ *                     has the kernel dump (coredump_filter 0x3b)
+ *   handler-mask      a SIGALRM handler blocks every signal and returns (the kernel
+ *                     puts the mask back); a crash reporter for SIGSEGV resets it to
+ *                     SIG_DFL and raises it again; the program raises SIGALRM, prints
+ *                     whether SIGSEGV reads back as blocked, then dereferences NULL
+ *   handler-mask-raise the same handler, then raise(SIGSEGV) at SIG_DFL; prints
+ *                     "raise returned" should it return
+ *   vfork-mask        the crash reporter above; a vfork child blocks every signal
+ *                     and execs true; the parent prints whether SIGSEGV reads back
+ *                     as blocked, then dereferences NULL
+ *   vfork-unmask      blocks SIGSEGV; a vfork child unblocks everything and execs
+ *                     true; the parent prints its SIGSEGV state, raises SIGSEGV and
+ *                     prints whether it is pending; exits 0 */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -221,6 +233,90 @@ static int handler_fault(const char *v)
     puts("ready");
     fflush(stdout);
     raise(SIGUSR1);
+    return 0;
+}
+
+/* ---- masks put back behind the program's calls ---------------------------------- */
+
+static void print_pending(const char *when, int sig);
+
+static void block_all_and_return(int sig)
+{
+    (void)sig;
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL); /* its return puts the old mask back */
+}
+
+static void crash_reporter(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void print_segv_blocked(const char *when)
+{
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("%s: segv blocked %d\n", when, sigismember(&cur, SIGSEGV));
+    fflush(stdout);
+}
+
+static int handler_mask(const char *v, bool raise_segv)
+{
+    keep = strdup(v);
+    signal(SIGALRM, block_all_and_return);
+    if (!raise_segv)
+        signal(SIGSEGV, crash_reporter);
+    raise(SIGALRM);
+    print_segv_blocked("after the handler");
+    if (raise_segv) {
+        raise(SIGSEGV);
+        puts("raise returned");
+        return 0;
+    }
+    *nowhere = 1;
+    return 0;
+}
+
+/* A vfork child that sets its mask before exec (unblock: to nothing, else to every
+ * signal) changes the kernel's mask of the child alone. */
+static void vfork_exec_true(bool unblock)
+{
+    sigset_t set;
+    if (unblock)
+        sigemptyset(&set);
+    else
+        sigfillset(&set);
+    pid_t pid = vfork();
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &set, NULL);
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+}
+
+static int vfork_mask(const char *v, bool unblock)
+{
+    keep = strdup(v);
+    if (unblock) {
+        sigset_t segv;
+        sigemptyset(&segv);
+        sigaddset(&segv, SIGSEGV);
+        sigprocmask(SIG_BLOCK, &segv, NULL);
+        vfork_exec_true(true);
+        print_segv_blocked("after vfork");
+        raise(SIGSEGV);
+        print_pending("raised", SIGSEGV);
+        return 0;
+    }
+    signal(SIGSEGV, crash_reporter);
+    vfork_exec_true(false);
+    print_segv_blocked("after vfork");
+    *nowhere = 1;
     return 0;
 }
 
@@ -633,6 +729,14 @@ int main(int argc, char **argv)
         return handler_fault(v);
     if (strcmp(mode, "inherited") == 0)
         return inherited(v);
+    if (strcmp(mode, "handler-mask") == 0)
+        return handler_mask(v, false);
+    if (strcmp(mode, "handler-mask-raise") == 0)
+        return handler_mask(v, true);
+    if (strcmp(mode, "vfork-mask") == 0)
+        return vfork_mask(v, false);
+    if (strcmp(mode, "vfork-unmask") == 0)
+        return vfork_mask(v, true);
     if (strcmp(mode, "held-kill") == 0)
         return held_kill(v);
     if (strcmp(mode, "held-unblock") == 0)

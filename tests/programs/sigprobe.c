@@ -17,6 +17,10 @@
  *                 handled"; the next SIGQUIT takes the default action
  *   pid1 NAME     raise(SIGTERM) with SIGTERM at SIG_DFL, then print "alive" (as
  *                 PID 1 of a PID namespace the kernel discards it)
+ *   pid1-fork NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
+ *                 namespace, has a child of its own send it SIGTERM (kill(1)),
+ *                 then prints "alive" and a hash of NAME's value as getenv reads it
+ *                 now (the kernel discards that SIGTERM); exits with the child
  *   dispositions  sets dispositions through every interface and prints what
  *                 sigaction reports, for a byte-for-byte comparison */
 #define _GNU_SOURCE
@@ -29,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/wait.h>
 
 /* sigset and siginterrupt are obsolescent, and exactly what must keep working. */
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -260,6 +266,35 @@ static int pid1(const char *name)
     return 0;
 }
 
+static int pid1_fork(const char *name)
+{
+    must_getenv(name);
+    if (unshare(CLONE_NEWPID) != 0) {
+        printf("no namespace\n");
+        return 0;
+    }
+    pid_t init = fork();
+    if (init == 0) {
+        printf("pid %d\n", (int)getpid());
+        fflush(stdout);
+        pid_t k = fork();
+        if (k == 0) {
+            kill(1, SIGTERM);
+            _exit(0);
+        }
+        waitpid(k, NULL, 0);
+        usleep(100 * 1000);
+        const char *v = getenv(name);
+        printf("alive %08x\n", v ? fnv(v) : 0);
+        fflush(stdout);
+        _exit(0);
+    }
+    int st;
+    if (init < 0 || waitpid(init, &st, 0) != init)
+        return 3;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /* ---- dispositions ------------------------------------------------------------------ */
 
 static volatile sig_atomic_t hits;
@@ -456,6 +491,8 @@ int main(int argc, char **argv)
         return reraise(name);
     if (strcmp(mode, "oneshot") == 0)
         return oneshot(name);
+    if (strcmp(mode, "pid1-fork") == 0 && argc > 2)
+        return pid1_fork(argv[2]);
     if (strcmp(mode, "pid1") == 0)
         return pid1(name);
     if (strcmp(mode, "dispositions") == 0)

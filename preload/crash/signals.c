@@ -344,6 +344,23 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
     return done;
 }
 
+/* A change in a vfork child (or a clone sharing the memory): the table is its
+ * parent's, whose relay reads it, while the kernel's actions are the child's own.
+ * The change goes to the kernel as given; the table is only read. */
+static int child_sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
+{
+    struct sigaction old;
+    int rc = call_real(sig, act, &old);
+    int err = errno;
+    if (rc == 0 && oact) {
+        struct virt v;
+        load_entry(sig, &v);
+        report(&v, __atomic_load_n(&pristine, __ATOMIC_ACQUIRE) & bit_of(sig), &old, oact);
+    }
+    restore_errno(err);
+    return rc;
+}
+
 static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *oact)
 {
     if (sig < 1 || sig >= SIGNALS_MAX || !signals_active())
@@ -351,6 +368,8 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     int rc;
     if (sigaction_unlocked(sig, act, oact, &rc))
         return rc;
+    if (act && shim_in_parent_memory())
+        return child_sigaction(sig, act, oact);
     sigset_t saved;
     lock_table(&saved);
     if (act)
@@ -363,11 +382,14 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
         bool keeps_pristine;
         plan(sig, act, &after, &k, &keeps_pristine);
         strip_sync(act, &after, &k);
+        /* Stored first: once the kernel holds relay, relay reads this entry. */
+        store_entry(sig, &after);
         rc = call_real(sig, &k, &old);
         if (rc == 0) {
-            store_entry(sig, &after);
             if (!keeps_pristine)
                 __atomic_and_fetch(&pristine, ~bit_of(sig), __ATOMIC_RELAXED);
+        } else {
+            store_entry(sig, &before);
         }
     } else {
         rc = call_real(sig, NULL, &old);

@@ -1020,6 +1020,22 @@ static void test_earlier_constructor_thread(void **state)
     earlier_constructor_case(true);
 }
 
+/* A vfork child that installs a handler of its own before exec changes its own
+ * action: the parent's handler is still the one reported and the one that runs. */
+static void test_vfork_child_handler_stays_its_own(void **state)
+{
+    (void)state;
+    char out[2][1024];
+    int st[2];
+    char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "vfork-handler", VAR,
+                    NULL};
+    for (int shim = 1; shim >= 0; shim--)
+        run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
+    assert_string_equal(out[0], "reported parent's\nran parent's\n");
+    assert_int_equal(st[1], st[0]);
+    assert_string_equal(out[1], out[0]);
+}
+
 /* Runs argv (which makes a PID namespace) with and without the shim: the same
  * status and output, "alive" printed by PID 1, and never `absent` (unless NULL). */
 static void namespace_init_case(char *const argv[], const char *absent)
@@ -1134,6 +1150,7 @@ int main(void)
         cmocka_unit_test_teardown(test_dispositions_racing_one_thread, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init_by_fork, kill_cur),
+        cmocka_unit_test_teardown(test_vfork_child_handler_stays_its_own, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),
         cmocka_unit_test(test_ignored_signal_in_the_window),

@@ -17,6 +17,9 @@
  *                 handled"; the next SIGQUIT takes the default action
  *   pid1 NAME     raise(SIGTERM) with SIGTERM at SIG_DFL, then print "alive" (as
  *                 PID 1 of a PID namespace the kernel discards it)
+ *   vfork-handler NAME  a SIGUSR1 handler; a vfork child installs another and execs
+ *                 true; the parent prints which handler sigaction reports and which
+ *                 one runs at raise(SIGUSR1)
  *   pid1-fork NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
  *                 namespace, has a child of its own send it SIGTERM (kill(1)),
  *                 then prints "alive" and a hash of NAME's value as getenv reads it
@@ -266,6 +269,38 @@ static int pid1(const char *name)
     return 0;
 }
 
+static volatile sig_atomic_t which_ran;
+static void parent_usr1(int sig)
+{
+    (void)sig;
+    which_ran = 1;
+}
+static void child_usr1(int sig)
+{
+    (void)sig;
+    which_ran = 2;
+}
+
+static int vfork_handler(const char *name)
+{
+    must_getenv(name);
+    signal(SIGUSR1, parent_usr1);
+    pid_t pid = vfork();
+    if (pid == 0) {
+        signal(SIGUSR1, child_usr1);
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    struct sigaction cur;
+    sigaction(SIGUSR1, NULL, &cur);
+    printf("reported %s\n", cur.sa_handler == parent_usr1 ? "parent's" : "another");
+    raise(SIGUSR1);
+    printf("ran %s\n", which_ran == 1 ? "parent's" : which_ran == 2 ? "child's" : "none");
+    return 0;
+}
+
 static int pid1_fork(const char *name)
 {
     must_getenv(name);
@@ -491,6 +526,8 @@ int main(int argc, char **argv)
         return reraise(name);
     if (strcmp(mode, "oneshot") == 0)
         return oneshot(name);
+    if (strcmp(mode, "vfork-handler") == 0 && argc > 2)
+        return vfork_handler(argv[2]);
     if (strcmp(mode, "pid1-fork") == 0 && argc > 2)
         return pid1_fork(argv[2]);
     if (strcmp(mode, "pid1") == 0)

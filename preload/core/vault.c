@@ -283,21 +283,27 @@ static unsigned char *reuse_free(struct vault *v, size_t cap, const char *name, 
 #define NAME_LEN_UNKNOWN ((size_t)-1)
 
 /* Whether the memfd_secret regions are another process's as well (see
- * secretmem_owner): this one then neither writes nor wipes them. */
+ * secretmem_owner): this one then neither writes nor wipes them. Told by the
+ * memory's owner mark, which a fork child's copy gets zeroed and which the fork
+ * handler marks again (a pid alone can repeat: PID 1 of two nested namespaces), or
+ * without a mark by the pid. */
 static bool secretmem_shared(const struct vault *v)
 {
-    return v->secretmem_owner && v->secretmem_owner != getpid();
+    if (!v->secretmem_owner)
+        return false;
+    if (!platform_memory_marked())
+        return v->secretmem_owner != getpid();
+    pid_t marked = platform_memory_owner();
+    return marked == 0 || marked != getpid(); /* a child without the handlers; vfork */
 }
 
-/* Before this process writes its vault: in a child made without the fork handlers
- * (not a vfork child: its memory is its parent's), the copy fork would have made. */
-static void own_secretmem(struct vault *v)
+void vault_prepare_write(struct vault *v)
 {
     if (!secretmem_shared(v))
         return;
     pid_t marked = platform_memory_owner();
     if (marked && marked != getpid())
-        return; /* a vfork child */
+        return; /* a vfork child: the memory is its parent's */
     vault_after_fork_child(v);
 }
 
@@ -312,7 +318,7 @@ static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, si
         return NULL;
     }
     size_t need = HDR + cap + CANARY;
-    own_secretmem(v);
+    vault_prepare_write(v);
     if (v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
         if (nlen == NAME_LEN_UNKNOWN) {
             const char *eq = memchr(name, '=', n);
@@ -383,7 +389,7 @@ bool vault_owns(const struct vault *v, const void *p)
 
 void vault_release(struct vault *v, char *entry)
 {
-    own_secretmem(v);
+    vault_prepare_write(v);
     struct vault_region *r = region_of(v, entry);
     if (!r || r->borrowed)
         return; /* borrowed: the other process still uses (and will wipe) it */
@@ -488,8 +494,11 @@ void vault_after_fork_child(struct vault *v)
     EACH_REGION(v, k, r)
     if (!r->borrowed && platform_unshare_after_fork(&r->map) != 0)
         r->borrowed = true;
-    if (v->secretmem_owner) /* what could not be copied is borrowed */
+    if (v->secretmem_owner) { /* what could not be copied is borrowed */
         v->secretmem_owner = getpid();
+        if (platform_memory_marked())
+            platform_mark_memory_owner(v->secretmem_owner);
+    }
 }
 
 void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),

@@ -120,6 +120,12 @@ void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap,
 /* Call in a fork child before it runs anything else. */
 void vault_after_fork_child(struct vault *v);
 
+/* Before anything writes vault memory other than through vault_store and
+ * vault_release (which call it): in a child made without the fork handlers (_Fork,
+ * clone without CLONE_VM), the copy of the memfd_secret regions the fork handler
+ * would have made. */
+void vault_prepare_write(struct vault *v);
+
 /* Bytes of slot overhead around an entry of n bytes (header, padding, canary). */
 size_t vault_slot_size(size_t n);
 

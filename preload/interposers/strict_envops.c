@@ -45,14 +45,15 @@ char *strict_fresh_environ[1];
 
 /* The program emptied its environment behind libc (environ = NULL, as clearenv(3)
  * suggests, or an empty array of its own), and now sets a strict secret: glibc's
- * setenv would start a new environ that holds only what is set from now on. The
- * strict table follows: what it held is gone, as it was from getenv already. */
+ * setenv would start a new environ, and getenv must find the value just set. What
+ * the table held before stays (hidden no longer, as after any variable set now):
+ * a program that saved environ and puts it back finds those values again, and a
+ * pointer it kept still reads its value (docs/strict-mode.md). */
 static void restart_if_emptied(void)
 {
     char **ep = environ;
     if (ep && (ep[0] || ep == strict_g.start_environ || ep == strict_fresh_environ))
         return;
-    strict_remove_all();
     environ = strict_fresh_environ;
 }
 

@@ -80,6 +80,7 @@ static void wipe_entry(char *entry)
 {
     char *value = strchr(entry, '=');
     value = value ? value + 1 : entry;
+    vault_prepare_write(vault); /* not the pages a _Fork child shares with its parent */
     memset(value, 0, strlen(value));
     __asm__ volatile("" : : "r"(entry) : "memory");
     vault_release(vault, entry);

@@ -235,6 +235,10 @@ void platform_mark_memory_owner(pid_t pid);
  * Async-signal-safe, no system call. */
 pid_t platform_memory_owner(void);
 
+/* Whether this memory carries the mark (a page of it was mapped and marked), so that
+ * platform_memory_owner's 0 means a fork child's copy. Async-signal-safe. */
+bool platform_memory_marked(void);
+
 /* True when dying now by a core-dumping signal could write a core dump
  * (dumpable, and RLIMIT_CORE/core_pattern allow one). */
 bool platform_core_dump_possible(void);

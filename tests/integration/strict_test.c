@@ -392,9 +392,9 @@ static void environ_assigned_case(const char *lib)
     expect_exit(0);
 }
 
-/* environ = NULL, then setenv of what to keep (clearenv(3)'s fallback): glibc's
- * setenv starts a new environment, which holds the value just set and nothing from
- * before (the control, without envseal). */
+/* environ = NULL, then setenv of what to keep (clearenv(3)'s fallback): getenv finds
+ * the value just set, as with glibc alone (the control); putting the saved environ
+ * back finds the other secret again, as it does without envseal. */
 static void environ_null_then_set_case(const char *lib)
 {
     struct values v;
@@ -404,16 +404,52 @@ static void environ_null_then_set_case(const char *lib)
     new_seed(seed, sizeof seed, d1, sizeof d1);
     char set[80];
     snprintf(set, sizeof set, "set:DB_PASSWORD:%s:1", seed);
-    const char *steps[] = {"environ-null", set, "show:DB_PASSWORD", "show:APP_API_TOKEN",
-                           "hold", NULL};
+    const char *steps[] = {"environ-null", set, "show:DB_PASSWORD", "environ-back",
+                           "show:APP_API_TOKEN", "hold", NULL};
     start_probe(&e, steps);
     wait_ready("ready 1");
     expect_line("set DB_PASSWORD rc=0");
     expect_line(value_line("show", "DB_PASSWORD", d1));
-    expect_line(value_line("show", "APP_API_TOKEN", NULL));
+    expect_line(value_line("show", "APP_API_TOKEN", v.tok));
     expect_exit(0);
 }
 
+/* After environ = NULL and a setenv, a child started with the new environ gets none
+ * of the strict secrets set before (the control: glibc's new environment holds none),
+ * even under ENVSEAL_CHILD_SECRETS=all. */
+static void environ_null_child_case(const char *lib)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    envb_set(&e, "ENVSEAL_CHILD_SECRETS", "all");
+    const char *steps[] = {"environ-null", "set:APP_MODE:0123abcd:1", "run:execv",
+                           "show:APP_API_TOKEN", "show:DB_PASSWORD", NULL};
+    start_probe(&e, steps);
+    expect_exit(0); /* the whole output read */
+    expect_line(value_line("show", "APP_API_TOKEN", NULL));
+    expect_line(value_line("show", "DB_PASSWORD", NULL));
+}
+
+/* A child made by _Fork (no fork handlers) that unsets a strict secret and clears
+ * its environment leaves the parent's value in the memfd_secret pages they share. */
+static void raw_fork_unset_case(const char *lib)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    envb_set(&e, "ENVSEAL_VAULT", "secretmem");
+    const char *steps[] = {"rawunset:DB_PASSWORD", "show:DB_PASSWORD", NULL};
+    start_probe(&e, steps);
+    expect_exit(0); /* the whole output read */
+    expect_line("rawunset parent ok");
+    expect_line(value_line("show", "DB_PASSWORD", v.pw));
+}
+
+HARNESS_CASE(test_raw_fork_child_unset_keeps_parent_secret, raw_fork_unset_case(STRICT_SO))
+HARNESS_CASE(test_control_raw_fork_child_unset_without_shim, raw_fork_unset_case(NULL))
+HARNESS_CASE(test_environ_null_strict_secrets_reach_no_child, environ_null_child_case(STRICT_SO))
+HARNESS_CASE(test_control_environ_null_child_without_shim, environ_null_child_case(NULL))
 HARNESS_CASE(test_environ_null_then_setenv_strict_secret, environ_null_then_set_case(STRICT_SO))
 HARNESS_CASE(test_control_environ_null_then_setenv_without_shim, environ_null_then_set_case(NULL))
 HARNESS_CASE(test_environ_assigned_empty_hides_strict_secret, environ_assigned_case(STRICT_SO))
@@ -1079,6 +1115,10 @@ int main(void)
         cmocka_unit_test_teardown(test_control_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_environ_assigned_empty_hides_strict_secret, kill_cur),
         cmocka_unit_test_teardown(test_environ_null_then_setenv_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_environ_null_strict_secrets_reach_no_child, kill_cur),
+        cmocka_unit_test_teardown(test_raw_fork_child_unset_keeps_parent_secret, kill_cur),
+        cmocka_unit_test_teardown(test_control_raw_fork_child_unset_without_shim, kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_null_child_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_null_then_setenv_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_child_policy_after_process_title, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_assigned_empty_without_shim, kill_cur),

@@ -20,7 +20,10 @@
  *   fork:NAME          child checks the value and exits; parent checks after
  *   rawfork:HOW:NAME   the same with a child made without the fork handlers (HOW:
  *                      _Fork, or clone with SIGCHLD alone), which also sets NAME to
- *                      another value before it exits
+ *                      another value before it exits; HOW nested: a fork child that
+ *                      is PID 1 of a new PID namespace does the _Fork check from a
+ *                      namespace nested in it, so both are PID 1 ("no namespace"
+ *                      where one cannot be made)
  *   vfork:HOW:NAME     a vfork child whose exec fails ends by HOW (exit: exit(127),
  *                      term: raise(SIGTERM), abort: abort()); the parent prints
  *                      "vfork parent ok" if getenv(NAME) and a heap copy of it are
@@ -135,6 +138,26 @@ static void rawfork_check(const char *arg)
     uint32_t h = before ? fnv(before) : 0;
     fflush(stdout);
     pid_t pid;
+    if (strncmp(arg, "nested:", 7) == 0) {
+        if (unshare(CLONE_NEWPID) != 0) {
+            puts("no namespace");
+            return;
+        }
+        pid = fork(); /* PID 1 of the first namespace */
+        if (pid == 0) {
+            if (unshare(CLONE_NEWPID) != 0)
+                _exit(3);
+            char again[256];
+            snprintf(again, sizeof again, "_Fork:%s", name);
+            rawfork_check(again); /* its _Fork child: PID 1 of the nested one */
+            fflush(stdout);
+            _exit(0);
+        }
+        int st = 0;
+        if (pid > 0)
+            waitpid(pid, &st, 0);
+        return;
+    }
     if (strncmp(arg, "clone:", 6) == 0) {
         static char stack[256 * 1024] __attribute__((aligned(16)));
         pid = clone(rawfork_child, stack + sizeof stack, SIGCHLD, (void *)name);

@@ -11,6 +11,8 @@
  *   set:NAME:SEED:K  setenv(NAME, derive(SEED,K)); put:NAME:SEED:K putenv (as envprobe)
  *   unset:NAME       unsetenv;  clear  clearenv
  *   fork:NAME        a fork child checks getenv(NAME), then the parent
+ *   rawunset:NAME    a child made by _Fork (no fork handlers) unsets NAME and
+ *                    clears the environment, then exits; the parent checks NAME
  *   title            as programs that set their process title (PostgreSQL,
  *                    setproctitle): environ copied to the heap, then the initial
  *                    environment block zeroed
@@ -277,6 +279,25 @@ static void fail_through(const char *fn)
     printf("fail %s errno=%d\n", fn, err);
 }
 
+static void rawunset_check(const char *name)
+{
+    const char *before = getenv(name);
+    uint32_t h = before ? fnv(before) : 0;
+    fflush(stdout);
+    pid_t pid = _Fork();
+    if (pid == 0) {
+        unsetenv(name);
+        clearenv();
+        exit(0);
+    }
+    int st = 0;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    const char *now = getenv(name);
+    printf("rawunset parent %s\n",
+           before && now && fnv(now) == h && WIFEXITED(st) ? "ok" : "bad");
+}
+
 static void fork_check(const char *name)
 {
     const char *before = getenv(name);
@@ -382,6 +403,8 @@ int main(int argc, char **argv, char **envp)
             printf("clear rc=%d\n", clearenv());
         } else if (strncmp(a, "fork:", 5) == 0) {
             fork_check(arg);
+        } else if (strncmp(a, "rawunset:", 9) == 0) {
+            rawunset_check(arg);
         } else if (strcmp(a, "hold") == 0) {
             static int holds;
             printf("ready %d\n", ++holds);

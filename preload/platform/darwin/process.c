@@ -37,3 +37,8 @@ pid_t platform_memory_owner(void)
 {
     return 0;
 }
+
+bool platform_memory_marked(void)
+{
+    return false; /* no MADV_WIPEONFORK: never marked */
+}

@@ -26,6 +26,10 @@ static volatile pid_t *owner_mark ENVSEAL_HOT; /* in a page of its own */
 
 void platform_mark_memory_owner(pid_t pid)
 {
+    if (owner_mark) { /* a fork child's page, zeroed: marked again as this one's */
+        *owner_mark = pid;
+        return;
+    }
     size_t page = platform_page_size();
     void *p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
@@ -42,4 +46,9 @@ pid_t platform_memory_owner(void)
 {
     volatile pid_t *m = owner_mark;
     return m ? *m : 0;
+}
+
+bool platform_memory_marked(void)
+{
+    return owner_mark != NULL;
 }

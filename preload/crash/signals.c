@@ -495,8 +495,9 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
     /* PID 1 of a PID namespace that became it after the hooks went in (a fork or
      * clone child of the namespace's creator): at SIG_DFL the kernel discards
      * every signal for it but a fault, so this one is dropped as well. */
-    if (!(origin == SIG_FROM_KERNEL && (platform_sync_signals() & bit_of(sig))) &&
-        platform_is_namespace_init(getpid())) {
+    bool init = platform_is_namespace_init(getpid());
+    bool fault = origin == SIG_FROM_KERNEL && (platform_sync_signals() & bit_of(sig));
+    if (init && !fault) {
         errno = saved_errno;
         return;
     }
@@ -546,7 +547,11 @@ die:;
      * context (so a core shows the original registers) and delivers it. */
     const struct kernel_action dfl = {(void *)SIG_DFL, 0, NULL, 0}; /* as after exec */
     platform_kernel_action(sig, &dfl, NULL);
-    platform_requeue_signal(sig, si);
+    /* A namespace init: the kernel drops a signal queued to it at SIG_DFL, and only
+     * a fault ends it. One that happens again on return does; a trap that returned
+     * past its instruction is made to happen again. */
+    if (!(init && fault && platform_context_refault(uc, sig, si)))
+        platform_requeue_signal(sig, si);
     platform_context_unblock_only(uc, sig);
     errno = saved_errno;
 }

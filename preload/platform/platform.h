@@ -143,6 +143,11 @@ void platform_requeue_to_process(int sig, const siginfo_t *si);
  * sig, so a pending sig is the first and only thing delivered. */
 void platform_context_unblock_only(void *ucontext, int sig);
 
+/* For a trap that returns past its instruction (int3's SIGTRAP, a seccomp trap's
+ * SIGSYS): sets the ucontext back to run that instruction again, so that it traps
+ * again on return. False where it cannot tell or cannot do so. */
+bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si);
+
 /* The parts of a handler's ucontext that hold the interrupted code's data
  * registers (general-purpose ones but the stack and instruction pointers and flags;
  * x87, vector and mask registers): up to max areas, each safe to overwrite with

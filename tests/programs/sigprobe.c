@@ -17,6 +17,9 @@
  *                 handled"; the next SIGQUIT takes the default action
  *   pid1 NAME     raise(SIGTERM) with SIGTERM at SIG_DFL, then print "alive" (as
  *                 PID 1 of a PID namespace the kernel discards it)
+ *   pid1-trap NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
+ *                 namespace, copies NAME's value and executes int3, then prints
+ *                 "survived"; the parent prints how the child ended
  *   vfork-handler NAME  a SIGUSR1 handler; a vfork child installs another and execs
  *                 true; the parent prints which handler sigaction reports and which
  *                 one runs at raise(SIGUSR1)
@@ -266,6 +269,38 @@ static int pid1(const char *name)
     fflush(stdout);
     raise(SIGTERM);
     printf("alive %08x\n", fnv(heap));
+    return 0;
+}
+
+static int pid1_trap(const char *name)
+{
+    char *copy = strdup(must_getenv(name));
+    if (unshare(CLONE_NEWPID) != 0) {
+        printf("no namespace\n");
+        return 0;
+    }
+    fflush(stdout);
+    pid_t init = fork();
+    if (init == 0) {
+        printf("pid %d\n", (int)getpid());
+        fflush(stdout);
+#if defined(__x86_64__) || defined(__i386__)
+        __asm__ volatile("int3");
+#else
+        __builtin_trap();
+#endif
+        printf("survived %08x\n", fnv(copy));
+        fflush(stdout);
+        _exit(0);
+    }
+    int st;
+    if (init < 0 || waitpid(init, &st, 0) != init)
+        return 3;
+    if (WIFSIGNALED(st))
+        printf("child signal %d\n", WTERMSIG(st));
+    else
+        printf("child exit %d\n", WEXITSTATUS(st));
+    free(copy);
     return 0;
 }
 
@@ -526,6 +561,8 @@ int main(int argc, char **argv)
         return reraise(name);
     if (strcmp(mode, "oneshot") == 0)
         return oneshot(name);
+    if (strcmp(mode, "pid1-trap") == 0 && argc > 2)
+        return pid1_trap(argv[2]);
     if (strcmp(mode, "vfork-handler") == 0 && argc > 2)
         return vfork_handler(argv[2]);
     if (strcmp(mode, "pid1-fork") == 0 && argc > 2)

@@ -135,6 +135,12 @@ void platform_context_block(void *ucontext, int sig)
     sigaddset(&((ucontext_t *)ucontext)->uc_sigmask, sig);
 }
 
+bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si)
+{
+    (void)ucontext, (void)sig, (void)si;
+    return false; /* no PID namespaces */
+}
+
 size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
 {
     ucontext_t *u = ucontext;

@@ -179,7 +179,28 @@ void platform_context_unblock_only(void *ucontext, int sig)
     memcpy(&uc->uc_sigmask, &all_but, KERNEL_MASK_BYTES);
 }
 
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1 /* si_code of a seccomp trap's SIGSYS */
+#endif
+
 #if defined(__x86_64__)
+bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si)
+{
+    ucontext_t *uc = ucontext;
+    greg_t *g = uc->uc_mcontext.gregs;
+    const unsigned char *ip = (const unsigned char *)g[REG_RIP];
+    if (sig == SIGTRAP && si && si->si_code == SI_KERNEL && ip[-1] == 0xcc) { /* int3 */
+        g[REG_RIP] -= 1;
+        return true;
+    }
+    if (sig == SIGSYS && si && si->si_code == SYS_SECCOMP && ip[-2] == 0x0f && ip[-1] == 0x05) {
+        g[REG_RIP] -= 2; /* syscall, with its number back where the result went */
+        g[REG_RAX] = si->si_syscall;
+        return true;
+    }
+    return false;
+}
+
 size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
 {
     ucontext_t *uc = ucontext;
@@ -225,6 +246,14 @@ size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t 
 {
     (void)ucontext, (void)out, (void)max;
     return 0;
+}
+#endif
+
+#if !defined(__x86_64__)
+bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si)
+{
+    (void)ucontext, (void)sig, (void)si;
+    return false; /* aarch64: a brk traps again by itself; a seccomp trap lost x0 */
 }
 #endif
 

@@ -45,7 +45,8 @@ static void after_fork_child(void)
 /* The memory is marked with the pid of the process that stored the first secret:
  * a fork child's copy of the mark reads 0, a vfork child (or a clone sharing the
  * memory) reads its parent's pid. No system call in a fork child; one getpid
- * where the mark is set. A vfork child of a fork child meets a zeroed mark and is
+ * where the mark is set (and again in a fork child in secretmem mode: vault.c). A
+ * vfork child of any other fork child meets a zeroed mark and is
  * taken for a fork child (docs/threat-model.md, section 3). */
 bool shim_in_parent_memory(void)
 {

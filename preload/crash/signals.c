@@ -192,7 +192,13 @@ static void report(const struct virt *v, bool was_pristine, const struct sigacti
         r.sa_sigaction = v->handler;
     }
     if (k->sa_sigaction != on_fatal) { /* the program's own handler (one_shot, relay) */
-        uint64_t m = platform_action_mask(&r.sa_mask) | v->stripped;
+        /* ...or an action the kernel reset (SA_RESETHAND), which keeps the mask; in a
+         * vfork child a raw action is the child's own, and the entry its parent's. */
+        uint64_t stripped = v->stripped;
+        if (stripped && k->sa_sigaction != one_shot && k->sa_sigaction != relay &&
+            shim_in_parent_memory())
+            stripped = 0;
+        uint64_t m = platform_action_mask(&r.sa_mask) | stripped;
         platform_copy_action(out, &r);
         platform_set_action_mask(&out->sa_mask, m);
         return;
@@ -353,9 +359,14 @@ static int child_sigaction(int sig, const struct sigaction *act, struct sigactio
     int rc = call_real(sig, act, &old);
     int err = errno;
     if (rc == 0 && oact) {
-        struct virt v;
-        load_entry(sig, &v);
-        report(&v, __atomic_load_n(&pristine, __ATOMIC_ACQUIRE) & bit_of(sig), &old, oact);
+        if (old.sa_sigaction == on_fatal || old.sa_sigaction == one_shot ||
+            old.sa_sigaction == relay) { /* still the parent's action */
+            struct virt v;
+            load_entry(sig, &v);
+            report(&v, __atomic_load_n(&pristine, __ATOMIC_ACQUIRE) & bit_of(sig), &old, oact);
+        } else {
+            platform_copy_action(oact, &old); /* one the child set itself */
+        }
     }
     restore_errno(err);
     return rc;
@@ -546,7 +557,8 @@ die:;
      * and return with only it unblocked. The kernel restores the interrupted
      * context (so a core shows the original registers) and delivers it. */
     const struct kernel_action dfl = {(void *)SIG_DFL, 0, NULL, 0}; /* as after exec */
-    platform_kernel_action(sig, &dfl, NULL);
+    if (platform_kernel_action(sig, &dfl, NULL) != 0)
+        _exit(128 + sig); /* refused (a sandbox's filter): the signal would come back here */
     /* A namespace init: the kernel drops a signal queued to it at SIG_DFL, and only
      * a fault ends it. One that happens again on return does; a trap that returned
      * past its instruction is made to happen again. */
@@ -559,6 +571,21 @@ die:;
 static void one_shot(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
+    if (shim_in_parent_memory()) {
+        /* A vfork child: the table is its parent's. Only the kernel's reset, in the
+         * child's own action, then the handler. */
+        struct sigaction cur;
+        if (call_real(sig, NULL, &cur) == 0 && cur.sa_sigaction == one_shot) {
+            cur.sa_handler = SIG_DFL;
+            call_real(sig, &cur, NULL);
+        }
+        action_fn handler = (action_fn)__atomic_load_n((void **)&virt[sig].handler,
+                                                       __ATOMIC_ACQUIRE);
+        errno = saved_errno;
+        if (handler)
+            handler(sig, si, uc);
+        return;
+    }
     sigset_t saved;
     lock_table(&saved);
     struct virt v = virt[sig];

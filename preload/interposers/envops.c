@@ -123,6 +123,9 @@ ENVSEAL_EXPORT int INTERPOSER(setenv)(const char *name, const char *value, int o
     shim_lock(st);
     note_if_early();
     int rc = set_locked(name, value, overwrite);
+#if ENVSEAL_STRICT
+    strict_note_environ();
+#endif
     shim_unlock(st);
     return rc;
 }
@@ -137,12 +140,16 @@ static int unset_locked(const char *name)
     if (strict_owns(name, nlen))
         return strict_unsetenv(name);
 #endif
+#if ENVSEAL_STRICT
+    char **before = environ; /* unsetenv empties an array in place: asked now */
+    bool held = before && before[0];
+#endif
     int rc = REAL(unsetenv, unsetenv_fn)(name);
     if (rc == 0 && sealing(name, nlen))
         release_unreferenced(name, nlen);
 #if ENVSEAL_STRICT
     if (rc == 0)
-        strict_after_unset();
+        strict_after_unset(before, held);
 #endif
     return rc;
 }
@@ -152,6 +159,9 @@ ENVSEAL_EXPORT int INTERPOSER(unsetenv)(const char *name)
     shim_lock(st);
     note_if_early();
     int rc = unset_locked(name);
+#if ENVSEAL_STRICT
+    strict_note_environ();
+#endif
     shim_unlock(st);
     return rc;
 }
@@ -180,6 +190,9 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
     shim_lock(st);
     note_if_early();
     int rc = put_locked(string);
+#if ENVSEAL_STRICT
+    strict_note_environ();
+#endif
     shim_unlock(st);
     return rc;
 }
@@ -199,6 +212,9 @@ ENVSEAL_EXPORT int INTERPOSER(clearenv)(void)
         if (rc == 0 && st->active)
             vault_release_all(&st->vault);
     }
+#if ENVSEAL_STRICT
+    strict_note_environ();
+#endif
     shim_unlock(st);
     return rc;
 }

@@ -21,8 +21,9 @@
 #include "preload/core/vault.h"
 
 struct strict_entry {
-    char *entry; /* "NAME=value" in the vault */
-    size_t nlen;
+    char *entry;      /* "NAME=value" in the vault */
+    uint32_t nlen;
+    uint32_t restarts; /* strict_g.restarts when it was set (strict_envops.c) */
 };
 
 struct strict_table {
@@ -50,6 +51,12 @@ struct strict_shared {
     const char *policy_entry;
     /* environ as start-up left it (strict secrets taken out, possibly none left). */
     char **start_environ;
+    /* How many times a strict setenv or putenv started a new environ after the
+     * program had emptied its own: an entry set before the last one is not in it. */
+    uint32_t restarts;
+    /* environ as the last change made through the interface left it: an array the
+     * program did not swap in itself since (strict_after_unset). */
+    char **libc_environ;
 };
 
 /* The empty environ a strict setenv or putenv starts when the program had emptied
@@ -171,6 +178,14 @@ int strict_clearenv(void);
 /* After an unsetenv of a name that is not a strict secret: a program that has
  * removed every variable this way (Python's os.environ.clear(), Ruby's ENV.clear)
  * meant clearenv, so the strict secrets go too. */
-void strict_after_unset(void);
+void strict_after_unset(char **before, bool held);
+
+extern char **environ;
+
+/* After every change made through the interface: environ as it left it. */
+static inline void strict_note_environ(void)
+{
+    strict_g.libc_environ = environ;
+}
 
 #endif

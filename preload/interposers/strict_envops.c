@@ -55,6 +55,7 @@ static void restart_if_emptied(void)
     if (ep && (ep[0] || ep == strict_g.start_environ || ep == strict_fresh_environ))
         return;
     environ = strict_fresh_environ;
+    strict_g.restarts++; /* setenv(..., 0) of a name set before sets it now */
 }
 
 int strict_setenv(const char *name, const char *value, int overwrite)
@@ -107,8 +108,14 @@ int strict_clearenv(void)
     return rc;
 }
 
-void strict_after_unset(void)
+/* A program that removes every variable one by one meant clearenv: when its
+ * unsetenv empties the array the interface last left (before: environ before the
+ * call, held: whether it held a variable then), not one the program swapped in for
+ * a while or had emptied itself, the strict secrets go too. */
+void strict_after_unset(char **before, bool held)
 {
-    if (strict_on() && (!environ || (!environ[0] && environ != strict_fresh_environ)))
+    if (strict_on() && held &&
+        (before == strict_g.start_environ || before == strict_g.libc_environ) &&
+        (!environ || !environ[0]))
         strict_remove_all();
 }

@@ -168,7 +168,7 @@ char *strict_current(const char *name, size_t nlen)
 {
     const struct strict_table *t = strict_g.table;
     long i = find(t, name, nlen);
-    return i < 0 ? NULL : t->e[i].entry;
+    return i < 0 || t->e[i].restarts != strict_g.restarts ? NULL : t->e[i].entry;
 }
 
 int strict_install(char *sealed, size_t nlen)
@@ -191,7 +191,8 @@ int strict_install(char *sealed, size_t nlen)
         replaced = t->e[at].entry;
     }
     t->e[at].entry = sealed;
-    t->e[at].nlen = nlen;
+    t->e[at].nlen = (uint32_t)nlen;
+    t->e[at].restarts = strict_g.restarts;
     publish(t);
     retire(old, &replaced, replaced ? 1 : 0);
     return 0;
@@ -264,7 +265,8 @@ static void adopt(char *sealed, void *ctx)
 {
     struct strict_table *t = ctx;
     t->e[t->n].entry = sealed;
-    t->e[t->n].nlen = entry_name_len(sealed);
+    t->e[t->n].nlen = (uint32_t)entry_name_len(sealed);
+    t->e[t->n].restarts = 0;
     t->n++;
 }
 
@@ -288,6 +290,7 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
      * overwrite the initial block. Without memory, no child gets ADD_ALLOWED. */
     strict_g.policy_entry = policy ? strdup(policy) : NULL;
     strict_g.start_environ = cur;
+    strict_g.libc_environ = cur;
     struct strict_table *t = table_alloc(n);
     if (!t)
         return; /* every secret is relocated instead: still sealed */

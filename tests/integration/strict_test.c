@@ -165,6 +165,15 @@ static void new_seed(char *seed, size_t n, char *d1, size_t dn)
     harness_derive(seed, "1", d1, dn);
 }
 
+/* The probe step "VERB:NAME:SEED:1" for a new seed (verb_name: "VERB:NAME"), and the
+ * value it sets, derive(SEED, 1). */
+static void derived_step(char *step, size_t n, const char *verb_name, char *d1, size_t dn)
+{
+    char seed[40];
+    new_seed(seed, sizeof seed, d1, dn);
+    snprintf(step, n, "%s:%s:1", verb_name, seed);
+}
+
 static void new_env(struct envb *e, const char *lib, struct values *v)
 {
     new_values(v);
@@ -400,10 +409,8 @@ static void environ_null_then_set_case(const char *lib)
     struct values v;
     struct envb e;
     new_env(&e, lib, &v);
-    char seed[40], d1[64];
-    new_seed(seed, sizeof seed, d1, sizeof d1);
-    char set[80];
-    snprintf(set, sizeof set, "set:DB_PASSWORD:%s:1", seed);
+    char set[80], d1[64];
+    derived_step(set, sizeof set, "set:DB_PASSWORD", d1, sizeof d1);
     const char *steps[] = {"environ-null", set, "show:DB_PASSWORD", "environ-back",
                            "show:APP_API_TOKEN", "hold", NULL};
     start_probe(&e, steps);
@@ -450,6 +457,44 @@ HARNESS_CASE(test_raw_fork_child_unset_keeps_parent_secret, raw_fork_unset_case(
 HARNESS_CASE(test_control_raw_fork_child_unset_without_shim, raw_fork_unset_case(NULL))
 HARNESS_CASE(test_environ_null_strict_secrets_reach_no_child, environ_null_child_case(STRICT_SO))
 HARNESS_CASE(test_control_environ_null_child_without_shim, environ_null_child_case(NULL))
+
+/* environ = NULL, then setenv of a strict secret without overwriting: the name is
+ * not in the new environment, so the value is set, as with glibc (the control). */
+static void environ_null_then_keep_case(const char *lib)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    char keep[80], d1[64];
+    derived_step(keep, sizeof keep, "keep:APP_API_TOKEN", d1, sizeof d1);
+    const char *steps[] = {"environ-null", keep, "show:APP_API_TOKEN", NULL};
+    start_probe(&e, steps);
+    expect_exit(0); /* the whole output read */
+    expect_line("keep APP_API_TOKEN rc=0");
+    expect_line(value_line("show", "APP_API_TOKEN", d1));
+}
+
+HARNESS_CASE(test_environ_null_then_setenv_keep_sets_it, environ_null_then_keep_case(STRICT_SO))
+HARNESS_CASE(test_control_environ_null_then_setenv_keep_without_shim,
+             environ_null_then_keep_case(NULL))
+/* A temporary environment of the program's own, emptied by unsetenv, then the
+ * saved one put back: the strict secrets are there, as with glibc (the control). */
+static void environ_temp_unset_case(const char *lib)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    const char *steps[] = {"environ-temp", "unset:LANG", "environ-back", "show:DB_PASSWORD",
+                           NULL};
+    start_probe(&e, steps);
+    expect_exit(0); /* the whole output read */
+    expect_line("unset LANG rc=0");
+    expect_line(value_line("show", "DB_PASSWORD", v.pw));
+}
+
+HARNESS_CASE(test_temporary_environ_emptied_keeps_strict_secrets,
+             environ_temp_unset_case(STRICT_SO))
+HARNESS_CASE(test_control_temporary_environ_emptied_without_shim, environ_temp_unset_case(NULL))
 HARNESS_CASE(test_environ_null_then_setenv_strict_secret, environ_null_then_set_case(STRICT_SO))
 HARNESS_CASE(test_control_environ_null_then_setenv_without_shim, environ_null_then_set_case(NULL))
 HARNESS_CASE(test_environ_assigned_empty_hides_strict_secret, environ_assigned_case(STRICT_SO))
@@ -1115,6 +1160,11 @@ int main(void)
         cmocka_unit_test_teardown(test_control_duplicate_secret_unset_removes_both, kill_cur),
         cmocka_unit_test_teardown(test_environ_assigned_empty_hides_strict_secret, kill_cur),
         cmocka_unit_test_teardown(test_environ_null_then_setenv_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_temporary_environ_emptied_keeps_strict_secrets, kill_cur),
+        cmocka_unit_test_teardown(test_control_temporary_environ_emptied_without_shim, kill_cur),
+        cmocka_unit_test_teardown(test_environ_null_then_setenv_keep_sets_it, kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_null_then_setenv_keep_without_shim,
+                                  kill_cur),
         cmocka_unit_test_teardown(test_environ_null_strict_secrets_reach_no_child, kill_cur),
         cmocka_unit_test_teardown(test_raw_fork_child_unset_keeps_parent_secret, kill_cur),
         cmocka_unit_test_teardown(test_control_raw_fork_child_unset_without_shim, kill_cur),

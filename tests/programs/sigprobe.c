@@ -20,9 +20,12 @@
  *   pid1-trap NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
  *                 namespace, copies NAME's value and executes int3, then prints
  *                 "survived"; the parent prints how the child ended
- *   vfork-handler NAME  a SIGUSR1 handler; a vfork child installs another and execs
- *                 true; the parent prints which handler sigaction reports and which
- *                 one runs at raise(SIGUSR1)
+ *   vfork-handler NAME  a SIGUSR1 handler, with SIGSEGV in its sa_mask, and a
+ *                 one-shot (SA_RESETHAND) SIGUSR2 handler; a vfork child installs
+ *                 another SIGUSR1 handler, reads its action back, raises SIGUSR2
+ *                 and execs true; the parent prints what the child read, which
+ *                 handler sigaction reports for each and which one runs at
+ *                 raise(SIGUSR1)
  *   pid1-fork NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
  *                 namespace, has a child of its own send it SIGTERM (kill(1)),
  *                 then prints "alive" and a hash of NAME's value as getenv reads it
@@ -316,20 +319,46 @@ static void child_usr1(int sig)
     which_ran = 2;
 }
 
+static void print_action(const char *who, int sig, const struct sigaction *a)
+{
+    printf("%s %d: %s segv %d usr2 %d resethand %d\n", who, sig,
+           a->sa_handler == parent_usr1  ? "parent's"
+           : a->sa_handler == child_usr1 ? "child's"
+           : a->sa_handler == SIG_DFL    ? "SIG_DFL"
+                                         : "another",
+           sigismember(&a->sa_mask, SIGSEGV), sigismember(&a->sa_mask, SIGUSR2),
+           !!(a->sa_flags & SA_RESETHAND));
+}
+
 static int vfork_handler(const char *name)
 {
     must_getenv(name);
-    signal(SIGUSR1, parent_usr1);
+    struct sigaction usr1 = {.sa_handler = parent_usr1}, usr2 = {.sa_handler = parent_usr1};
+    sigemptyset(&usr1.sa_mask);
+    sigaddset(&usr1.sa_mask, SIGSEGV);
+    usr2.sa_mask = usr1.sa_mask;
+    sigaddset(&usr2.sa_mask, SIGUSR2);
+    usr2.sa_flags = SA_RESETHAND;
+    sigaction(SIGUSR1, &usr1, NULL);
+    sigaction(SIGUSR2, &usr2, NULL);
+    static struct sigaction child_read; /* the child shares this memory until exec */
     pid_t pid = vfork();
     if (pid == 0) {
         signal(SIGUSR1, child_usr1);
+        sigaction(SIGUSR1, NULL, &child_read);
+        raise(SIGUSR2); /* the parent's one-shot handler, taken in the child */
         execl("/bin/true", "true", (char *)NULL);
         _exit(127);
     }
     if (pid > 0)
         waitpid(pid, NULL, 0);
+    which_ran = 0;
+    print_action("child read", SIGUSR1, &child_read);
     struct sigaction cur;
+    sigaction(SIGUSR2, NULL, &cur);
+    print_action("parent", SIGUSR2, &cur);
     sigaction(SIGUSR1, NULL, &cur);
+    print_action("parent", SIGUSR1, &cur);
     printf("reported %s\n", cur.sa_handler == parent_usr1 ? "parent's" : "another");
     raise(SIGUSR1);
     printf("ran %s\n", which_ran == 1 ? "parent's" : which_ran == 2 ? "child's" : "none");

@@ -8,8 +8,12 @@
  *   environ:NAME     "environ NAME present|absent" (the environ array)
  *   envp:NAME        "envp NAME present|absent" (main's third argument)
  *   whence           "getenv from FILE": the object that defines the getenv it calls
- *   set:NAME:SEED:K  setenv(NAME, derive(SEED,K)); put:NAME:SEED:K putenv (as envprobe)
+ *   set:NAME:SEED:K  setenv(NAME, derive(SEED,K)); put:NAME:SEED:K putenv (as envprobe);
+ *                    keep:NAME:SEED:K setenv without overwriting ("keep NAME rc=R")
  *   unset:NAME       unsetenv;  clear  clearenv
+ *   environ-null, environ-empty, environ-temp  environ = NULL, an empty array of
+ *                    its own, or one of its own holding LANG=C (the first of these
+ *                    saves environ); environ-back puts the saved one back
  *   fork:NAME        a fork child checks getenv(NAME), then the parent
  *   rawunset:NAME    a child made by _Fork (no fork handlers) unsets NAME and
  *                    clears the environment, then exits; the parent checks NAME
@@ -375,21 +379,27 @@ int main(int argc, char **argv, char **envp)
             const char *file = f && dladdr(f, &info) && info.dli_fname ? info.dli_fname : "?";
             const char *base = strrchr(file, '/');
             printf("getenv from %s\n", base ? base + 1 : file);
-        } else if (strncmp(a, "set:", 4) == 0 || strncmp(a, "put:", 4) == 0) {
+        } else if (strncmp(a, "set:", 4) == 0 || strncmp(a, "put:", 4) == 0 ||
+                   strncmp(a, "keep:", 5) == 0) {
             char *name;
             char *entry = derived_entry(arg, &name);
             int rc;
-            if (a[0] == 's') {
-                rc = setenv(name, entry + strlen(name) + 1, 1);
+            if (a[0] != 'p') {
+                rc = setenv(name, entry + strlen(name) + 1, a[0] == 's');
             } else {
                 rc = putenv(entry);
             }
             explicit_bzero(entry, strlen(entry)); /* envseal copied it into the vault */
             free(entry);
-            printf("%s %s rc=%d\n", a[0] == 's' ? "set" : "put", name, rc);
+            printf("%s %s rc=%d\n", a[0] == 's' ? "set" : a[0] == 'p' ? "put" : "keep", name, rc);
             free(name);
         } else if (strncmp(a, "unset:", 6) == 0) {
             printf("unset %s rc=%d\n", arg, unsetenv(arg));
+        } else if (strcmp(a, "environ-temp") == 0) {
+            static char lang[] = "LANG=C", *temp[] = {lang, NULL};
+            if (!saved_environ)
+                saved_environ = environ;
+            environ = temp; /* a temporary environment of its own, for a while */
         } else if (strcmp(a, "environ-empty") == 0 || strcmp(a, "environ-null") == 0) {
             static char *empty[] = {NULL};
             if (!saved_environ)

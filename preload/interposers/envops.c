@@ -110,6 +110,9 @@ static int set_locked(const char *name, const char *value, int overwrite)
     if (strict_owns(name, nlen))
         return strict_setenv(name, value, overwrite);
 #endif
+#if ENVSEAL_STRICT
+    strict_before_libc_set();
+#endif
     if (!sealing(name, nlen))
         return REAL(setenv, setenv_fn)(name, value, overwrite);
     if (!overwrite && current_entry(name, nlen))
@@ -158,10 +161,7 @@ ENVSEAL_EXPORT int INTERPOSER(unsetenv)(const char *name)
 {
     shim_lock(st);
     note_if_early();
-    int rc = unset_locked(name);
-#if ENVSEAL_STRICT
-    strict_note_environ();
-#endif
+    int rc = unset_locked(name); /* in place: environ is not noted (strict.h) */
     shim_unlock(st);
     return rc;
 }
@@ -177,6 +177,10 @@ static int put_locked(char *string)
 #if ENVSEAL_STRICT
     if (nlen && strict_owns(string, nlen))
         return strict_putenv(string, nlen);
+#endif
+#if ENVSEAL_STRICT
+    if (nlen)
+        strict_before_libc_set();
 #endif
     if (nlen == 0 || !sealing(string, nlen))
         return REAL(putenv, putenv_fn)(string);

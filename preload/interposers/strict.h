@@ -54,7 +54,8 @@ struct strict_shared {
     /* How many times a strict setenv or putenv started a new environ after the
      * program had emptied its own: an entry set before the last one is not in it. */
     uint32_t restarts;
-    /* environ as the last change made through the interface left it: an array the
+    /* environ as the last setenv, putenv or clearenv made through the interface
+     * left it (unsetenv changes an array in place, whoever's it is): an array the
      * program did not swap in itself since (strict_after_unset). */
     char **libc_environ;
 };
@@ -182,7 +183,12 @@ void strict_after_unset(char **before, bool held);
 
 extern char **environ;
 
-/* After every change made through the interface: environ as it left it. */
+/* Before libc's setenv or putenv of a name that is not a strict secret: on an
+ * environment the program emptied itself, libc starts a new one, which holds no
+ * strict secret set before (strict_current). */
+void strict_before_libc_set(void);
+
+/* After a setenv, putenv or clearenv made through the interface: environ as it left it. */
 static inline void strict_note_environ(void)
 {
     strict_g.libc_environ = environ;

@@ -49,13 +49,24 @@ char *strict_fresh_environ[1];
  * the table held before stays (hidden no longer, as after any variable set now):
  * a program that saved environ and puts it back finds those values again, and a
  * pointer it kept still reads its value (docs/strict-mode.md). */
-static void restart_if_emptied(void)
+static bool emptied_by_program(void)
 {
     char **ep = environ;
-    if (ep && (ep[0] || ep == strict_g.start_environ || ep == strict_fresh_environ))
+    return !ep || (!ep[0] && ep != strict_g.start_environ && ep != strict_fresh_environ);
+}
+
+static void restart_if_emptied(void)
+{
+    if (!emptied_by_program())
         return;
     environ = strict_fresh_environ;
     strict_g.restarts++; /* setenv(..., 0) of a name set before sets it now */
+}
+
+void strict_before_libc_set(void)
+{
+    if (strict_on() && emptied_by_program())
+        strict_g.restarts++;
 }
 
 int strict_setenv(const char *name, const char *value, int overwrite)

@@ -1023,16 +1023,15 @@ static void test_earlier_constructor_thread(void **state)
 /* A namespace init made by fork that executes int3: the kernel ends it with SIGTRAP
  * (a fault clears init's protection); with the shim, after the wipe, so must the
  * trap again, not a signal queued again, which the kernel would drop. */
-static void test_namespace_init_by_fork_dies_of_a_trap(void **state)
+static void namespace_init_trap_case(const char *mode)
 {
-    (void)state;
     if (geteuid() != 0) {
         print_message("skipped: needs root for a PID namespace\n");
         skip();
     }
     char out[2][1024];
     int st[2];
-    char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "pid1-trap", VAR, NULL};
+    char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), (char *)mode, VAR, NULL};
     for (int shim = 1; shim >= 0; shim--)
         run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
     if (!strstr(out[0], "pid 1\n")) {
@@ -1043,6 +1042,9 @@ static void test_namespace_init_by_fork_dies_of_a_trap(void **state)
     assert_int_equal(st[1], st[0]);
     assert_string_equal(out[1], out[0]);
 }
+
+HARNESS_CASE(test_namespace_init_by_fork_dies_of_a_trap, namespace_init_trap_case("pid1-trap"))
+HARNESS_CASE(test_namespace_init_by_fork_dies_of_int_3, namespace_init_trap_case("pid1-trap2"))
 
 /* A vfork child that installs a handler of its own before exec changes its own
  * action, and reads that back: the parent's handler is still the one reported and
@@ -1178,6 +1180,7 @@ int main(void)
         cmocka_unit_test_teardown(test_namespace_init_by_fork, kill_cur),
         cmocka_unit_test_teardown(test_vfork_child_handler_stays_its_own, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init_by_fork_dies_of_a_trap, kill_cur),
+        cmocka_unit_test_teardown(test_namespace_init_by_fork_dies_of_int_3, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),
         cmocka_unit_test(test_ignored_signal_in_the_window),

@@ -458,25 +458,35 @@ HARNESS_CASE(test_control_raw_fork_child_unset_without_shim, raw_fork_unset_case
 HARNESS_CASE(test_environ_null_strict_secrets_reach_no_child, environ_null_child_case(STRICT_SO))
 HARNESS_CASE(test_control_environ_null_child_without_shim, environ_null_child_case(NULL))
 
-/* environ = NULL, then setenv of a strict secret without overwriting: the name is
- * not in the new environment, so the value is set, as with glibc (the control). */
-static void environ_null_then_keep_case(const char *lib)
+/* environ = NULL, then setenv of a strict secret without overwriting, first or
+ * after a variable that is not a secret (which makes glibc start the new
+ * environment): the name is not in the new environment, so the value is set, as
+ * with glibc (the control). */
+static void environ_null_then_keep_case(const char *lib, bool other_first)
 {
     struct values v;
     struct envb e;
     new_env(&e, lib, &v);
     char keep[80], d1[64];
     derived_step(keep, sizeof keep, "keep:APP_API_TOKEN", d1, sizeof d1);
-    const char *steps[] = {"environ-null", keep, "show:APP_API_TOKEN", NULL};
+    const char *first[] = {"environ-null", keep, "show:APP_API_TOKEN", NULL};
+    const char *other[] = {"environ-null", "set:APP_MODE:0123abcd:1", keep,
+                           "show:APP_API_TOKEN", NULL};
+    const char *const *steps = other_first ? other : first;
     start_probe(&e, steps);
     expect_exit(0); /* the whole output read */
     expect_line("keep APP_API_TOKEN rc=0");
     expect_line(value_line("show", "APP_API_TOKEN", d1));
 }
 
-HARNESS_CASE(test_environ_null_then_setenv_keep_sets_it, environ_null_then_keep_case(STRICT_SO))
+HARNESS_CASE(test_environ_null_then_setenv_keep_sets_it,
+             environ_null_then_keep_case(STRICT_SO, false))
 HARNESS_CASE(test_control_environ_null_then_setenv_keep_without_shim,
-             environ_null_then_keep_case(NULL))
+             environ_null_then_keep_case(NULL, false))
+HARNESS_CASE(test_environ_null_other_then_setenv_keep_sets_it,
+             environ_null_then_keep_case(STRICT_SO, true))
+HARNESS_CASE(test_control_environ_null_other_then_setenv_keep_without_shim,
+             environ_null_then_keep_case(NULL, true))
 /* A temporary environment of the program's own, emptied by unsetenv, then the
  * saved one put back: the strict secrets are there, as with glibc (the control). */
 static void environ_temp_unset_case(const char *lib)
@@ -484,11 +494,11 @@ static void environ_temp_unset_case(const char *lib)
     struct values v;
     struct envb e;
     new_env(&e, lib, &v);
-    const char *steps[] = {"environ-temp", "unset:LANG", "environ-back", "show:DB_PASSWORD",
-                           NULL};
+    const char *steps[] = {"environ-temp", "unset:LANG", "unset:TZ", "environ-back",
+                           "show:DB_PASSWORD", NULL};
     start_probe(&e, steps);
     expect_exit(0); /* the whole output read */
-    expect_line("unset LANG rc=0");
+    expect_line("unset TZ rc=0");
     expect_line(value_line("show", "DB_PASSWORD", v.pw));
 }
 
@@ -1164,6 +1174,9 @@ int main(void)
         cmocka_unit_test_teardown(test_control_temporary_environ_emptied_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_environ_null_then_setenv_keep_sets_it, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_null_then_setenv_keep_without_shim,
+                                  kill_cur),
+        cmocka_unit_test_teardown(test_environ_null_other_then_setenv_keep_sets_it, kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_null_other_then_setenv_keep_without_shim,
                                   kill_cur),
         cmocka_unit_test_teardown(test_environ_null_strict_secrets_reach_no_child, kill_cur),
         cmocka_unit_test_teardown(test_raw_fork_child_unset_keeps_parent_secret, kill_cur),

@@ -18,8 +18,9 @@
  *   pid1 NAME     raise(SIGTERM) with SIGTERM at SIG_DFL, then print "alive" (as
  *                 PID 1 of a PID namespace the kernel discards it)
  *   pid1-trap NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
- *                 namespace, copies NAME's value and executes int3, then prints
- *                 "survived"; the parent prints how the child ended
+ *                 namespace, copies NAME's value and executes int3 (pid1-trap2:
+ *                 the two-byte int $3), then prints "survived"; the parent prints
+ *                 how the child ended
  *   vfork-handler NAME  a SIGUSR1 handler, with SIGSEGV in its sa_mask, and a
  *                 one-shot (SA_RESETHAND) SIGUSR2 handler; a vfork child installs
  *                 another SIGUSR1 handler, reads its action back, raises SIGUSR2
@@ -275,7 +276,7 @@ static int pid1(const char *name)
     return 0;
 }
 
-static int pid1_trap(const char *name)
+static int pid1_trap(const char *name, bool two_bytes)
 {
     char *copy = strdup(must_getenv(name));
     if (unshare(CLONE_NEWPID) != 0) {
@@ -288,8 +289,12 @@ static int pid1_trap(const char *name)
         printf("pid %d\n", (int)getpid());
         fflush(stdout);
 #if defined(__x86_64__) || defined(__i386__)
-        __asm__ volatile("int3");
+        if (two_bytes)
+            __asm__ volatile(".byte 0xcd, 0x03"); /* int $3, as hand-written code has it */
+        else
+            __asm__ volatile("int3");
 #else
+        (void)two_bytes;
         __builtin_trap();
 #endif
         printf("survived %08x\n", fnv(copy));
@@ -591,7 +596,9 @@ int main(int argc, char **argv)
     if (strcmp(mode, "oneshot") == 0)
         return oneshot(name);
     if (strcmp(mode, "pid1-trap") == 0 && argc > 2)
-        return pid1_trap(argv[2]);
+        return pid1_trap(argv[2], false);
+    if (strcmp(mode, "pid1-trap2") == 0 && argc > 2)
+        return pid1_trap(argv[2], true);
     if (strcmp(mode, "vfork-handler") == 0 && argc > 2)
         return vfork_handler(argv[2]);
     if (strcmp(mode, "pid1-fork") == 0 && argc > 2)

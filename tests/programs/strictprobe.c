@@ -12,7 +12,7 @@
  *                    keep:NAME:SEED:K setenv without overwriting ("keep NAME rc=R")
  *   unset:NAME       unsetenv;  clear  clearenv
  *   environ-null, environ-empty, environ-temp  environ = NULL, an empty array of
- *                    its own, or one of its own holding LANG=C (the first of these
+ *                    its own, or one of its own holding LANG=C and TZ=UTC (the first of these
  *                    saves environ); environ-back puts the saved one back
  *   fork:NAME        a fork child checks getenv(NAME), then the parent
  *   rawunset:NAME    a child made by _Fork (no fork handlers) unsets NAME and
@@ -396,7 +396,7 @@ int main(int argc, char **argv, char **envp)
         } else if (strncmp(a, "unset:", 6) == 0) {
             printf("unset %s rc=%d\n", arg, unsetenv(arg));
         } else if (strcmp(a, "environ-temp") == 0) {
-            static char lang[] = "LANG=C", *temp[] = {lang, NULL};
+            static char lang[] = "LANG=C", tz[] = "TZ=UTC", *temp[] = {lang, tz, NULL};
             if (!saved_environ)
                 saved_environ = environ;
             environ = temp; /* a temporary environment of its own, for a while */

@@ -189,12 +189,15 @@ bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si)
     ucontext_t *uc = ucontext;
     greg_t *g = uc->uc_mcontext.gregs;
     const unsigned char *ip = (const unsigned char *)g[REG_RIP];
-    if (sig == SIGTRAP && si && si->si_code == SI_KERNEL && ip[-1] == 0xcc) { /* int3 */
-        g[REG_RIP] -= 1;
-        return true;
+    if (sig == SIGTRAP && si && si->si_code == SI_KERNEL) {
+        int back = ip[-1] == 0xcc ? 1 : ip[-2] == 0xcd && ip[-1] == 0x03 ? 2 : 0; /* int3, int $3 */
+        g[REG_RIP] -= back;
+        return back != 0;
     }
-    if (sig == SIGSYS && si && si->si_code == SYS_SECCOMP && ip[-2] == 0x0f && ip[-1] == 0x05) {
-        g[REG_RIP] -= 2; /* syscall, with its number back where the result went */
+    /* syscall, or int $0x80, with its number back where the result went */
+    if (sig == SIGSYS && si && si->si_code == SYS_SECCOMP &&
+        ((ip[-2] == 0x0f && ip[-1] == 0x05) || (ip[-2] == 0xcd && ip[-1] == 0x80))) {
+        g[REG_RIP] -= 2;
         g[REG_RAX] = si->si_syscall;
         return true;
     }

@@ -54,6 +54,10 @@ struct strict_shared {
     /* How many times a strict setenv or putenv started a new environ after the
      * program had emptied its own: an entry set before the last one is not in it. */
     uint32_t restarts;
+    /* The last restart's array before it (the one the interface last left) and the
+     * count then: a program that puts that array back is in it again. */
+    char **restarted_from;
+    uint32_t restarts_before;
     /* environ as the last setenv, putenv or clearenv made through the interface
      * left it (unsetenv changes an array in place, whoever's it is): an array the
      * program did not swap in itself since (strict_after_unset). */

@@ -55,18 +55,27 @@ static bool emptied_by_program(void)
     return !ep || (!ep[0] && ep != strict_g.start_environ && ep != strict_fresh_environ);
 }
 
+/* A new environment starts: setenv(..., 0) of a name set before sets it now,
+ * unless the program puts back the array it had (strict_current). */
+static void restart(void)
+{
+    strict_g.restarted_from = strict_g.libc_environ;
+    strict_g.restarts_before = strict_g.restarts;
+    strict_g.restarts++;
+}
+
 static void restart_if_emptied(void)
 {
     if (!emptied_by_program())
         return;
     environ = strict_fresh_environ;
-    strict_g.restarts++; /* setenv(..., 0) of a name set before sets it now */
+    restart();
 }
 
 void strict_before_libc_set(void)
 {
     if (strict_on() && emptied_by_program())
-        strict_g.restarts++;
+        restart();
 }
 
 int strict_setenv(const char *name, const char *value, int overwrite)

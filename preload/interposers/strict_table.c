@@ -168,7 +168,10 @@ char *strict_current(const char *name, size_t nlen)
 {
     const struct strict_table *t = strict_g.table;
     long i = find(t, name, nlen);
-    return i < 0 || t->e[i].restarts != strict_g.restarts ? NULL : t->e[i].entry;
+    uint32_t now = strict_g.restarted_from && environ == strict_g.restarted_from
+                       ? strict_g.restarts_before /* the array from before, put back */
+                       : strict_g.restarts;
+    return i < 0 || t->e[i].restarts != now ? NULL : t->e[i].entry;
 }
 
 int strict_install(char *sealed, size_t nlen)

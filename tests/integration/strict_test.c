@@ -462,7 +462,7 @@ HARNESS_CASE(test_control_environ_null_child_without_shim, environ_null_child_ca
  * after a variable that is not a secret (which makes glibc start the new
  * environment): the name is not in the new environment, so the value is set, as
  * with glibc (the control). */
-static void environ_null_then_keep_case(const char *lib, bool other_first)
+static void environ_null_then_keep_case(const char *lib, bool other_first, bool put_back)
 {
     struct values v;
     struct envb e;
@@ -473,20 +473,29 @@ static void environ_null_then_keep_case(const char *lib, bool other_first)
     const char *other[] = {"environ-null", "set:APP_MODE:0123abcd:1", keep,
                            "show:APP_API_TOKEN", NULL};
     const char *const *steps = other_first ? other : first;
+    /* The environment put back holds the name: nothing is set then. */
+    const char *back[] = {"environ-null", "set:APP_MODE:0123abcd:1", "environ-back", keep,
+                          "show:APP_API_TOKEN", NULL};
+    if (put_back)
+        steps = back;
     start_probe(&e, steps);
     expect_exit(0); /* the whole output read */
     expect_line("keep APP_API_TOKEN rc=0");
-    expect_line(value_line("show", "APP_API_TOKEN", d1));
+    expect_line(value_line("show", "APP_API_TOKEN", put_back ? v.tok : d1));
 }
 
 HARNESS_CASE(test_environ_null_then_setenv_keep_sets_it,
-             environ_null_then_keep_case(STRICT_SO, false))
+             environ_null_then_keep_case(STRICT_SO, false, false))
 HARNESS_CASE(test_control_environ_null_then_setenv_keep_without_shim,
-             environ_null_then_keep_case(NULL, false))
+             environ_null_then_keep_case(NULL, false, false))
 HARNESS_CASE(test_environ_null_other_then_setenv_keep_sets_it,
-             environ_null_then_keep_case(STRICT_SO, true))
+             environ_null_then_keep_case(STRICT_SO, true, false))
 HARNESS_CASE(test_control_environ_null_other_then_setenv_keep_without_shim,
-             environ_null_then_keep_case(NULL, true))
+             environ_null_then_keep_case(NULL, true, false))
+HARNESS_CASE(test_environ_put_back_then_setenv_keep_keeps_it,
+             environ_null_then_keep_case(STRICT_SO, true, true))
+HARNESS_CASE(test_control_environ_put_back_then_setenv_keep_without_shim,
+             environ_null_then_keep_case(NULL, true, true))
 /* A temporary environment of the program's own, emptied by unsetenv, then the
  * saved one put back: the strict secrets are there, as with glibc (the control). */
 static void environ_temp_unset_case(const char *lib)
@@ -1177,6 +1186,9 @@ int main(void)
                                   kill_cur),
         cmocka_unit_test_teardown(test_environ_null_other_then_setenv_keep_sets_it, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_null_other_then_setenv_keep_without_shim,
+                                  kill_cur),
+        cmocka_unit_test_teardown(test_environ_put_back_then_setenv_keep_keeps_it, kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_put_back_then_setenv_keep_without_shim,
                                   kill_cur),
         cmocka_unit_test_teardown(test_environ_null_strict_secrets_reach_no_child, kill_cur),
         cmocka_unit_test_teardown(test_raw_fork_child_unset_keeps_parent_secret, kill_cur),

@@ -287,23 +287,21 @@ static unsigned char *reuse_free(struct vault *v, size_t cap, const char *name, 
  * memory's owner mark, which a fork child's copy gets zeroed and which the fork
  * handler marks again (a pid alone can repeat: PID 1 of two nested namespaces), or
  * without a mark by the pid. */
-static bool secretmem_shared(const struct vault *v)
+static bool secretmem_shared(const struct vault *v, pid_t self)
 {
-    if (!v->secretmem_owner)
-        return false;
     if (!platform_memory_marked())
-        return v->secretmem_owner != getpid();
+        return v->secretmem_owner != self;
     pid_t marked = platform_memory_owner();
-    return marked == 0 || marked != getpid(); /* a child without the handlers; vfork */
+    return marked == 0 || marked != self; /* a child without the handlers; vfork */
 }
 
 void vault_prepare_write(struct vault *v)
 {
-    if (!secretmem_shared(v))
+    if (!v->secretmem_owner)
         return;
-    pid_t marked = platform_memory_owner();
-    if (marked && marked != getpid())
-        return; /* a vfork child: the memory is its parent's */
+    pid_t self = getpid(), marked = platform_memory_owner();
+    if (!secretmem_shared(v, self) || (marked && marked != self))
+        return; /* ours; or a vfork child's, whose memory is its parent's */
     vault_after_fork_child(v);
 }
 
@@ -456,7 +454,7 @@ static bool damaged(const struct slot_hdr *h, size_t left)
 size_t vault_wipe(struct vault *v)
 {
     size_t corrupted = 0;
-    bool shared = secretmem_shared(v);
+    bool shared = v->secretmem_owner && secretmem_shared(v, getpid());
     struct cursor k;
     struct vault_region *r;
     EACH_REGION(v, k, r)

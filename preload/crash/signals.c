@@ -568,6 +568,13 @@ die:;
     errno = saved_errno;
 }
 
+/* The program's handler for sig, read in a handler of ours without the table lock
+ * (one word). */
+static action_fn program_handler(int sig)
+{
+    return (action_fn)__atomic_load_n((void **)&virt[sig].handler, __ATOMIC_ACQUIRE);
+}
+
 static void one_shot(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
@@ -579,8 +586,7 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
             cur.sa_handler = SIG_DFL;
             call_real(sig, &cur, NULL);
         }
-        action_fn handler = (action_fn)__atomic_load_n((void **)&virt[sig].handler,
-                                                       __ATOMIC_ACQUIRE);
+        action_fn handler = program_handler(sig);
         errno = saved_errno;
         if (handler)
             handler(sig, si, uc);
@@ -618,7 +624,7 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
  * either one a moment earlier or later). */
 static void relay(int sig, siginfo_t *si, void *uc)
 {
-    action_fn handler = (action_fn)__atomic_load_n((void **)&virt[sig].handler, __ATOMIC_ACQUIRE);
+    action_fn handler = program_handler(sig);
     struct mask_frame f = masks_enter_handler();
     if (handler)
         handler(sig, si, uc);

@@ -176,6 +176,37 @@ pid_t spawn_with_fds(char *const argv[], const struct envb *env, int out, int er
     return pid;
 }
 
+void python_argv(char *argv[11], const char *script, bool redact, const char *shim)
+{
+    int n = 0;
+    if (redact) {
+        argv[n++] = (char *)envseal_bin();
+        argv[n++] = "run";
+        argv[n++] = "--redact";
+        argv[n++] = "--library";
+        argv[n++] = (char *)shim;
+        argv[n++] = "--";
+    }
+    argv[n++] = "/usr/bin/python3";
+    argv[n++] = "-c";
+    argv[n++] = (char *)script;
+    argv[n] = NULL;
+}
+
+pid_t spawn_python_into_pipe(const char *script, bool redact, const char *shim,
+                             const struct envb *env, int *out)
+{
+    char *argv[11];
+    python_argv(argv, script, redact, shim);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = spawn_with_fds(argv, env, p[1], 2);
+    close(p[1]);
+    *out = p[0];
+    return pid;
+}
+
 size_t read_to_end_finding(int fd, const char *needle, bool *found)
 {
     char buf[65536 + 32];

@@ -48,6 +48,15 @@ size_t reference_mask(const char *const *secrets, size_t ns, const unsigned char
  * default action (the caller's may be ignored). */
 pid_t spawn_with_fds(char *const argv[], const struct envb *env, int out, int err);
 
+/* argv (5 to 11 entries) for /usr/bin/python3 -c script, alone or (redact) under
+ * envseal run --redact --library shim. */
+void python_argv(char *argv[11], const char *script, bool redact, const char *shim);
+
+/* Starts python_argv's command with stdout a new pipe, whose read end it returns in
+ * *out, and stderr the caller's (spawn_with_fds). */
+pid_t spawn_python_into_pipe(const char *script, bool redact, const char *shim,
+                             const struct envb *env, int *out);
+
 /* Reads fd to its end; returns the bytes read, and tells in *found whether needle
  * (under 32 bytes) occurred anywhere, across reads too. Nothing read is kept. */
 size_t read_to_end_finding(int fd, const char *needle, bool *found);

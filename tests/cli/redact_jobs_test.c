@@ -512,9 +512,8 @@ static void test_ctrl_c_with_slow_reader_keeps_summary(void **state)
                            "    os.write(1, b'\\nSUMMARY\\n')\n"
                            "    sys.exit(2)\n";
     for (int redact = 0; redact < 2; redact++) {
-        char *const alone[] = {"/usr/bin/python3", "-c", script, NULL};
-        char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                               "/usr/bin/python3", "-c", script, NULL};
+        char *argv[11];
+        python_argv(argv, script, redact, shim);
         int master, slave, p[2];
         assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -525,7 +524,6 @@ static void test_ctrl_c_with_slow_reader_keeps_summary(void **state)
             dup2(slave, 0);
             dup2(p[1], 1);
             dup2(slave, 2);
-            char *const *argv = redact ? under : alone;
             execve(argv[0], argv, (char *const *)env.v);
             _exit(121);
         }
@@ -605,20 +603,16 @@ static void test_handled_signal_then_exit_keeps_output(void **state)
                            "os.write(1, b'x' * 1500000 + b'\\nEND\\n')\n"
                            "time.sleep(0.5)\n";
     for (int redact = 0; redact < 2; redact++) {
-        char *const alone[] = {"/usr/bin/python3", "-c", script, NULL};
-        char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                               "/usr/bin/python3", "-c", script, NULL};
-        int p[2];
-        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        pid_t pid = spawn_with_fds(redact ? under : alone, &env, p[1], 2);
-        close(p[1]);
+        int out;
+        pid_t pid = spawn_python_into_pipe(script, redact, shim, &env, &out);
+        assert_true(pid > 0);
         usleep(300000);
         kill(pid, SIGUSR1);
         kill(pid, SIGHUP);
         sleep(4); /* the reader is busy */
         bool end;
-        size_t total = read_to_end_finding(p[0], "\nEND\n", &end);
-        close(p[0]);
+        size_t total = read_to_end_finding(out, "\nEND\n", &end);
+        close(out);
         int st;
         waitpid(pid, &st, 0);
         if (total != 1500005 || !end || !(WIFEXITED(st) && WEXITSTATUS(st) == 0))

@@ -169,19 +169,15 @@ static void test_output_written_on_sigterm_arrives(void **state)
             "os.write(1, b'x' * 1200000)\n"
             "while True:\n"
             "    signal.pause()\n";
-        char *const alone[] = {"/usr/bin/python3", "-c", script, NULL};
-        char *const under[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
-                               "/usr/bin/python3", "-c", script, NULL};
-        int p[2];
-        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        pid_t pid = spawn_with_fds(redact ? under : alone, &env, p[1], 2);
-        close(p[1]);
+        int out;
+        pid_t pid = spawn_python_into_pipe(script, redact, shim, &env, &out);
+        assert_true(pid > 0);
         usleep(300000);
         kill(pid, SIGTERM);
         usleep(500000); /* the reader starts late */
         bool summary;
-        size_t total = read_to_end_finding(p[0], "SUMMARY", &summary);
-        close(p[0]);
+        size_t total = read_to_end_finding(out, "SUMMARY", &summary);
+        close(out);
         int st = finish(pid, TIMEOUT);
         if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) || !summary)
             fail_msg("redact %d: status %#x, %zu bytes, summary %s", redact, st, total,

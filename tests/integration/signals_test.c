@@ -1043,6 +1043,28 @@ static void namespace_init_trap_case(const char *mode)
     assert_string_equal(out[1], out[0]);
 }
 
+/* A sandbox refuses to change SIGTERM's action: the program dies of SIGTERM without
+ * the shim; with it, the handler cannot set SIG_DFL back and ends the process with
+ * _exit(128 + SIGTERM) instead of taking the signal back for ever (the documented
+ * difference). */
+static void test_refused_sigaction_ends_the_process(void **state)
+{
+    (void)state;
+    char out[2][256];
+    int st[2];
+    char *argv[] = {(char *)harness_runfile("tests/programs/sigprobe"), "refused-term", VAR,
+                    NULL};
+    for (int shim = 1; shim >= 0; shim--)
+        run_to_end(argv, shim, &st[shim], out[shim], sizeof out[shim]);
+    if (strstr(out[0], "no seccomp")) {
+        print_message("skipped: no seccomp filter could be installed here\n");
+        skip();
+    }
+    assert_true(WIFSIGNALED(st[0]) && WTERMSIG(st[0]) == SIGTERM);
+    assert_true(WIFEXITED(st[1]) && WEXITSTATUS(st[1]) == 128 + SIGTERM);
+    assert_null(strstr(out[1], "alive"));
+}
+
 HARNESS_CASE(test_namespace_init_by_fork_dies_of_a_trap, namespace_init_trap_case("pid1-trap"))
 HARNESS_CASE(test_namespace_init_by_fork_dies_of_int_3, namespace_init_trap_case("pid1-trap2"))
 
@@ -1180,6 +1202,7 @@ int main(void)
         cmocka_unit_test_teardown(test_namespace_init_by_fork, kill_cur),
         cmocka_unit_test_teardown(test_vfork_child_handler_stays_its_own, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init_by_fork_dies_of_a_trap, kill_cur),
+        cmocka_unit_test_teardown(test_refused_sigaction_ends_the_process, kill_cur),
         cmocka_unit_test_teardown(test_namespace_init_by_fork_dies_of_int_3, kill_cur),
         cmocka_unit_test(test_earlier_constructor_dispositions),
         cmocka_unit_test(test_earlier_constructor_thread),

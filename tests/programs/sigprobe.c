@@ -21,6 +21,8 @@
  *                 namespace, copies NAME's value and executes int3 (pid1-trap2:
  *                 the two-byte int $3), then prints "survived"; the parent prints
  *                 how the child ended
+ *   refused-term NAME  a seccomp filter refuses rt_sigaction for SIGTERM (EPERM), then
+ *                 raise(SIGTERM); prints "alive" should it return
  *   vfork-handler NAME  a SIGUSR1 handler, with SIGSEGV in its sa_mask, and a
  *                 one-shot (SA_RESETHAND) SIGUSR2 handler; a vfork child installs
  *                 another SIGUSR1 handler, reads its action back, raises SIGUSR2
@@ -44,6 +46,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include <stddef.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 /* sigset and siginterrupt are obsolescent, and exactly what must keep working. */
@@ -309,6 +316,28 @@ static int pid1_trap(const char *name, bool two_bytes)
     else
         printf("child exit %d\n", WEXITSTATUS(st));
     free(copy);
+    return 0;
+}
+
+static int refused_term(const char *name)
+{
+    must_getenv(name);
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigaction, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGTERM, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        printf("no seccomp\n");
+        return 0;
+    }
+    raise(SIGTERM);
+    printf("alive\n");
     return 0;
 }
 
@@ -595,6 +624,8 @@ int main(int argc, char **argv)
         return reraise(name);
     if (strcmp(mode, "oneshot") == 0)
         return oneshot(name);
+    if (strcmp(mode, "refused-term") == 0 && argc > 2)
+        return refused_term(argv[2]);
     if (strcmp(mode, "pid1-trap") == 0 && argc > 2)
         return pid1_trap(argv[2], false);
     if (strcmp(mode, "pid1-trap2") == 0 && argc > 2)

@@ -11,19 +11,40 @@
 # time the script and its commands spent (bench/timed_run.c: less moved by other
 # load on the machine than the wall time). Never fails on a target: it reports.
 # See docs/performance.md.
-# Usage: bench/shell_workload.sh [ROUNDS [NAME=LIBRARY...]]   (default 15 rounds)
-#   NAME=LIBRARY adds a configuration with the 6 secrets and that preload, in the same
-#   rounds: a build of another commit, say, compared in one interleaved run.
+# Usage: bench/shell_workload.sh [--only NAME,...] [ROUNDS [NAME=LIBRARY...]]
+#   ROUNDS defaults to 15. NAME=LIBRARY adds a configuration with the 6 secrets and
+#   that preload, in the same rounds: a build of another commit, say, compared in one
+#   interleaved run. --only runs only the named built-in configurations (and the
+#   added ones): more rounds in the same time for one target, e.g.
+#   --only empty-nosecret,envseal-nosecret. A target is reported when both of its
+#   configurations ran; the ratios are over "empty" when it ran.
 # Bazel output base: $ENVSEAL_BENCH_OUTPUT_BASE (default /tmp/bzo-bench).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
+builtin="simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem"
+only=$builtin
+case ${1:-} in
+-h | --help)
+    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+--only)
+    only=${2:-}
+    shift 2 || { echo "shell_workload: --only needs a list of names" >&2; exit 2; }
+    for n in ${only//,/ }; do
+        [[ " $builtin " == *" $n "* ]] ||
+            { echo "shell_workload: --only: no configuration named '$n' ($builtin)" >&2; exit 2; }
+    done
+    only=${only//,/ }
+    ;;
+esac
 rounds=${1:-15}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "shell_workload: ROUNDS must be a positive number" >&2; exit 2; }
 shift $(($# > 0 ? 1 : 0))
 # shellcheck source=bench/bench_common.sh
 source bench/bench_common.sh # extra_preloads, secrets
-extra_preloads shell_workload \
-    "simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem" "$@"
+extra_preloads shell_workload "$builtin" "$@"
 ob=${ENVSEAL_BENCH_OUTPUT_BASE:-/tmp/bzo-bench}
 if ! log=$(bazel --output_base="$ob" build --symlink_prefix=/ //preload:libenvseal.so \
     //bench:libempty_preload.so //bench:simplest_preload //bench:one_shot_token //bench:timed_run 2>&1); then
@@ -43,8 +64,9 @@ for i in $(seq 100); do
 done
 SCRIPT
 
-names=(simplest empty peer envseal empty-nosecret envseal-nosecret envseal-secretmem
-    "${extra_names[@]}")
+read -ra names <<<"$only"
+names+=("${extra_names[@]}")
+ran() { [[ " ${names[*]} " == *" $1 "* ]]; }
 run() { # config -> prints "wall_ns cpu_us"
     local env=(PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8)
     case $1 in
@@ -66,7 +88,7 @@ run() { # config -> prints "wall_ns cpu_us"
 }
 
 for n in "${names[@]}"; do : >"$work/$n"; done
-run simplest >/dev/null # warm-up
+run "${names[0]}" >/dev/null # warm-up
 for ((r = 0; r < rounds; r++)); do
     for ((k = 0; k < ${#names[@]}; k++)); do
         n=${names[$(((r + k) % ${#names[@]}))]}
@@ -89,25 +111,35 @@ interval() { # config baseline column -> "low high"
     ratios "$@" | awk '{a[NR]=$1} END {h=0.98*sqrt(NR); lo=int(NR/2-h); hi=int(NR/2+h+1)
         if (lo < 1) lo=1; if (hi > NR) hi=NR; printf "%.3f %.3f", a[lo], a[hi]}'
 }
-ws=$(col simplest 1 | median) we=$(col empty 1 | median) ce=$(col empty 2 | median)
-printf '%-18s %10s %10s %8s %10s %10s %8s %10s\n' config "wall ms" "x simplest" "x empty" \
-    "per round" "CPU ms" "x empty" "per round"
+# The reference for the ratio columns: the shim-like empty preload, or with --only
+# without it, the first configuration that ran.
+ref=empty
+ran empty || ref=${names[0]}
+ws=$(ran simplest && col simplest 1 | median || echo 0)
+we=$(col "$ref" 1 | median) ce=$(col "$ref" 2 | median)
+echo "ratios over $ref (x ref; per round: the median of the per-round ratios)"
+printf '%-18s %10s %10s %8s %10s %10s %8s %10s\n' config "wall ms" "x simplest" "x ref" \
+    "per round" "CPU ms" "x ref" "per round"
 for n in "${names[@]}"; do
     awk -v n="$n" -v w="$(col "$n" 1 | median)" -v c="$(col "$n" 2 | median)" \
-        -v s="$ws" -v e="$we" -v ce="$ce" -v rw="$(per_round "$n" empty 1)" \
-        -v rc="$(per_round "$n" empty 2)" \
-        'BEGIN { printf "%-18s %10.1f %10.3f %8.3f %10.3f %10.1f %8.3f %10.3f\n",
-                 n, w / 1e6, w / s, w / e, rw, c / 1e3, c / ce, rc }'
+        -v s="$ws" -v e="$we" -v ce="$ce" -v rw="$(per_round "$n" "$ref" 1)" \
+        -v rc="$(per_round "$n" "$ref" 2)" \
+        'BEGIN { xs = s > 0 ? sprintf("%10.3f", w / s) : sprintf("%10s", "-")
+                 printf "%-18s %10.1f %s %8.3f %10.3f %10.1f %8.3f %10.3f\n",
+                 n, w / 1e6, xs, w / e, rw, c / 1e3, c / ce, rc }'
 done
-# No secret is held to the empty preload with no secret either: the same environment.
-for c in 1 2; do
-    what=$([[ $c == 1 ]] && echo wall || echo CPU)
-    awk -v what="$what" -v a="$(col envseal "$c" | median)" -v e="$(col empty "$c" | median)" \
-        -v ra="$(per_round envseal empty "$c")" -v b="$(col envseal-nosecret "$c" | median)" \
-        -v f="$(col empty-nosecret "$c" | median)" \
-        -v rb="$(per_round envseal-nosecret empty-nosecret "$c")" \
-        -v ia="$(interval envseal empty "$c")" -v ib="$(interval envseal-nosecret empty-nosecret "$c")" \
-        'BEGIN { split(ia, x, " "); split(ib, y, " ")
-                 printf "target (%s): 6 secrets %.3fx empty, %.3fx per round (95%% interval %.3f-%.3f; budget 1.02x)\n", what, a / e, ra, x[1], x[2]
-                 printf "target (%s): no secret %.3fx empty with no secret, %.3fx per round (95%% interval %.3f-%.3f; budget 1.01x)\n", what, b / f, rb, y[1], y[2] }'
-done
+# target CONFIG BASELINE WHAT BUDGET, for the wall and the CPU time, when both ran.
+# No secret is held to the empty preload with no secret: the same environment.
+target() {
+    ran "$1" && ran "$2" || return 0
+    local c
+    for c in 1 2; do
+        awk -v what="$([[ $c == 1 ]] && echo wall || echo CPU)" -v t="$3" -v b="$4" \
+            -v base="$2" -v a="$(col "$1" "$c" | median)" -v e="$(col "$2" "$c" | median)" \
+            -v r="$(per_round "$1" "$2" "$c")" -v i="$(interval "$1" "$2" "$c")" \
+            'BEGIN { split(i, x, " ")
+                     printf "target (%s): %s %.3fx %s, %.3fx per round (95%% interval %.3f-%.3f; budget %s)\n", what, t, a / e, base, r, x[1], x[2], b }'
+    done
+}
+target envseal empty "6 secrets" 1.02x
+target envseal-nosecret empty-nosecret "no secret" 1.01x

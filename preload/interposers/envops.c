@@ -125,6 +125,9 @@ ENVSEAL_EXPORT int INTERPOSER(setenv)(const char *name, const char *value, int o
 {
     shim_lock(st);
     note_if_early();
+#if ENVSEAL_STRICT
+    strict_begin_set();
+#endif
     int rc = set_locked(name, value, overwrite);
 #if ENVSEAL_STRICT
     strict_note_environ();
@@ -193,6 +196,9 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 {
     shim_lock(st);
     note_if_early();
+#if ENVSEAL_STRICT
+    strict_begin_set();
+#endif
     int rc = put_locked(string);
 #if ENVSEAL_STRICT
     strict_note_environ();
@@ -207,6 +213,7 @@ ENVSEAL_EXPORT int INTERPOSER(clearenv)(void)
     note_if_early();
     int rc;
 #if ENVSEAL_STRICT
+    strict_begin_set();
     if (strict_on())
         rc = strict_clearenv();
     else

@@ -36,6 +36,9 @@ struct strict_table {
 #define STRICT_FILTER_LOG2 10
 #define STRICT_FILTER_WORDS ((1u << STRICT_FILTER_LOG2) / 64)
 
+/* How many arrays of the program's are remembered (strict_shared.arrays). */
+#define STRICT_ARRAYS 8
+
 struct strict_shared {
     uint64_t filter[STRICT_FILTER_WORDS];
     struct strict_table *table; /* atomic; NULL: no strict secret */
@@ -51,13 +54,19 @@ struct strict_shared {
     const char *policy_entry;
     /* environ as start-up left it (strict secrets taken out, possibly none left). */
     char **start_environ;
-    /* How many times a strict setenv or putenv started a new environ after the
-     * program had emptied its own: an entry set before the last one is not in it. */
+    /* How many times a set started a new environ after the program had emptied
+     * its own: an entry belongs to the environment it was set in, numbered so. */
     uint32_t restarts;
-    /* The last restart's array before it (the one the interface last left) and the
-     * count then: a program that puts that array back is in it again. */
-    char **restarted_from;
-    uint32_t restarts_before;
+    /* The arrays environ has been as the interface left them, each with the
+     * environment it belongs to: glibc copies environ into a new array on a set,
+     * and a program may put back an array it saved (strict_restarts_of). */
+    struct {
+        char **array;
+        uint32_t restarts;
+    } arrays[STRICT_ARRAYS];
+    unsigned arrays_next;
+    /* The environment of the set under way (strict_begin_set). */
+    uint32_t set_in;
     /* environ as the last setenv, putenv or clearenv made through the interface
      * left it (unsetenv changes an array in place, whoever's it is): an array the
      * program did not swap in itself since (strict_after_unset). */
@@ -192,10 +201,20 @@ extern char **environ;
  * strict secret set before (strict_current). */
 void strict_before_libc_set(void);
 
-/* After a setenv, putenv or clearenv made through the interface: environ as it left it. */
-static inline void strict_note_environ(void)
+/* The environment an array belongs to: 0 for the one start-up left, the number of
+ * the restart that began it for one the interface left since, and the newest for an
+ * array never seen (one the program built itself). */
+uint32_t strict_restarts_of(char **ep);
+
+/* Before a setenv, putenv or clearenv made through the interface: the environment
+ * it sets in is environ's (unless it restarts one). */
+static inline void strict_begin_set(void)
 {
-    strict_g.libc_environ = environ;
+    strict_g.set_in = strict_restarts_of(environ);
 }
+
+/* After a setenv, putenv or clearenv made through the interface: environ as it
+ * left it, in the environment the set was made in. */
+void strict_note_environ(void);
 
 #endif

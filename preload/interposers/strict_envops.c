@@ -56,12 +56,39 @@ static bool emptied_by_program(void)
 }
 
 /* A new environment starts: setenv(..., 0) of a name set before sets it now,
- * unless the program puts back the array it had (strict_current). */
+ * unless the program puts back an array it had (strict_current). */
 static void restart(void)
 {
-    strict_g.restarted_from = strict_g.libc_environ;
-    strict_g.restarts_before = strict_g.restarts;
     strict_g.restarts++;
+    strict_g.set_in = strict_g.restarts;
+}
+
+uint32_t strict_restarts_of(char **ep)
+{
+    if (ep && ep == strict_g.start_environ)
+        return 0;
+    for (unsigned i = 1; ep && i <= STRICT_ARRAYS; i++) { /* the newest first */
+        unsigned k = (strict_g.arrays_next - i) % STRICT_ARRAYS;
+        if (strict_g.arrays[k].array == ep)
+            return strict_g.arrays[k].restarts;
+    }
+    return strict_g.restarts;
+}
+
+void strict_note_environ(void)
+{
+    char **ep = environ;
+    strict_g.libc_environ = ep;
+    if (!ep || ep == strict_g.start_environ)
+        return;
+    for (unsigned k = 0; k < STRICT_ARRAYS; k++)
+        if (strict_g.arrays[k].array == ep) {
+            strict_g.arrays[k].restarts = strict_g.set_in;
+            return;
+        }
+    unsigned k = strict_g.arrays_next++ % STRICT_ARRAYS;
+    strict_g.arrays[k].array = ep;
+    strict_g.arrays[k].restarts = strict_g.set_in;
 }
 
 static void restart_if_emptied(void)
@@ -70,6 +97,7 @@ static void restart_if_emptied(void)
         return;
     environ = strict_fresh_environ;
     restart();
+    strict_note_environ(); /* the same array may have begun an earlier one */
 }
 
 void strict_before_libc_set(void)

@@ -168,10 +168,7 @@ char *strict_current(const char *name, size_t nlen)
 {
     const struct strict_table *t = strict_g.table;
     long i = find(t, name, nlen);
-    uint32_t now = strict_g.restarted_from && environ == strict_g.restarted_from
-                       ? strict_g.restarts_before /* the array from before, put back */
-                       : strict_g.restarts;
-    return i < 0 || t->e[i].restarts != now ? NULL : t->e[i].entry;
+    return i < 0 || t->e[i].restarts != strict_restarts_of(environ) ? NULL : t->e[i].entry;
 }
 
 int strict_install(char *sealed, size_t nlen)
@@ -195,7 +192,7 @@ int strict_install(char *sealed, size_t nlen)
     }
     t->e[at].entry = sealed;
     t->e[at].nlen = (uint32_t)nlen;
-    t->e[at].restarts = strict_g.restarts;
+    t->e[at].restarts = strict_g.set_in;
     publish(t);
     retire(old, &replaced, replaced ? 1 : 0);
     return 0;

@@ -496,6 +496,33 @@ HARNESS_CASE(test_environ_put_back_then_setenv_keep_keeps_it,
              environ_null_then_keep_case(STRICT_SO, true, true))
 HARNESS_CASE(test_control_environ_put_back_then_setenv_keep_without_shim,
              environ_null_then_keep_case(NULL, true, true))
+/* The saved environment put back after two such sections, or after one and then a
+ * new name set on the array put back (glibc copies it into a new one): the name is still
+ * in the environment, so nothing is set, as with glibc (the control). */
+static void put_back_again_case(const char *lib, bool twice)
+{
+    struct values v;
+    struct envb e;
+    new_env(&e, lib, &v);
+    char keep[80], d1[64];
+    derived_step(keep, sizeof keep, "keep:APP_API_TOKEN", d1, sizeof d1);
+    const char *again[] = {"environ-null", "set:APP_MODE:0123abcd:1", "environ-back",
+                           twice ? "environ-null" : "set:APP_COLOR:4567cdef:1",
+                           twice ? "set:APP_MODE:4567cdef:1" : keep,
+                           twice ? "environ-back" : "show:APP_API_TOKEN",
+                           twice ? keep : NULL, "show:APP_API_TOKEN", NULL};
+    start_probe(&e, again);
+    expect_exit(0); /* the whole output read */
+    expect_line("keep APP_API_TOKEN rc=0");
+    expect_line(value_line("show", "APP_API_TOKEN", v.tok));
+}
+
+HARNESS_CASE(test_environ_put_back_twice_then_setenv_keep_keeps_it,
+             put_back_again_case(STRICT_SO, true))
+HARNESS_CASE(test_control_environ_put_back_twice_without_shim, put_back_again_case(NULL, true))
+HARNESS_CASE(test_environ_put_back_set_then_setenv_keep_keeps_it,
+             put_back_again_case(STRICT_SO, false))
+HARNESS_CASE(test_control_environ_put_back_set_without_shim, put_back_again_case(NULL, false))
 /* A temporary environment of the program's own, emptied by unsetenv, then the
  * saved one put back: the strict secrets are there, as with glibc (the control). */
 static void environ_temp_unset_case(const char *lib)
@@ -1190,6 +1217,12 @@ int main(void)
         cmocka_unit_test_teardown(test_environ_put_back_then_setenv_keep_keeps_it, kill_cur),
         cmocka_unit_test_teardown(test_control_environ_put_back_then_setenv_keep_without_shim,
                                   kill_cur),
+        cmocka_unit_test_teardown(test_environ_put_back_twice_then_setenv_keep_keeps_it,
+                                  kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_put_back_twice_without_shim, kill_cur),
+        cmocka_unit_test_teardown(test_environ_put_back_set_then_setenv_keep_keeps_it,
+                                  kill_cur),
+        cmocka_unit_test_teardown(test_control_environ_put_back_set_without_shim, kill_cur),
         cmocka_unit_test_teardown(test_environ_null_strict_secrets_reach_no_child, kill_cur),
         cmocka_unit_test_teardown(test_raw_fork_child_unset_keeps_parent_secret, kill_cur),
         cmocka_unit_test_teardown(test_control_raw_fork_child_unset_without_shim, kill_cur),

@@ -16,12 +16,23 @@
 struct thread_state {
     void *stack;         /* our alternate stack in this thread, or NULL */
     bool program_stack;  /* the program has set an alternate stack of its own */
+    /* ...too small for the crash handler: the kernel keeps ours, and the program's
+     * (program_stack_set) is only reported to it (altstack.c). */
+    bool program_stack_kept_out;
+    stack_t program_stack_set;
     uint64_t held;       /* synchronous signals the program blocks here (bit sig-1) */
     uint64_t parked;     /* those of held the kernel blocks here too: one was sent
                           * while held, and waits (masks_park) */
 };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));
+
+/* Whether the kernel holds our alternate stack for the calling thread (not one of
+ * the program's). */
+static inline bool altstack_ours_in_kernel(const struct thread_state *t)
+{
+    return t->stack && (!t->program_stack || t->program_stack_kept_out);
+}
 
 /* Gives the calling thread our alternate stack (ALTSTACK_SIZE bytes), unless it has
  * one already. False when the kernel refused it (the caller keeps the memory). */

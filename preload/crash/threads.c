@@ -74,7 +74,7 @@ static void release_stack(void *stack)
 {
     struct thread_state *t = &envseal_thread;
     stack_t off = {.ss_flags = SS_DISABLE}, cur;
-    if (!t->program_stack && platform_altstack(NULL, &cur) == 0 && cur.ss_sp == stack)
+    if (altstack_ours_in_kernel(t) && platform_altstack(NULL, &cur) == 0 && cur.ss_sp == stack)
         platform_altstack(&off, NULL);
     if (t->stack == stack) {
         t->stack = NULL;

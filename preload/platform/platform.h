@@ -118,6 +118,11 @@ uint64_t platform_sync_signals(void);
  * 0 or an errno. */
 int platform_altstack(const stack_t *set, stack_t *old);
 
+/* The most a signal frame takes on an alternate stack (the kernel's, with this
+ * CPU's register state): a stack smaller than this and a handler's own needs
+ * cannot run the handler. */
+size_t platform_signal_frame_size(void);
+
 /* Maps a stack for signal handlers: size bytes (a multiple of the page size), a
  * guard page below, never in a core dump, pages allocated only when touched.
  * Returns its lowest usable address, or NULL. */

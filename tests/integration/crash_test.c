@@ -204,6 +204,11 @@ static void expect_clean(const char *mode, int sig)
 HARNESS_CASE(test_stack_overflow_main, expect_clean("overflow", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_thread, expect_clean("overflow-thread", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_own_altstack, expect_clean("overflow-own", SIGSEGV))
+/* An alternate stack of the program's too small for the crash handler (no handler
+ * of its own): the signal frame would not fit (abort), or on_fatal would run off
+ * its end into the page below (segv). */
+HARNESS_CASE(test_small_own_altstack_abort, expect_clean("small-altstack-abort", SIGABRT))
+HARNESS_CASE(test_small_own_altstack_fault, expect_clean("small-altstack-segv", SIGSEGV))
 HARNESS_CASE(test_blocked_thread_faults, expect_clean("blocked-thread", SIGSEGV))
 HARNESS_CASE(test_blocked_main_faults, expect_clean("blocked-main", SIGSEGV))
 HARNESS_CASE(test_blocked_by_thread_attributes, expect_clean("blocked-attr", SIGSEGV))
@@ -361,6 +366,22 @@ static void test_first_secret_set_at_run_time(void **state)
     }
 }
 
+/* A SIGTERM with such a stack set: the same death as without envseal, no core. */
+static void test_small_own_altstack_term(void **state)
+{
+    (void)state;
+    struct outcome control;
+    run_probe("small-altstack-term", NONE, &control);
+    assert_true(WIFSIGNALED(control.status) && WTERMSIG(control.status) == SIGTERM);
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        struct outcome o;
+        run_probe("small-altstack-term", s, &o);
+        if (o.status != control.status || o.core_size >= 0)
+            fail_msg("%s: wait status %#x (control %#x), core %ld bytes", shim_name[s],
+                     o.status, control.status, o.core_size);
+    }
+}
+
 /* What sigaltstack reports is what it would report without envseal. */
 static void test_altstack_view(void **state)
 {
@@ -395,6 +416,9 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_main),
         cmocka_unit_test(test_stack_overflow_thread),
         cmocka_unit_test(test_stack_overflow_own_altstack),
+        cmocka_unit_test(test_small_own_altstack_abort),
+        cmocka_unit_test(test_small_own_altstack_fault),
+        cmocka_unit_test(test_small_own_altstack_term),
         cmocka_unit_test(test_blocked_thread_faults),
         cmocka_unit_test(test_blocked_main_faults),
         cmocka_unit_test(test_blocked_by_thread_attributes),

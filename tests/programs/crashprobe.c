@@ -44,7 +44,13 @@
  *                     NAME to it with setenv, copies it to the heap, overflows the
  *                     stack
  *   altstack          prints what sigaltstack reports: at start, in a new thread,
- *                     after setting one, after disabling it (no crash)
+ *                     after setting one, after disabling it, after setting one too
+ *                     small for envseal's crash handler, and in a handler running
+ *                     on that one (no crash)
+ *   small-altstack-abort, -term, -segv
+ *                     sets an alternate stack of 2048 bytes (abort, term) or 4096
+ *                     (segv) above an inaccessible page, no handler; copies the
+ *                     value, then abort(), raise(SIGTERM) or a NULL write
  *   main-exit         main starts a worker and ends itself with pthread_exit; the
  *                     worker waits until the main thread is a zombie (exit 4 if
  *                     it never is), copies the value to the heap and
@@ -665,6 +671,17 @@ static void show_altstack(const char *when)
            old.ss_sp ? "set" : "null", old.ss_size);
 }
 
+static stack_t in_handler;
+static int in_handler_rc, in_handler_disable;
+
+static void note_altstack(int sig)
+{
+    (void)sig;
+    in_handler_rc = sigaltstack(NULL, &in_handler);
+    stack_t off = {.ss_flags = SS_DISABLE};
+    in_handler_disable = sigaltstack(&off, NULL) == 0 ? 0 : errno; /* EPERM: on it */
+}
+
 static void *altstack_thread(void *arg)
 {
     (void)arg;
@@ -692,6 +709,55 @@ static int altstack(void)
     rc = sigaltstack(&tiny, NULL);
     printf("tiny rc %d\n", rc);
     show_altstack("after-tiny");
+    /* One big enough for the kernel's signal frame and a small handler, too small
+     * for envseal's crash handler; a handler of the program's runs "on" it. */
+    static unsigned char small[6144] __attribute__((aligned(64)));
+    stack_t sm = {.ss_sp = small, .ss_size = sizeof small, .ss_flags = 0};
+    rc = sigaltstack(&sm, &old);
+    printf("small rc %d oldflags %d\n", rc, old.ss_flags);
+    show_altstack("after-small");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = note_altstack;
+    sa.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    printf("in-handler rc %d flags %d sp %s size %zu disable %d\n", in_handler_rc,
+           in_handler.ss_flags, in_handler.ss_sp == small ? "small" : "other",
+           in_handler.ss_size, in_handler_disable);
+    rc = sigaltstack(&ss, &old);
+    printf("big-again rc %d oldflags %d oldsp %s oldsize %zu\n", rc, old.ss_flags,
+           old.ss_sp == small ? "small" : "other", old.ss_size);
+    rc = sigaltstack(&sm, &old);
+    rc = sigaltstack(&off, &old);
+    printf("small-disable rc %d oldflags %d oldsize %zu\n", rc, old.ss_flags, old.ss_size);
+    show_altstack("after-small-disable");
+    return 0;
+}
+
+/* ---- small-altstack ---------------------------------------------------------- */
+
+/* The program's own alternate stack of `size` bytes right above an inaccessible
+ * page, and no handler of its own (a program ready for stack overflows, or a
+ * library on its behalf): the value copied, then the death. */
+static int small_altstack(const char *v, size_t size, char how)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), span = (size + page - 1) / page * page;
+    unsigned char *m = mmap(NULL, page + span, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || mprotect(m, page, PROT_NONE) != 0)
+        return 3;
+    stack_t ss = {.ss_sp = m + page, .ss_size = size, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0)
+        return 3;
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    if (how == 'a')
+        abort();
+    if (how == 't')
+        raise(SIGTERM);
+    *nowhere = 1;
     return 0;
 }
 
@@ -755,6 +821,12 @@ int main(int argc, char **argv)
         return overflow(v, 1);
     if (strcmp(mode, "overflow-own") == 0)
         return overflow(v, 2);
+    if (strcmp(mode, "small-altstack-abort") == 0)
+        return small_altstack(v, 2048, 'a'); /* MINSIGSTKSZ */
+    if (strcmp(mode, "small-altstack-term") == 0)
+        return small_altstack(v, 2048, 't');
+    if (strcmp(mode, "small-altstack-segv") == 0)
+        return small_altstack(v, 4096, 's');
     if (strcmp(mode, "blocked-thread") == 0)
         return blocked(v, true);
     if (strcmp(mode, "blocked-attr") == 0)

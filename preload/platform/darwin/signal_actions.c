@@ -87,6 +87,11 @@ int platform_altstack(const stack_t *set, stack_t *old)
     return sigaltstack(set, old) == 0 ? 0 : errno;
 }
 
+size_t platform_signal_frame_size(void)
+{
+    return 0; /* sigaltstack refuses a stack under MINSIGSTKSZ (32 KiB): room enough */
+}
+
 void *platform_map_stack(size_t size)
 {
     size_t page = platform_page_size();

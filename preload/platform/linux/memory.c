@@ -2,6 +2,7 @@
  * the anonymous vault's mark. A Darwin implementation provides the same functions. */
 #define _GNU_SOURCE
 #include "preload/platform/platform.h"
+#include "preload/platform/linux/auxv.h"
 #include "preload/platform/linux/syscall.h"
 
 #include <errno.h>
@@ -47,8 +48,8 @@ size_t platform_page_size(void)
 }
 
 /* An auxiliary-vector entry read from /proc/self/auxv (0 when absent): for rare
- * paths, so that start-up binds no getauxval. */
-static unsigned long auxv_entry(unsigned long type)
+ * paths, so that start-up binds no getauxval. System calls only: async-signal-safe. */
+unsigned long linux_auxv_entry(unsigned long type)
 {
     unsigned long pair[2], value = 0;
     int fd = open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
@@ -227,7 +228,7 @@ uint64_t platform_random64(void)
     uint64_t v = 0;
     if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v && v != 0)
         return v;
-    const unsigned char *at_random = (const unsigned char *)auxv_entry(AT_RANDOM);
+    const unsigned char *at_random = (const unsigned char *)linux_auxv_entry(AT_RANDOM);
     if (at_random) /* bytes 8..15: glibc uses 0..7 for the stack guard */
         memcpy(&v, at_random + 8, sizeof v);
     return v ^ (uint64_t)(uintptr_t)&v ^ 0x9e3779b97f4a7c15ull;

@@ -10,6 +10,7 @@
 
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
+#include "preload/platform/linux/exec_target.h"
 
 
 static const struct config *const cfg = &envseal_state.cfg;
@@ -84,14 +85,15 @@ static bool carries_initial(char *const *envp)
  * (less what it unset); ADD_NONE for an emptied or hand-built environment. */
 enum add_rule { ADD_NONE, ADD_NAMED, ADD_ALLOWED };
 
-static enum add_rule add_rule(char *const *envp)
+static enum add_rule add_rule(char *const *envp, const struct exec_target *target)
 {
-    if (loads_envseal(envp) && carries_policy(envp))
+    if (loads_envseal(envp) && carries_policy(envp) && exec_target_loads_preload(target))
         return ADD_ALLOWED;
     return envp && envp == environ && carries_initial(envp) ? ADD_NAMED : ADD_NONE;
 }
 
-bool child_env_build(const struct strict_table *t, char *const *envp, char **out)
+bool child_env_build(const struct strict_table *t, char *const *envp, char **out,
+                     const struct exec_target *target)
 {
     size_t k = 0;
     bool changed = false;
@@ -105,7 +107,7 @@ bool child_env_build(const struct strict_table *t, char *const *envp, char **out
         out[k++] = e;
     }
     size_t given = k;
-    enum add_rule rule = t && t->n ? add_rule(envp) : ADD_NONE;
+    enum add_rule rule = t && t->n ? add_rule(envp, target) : ADD_NONE;
     for (size_t i = 0; rule != ADD_NONE && i < t->n; i++) {
         const struct strict_entry *x = &t->e[i];
         /* The caller's own entry for an allowed name wins over the vault's. */
@@ -119,11 +121,11 @@ bool child_env_build(const struct strict_table *t, char *const *envp, char **out
     return changed;
 }
 
-static int build_and_call(const struct strict_table *t, char *const *envp, char **arr,
-                          unsigned pin, bool hold, child_env_fn fn, child_env_fn same,
-                          void *ctx)
+static int build_and_call(const struct strict_table *t, char *const *envp,
+                          const struct exec_target *target, char **arr, unsigned pin,
+                          bool hold, child_env_fn fn, child_env_fn same, void *ctx)
 {
-    bool changed = child_env_build(t, envp, arr);
+    bool changed = child_env_build(t, envp, arr, target);
     if (!hold)
         strict_unpin(pin);
     int rc = !changed && same ? same(NULL, ctx) : fn(arr, ctx);
@@ -134,7 +136,8 @@ static int build_and_call(const struct strict_table *t, char *const *envp, char 
     return rc;
 }
 
-int child_env_run(char *const *envp, bool hold, child_env_fn fn, child_env_fn same, void *ctx)
+int child_env_run(char *const *envp, const struct exec_target *target, bool hold, child_env_fn fn,
+                  child_env_fn same, void *ctx)
 {
     unsigned pin = strict_pin();
     const struct strict_table *t = strict_pinned_table();
@@ -142,7 +145,7 @@ int child_env_run(char *const *envp, bool hold, child_env_fn fn, child_env_fn sa
     int rc, err;
     if (cap <= CHILD_ENV_STACK_MAX) {
         char *arr[cap];
-        rc = build_and_call(t, envp, arr, pin, hold, fn, same, ctx);
+        rc = build_and_call(t, envp, target, arr, pin, hold, fn, same, ctx);
         err = errno;
         explicit_bzero(arr, sizeof arr);
     } else {
@@ -153,7 +156,7 @@ int child_env_run(char *const *envp, bool hold, child_env_fn fn, child_env_fn sa
             errno = ENOMEM;
             return -1;
         }
-        rc = build_and_call(t, envp, arr, pin, hold, fn, same, ctx);
+        rc = build_and_call(t, envp, target, arr, pin, hold, fn, same, ctx);
         err = errno;
         explicit_bzero(arr, bytes);
         munmap(arr, bytes);

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
+#include "preload/platform/linux/exec_target.h"
 
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
@@ -88,9 +90,10 @@ static int call_spawnp(char *const *env, void *c)
     return REAL(posix_spawnp, spawn_fn)(a->pid, a->path, a->fa, a->attr, a->argv, env);
 }
 
-static int run_exec(char *const envp[], child_env_fn fn, struct exec_args *a)
+static int run_exec(char *const envp[], const struct exec_target *target, child_env_fn fn,
+                    struct exec_args *a)
 {
-    return child_env_run(envp, may_hold_pin(), fn, NULL, a);
+    return child_env_run(envp, target, may_hold_pin(), fn, NULL, a);
 }
 
 static int do_execve(const char *path, char *const argv[], char *const envp[])
@@ -98,7 +101,8 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
     if (!strict_on())
         return REAL(execve, execve_fn)(path, argv, envp);
     struct exec_args a = {.path = path, .argv = argv};
-    return run_exec(envp, call_execve, &a);
+    const struct exec_target t = {.path = path, .dirfd = AT_FDCWD, .fd = -1};
+    return run_exec(envp, &t, call_execve, &a);
 }
 
 static int do_execvpe(const char *file, char *const argv[], char *const envp[])
@@ -106,7 +110,8 @@ static int do_execvpe(const char *file, char *const argv[], char *const envp[])
     if (!strict_on())
         return REAL(execvpe, execve_fn)(file, argv, envp);
     struct exec_args a = {.path = file, .argv = argv};
-    return run_exec(envp, call_execvpe, &a);
+    const struct exec_target t = {.path = file, .search = true, .dirfd = AT_FDCWD, .fd = -1};
+    return run_exec(envp, &t, call_execvpe, &a);
 }
 
 ENVSEAL_EXPORT int INTERPOSER(execve)(const char *path, char *const argv[], char *const envp[])
@@ -134,7 +139,8 @@ ENVSEAL_EXPORT int INTERPOSER(fexecve)(int fd, char *const argv[], char *const e
     if (!strict_on())
         return REAL(fexecve, fexecve_fn)(fd, argv, envp);
     struct exec_args a = {.fd = fd, .argv = argv};
-    return run_exec(envp, call_fexecve, &a);
+    const struct exec_target t = {.dirfd = AT_FDCWD, .fd = fd};
+    return run_exec(envp, &t, call_fexecve, &a);
 }
 
 ENVSEAL_EXPORT int INTERPOSER(execveat)(int dirfd, const char *path, char *const argv[], char *const envp[],
@@ -143,7 +149,8 @@ ENVSEAL_EXPORT int INTERPOSER(execveat)(int dirfd, const char *path, char *const
     if (!strict_on())
         return REAL(execveat, execveat_fn)(dirfd, path, argv, envp, flags);
     struct exec_args a = {.fd = dirfd, .path = path, .argv = argv, .flags = flags};
-    return run_exec(envp, call_execveat, &a);
+    const struct exec_target t = {.path = path, .dirfd = dirfd, .fd = dirfd, .flags = flags};
+    return run_exec(envp, &t, call_execveat, &a);
 }
 
 /* The list forms collect their arguments on the stack, as glibc does. */
@@ -196,7 +203,8 @@ ENVSEAL_EXPORT int INTERPOSER(posix_spawn)(pid_t *pid, const char *path, const p
     if (!strict_on())
         return REAL(posix_spawn, spawn_fn)(pid, path, fa, attr, argv, envp);
     struct exec_args a = {.pid = pid, .path = path, .fa = fa, .attr = attr, .argv = argv};
-    return spawn_result(child_env_run(envp, true, call_spawn, NULL, &a));
+    const struct exec_target t = {.path = path, .dirfd = AT_FDCWD, .fd = -1};
+    return spawn_result(child_env_run(envp, &t, true, call_spawn, NULL, &a));
 }
 
 ENVSEAL_EXPORT int INTERPOSER(posix_spawnp)(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
@@ -206,5 +214,6 @@ ENVSEAL_EXPORT int INTERPOSER(posix_spawnp)(pid_t *pid, const char *file, const 
     if (!strict_on())
         return REAL(posix_spawnp, spawn_fn)(pid, file, fa, attr, argv, envp);
     struct exec_args a = {.pid = pid, .path = file, .fa = fa, .attr = attr, .argv = argv};
-    return spawn_result(child_env_run(envp, true, call_spawnp, NULL, &a));
+    const struct exec_target t = {.path = file, .search = true, .dirfd = AT_FDCWD, .fd = -1};
+    return spawn_result(child_env_run(envp, &t, true, call_spawnp, NULL, &a));
 }

@@ -20,6 +20,7 @@
 #include "preload/platform/interpose.h"
 #include "preload/core/shim.h"
 #include "preload/interposers/strict.h"
+#include "preload/platform/linux/exec_target.h"
 #include "preload/crash/thread_state.h"
 
 
@@ -33,6 +34,8 @@ static void *next_system, *next_popen, *next_pclose, *next_posix_spawn;
 
 
 #define SHELL_PATH "/bin/sh"
+
+static const struct exec_target shell_target = {.path = SHELL_PATH, .dirfd = AT_FDCWD, .fd = -1};
 
 /* ---- system ---- */
 
@@ -127,7 +130,7 @@ ENVSEAL_EXPORT int INTERPOSER(system)(const char *line)
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
     struct shell_run r = {.command = line, .attr = &attr};
-    if (child_env_run(environ, true, spawn_shell, unchanged, &r) != 0)
+    if (child_env_run(environ, &shell_target, true, spawn_shell, unchanged, &r) != 0)
         r.rc = ENOMEM;
     posix_spawnattr_destroy(&attr);
     if (r.passthrough) {
@@ -218,7 +221,7 @@ ENVSEAL_EXPORT FILE *INTERPOSER(popen)(const char *command, const char *mode)
     for (struct piped *p = piped_list; p && !err; p = p->next)
         if (p->fd != child_fd)
             err = posix_spawn_file_actions_addclose(&fa, p->fd);
-    if (!err && child_env_run(environ, true, spawn_shell, unchanged, &r) != 0)
+    if (!err && child_env_run(environ, &shell_target, true, spawn_shell, unchanged, &r) != 0)
         err = ENOMEM;
     if (!err && !r.passthrough)
         err = r.rc;

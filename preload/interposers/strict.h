@@ -165,7 +165,9 @@ size_t child_env_cap(const struct strict_table *t, char *const *envp);
 /* Writes the child's environment into out: envp's entries except the strict secrets
  * the policy withholds, then each allowed strict secret envp does not name itself
  * (from the table). Returns true when the result differs from envp. */
-bool child_env_build(const struct strict_table *t, char *const *envp, char **out);
+struct exec_target;
+bool child_env_build(const struct strict_table *t, char *const *envp, char **out,
+                     const struct exec_target *target);
 
 /* Builds the child environment for envp on the stack and calls fn(env, ctx) with
  * it; the pointer array is wiped afterwards. With hold, the table stays pinned
@@ -173,7 +175,8 @@ bool child_env_build(const struct strict_table *t, char *const *envp, char **out
  * When nothing changes and `same` is not NULL, calls same(NULL, ctx) instead.
  * Returns fn's result with fn's errno, or -1 (ENOMEM) when no array could be had. */
 typedef int (*child_env_fn)(char *const *env, void *ctx);
-int child_env_run(char *const *envp, bool hold, child_env_fn fn, child_env_fn same, void *ctx);
+int child_env_run(char *const *envp, const struct exec_target *target, bool hold, child_env_fn fn,
+                  child_env_fn same, void *ctx);
 
 /* True when the exec interposers must rewrite children's environments. */
 static inline bool strict_on(void)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,6 +146,36 @@ static void test_unprotected_child_gets_only_named_secrets(void **state)
     assert_true(child_gets("env " P, true, "all"));
 }
 
+/* A child that will not load envseal although its environment names it: a
+ * statically linked program (most Go programs). It gets only the secrets named one
+ * by one, as above; the control has it. */
+static void test_static_child_gets_only_named_secrets(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "env '%s' show:GITHUB_TOKEN",
+             harness_runfile("tests/programs/envprobe_static"));
+    assert_true(child_gets(cmd, false, NULL));
+    assert_true(child_gets(cmd, true, "GITHUB_TOKEN"));
+    assert_false(child_gets(cmd, true, "GITHUB_*"));
+    assert_false(child_gets(cmd, true, "all"));
+}
+
+/* A script is judged by its interpreter: one run by /bin/sh (which loads envseal)
+ * passes `all` on, as the dynamically linked probe it runs shows. */
+static void test_script_child_judged_by_its_interpreter(void **state)
+{
+    (void)state;
+    char text[1024], cmd[1200];
+    snprintf(text, sizeof text, "#!/bin/sh\nexec '%s' show:GITHUB_TOKEN\n", probe());
+    const char *script = harness_scratch("policy-script", text);
+    assert_int_equal(chmod(script, 0755), 0);
+    snprintf(cmd, sizeof cmd, "env '%s'", script);
+    assert_true(child_gets(cmd, false, NULL));
+    assert_true(child_gets(cmd, true, "all"));
+    assert_true(child_gets(cmd, true, "GITHUB_*"));
+}
+
 /* A hand-built environment that copies both LD_PRELOAD and the process's own
  * ENVSEAL_CHILD_SECRETS passes the policy on on purpose: the allowed secret crosses
  * (without envseal such an environment holds no secret). A different policy in it
@@ -209,6 +240,8 @@ int main(void)
         cmocka_unit_test_teardown(test_passed_on_python_env_copy, kill_cur),
         cmocka_unit_test_teardown(test_passed_on_env, kill_cur),
         cmocka_unit_test_teardown(test_unprotected_child_gets_only_named_secrets, kill_cur),
+        cmocka_unit_test_teardown(test_static_child_gets_only_named_secrets, kill_cur),
+        cmocka_unit_test_teardown(test_script_child_judged_by_its_interpreter, kill_cur),
         cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
     };

@@ -53,7 +53,7 @@ static void check_child_env(void)
     const struct strict_table *t = strict_pinned_table();
     size_t cap = child_env_cap(t, environ);
     char *arr[cap];
-    child_env_build(t, environ, arr);
+    child_env_build(t, environ, arr, NULL);
     bool saw_stable = false;
     for (char **e = arr; *e; e++) {
         if (strncmp(*e, "STRESS_STABLE_TOKEN=", 20) == 0)

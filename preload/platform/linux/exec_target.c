@@ -1,0 +1,167 @@
+/* Whether the program an exec starts will load the preload (strict mode's child
+ * policy, child_policy.c): the loader applies LD_PRELOAD only to a dynamically
+ * linked ELF program of its own class and machine, and not in secure-execution
+ * mode (set-user-ID, set-group-ID, file capabilities), where a preload named with
+ * a slash is ignored. A script runs its interpreter. Raw system calls only: no
+ * symbol for the loader to bind at start-up, and safe in a vfork child. */
+#define _GNU_SOURCE
+#include "preload/platform/linux/exec_target.h"
+#include "preload/platform/linux/syscall.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <string.h>
+#include <sys/stat.h>
+
+extern char **environ;
+
+/* The shim's own ELF header (the first bytes of its first segment): the class and
+ * machine a program must have for this build of it to be loaded there. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+/* A script's interpreter may itself be a script; the kernel follows four more. */
+#define MAX_SCRIPT_DEPTH 5
+
+static int open_at(int dirfd, const char *path, int flags)
+{
+    long r = SYS4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | flags, 0);
+    return r < 0 ? -1 : (int)r;
+}
+
+static void close_fd(int fd)
+{
+    SYS1(SYS_close, fd);
+}
+
+static long read_at(int fd, void *buf, size_t n, off_t at)
+{
+    return SYS4(SYS_pread64, fd, buf, n, at);
+}
+
+/* Secure execution: set-user-ID or set-group-ID (conservatively, whoever runs it),
+ * or file capabilities. */
+static bool secure_exec(int fd)
+{
+    struct stat st;
+    if (SYS2(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return true;
+    if (st.st_mode & (S_ISUID | S_ISGID))
+        return true;
+    return SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >= 0;
+}
+
+static bool loads(int fd, int depth);
+
+/* "#!INTERPRETER [ARG]": the interpreter's answer. */
+static bool script_loads(const char *head, size_t n, int depth)
+{
+    char path[PATH_MAX];
+    size_t i = 2, k = 0;
+    while (i < n && (head[i] == ' ' || head[i] == '\t'))
+        i++;
+    while (i < n && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && head[i] != '\0' &&
+           k + 1 < sizeof path)
+        path[k++] = head[i++];
+    path[k] = '\0';
+    if (k == 0 || depth >= MAX_SCRIPT_DEPTH)
+        return false;
+    int fd = open_at(AT_FDCWD, path, 0);
+    if (fd < 0)
+        return false;
+    bool r = loads(fd, depth + 1);
+    close_fd(fd);
+    return r;
+}
+
+static bool loads(int fd, int depth)
+{
+    union {
+        ElfW(Ehdr) e;
+        char b[256];
+    } h;
+    if (secure_exec(fd))
+        return false;
+    long n = read_at(fd, &h, sizeof h, 0);
+    if (n >= 2 && h.b[0] == '#' && h.b[1] == '!')
+        return script_loads(h.b, (size_t)n, depth);
+    const ElfW(Ehdr) *own = &__ehdr_start;
+    if (n < (long)sizeof h.e || memcmp(h.e.e_ident, ELFMAG, SELFMAG) != 0 ||
+        h.e.e_ident[EI_CLASS] != own->e_ident[EI_CLASS] || h.e.e_machine != own->e_machine ||
+        h.e.e_phentsize != sizeof(ElfW(Phdr)))
+        return false;
+    for (unsigned i = 0; i < h.e.e_phnum; i++) {
+        ElfW(Phdr) ph;
+        if (read_at(fd, &ph, sizeof ph, (off_t)(h.e.e_phoff + i * sizeof ph)) != (long)sizeof ph)
+            return false;
+        if (ph.p_type == PT_INTERP)
+            return true; /* the loader runs it, and applies LD_PRELOAD */
+    }
+    return false; /* statically linked: nothing loads the preload */
+}
+
+/* What execvp would run: FILE itself when it names a path, else the first
+ * executable regular file FILE in a PATH directory (glibc's default path when
+ * PATH is unset). Opened, or -1. */
+static int open_searched(const char *file)
+{
+    if (strchr(file, '/'))
+        return open_at(AT_FDCWD, file, 0);
+    const char *path = "/bin:/usr/bin";
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0) {
+            path = *e + 5;
+            break;
+        }
+    size_t flen = strlen(file);
+    for (const char *p = path;; p++) {
+        const char *end = strchrnul(p, ':');
+        size_t dlen = (size_t)(end - p);
+        char full[PATH_MAX];
+        if (dlen + 1 + flen < sizeof full) {
+            memcpy(full, p, dlen);
+            size_t o = dlen;
+            if (dlen)
+                full[o++] = '/';
+            memcpy(full + o, file, flen + 1);
+            int fd = SYS4(SYS_faccessat, AT_FDCWD, full, X_OK, 0) == 0 ? open_at(AT_FDCWD, full, 0)
+                                                                     : -1;
+            struct stat st;
+            if (fd >= 0 && SYS2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode))
+                return fd;
+            if (fd >= 0)
+                close_fd(fd);
+        }
+        if (!*end)
+            return -1;
+        p = end;
+    }
+}
+
+bool exec_target_loads_preload(const struct exec_target *t)
+{
+    if (!t)
+        return true; /* not an exec of a program (the caller knows it loads) */
+    int fd;
+    if (t->path && t->search)
+        fd = open_searched(t->path);
+    else if (t->path && !(t->path[0] == '\0' && (t->flags & AT_EMPTY_PATH)))
+        fd = open_at(t->dirfd, t->path, (t->flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0);
+    else { /* fexecve, execveat(fd, "", AT_EMPTY_PATH): the descriptor may be O_PATH */
+        char self[32] = "/proc/self/fd/";
+        char digits[12];
+        int k = 0;
+        for (unsigned v = (unsigned)t->fd; k == 0 || v; v /= 10)
+            digits[k++] = (char)('0' + v % 10);
+        size_t o = strlen(self);
+        while (k)
+            self[o++] = digits[--k];
+        self[o] = '\0';
+        fd = t->fd < 0 ? -1 : open_at(AT_FDCWD, self, 0);
+    }
+    if (fd < 0)
+        return false; /* cannot tell: only what is safe without envseal */
+    bool r = loads(fd, 0);
+    close_fd(fd);
+    return r;
+}

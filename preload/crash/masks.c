@@ -97,6 +97,13 @@ struct mask_frame masks_enter_handler(void)
     return (struct mask_frame){envseal_thread.held, envseal_thread.parked};
 }
 
+void masks_handler_blocks(uint64_t bits)
+{
+    uint64_t held = envseal_thread.held;
+    if ((held | bits) != held) /* written only when it changes: see below */
+        envseal_thread.held = held | bits;
+}
+
 void masks_leave_handler(struct mask_frame f)
 {
     /* Written only when the handler changed it: a page written after fork is

@@ -27,6 +27,7 @@
 #include "preload/platform/platform.h"
 #include "preload/core/shim.h"
 #include "preload/crash/sweep.h"
+#include "preload/platform/platform_libc.h"
 #include "preload/crash/thread_state.h"
 
 #define SIGNALS_MAX 65 /* indexes 1..64 */
@@ -131,6 +132,16 @@ static bool relayed(int sig)
            !(never & bit_of(sig));
 }
 
+/* A program handler for one of the six fault signals: the kernel gets it with
+ * SA_NODEFER, and the thread's record blocks the signal instead while the handler
+ * runs (record_delivery). Blocked in the kernel, a fault inside the handler, or
+ * after a longjmp out of it that restored no mask, would kill the process without
+ * on_fatal. Only where the record follows longjmp (platform_libc.h). */
+static bool deferred(int sig)
+{
+    return (platform_sync_signals() & bit_of(sig)) && platform_longjmp_interposed();
+}
+
 /* on_fatal in place of `flags` (the program's): every signal blocked while it runs. */
 static void fatal_action(struct sigaction *k, int flags)
 {
@@ -157,19 +168,22 @@ static void plan(int sig, const struct sigaction *act, struct virt *v, struct si
         } else if (handler && (act->sa_flags & SA_RESETHAND)) {
             v->handler = act->sa_sigaction;
             k->sa_sigaction = one_shot;
-            k->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
+            k->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO |
+                          (deferred(sig) ? SA_NODEFER : 0);
             return;
         }
     }
     if (handler && relayed(sig)) { /* flags as given: SA_RESETHAND makes the kernel reset */
         v->handler = act->sa_sigaction;
         k->sa_sigaction = relay;
+        if (deferred(sig)) /* the program's values are in v->bits (managed) */
+            k->sa_flags |= SA_NODEFER | SA_SIGINFO; /* siginfo tells a fault from a kill */
     }
 }
 
 /* The action the program would see, given what the kernel holds (k) and the
  * table entry as it was when k was in force (v, was_pristine). */
-static void report(const struct virt *v, bool was_pristine, const struct sigaction *k,
+static void report(int sig, const struct virt *v, bool was_pristine, const struct sigaction *k,
                    struct sigaction *out)
 {
     struct sigaction r = *k;
@@ -185,11 +199,11 @@ static void report(const struct virt *v, bool was_pristine, const struct sigacti
             r.sa_flags = (k->sa_flags & ~FATAL_BITS) | v->bits;
             platform_set_action_mask(&r.sa_mask, v->mask);
         }
-    } else if (k->sa_sigaction == one_shot) {
+    } else if (k->sa_sigaction == one_shot || k->sa_sigaction == relay) {
         r.sa_sigaction = v->handler;
-        r.sa_flags = (k->sa_flags & ~ONE_SHOT_BITS) | (v->bits & ONE_SHOT_BITS);
-    } else if (k->sa_sigaction == relay) {
-        r.sa_sigaction = v->handler;
+        int own = (k->sa_sigaction == one_shot ? ONE_SHOT_BITS : 0) |
+                  (deferred(sig) ? SA_NODEFER | SA_SIGINFO : 0); /* the program's values */
+        r.sa_flags = (k->sa_flags & ~own) | (v->bits & own);
     }
     if (k->sa_sigaction != on_fatal) { /* the program's own handler (one_shot, relay) */
         /* ...or an action the kernel reset (SA_RESETHAND), which keeps the mask; in a
@@ -344,7 +358,7 @@ static bool sigaction_unlocked(int sig, const struct sigaction *act, struct siga
                 settle(sig, &k, &after, &before, &was_pristine);
         }
         if (done && *rc == 0 && oact)
-            report(&before, was_pristine, &old, oact);
+            report(sig, &before, was_pristine, &old, oact);
         restore_errno(err);
     }
     return done;
@@ -363,7 +377,7 @@ static int child_sigaction(int sig, const struct sigaction *act, struct sigactio
             old.sa_sigaction == relay) { /* still the parent's action */
             struct virt v;
             load_entry(sig, &v);
-            report(&v, __atomic_load_n(&pristine, __ATOMIC_ACQUIRE) & bit_of(sig), &old, oact);
+            report(sig, &v, __atomic_load_n(&pristine, __ATOMIC_ACQUIRE) & bit_of(sig), &old, oact);
         } else {
             platform_copy_action(oact, &old); /* one the child set itself */
         }
@@ -381,6 +395,9 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
         return rc;
     if (act && shim_in_parent_memory())
         return child_sigaction(sig, act, oact);
+    if (act && act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN &&
+        platform_longjmp_interposed())
+        platform_prepare_longjmp(); /* while it is safe to look libc's up */
     sigset_t saved;
     lock_table(&saved);
     if (act)
@@ -409,7 +426,7 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
     if (act)
         end_change(sig);
     if (rc == 0 && oact)
-        report(&before, was_pristine, &old, oact);
+        report(sig, &before, was_pristine, &old, oact);
     unlock_table(&saved);
     restore_errno(err);
     return rc;
@@ -575,6 +592,36 @@ static action_fn program_handler(int sig)
     return (action_fn)__atomic_load_n((void **)&virt[sig].handler, __ATOMIC_ACQUIRE);
 }
 
+/* What a program handler's delivery blocks of the six, as the kernel would: sig
+ * (for deferred signals, unless the program asked SA_NODEFER) and those its sa_mask
+ * held (strip_sync). Read without the table lock, a word each. */
+static uint64_t delivery_blocks(int sig)
+{
+    if (!platform_longjmp_interposed())
+        return 0;
+    uint64_t b = __atomic_load_n(&virt[sig].stripped, __ATOMIC_ACQUIRE);
+    if (deferred(sig) && !(__atomic_load_n(&virt[sig].bits, __ATOMIC_ACQUIRE) & SA_NODEFER))
+        b |= bit_of(sig);
+    return b;
+}
+
+/* A deferred signal that reaches one_shot or relay while the program blocks it in
+ * this thread (its handler for it runs, a longjmp left that handler without
+ * restoring the mask, or sigprocmask): a fault is one the kernel would kill the
+ * process for, and a sent one waits; on_fatal does both. */
+static bool blocked_here(int sig, siginfo_t *si, void *uc)
+{
+    if (!deferred(sig) || !masks_held(sig))
+        return false;
+    /* As the kernel runs on_fatal (fatal_action): every signal blocked, so that
+     * what it queues again waits for the return, which puts uc's mask back. */
+    sigset_t all;
+    sigfillset(&all);
+    platform_thread_mask(SIG_SETMASK, &all, NULL);
+    on_fatal(sig, si, uc);
+    return true;
+}
+
 static void one_shot(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
@@ -592,17 +639,23 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
             handler(sig, si, uc);
         return;
     }
+    if (blocked_here(sig, si, uc)) {
+        errno = saved_errno;
+        return;
+    }
     sigset_t saved;
     lock_table(&saved);
     struct virt v = virt[sig];
     action_fn handler = v.handler;
+    uint64_t blocks = delivery_blocks(sig); /* the handler's, before the reset below */
     struct sigaction cur;
     if (call_real(sig, NULL, &cur) == 0 && cur.sa_sigaction == one_shot) {
         /* What the kernel does for SA_RESETHAND: SIG_DFL, flags and mask kept. */
         begin_change(sig);
         v.mask = platform_action_mask(&cur.sa_mask) | v.stripped;
         v.stripped = 0;
-        v.bits = (v.bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART));
+        int nodefer = deferred(sig) ? v.bits & SA_NODEFER : cur.sa_flags & SA_NODEFER;
+        v.bits = (v.bits & ONE_SHOT_BITS) | (cur.sa_flags & (SA_ONSTACK | SA_RESTART)) | nodefer;
         store_entry(sig, &v);
         struct sigaction k = cur;
         fatal_action(&k, cur.sa_flags);
@@ -613,6 +666,7 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     errno = saved_errno;
     /* The kernel passes all three arguments whatever SA_SIGINFO says. */
     struct mask_frame f = masks_enter_handler();
+    masks_handler_blocks(blocks);
     handler(sig, si, uc);
     masks_leave_handler(f);
 }
@@ -624,8 +678,11 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
  * either one a moment earlier or later). */
 static void relay(int sig, siginfo_t *si, void *uc)
 {
+    if (blocked_here(sig, si, uc))
+        return;
     action_fn handler = program_handler(sig);
     struct mask_frame f = masks_enter_handler();
+    masks_handler_blocks(delivery_blocks(sig));
     if (handler)
         handler(sig, si, uc);
     masks_leave_handler(f);

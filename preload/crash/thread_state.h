@@ -68,12 +68,15 @@ void masks_park(int sig, const siginfo_t *si, void *uc);
 /* What a program's handler finds recorded on entry: when it returns, the kernel
  * puts back the mask it interrupted, and masks_leave_handler the record of it (a
  * handler that blocked the six, or unblocked a parked one, and returned leaves
- * them as they were). Left by siglongjmp instead, the record stays as the handler
- * set it (docs/signals.md). */
+ * them as they were). Left by longjmp instead, the record stays as the handler
+ * set it, or becomes the mask the jump restores (crash/longjmp.c). */
 struct mask_frame {
     uint64_t held, parked;
 };
 struct mask_frame masks_enter_handler(void);
+/* What the handler's delivery blocks of the six (bit sig - 1), recorded for its
+ * run: the kernel would block them, and does not (signals.c, deferred). */
+void masks_handler_blocks(uint64_t bits);
 void masks_leave_handler(struct mask_frame f);
 
 /* The six that a thread may block for real because it parked one (bit sig - 1). */

@@ -4,6 +4,7 @@
 #ifndef ENVSEAL_PLATFORM_LIBC_H
 #define ENVSEAL_PLATFORM_LIBC_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 /* Start-up (shim.c), called once by the library's constructor with the program's
@@ -24,5 +25,19 @@ int platform_at_exit(void (*fn)(void));
  * at_quick_exit handlers. 0 on success, and where the C library has no
  * quick_exit. */
 int platform_at_quick_exit(void (*fn)(void));
+
+/* Whether longjmp and siglongjmp are interposed (platform/linux/longjmp.c): a jump
+ * that restores a saved mask then updates the record of the fault signals the
+ * thread blocks (crash/masks.c), and signals.c can leave a handler's own signal
+ * unblocked in the kernel. */
+bool platform_longjmp_interposed(void);
+
+/* Looks libc's longjmp family up now: called when the program installs a handler,
+ * from which it may later jump (a lookup inside a handler is not safe). */
+void platform_prepare_longjmp(void);
+
+/* A sigsetjmp buffer's saved signal mask: true when env holds one (a sigsetjmp
+ * with savemask), copied into *mask. */
+bool platform_jmpbuf_mask(const void *env, sigset_t *mask);
 
 #endif

@@ -204,6 +204,18 @@ static void expect_clean(const char *mode, int sig)
 HARNESS_CASE(test_stack_overflow_main, expect_clean("overflow", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_thread, expect_clean("overflow-thread", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_own_altstack, expect_clean("overflow-own", SIGSEGV))
+/* A SIGSEGV handler of the program's left by longjmp, which restores no mask: the
+ * kernel keeps SIGSEGV blocked, so a later crash dies at once; with envseal it
+ * is swept first. By siglongjmp to a sigsetjmp that saved the mask: the probes go
+ * on as without envseal, and the crash is swept. */
+HARNESS_CASE(test_crash_after_longjmp_out_of_handler, expect_clean("probe-longjmp", SIGSEGV))
+HARNESS_CASE(test_crash_after_siglongjmp_probes, expect_clean("probe-siglongjmp", SIGSEGV))
+/* A fault inside the program's own SIGSEGV handler, and a fault while the program
+ * blocks SIGSEGV with a handler installed: the kernel kills at once without
+ * (re)running the handler; with envseal the same death, swept. */
+HARNESS_CASE(test_fault_inside_own_handler, expect_clean("own-handler-fault", SIGSEGV))
+HARNESS_CASE(test_fault_blocked_with_own_handler, expect_clean("own-handler-blocked", SIGSEGV))
+
 /* An alternate stack of the program's too small for the crash handler (no handler
  * of its own): the signal frame would not fit (abort), or on_fatal would run off
  * its end into the page below (segv). */
@@ -416,6 +428,10 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_main),
         cmocka_unit_test(test_stack_overflow_thread),
         cmocka_unit_test(test_stack_overflow_own_altstack),
+        cmocka_unit_test(test_crash_after_longjmp_out_of_handler),
+        cmocka_unit_test(test_crash_after_siglongjmp_probes),
+        cmocka_unit_test(test_fault_inside_own_handler),
+        cmocka_unit_test(test_fault_blocked_with_own_handler),
         cmocka_unit_test(test_small_own_altstack_abort),
         cmocka_unit_test(test_small_own_altstack_fault),
         cmocka_unit_test(test_small_own_altstack_term),

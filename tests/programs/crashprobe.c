@@ -47,6 +47,14 @@
  *                     after setting one, after disabling it, after setting one too
  *                     small for envseal's crash handler, and in a handler running
  *                     on that one (no crash)
+ *   probe-longjmp     a SIGSEGV handler left by longjmp (no mask restored) after
+ *                     one memory probe; prints how many probes found no memory and
+ *                     whether SIGSEGV reads back as blocked; SIGSEGV back to
+ *                     SIG_DFL, the value copied, a NULL write
+ *   probe-siglongjmp  the same with sigsetjmp(env, 1)/siglongjmp, 100 probes
+ *   own-handler-fault a SIGSEGV handler that faults itself; the value copied, a
+ *                     NULL write ("survived" should it return)
+ *   own-handler-blocked the same handler, SIGSEGV blocked by sigprocmask first
  *   small-altstack-abort, -term, -segv
  *                     sets an alternate stack of 2048 bytes (abort, term) or 4096
  *                     (segv) above an inaccessible page, no handler; copies the
@@ -73,6 +81,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -239,6 +248,83 @@ static int handler_fault(const char *v)
     puts("ready");
     fflush(stdout);
     raise(SIGUSR1);
+    return 0;
+}
+
+/* ---- handlers of the program's for SIGSEGV --------------------------------------- */
+
+static sigjmp_buf probe_env;
+static jmp_buf probe_plain_env;
+static int probe_how; /* 'l' longjmp, 's' siglongjmp with the mask saved */
+
+static void leave_by_jump(int sig)
+{
+    (void)sig;
+    if (probe_how == 'l')
+        longjmp(probe_plain_env, 1);
+    siglongjmp(probe_env, 1);
+}
+
+/* Whether p can be read: a memory probe, as test frameworks and garbage collectors
+ * write them. */
+static int readable(volatile int *p)
+{
+    if (probe_how == 'l' ? setjmp(probe_plain_env) : sigsetjmp(probe_env, 1))
+        return 0;
+    (void)*p;
+    return 1;
+}
+
+/* A SIGSEGV handler left by a jump, `rounds` probes (with longjmp, which restores no
+ * mask, the kernel would kill the second), then SIGSEGV back to SIG_DFL, the value
+ * copied and a NULL write. */
+static int probe_then_crash(const char *v, int how, int rounds)
+{
+    probe_how = how;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = leave_by_jump;
+    sigaction(SIGSEGV, &sa, NULL);
+    int unreadable = 0;
+    for (int i = 0; i < rounds; i++)
+        unreadable += !readable((volatile int *)nowhere + 2);
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("unreadable %d segv blocked %d\n", unreadable, sigismember(&cur, SIGSEGV));
+    signal(SIGSEGV, SIG_DFL);
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
+static void fault_again(int sig)
+{
+    (void)sig;
+    *nowhere = 2; /* the handler itself faults: SIGSEGV is blocked while it runs */
+}
+
+/* A SIGSEGV handler of the program's that faults itself (a crash reporter that
+ * crashes), or that runs while the program blocks SIGSEGV (how 'b'): the kernel
+ * kills the process either way, without running it (again). */
+static int own_handler_fault(const char *v, int how)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fault_again;
+    sigaction(SIGSEGV, &sa, NULL);
+    if (how == 'b') {
+        sigset_t segv;
+        sigemptyset(&segv);
+        sigaddset(&segv, SIGSEGV);
+        sigprocmask(SIG_BLOCK, &segv, NULL);
+    }
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    puts("survived");
     return 0;
 }
 
@@ -821,6 +907,14 @@ int main(int argc, char **argv)
         return overflow(v, 1);
     if (strcmp(mode, "overflow-own") == 0)
         return overflow(v, 2);
+    if (strcmp(mode, "probe-longjmp") == 0)
+        return probe_then_crash(v, 'l', 1);
+    if (strcmp(mode, "probe-siglongjmp") == 0)
+        return probe_then_crash(v, 's', 100);
+    if (strcmp(mode, "own-handler-fault") == 0)
+        return own_handler_fault(v, 'f');
+    if (strcmp(mode, "own-handler-blocked") == 0)
+        return own_handler_fault(v, 'b');
     if (strcmp(mode, "small-altstack-abort") == 0)
         return small_altstack(v, 2048, 'a'); /* MINSIGSTKSZ */
     if (strcmp(mode, "small-altstack-term") == 0)

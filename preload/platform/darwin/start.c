@@ -31,3 +31,19 @@ int platform_at_quick_exit(void (*fn)(void))
     (void)fn;
     return 0;
 }
+
+bool platform_longjmp_interposed(void)
+{
+    return false; /* not yet: the kernel blocks a handler's own signal, as before */
+}
+
+void platform_prepare_longjmp(void)
+{
+}
+
+bool platform_jmpbuf_mask(const void *env, sigset_t *mask)
+{
+    (void)env;
+    (void)mask;
+    return false;
+}

@@ -94,14 +94,29 @@ static uint64_t kernel_sync_bits(int how, uint64_t parked, uint64_t after)
 
 struct mask_frame masks_enter_handler(void)
 {
-    return (struct mask_frame){envseal_thread.held, envseal_thread.parked};
+    return (struct mask_frame){envseal_thread.held, envseal_thread.parked,
+                               envseal_thread.delivered};
 }
 
 void masks_handler_blocks(uint64_t bits)
 {
-    uint64_t held = envseal_thread.held;
-    if ((held | bits) != held) /* written only when it changes: see below */
-        envseal_thread.held = held | bits;
+    uint64_t added = bits & ~envseal_thread.held;
+    if (added) { /* written only when it changes: see below */
+        envseal_thread.held |= added;
+        envseal_thread.delivered |= added;
+    }
+}
+
+void masks_jump_restores(const sigset_t *saved)
+{
+    uint64_t sync = platform_sync_signals();
+    uint64_t keep = envseal_thread.held & ~envseal_thread.delivered;
+    sigset_t m;
+    memcpy(&m, saved, sizeof m);
+    set_first_word(&m, (first_word(saved) & ~sync) | ((first_word(saved) | keep) & sync));
+    if (envseal_thread.delivered)
+        envseal_thread.delivered = 0;
+    masks_change(SIG_SETMASK, &m, NULL);
 }
 
 void masks_leave_handler(struct mask_frame f)
@@ -112,6 +127,8 @@ void masks_leave_handler(struct mask_frame f)
         envseal_thread.held = f.held;
     if (envseal_thread.parked != f.parked)
         envseal_thread.parked = f.parked;
+    if (envseal_thread.delivered != f.delivered)
+        envseal_thread.delivered = f.delivered;
 }
 
 /* In a vfork child (or a clone sharing the memory) the record is its parent's

@@ -23,6 +23,8 @@ struct thread_state {
     uint64_t held;       /* synchronous signals the program blocks here (bit sig-1) */
     uint64_t parked;     /* those of held the kernel blocks here too: one was sent
                           * while held, and waits (masks_park) */
+    uint64_t delivered;  /* those of held that a running handler's delivery added
+                          * (masks_handler_blocks), not the program's sigprocmask */
 };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));
@@ -71,13 +73,19 @@ void masks_park(int sig, const siginfo_t *si, void *uc);
  * them as they were). Left by longjmp instead, the record stays as the handler
  * set it, or becomes the mask the jump restores (crash/longjmp.c). */
 struct mask_frame {
-    uint64_t held, parked;
+    uint64_t held, parked, delivered;
 };
 struct mask_frame masks_enter_handler(void);
 /* What the handler's delivery blocks of the six (bit sig - 1), recorded for its
  * run: the kernel would block them, and does not (signals.c, deferred). */
 void masks_handler_blocks(uint64_t bits);
 void masks_leave_handler(struct mask_frame f);
+
+/* A jump to a sigsetjmp that saved the mask (saved): the C library puts it back in
+ * the kernel directly; the record follows first. Of the six, the saved mask holds
+ * only what the kernel blocked: what the program blocked through sigprocmask is
+ * kept, and what the deliveries of the handlers the jump leaves added goes. */
+void masks_jump_restores(const sigset_t *saved);
 
 /* The six that a thread may block for real because it parked one (bit sig - 1). */
 uint64_t masks_parked_anywhere(void);

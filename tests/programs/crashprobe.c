@@ -51,7 +51,8 @@
  *                     one memory probe; prints how many probes found no memory and
  *                     whether SIGSEGV reads back as blocked; SIGSEGV back to
  *                     SIG_DFL, the value copied, a NULL write
- *   probe-siglongjmp  the same with sigsetjmp(env, 1)/siglongjmp, 100 probes
+ *   probe-siglongjmp  the same with sigsetjmp(env, 1)/siglongjmp, 100 probes, SIGBUS
+ *                     blocked by the program first (also read back)
  *   own-handler-fault a SIGSEGV handler that faults itself; the value copied, a
  *                     NULL write ("survived" should it return)
  *   own-handler-blocked the same handler, SIGSEGV blocked by sigprocmask first
@@ -285,12 +286,17 @@ static int probe_then_crash(const char *v, int how, int rounds)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = leave_by_jump;
     sigaction(SIGSEGV, &sa, NULL);
+    sigset_t bus, cur;
+    sigemptyset(&bus);
+    sigaddset(&bus, SIGBUS);
+    if (how == 's') /* blocked by the program before sigsetjmp: the jump keeps it so */
+        sigprocmask(SIG_BLOCK, &bus, NULL);
     int unreadable = 0;
     for (int i = 0; i < rounds; i++)
         unreadable += !readable((volatile int *)nowhere + 2);
-    sigset_t cur;
     sigprocmask(SIG_BLOCK, NULL, &cur);
-    printf("unreadable %d segv blocked %d\n", unreadable, sigismember(&cur, SIGSEGV));
+    printf("unreadable %d segv blocked %d bus blocked %d\n", unreadable,
+           sigismember(&cur, SIGSEGV), sigismember(&cur, SIGBUS));
     signal(SIGSEGV, SIG_DFL);
     keep = strdup(v);
     puts("ready");

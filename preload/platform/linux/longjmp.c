@@ -40,7 +40,7 @@ static void follow(const void *env)
 {
     sigset_t m;
     if (signals_active() && platform_jmpbuf_mask(env, &m))
-        masks_change(SIG_SETMASK, &m, NULL);
+        masks_jump_restores(&m);
 }
 
 __attribute__((noreturn)) static void jump(jump_fn real, void *env, int val)

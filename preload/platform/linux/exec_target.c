@@ -25,7 +25,8 @@ extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
 
 static int open_at(int dirfd, const char *path, int flags)
 {
-    long r = SYS4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | flags, 0);
+    /* O_NONBLOCK: a FIFO named as the program must not hang the exec here. */
+    long r = SYS4(SYS_openat, dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags, 0);
     return r < 0 ? -1 : (int)r;
 }
 

@@ -2,7 +2,10 @@
  * one class of names many times inside measure(), which callgrind alone counts
  * (--toggle-collect=measure). The environment (60 variables) is the caller's.
  *
- *   getenv_bench CLASS REPS     CLASS: absent | plain | secret | nop
+ *   getenv_bench CLASS REPS [FILE]     CLASS: absent | plain | secret | nop
+ *
+ * FILE, when given, holds NAME=VALUE lines, each set with setenv first (the secrets,
+ * where the environment cannot bring them: getenv_bench_test.c says why).
  *
  * "nop" runs the same loop over the plain names with an empty function instead of
  * getenv: its count is the loop and call overhead, which the caller subtracts.
@@ -37,10 +40,33 @@ __attribute__((noinline)) void measure(lookup_fn f, const char *const *names, lo
             sink ^= (uintptr_t)f(*n);
 }
 
+/* Sets each NAME=VALUE line of path; the copies read are wiped. */
+static int set_from(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    char line[512];
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *eq = strchr(line, '=');
+        if (eq) {
+            *eq = '\0';
+            rc = setenv(line, eq + 1, 1);
+        }
+        explicit_bzero(line, sizeof line);
+    }
+    fclose(f);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3)
+    if (argc != 3 && argc != 4)
         return 2;
+    if (argc == 4 && set_from(argv[3]) != 0)
+        return 4;
     const char *cls = argv[1];
     long reps = atol(argv[2]);
     const char *const *names = strcmp(cls, "absent") == 0   ? absent

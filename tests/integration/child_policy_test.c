@@ -7,6 +7,7 @@
  * that pass their environment on still give it. A child that will run without
  * envseal gets only the secrets the policy names one by one. */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,6 +162,28 @@ static void test_static_child_gets_only_named_secrets(void **state)
     assert_false(child_gets(cmd, true, "all"));
 }
 
+/* The dynamic loader run as the program (`ld-linux-x86-64.so.2 PROGRAM`) has no
+ * interpreter itself, yet loads envseal into the program it runs: `all` crosses. */
+static void test_loader_run_as_program_passes_allowed(void **state)
+{
+    (void)state;
+    char loader[PATH_MAX] = "", line[PATH_MAX + 128], cmd[2 * PATH_MAX];
+    FILE *maps = fopen("/proc/self/maps", "r"); /* this test's own loader */
+    assert_non_null(maps);
+    while (!loader[0] && fgets(line, sizeof line, maps)) {
+        char *path = strchr(line, '/');
+        if (path && strstr(path, "/ld-linux")) {
+            path[strcspn(path, "\n")] = '\0';
+            snprintf(loader, sizeof loader, "%s", path);
+        }
+    }
+    fclose(maps);
+    assert_true(loader[0] != '\0');
+    snprintf(cmd, sizeof cmd, "env '%s' '%s' show:GITHUB_TOKEN", loader, probe());
+    assert_true(child_gets(cmd, false, NULL));
+    assert_true(child_gets(cmd, true, "all"));
+}
+
 /* A script is judged by its interpreter: one run by /bin/sh (which loads envseal)
  * passes `all` on, as the dynamically linked probe it runs shows. */
 static void test_script_child_judged_by_its_interpreter(void **state)
@@ -242,6 +265,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unprotected_child_gets_only_named_secrets, kill_cur),
         cmocka_unit_test_teardown(test_static_child_gets_only_named_secrets, kill_cur),
         cmocka_unit_test_teardown(test_script_child_judged_by_its_interpreter, kill_cur),
+        cmocka_unit_test_teardown(test_loader_run_as_program_passes_allowed, kill_cur),
         cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
     };

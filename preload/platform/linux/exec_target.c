@@ -54,6 +54,50 @@ static bool secure_exec(int fd)
 
 static bool loads(int fd, int depth);
 
+/* The program's interpreter, as PT_INTERP names it, from its program headers: true
+ * when found (path filled, NUL-terminated). */
+static bool interpreter_of(int fd, const ElfW(Ehdr) *e, char *path, size_t cap)
+{
+    for (unsigned i = 0; i < e->e_phnum; i++) {
+        ElfW(Phdr) ph;
+        if (read_at(fd, &ph, sizeof ph, (off_t)(e->e_phoff + i * sizeof ph)) != (long)sizeof ph)
+            return false;
+        if (ph.p_type != PT_INTERP)
+            continue;
+        if (ph.p_filesz == 0 || ph.p_filesz > cap)
+            return false;
+        long n = read_at(fd, path, ph.p_filesz, (off_t)ph.p_offset);
+        path[cap - 1] = '\0';
+        return n == (long)ph.p_filesz && path[ph.p_filesz - 1] == '\0';
+    }
+    return false;
+}
+
+/* The dynamic loader run as a program (`ld-linux-x86-64.so.2 PROGRAM`) has no
+ * interpreter of its own, and applies LD_PRELOAD to the program it loads: told by
+ * being the very file this process's interpreter is. */
+static bool is_own_loader(int fd)
+{
+    struct stat target, loader;
+    ElfW(Ehdr) e;
+    char path[PATH_MAX];
+    if (SYS2(SYS_fstat, fd, &target) != 0)
+        return false;
+    int self = open_at(AT_FDCWD, "/proc/self/exe", 0);
+    if (self < 0)
+        return false;
+    bool found = read_at(self, &e, sizeof e, 0) == (long)sizeof e &&
+                 e.e_phentsize == sizeof(ElfW(Phdr)) && interpreter_of(self, &e, path, sizeof path);
+    close_fd(self);
+    int ld = found ? open_at(AT_FDCWD, path, 0) : -1;
+    if (ld < 0)
+        return false;
+    bool same = SYS2(SYS_fstat, ld, &loader) == 0 && loader.st_dev == target.st_dev &&
+                loader.st_ino == target.st_ino;
+    close_fd(ld);
+    return same;
+}
+
 /* "#!INTERPRETER [ARG]": the interpreter's answer. */
 static bool script_loads(const char *head, size_t n, int depth)
 {
@@ -91,14 +135,10 @@ static bool loads(int fd, int depth)
         h.e.e_ident[EI_CLASS] != own->e_ident[EI_CLASS] || h.e.e_machine != own->e_machine ||
         h.e.e_phentsize != sizeof(ElfW(Phdr)))
         return false;
-    for (unsigned i = 0; i < h.e.e_phnum; i++) {
-        ElfW(Phdr) ph;
-        if (read_at(fd, &ph, sizeof ph, (off_t)(h.e.e_phoff + i * sizeof ph)) != (long)sizeof ph)
-            return false;
-        if (ph.p_type == PT_INTERP)
-            return true; /* the loader runs it, and applies LD_PRELOAD */
-    }
-    return false; /* statically linked: nothing loads the preload */
+    char interp[PATH_MAX];
+    if (interpreter_of(fd, &h.e, interp, sizeof interp))
+        return true; /* the loader runs it, and applies LD_PRELOAD */
+    return is_own_loader(fd); /* else statically linked: nothing loads the preload */
 }
 
 /* What execvp would run: FILE itself when it names a path, else the first

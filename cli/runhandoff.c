@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +74,17 @@ int runhandoff_prepare(struct envvec *env, const struct config *cfg)
         if (handed(env->v[i], cfg))
             env->v[i] = (char *)HANDOFF_SLOT;
     return envvec_put(env, "ENVSEAL_HANDOFF", setting);
+}
+
+void runhandoff_close(char *const *env)
+{
+    static const char key[] = "ENVSEAL_HANDOFF=";
+    for (size_t i = 0; env && env[i]; i++)
+        if (strncmp(env[i], key, sizeof key - 1) == 0) {
+            char *end;
+            long fd = strtol(env[i] + sizeof key - 1, &end, 10);
+            if (*end == '\0' && fd >= 3 && fd <= INT_MAX)
+                close((int)fd);
+            return;
+        }
 }

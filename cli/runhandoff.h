@@ -16,4 +16,8 @@ void runhandoff_strip(struct envvec *env);
  * exec, number >= 3). 0, or -1 after printing why (nothing is then changed). */
 int runhandoff_prepare(struct envvec *env, const struct config *cfg);
 
+/* Closes this process's descriptor of the memfd env's ENVSEAL_HANDOFF names, if
+ * any: `run --redact` stays beside the program, which has its own copy. */
+void runhandoff_close(char *const *env);
+
 #endif

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "supervise.h"
+#include "runhandoff.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,8 +57,29 @@ struct channel {
     struct mstream ms;
 };
 
-/* Signals envseal relays to the program when they are sent to envseal itself. */
-static const int relayed[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
+/* Signals envseal relays to the program when a process sends them to envseal
+ * itself: every one a process can catch, but those envseal keeps for itself
+ * (SIGCHLD, SIGCONT, SIGPIPE; SIGTTIN and SIGTTOU, which stop envseal as a job of
+ * the terminal it writes to; SIGXCPU and SIGXFSZ, about its own limits), those a
+ * fault raises, and the C library's own (32, 33). A container's STOPSIGNAL may be
+ * any of them (SIGWINCH for httpd, SIGRTMIN+3 for systemd). */
+static bool relayed(int sig)
+{
+    switch (sig) {
+    case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGCONT: case SIGPIPE:
+    case SIGTTIN: case SIGTTOU: case SIGXCPU: case SIGXFSZ:
+    case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+        return false;
+    default:
+        return sig < 32 || (sig >= SIGRTMIN && sig <= SIGRTMAX);
+    }
+}
+
+/* Whether sig's default action ends a process (for the relayed ones). */
+static bool default_ends(int sig)
+{
+    return sig != SIGTSTP && sig != SIGWINCH && sig != SIGURG;
+}
 
 /* The supervisor's state: one per process. Signals are taken both in the main
  * loop and while a write waits for our reader (take_signals). */
@@ -87,8 +109,8 @@ static void take_signals(void)
             if (S.job.reaped && !S.reaped_at)
                 S.reaped_at = now_ms();
         }
-        else if (sig == SIGWINCH)
-            copy_winsize(S.ch, S.nch);
+        else if (sig == SIGWINCH && si.ssi_code == SI_KERNEL)
+            copy_winsize(S.ch, S.nch); /* the terminal's size changed */
         else if (sig == SIGCONT)
             jobctl_continued(&S.job);
         else if (S.job.reaped && sig == SIGTSTP)
@@ -504,11 +526,13 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
     sigaddset(&handled, SIGCHLD);
     sigaddset(&handled, SIGWINCH);
     sigaddset(&handled, SIGCONT);
-    for (size_t i = 0; i < sizeof relayed / sizeof *relayed; i++) {
+    for (int sig = 1; sig < NSIG; sig++) {
         struct sigaction sa;
-        sigaddset(&handled, relayed[i]);
-        S.ends_us[relayed[i]] = relayed[i] != SIGTSTP && sigaction(relayed[i], NULL, &sa) == 0 &&
-                                sa.sa_handler == SIG_DFL;
+        if (!relayed(sig))
+            continue;
+        sigaddset(&handled, sig);
+        S.ends_us[sig] = default_ends(sig) && sigaction(sig, NULL, &sa) == 0 &&
+                         sa.sa_handler == SIG_DFL;
     }
     sigprocmask(SIG_BLOCK, &handled, &oldmask);
     int sfd = S.sfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -544,6 +568,7 @@ int supervise_run(const char *file, char *const argv[], char *const envp[],
         _exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
     }
     close(errpipe[1]);
+    runhandoff_close(envp); /* the program's copy is the only one it needs */
     if (child_out >= 0)
         close(child_out);
     if (child_err >= 0 && child_err != child_out)

@@ -178,6 +178,36 @@ static void test_signal_to_own_group_arrives_once(void **state)
     envb_free(&env);
 }
 
+/* Signals beyond the usual few, sent to the pid the caller knows (a container's
+ * STOPSIGNAL: SIGWINCH for httpd, SIGRTMIN+3 for systemd; SIGPWR; SIGVTALRM): the
+ * program gets each, as it would alone. */
+static void test_any_signal_to_the_pid_reaches_the_program(void **state)
+{
+    (void)state;
+    struct envb env;
+    token_env(&env);
+    const int sigs[] = {SIGWINCH, SIGRTMIN + 3, SIGPWR, SIGVTALRM, SIGURG};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        for (int redact = 0; redact < 2; redact++) {
+            char script[160];
+            snprintf(script, sizeof script,
+                     "trap 'echo got; exit 7' %d; echo ready; while :; do sleep 0.05; done",
+                     sigs[i]);
+            char *alone[] = {"/bin/bash", "-c", script, NULL};
+            char *sealed[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim,
+                              "--", "/bin/bash", "-c", script, NULL};
+            struct proc p;
+            assert_int_equal(proc_spawn(&p, redact ? sealed : alone, &env), 0);
+            assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+            kill(p.pid, sigs[i]);
+            int st = proc_finish(&p, TIMEOUT);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 7 || !text_has_line(p.out, "got"))
+                fail_msg("signal %d, redact %d: status %#x, output: %s", sigs[i], redact,
+                         (unsigned)st, p.out);
+        }
+    envb_free(&env);
+}
+
 /* Reads fd into buf (appending) until needle is in it or ms pass. */
 static bool read_until(int fd, char *buf, size_t cap, size_t *len, const char *needle, int ms)
 {
@@ -690,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_program_stopping_itself_is_reported),
         cmocka_unit_test(test_sigtstp_to_the_pid_stops_the_program),
         cmocka_unit_test(test_signal_to_own_group_arrives_once),
+        cmocka_unit_test(test_any_signal_to_the_pid_reaches_the_program),
         cmocka_unit_test(test_raw_mode_through_stdout_reaches_the_terminal),
         cmocka_unit_test(test_echo_off_through_both_stays_off),
         cmocka_unit_test(test_restore_just_before_exit_reaches_the_terminal),

@@ -12,8 +12,10 @@
  *    starts without those secrets (warn) or is refused with 111 (refuse).
  *  - A handed name the shim's own patterns do not cover is sealed all the same. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -190,6 +192,78 @@ static void test_poll_handoff_never_shows_secret(void **state)
                   inherited.in_launcher);
     assert_int_equal(files.starts_seen, 0);
     assert_int_equal(inherited.in_program, 0);
+}
+
+/* How many of pid's descriptors are the hand-off memfd. */
+static int handoff_fds(pid_t pid)
+{
+    char dir[64], link[PATH_MAX], target[PATH_MAX];
+    int n = 0;
+    for (int fd = 0; fd < 256; fd++) {
+        snprintf(dir, sizeof dir, "/proc/%d/fd/%d", (int)pid, fd);
+        ssize_t len = readlink(dir, target, sizeof target - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        snprintf(link, sizeof link, "%s", target);
+        n += strstr(link, "envseal-handoff") != NULL;
+    }
+    return n;
+}
+
+/* A child process of parent's (the first /proc lists), or 0. */
+static pid_t child_of(pid_t parent)
+{
+    DIR *d = opendir("/proc");
+    pid_t found = 0;
+    struct dirent *e;
+    while (d && !found && (e = readdir(d))) {
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? fopen(path, "re") : NULL;
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *close_paren = strrchr(buf, ')'); /* the name may hold spaces */
+        int ppid = 0;
+        if (close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1 && ppid == parent)
+            found = (pid_t)atoi(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* `run --redact` stays beside the program: once the program has started, neither
+ * holds the memfd (plain shared memory) any more. The control: the memfd is there,
+ * in the program, when the library that would close it is not an envseal shim. */
+static void test_redact_keeps_no_handoff(void **state)
+{
+    (void)state;
+    char secret[64], fopt[600];
+    harness_random_secret(secret, sizeof secret, "rh");
+    snprintf(fopt, sizeof fopt, "HANDOFF_TOKEN=%s", harness_scratch("redact.file", secret));
+    struct envb env;
+    envb_init(&env, false);
+    assert_int_equal(proc_spawn(&cur, ARGV((char *)envseal(), "run", "--redact", "--library",
+                                           (char *)harness_shim_path(), "--secret-file", fopt,
+                                           "--", "/bin/sh", "-c",
+                                           "test -n \"$HANDOFF_TOKEN\" && echo ready; "
+                                           "exec sleep 60"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&cur, "ready", WAIT_MS));
+    pid_t program = child_of(cur.pid);
+    assert_true(program > 0);
+    int in_envseal = handoff_fds(cur.pid), in_program = handoff_fds(program);
+    kill(program, SIGTERM);
+    int st = proc_finish(&cur, WAIT_MS);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    assert_int_equal(in_envseal, 0); /* envseal, the supervisor */
+    assert_int_equal(in_program, 0);
+    envb_free(&env);
 }
 
 /* ---- the values the program gets ---- */
@@ -467,6 +541,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_poll_control_plain_preload_shows_secret, kill_cur),
         cmocka_unit_test_teardown(test_poll_handoff_never_shows_secret, kill_cur),
+        cmocka_unit_test_teardown(test_redact_keeps_no_handoff, kill_cur),
         cmocka_unit_test_teardown(test_relocate_getenv_environ_envp, kill_cur),
         cmocka_unit_test_teardown(test_strict_getenv, kill_cur),
         cmocka_unit_test_teardown(test_python3_gets_value, kill_cur),

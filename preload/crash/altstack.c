@@ -67,6 +67,24 @@ bool altstack_adopt(void *stack)
     return true;
 }
 
+struct altstack_frame altstack_enter_handler(void)
+{
+    const struct thread_state *t = &envseal_thread;
+    return (struct altstack_frame){t->program_stack, t->program_stack_kept_out,
+                                   t->program_stack_set};
+}
+
+void altstack_leave_handler(const struct altstack_frame *f)
+{
+    struct thread_state *t = &envseal_thread;
+    if (t->program_stack == f->program_stack && t->program_stack_kept_out == f->kept_out &&
+        (!f->kept_out || memcmp(&t->program_stack_set, &f->set, sizeof f->set) == 0))
+        return; /* written only when it changed: a page written after fork is copied */
+    t->program_stack = f->program_stack;
+    t->program_stack_kept_out = f->kept_out;
+    t->program_stack_set = f->set;
+}
+
 /* What the kernel reports for a thread with no alternate stack. */
 static void none(stack_t *out)
 {

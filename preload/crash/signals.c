@@ -666,8 +666,10 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     errno = saved_errno;
     /* The kernel passes all three arguments whatever SA_SIGINFO says. */
     struct mask_frame f = masks_enter_handler();
+    struct altstack_frame a = altstack_enter_handler();
     masks_handler_blocks(blocks);
     handler(sig, si, uc);
+    altstack_leave_handler(&a);
     masks_leave_handler(f);
 }
 
@@ -682,9 +684,11 @@ static void relay(int sig, siginfo_t *si, void *uc)
         return;
     action_fn handler = program_handler(sig);
     struct mask_frame f = masks_enter_handler();
+    struct altstack_frame a = altstack_enter_handler();
     masks_handler_blocks(delivery_blocks(sig));
     if (handler)
         handler(sig, si, uc);
+    altstack_leave_handler(&a);
     masks_leave_handler(f);
 }
 

@@ -36,6 +36,16 @@ static inline bool altstack_ours_in_kernel(const struct thread_state *t)
     return t->stack && (!t->program_stack || t->program_stack_kept_out);
 }
 
+/* The program's alternate stack as recorded when a handler of the program's starts:
+ * when the handler returns, the kernel puts back the alternate stack it had then
+ * (uc_stack), undoing a sigaltstack made in the handler; so does the record. */
+struct altstack_frame {
+    bool program_stack, kept_out;
+    stack_t set;
+};
+struct altstack_frame altstack_enter_handler(void);
+void altstack_leave_handler(const struct altstack_frame *f);
+
 /* Gives the calling thread our alternate stack (ALTSTACK_SIZE bytes), unless it has
  * one already. False when the kernel refused it (the caller keeps the memory). */
 bool altstack_adopt(void *stack);

@@ -185,7 +185,8 @@ static void test_loader_run_as_program_passes_allowed(void **state)
 }
 
 /* A script is judged by its interpreter: one run by /bin/sh (which loads envseal)
- * passes `all` on, as the dynamically linked probe it runs shows. */
+ * passes `all` on, as the dynamically linked probe it runs shows; so does one
+ * without "#!" started by execvp, which runs it with /bin/sh. */
 static void test_script_child_judged_by_its_interpreter(void **state)
 {
     (void)state;
@@ -197,6 +198,13 @@ static void test_script_child_judged_by_its_interpreter(void **state)
     assert_true(child_gets(cmd, false, NULL));
     assert_true(child_gets(cmd, true, "all"));
     assert_true(child_gets(cmd, true, "GITHUB_*"));
+    /* Without "#!": env's execvp runs it with /bin/sh, as glibc does on ENOEXEC. */
+    snprintf(text, sizeof text, "exec '%s' show:GITHUB_TOKEN\n", probe());
+    script = harness_scratch("policy-script-plain", text);
+    assert_int_equal(chmod(script, 0755), 0);
+    snprintf(cmd, sizeof cmd, "env '%s'", script);
+    assert_true(child_gets(cmd, false, NULL));
+    assert_true(child_gets(cmd, true, "all"));
 }
 
 /* A hand-built environment that copies both LD_PRELOAD and the process's own

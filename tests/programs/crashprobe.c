@@ -47,6 +47,9 @@
  *                     after setting one, after disabling it, after setting one too
  *                     small for envseal's crash handler, and in a handler running
  *                     on that one (no crash)
+ *   altstack-in-handler sets a 16 KiB alternate stack; a SIGUSR1 handler sets a
+ *                     small one (which the kernel undoes when it returns); prints the
+ *                     stack read back, disables and unmaps it, copies the value, aborts
  *   probe-longjmp     a SIGSEGV handler left by longjmp (no mask restored) after
  *                     one memory probe; prints how many probes found no memory and
  *                     whether SIGSEGV reads back as blocked; SIGSEGV back to
@@ -853,6 +856,41 @@ static int small_altstack(const char *v, size_t size, char how)
     return 0;
 }
 
+/* An alternate stack set inside a handler: the kernel puts back, when the handler
+ * returns, the one in force when the signal came. */
+static void set_small_stack(int sig)
+{
+    (void)sig;
+    static unsigned char small[6000] __attribute__((aligned(64)));
+    stack_t ss = {.ss_sp = small, .ss_size = sizeof small, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+}
+
+/* A 16 KiB stack of the program's; a SIGUSR1 handler sets a small one; after it
+ * returns the program reads its stack back, disables it, unmaps it, copies the
+ * value and aborts. */
+static int altstack_in_handler(const char *v)
+{
+    size_t size = 16384;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return 3;
+    stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0}, now;
+    if (sigaltstack(&ss, NULL) != 0)
+        return 3;
+    signal(SIGUSR1, set_small_stack);
+    raise(SIGUSR1);
+    sigaltstack(NULL, &now);
+    printf("after handler size %zu same %d\n", now.ss_size, now.ss_sp == p);
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    munmap(p, size);
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    abort();
+}
+
 static int late_secret(const char *name)
 {
     char line[256];
@@ -913,6 +951,8 @@ int main(int argc, char **argv)
         return overflow(v, 1);
     if (strcmp(mode, "overflow-own") == 0)
         return overflow(v, 2);
+    if (strcmp(mode, "altstack-in-handler") == 0)
+        return altstack_in_handler(v);
     if (strcmp(mode, "probe-longjmp") == 0)
         return probe_then_crash(v, 'l', 1);
     if (strcmp(mode, "probe-siglongjmp") == 0)

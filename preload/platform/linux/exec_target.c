@@ -52,7 +52,7 @@ static bool secure_exec(int fd)
     return SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >= 0;
 }
 
-static bool loads(int fd, int depth);
+static bool loads(int fd, int depth, bool sh_fallback);
 
 /* The program's interpreter, as PT_INTERP names it, from its program headers: true
  * when found (path filled, NUL-terminated). */
@@ -98,6 +98,16 @@ static bool is_own_loader(int fd)
     return same;
 }
 
+static bool path_loads(const char *path, int depth)
+{
+    int fd = open_at(AT_FDCWD, path, 0);
+    if (fd < 0)
+        return false;
+    bool r = loads(fd, depth, false);
+    close_fd(fd);
+    return r;
+}
+
 /* "#!INTERPRETER [ARG]": the interpreter's answer. */
 static bool script_loads(const char *head, size_t n, int depth)
 {
@@ -111,15 +121,11 @@ static bool script_loads(const char *head, size_t n, int depth)
     path[k] = '\0';
     if (k == 0 || depth >= MAX_SCRIPT_DEPTH)
         return false;
-    int fd = open_at(AT_FDCWD, path, 0);
-    if (fd < 0)
-        return false;
-    bool r = loads(fd, depth + 1);
-    close_fd(fd);
-    return r;
+    return path_loads(path, depth + 1);
 }
 
-static bool loads(int fd, int depth)
+/* sh_fallback: execvp runs a file that is neither ELF nor "#!" with /bin/sh. */
+static bool loads(int fd, int depth, bool sh_fallback)
 {
     union {
         ElfW(Ehdr) e;
@@ -131,8 +137,10 @@ static bool loads(int fd, int depth)
     if (n >= 2 && h.b[0] == '#' && h.b[1] == '!')
         return script_loads(h.b, (size_t)n, depth);
     const ElfW(Ehdr) *own = &__ehdr_start;
-    if (n < (long)sizeof h.e || memcmp(h.e.e_ident, ELFMAG, SELFMAG) != 0 ||
-        h.e.e_ident[EI_CLASS] != own->e_ident[EI_CLASS] || h.e.e_machine != own->e_machine ||
+    if (n >= 0 && (n < SELFMAG || memcmp(h.e.e_ident, ELFMAG, SELFMAG) != 0))
+        return sh_fallback && depth == 0 && path_loads("/bin/sh", 1);
+    if (n < (long)sizeof h.e || h.e.e_ident[EI_CLASS] != own->e_ident[EI_CLASS] ||
+        h.e.e_machine != own->e_machine ||
         h.e.e_phentsize != sizeof(ElfW(Phdr)))
         return false;
     char interp[PATH_MAX];
@@ -202,7 +210,7 @@ bool exec_target_loads_preload(const struct exec_target *t)
     }
     if (fd < 0)
         return false; /* cannot tell: only what is safe without envseal */
-    bool r = loads(fd, 0);
+    bool r = loads(fd, 0, t->search);
     close_fd(fd);
     return r;
 }

@@ -301,6 +301,11 @@ int cmd_run(int argc, char **argv)
     }
     char **prog_argv = argv + first;
     const char *prog = prog_argv[0];
+    /* From here on envseal holds secrets (its own environment's, then the files'
+     * and commands'): no ptrace, /proc/PID/mem or core of it by the user's other
+     * processes, also while a --secret-cmd waits for a passphrase. The program
+     * (exec) and the commands (fork and exec) start dumpable as usual. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
     struct envvec own, env;
     static struct config cfg;
@@ -355,10 +360,21 @@ int cmd_run(int argc, char **argv)
         return ENVSEAL_EXIT_REFUSED;
     }
 
+    /* envseal's own copies of the values: locked and out of core dumps, or said. */
+    if (!secmem_protected()) {
+        if (cfg.on_failure == ON_FAILURE_REFUSE) {
+            cli_error("refusing to run %s: envseal's own copies of the secrets could not be "
+                      "locked in memory (RLIMIT_MEMLOCK)", prog);
+            secmem_wipe_all();
+            return ENVSEAL_EXIT_REFUSED;
+        }
+        if (!cfg.quiet)
+            cli_warn("envseal's own copies of the secrets could not be locked in memory "
+                     "(RLIMIT_MEMLOCK): they may reach swap");
+    }
+
     struct masker *m = NULL;
     if (r.redact) {
-        /* envseal stays, holding secrets: keep ptrace and core dumps away. */
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         size_t nmask = 0;
         const char *mask = r.mask ? r.mask : "[REDACTED]";
         m = runenv_masker(&env, &cfg, mask, cfg.quiet, &nmask);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "tests/cli/cli_util.h"
+#include "tests/integration/unpriv.h"
 
 #define TIMEOUT 30000
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
@@ -206,6 +207,81 @@ static void test_stderr_and_environment_of_the_command(void **state)
     envb_free(&env);
 }
 
+/* While its --secret-cmd commands run (a passphrase prompt may take minutes),
+ * envseal already holds secrets: it is not dumpable then, so the user's other
+ * processes cannot read its memory (/proc/PID/mem belongs to root). The control: a
+ * dumpable shell of that user finds its own /proc/PID/mem its user's. */
+static void test_not_dumpable_while_commands_run(void **state)
+{
+    (void)state;
+    const char *why;
+    if (!unpriv_setup(&why)) {
+        print_message("skipped: %s\n", why);
+        skip();
+    }
+    const char *nobody_envseal = unpriv_copy("cli/envseal", "envseal");
+    const char *nobody_shim = unpriv_copy("preload/libenvseal.so", "libenvseal.so");
+    const char *cmd = "stat -c \"owner %u\" /proc/$PPID/mem >&2; echo value-of-the-command";
+    char owner_user[32];
+    snprintf(owner_user, sizeof owner_user, "owner %u", (unsigned)unpriv_uid());
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "PATH", "/usr/bin:/bin");
+    char opt[256];
+    snprintf(opt, sizeof opt, "D_TOKEN=%s", cmd);
+    struct proc p;
+    /* the control: a dumpable process of that user, reading its own */
+    assert_int_equal(proc_spawn_with(&p,
+                                     ARGV("/bin/sh", "-c", "stat -c \"owner %u\" /proc/$$/mem >&2"),
+                                     &env, unpriv_become, NULL),
+                     0);
+    int st = proc_finish(&p, TIMEOUT);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(text_has_line(p.err, owner_user)); /* the control */
+    assert_int_equal(proc_spawn_with(&p, ARGV((char *)nobody_envseal, "run", "--library",
+                                              (char *)nobody_shim, "--secret-cmd", opt, "--",
+                                              "/bin/true"),
+                                     &env, unpriv_become, NULL),
+                     0);
+    st = proc_finish(&p, TIMEOUT);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !text_has_line(p.err, "owner 0"))
+        fail_msg("status %#x, stderr: %s", (unsigned)st, p.err);
+    envb_free(&env);
+}
+
+/* envseal's own copies of the values could not be locked (RLIMIT_MEMLOCK 0, no
+ * CAP_IPC_LOCK): one line, and under --on-failure refuse exit 111 before the program
+ * starts. The control: the same run with the limit as it was says nothing. */
+static void test_unlocked_own_copies_are_said(void **state)
+{
+    (void)state;
+    char f[64];
+    harness_random_secret(f, sizeof f, "ml");
+    char ofile[PATH_MAX + 32];
+    snprintf(ofile, sizeof ofile, "M_TOKEN=%s", scratch_file("memlock.secret", f, strlen(f)));
+    struct envb env;
+    base_env(&env);
+    const char *line = "could not be locked in memory";
+    for (int limited = 0; limited < 2; limited++)
+        for (int refuse = 0; refuse < 2; refuse++) {
+            struct proc p;
+            assert_int_equal(
+                proc_spawn_ex(&p,
+                              ARGV((char *)envseal_bin(), "run", "--library", shim,
+                                   "--on-failure", refuse ? "refuse" : "warn", "--secret-file",
+                                   ofile, "--", "/bin/true"),
+                              &env, limited ? SPAWN_NO_MEMLOCK : 0, NULL),
+                0);
+            int st = proc_finish(&p, TIMEOUT);
+            int want = limited && refuse ? 111 : 0;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != want ||
+                (strstr(p.err, line) != NULL) != (limited != 0) || strstr(p.err, f))
+                fail_msg("limited %d refuse %d: status %#x, stderr: %s", limited, refuse,
+                         (unsigned)st, p.err);
+        }
+    envb_free(&env);
+}
+
 /* Each failure: exit 125, one line naming NAME and the command's status, the
  * program never started, the output nowhere. */
 static void test_failures_stop_before_the_program(void **state)
@@ -257,6 +333,8 @@ int main(void)
         cmocka_unit_test(test_order_and_trailing_newlines),
         cmocka_unit_test(test_stderr_and_environment_of_the_command),
         cmocka_unit_test(test_failures_stop_before_the_program),
+        cmocka_unit_test(test_not_dumpable_while_commands_run),
+        cmocka_unit_test(test_unlocked_own_copies_are_said),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }

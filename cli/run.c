@@ -334,13 +334,15 @@ int cmd_run(int argc, char **argv)
         return EXIT_RUN_FAILED;
     }
     for (int i = 0; i < r.nfiles; i++) {
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)r.files[i].nlen, r.files[i].name);
         const struct run_secret_file *f = &r.files[i];
+        char *name = strndup(f->name, f->nlen); /* whole: a longer one is another name */
         /* A command gets envseal's own environment: never a value read before it. */
-        char *entry = f->cmd ? secretcmd_run(f->name, f->nlen, f->path, own.v)
-                             : secretfile_load(f->name, f->nlen, f->path);
-        if (!entry || envvec_put(&env, name, entry) != 0) {
+        char *entry = !name          ? NULL
+                      : f->cmd ? secretcmd_run(f->name, f->nlen, f->path, own.v)
+                               : secretfile_load(f->name, f->nlen, f->path);
+        bool put = entry && envvec_put(&env, name, entry) == 0;
+        free(name);
+        if (!put) {
             secmem_wipe_all();
             return EXIT_RUN_FAILED;
         }

@@ -96,10 +96,13 @@ char *secretfile_load(const char *name, size_t nlen, const char *path)
 int secretvalue_finish(char *entry, size_t nlen, size_t len, size_t room, const char *what)
 {
     char *val = entry + nlen + 1;
+    /* A read that filled the room stopped before the end: too large, whatever
+     * stripping its last newlines would leave (the rest was never read). */
+    bool filled = len >= room;
     while (len > 0 && (val[len - 1] == '\n' || val[len - 1] == '\r'))
         len--;
     const char *why = NULL;
-    if (nlen + 1 + len + 1 > SECRETFILE_ENTRY_MAX)
+    if (filled || nlen + 1 + len + 1 > SECRETFILE_ENTRY_MAX)
         why = "is larger than an environment variable can be (128 KiB)";
     else if (memchr(val, '\0', len))
         why = "contains a NUL byte, which an environment value cannot hold";

@@ -265,6 +265,32 @@ static void test_secret_file_with_redact(void **state)
     envb_free(&env);
 }
 
+/* A NAME of any length replaces the inherited variable of that name: the program
+ * gets one entry, the file's value. */
+static void test_secret_file_long_name_replaces_inherited(void **state)
+{
+    (void)state;
+    char name[400], old[64], secret[64], opt[1200], line[600];
+    memset(name, 'A', 300);
+    snprintf(name + 300, sizeof name - 300, "_TOKEN");
+    harness_random_secret(old, sizeof old, "old");
+    harness_random_secret(secret, sizeof secret, "new");
+    snprintf(opt, sizeof opt, "%s=%s", name, scratch_file("long.secret", secret, strlen(secret)));
+    snprintf(line, sizeof line, "%s %zu:%08x", name, strlen(secret), fnv32(secret));
+    char show[420];
+    snprintf(show, sizeof show, "show:%s", name);
+    struct envb env;
+    env_with(&env, name, old);
+    struct capture c;
+    run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", opt, "--",
+                     (char *)envprobe_bin(), show),
+                &env, NULL, &c, TIMEOUT);
+    assert_exited(c.status, 0);
+    assert_true(text_has_line(c.out, line));
+    capture_free(&c);
+    envb_free(&env);
+}
+
 static void test_secret_file_errors(void **state)
 {
     (void)state;
@@ -275,6 +301,17 @@ static void test_secret_file_errors(void **state)
     withnul[n / 2] = '\0';
     const char *nulfile = scratch_file("nul.secret", withnul, n);
     const char *good = scratch_file("good.secret", secret, strlen(secret));
+    /* Over 128 KiB, newlines where the read stops: too large all the same. */
+    size_t bign = 300000;
+    char *big = malloc(bign + 16);
+    assert_non_null(big);
+    memcpy(big, "tok", 3);
+    memset(big + 3, '\n', bign);
+    memcpy(big + 3 + bign, "MORE", 4);
+    const char *bigfile = scratch_file("big.secret", big, bign + 7);
+    free(big);
+    char o_big[600];
+    snprintf(o_big, sizeof o_big, "APP_SECRET=%s", bigfile);
     char o_nul[600], o_missing[600], o_good[600], o_bad[600], o_ld[600];
     snprintf(o_nul, sizeof o_nul, "APP_SECRET=%s", nulfile);
     snprintf(o_missing, sizeof o_missing, "APP_SECRET=%s/none", harness_tmpdir());
@@ -293,6 +330,9 @@ static void test_secret_file_errors(void **state)
         {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_nul, "--",
               "true"),
          NULL, NULL, 125, "NUL"},
+        {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_big, "--",
+              "true"),
+         NULL, NULL, 125, "larger than"},
         {ARGV((char *)envseal_bin(), "run", "--library", shim, "--secret-file", o_bad, "--",
               "true"),
          NULL, NULL, 64, "not a valid variable name"},
@@ -998,6 +1038,7 @@ int main(void)
         cmocka_unit_test(test_redact_relays_sigterm_and_kill),
         cmocka_unit_test(test_secret_file_delivered_not_visible),
         cmocka_unit_test(test_secret_file_with_redact),
+        cmocka_unit_test(test_secret_file_long_name_replaces_inherited),
         cmocka_unit_test(test_secret_file_errors),
         cmocka_unit_test(test_settings_options),
         cmocka_unit_test(test_mode_strict_option),

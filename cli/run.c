@@ -333,6 +333,18 @@ int cmd_run(int argc, char **argv)
         cli_error("out of memory");
         return EXIT_RUN_FAILED;
     }
+    /* What the names alone decide comes first: a command line that is refused
+     * runs no --secret-cmd (no passphrase prompt, no secret manager's log entry). */
+    if (runenv_cover(&env, r.files, r.nfiles, &cfg) != 0) {
+        secmem_wipe_all();
+        return EXIT_USAGE;
+    }
+    bool any = !cfg.disabled && (r.nfiles > 0 || runenv_count_secrets(&env, &cfg) > 0);
+    enum verdict_e verdict = V_ERROR;
+    if (any && vet_program(prog, &cfg, &verdict) != 0) {
+        secmem_wipe_all();
+        return ENVSEAL_EXIT_REFUSED;
+    }
     for (int i = 0; i < r.nfiles; i++) {
         const struct run_secret_file *f = &r.files[i];
         char *name = strndup(f->name, f->nlen); /* whole: a longer one is another name */
@@ -347,21 +359,11 @@ int cmd_run(int argc, char **argv)
             return EXIT_RUN_FAILED;
         }
     }
-    if (runenv_cover(&env, r.files, r.nfiles, &cfg) != 0) {
-        secmem_wipe_all();
-        return EXIT_USAGE;
-    }
     size_t nsecrets = cfg.disabled ? 0 : runenv_count_secrets(&env, &cfg);
     if (flavour == 0) /* under warn: said even with --quiet, as nothing is sealed */
         cli_warn("%s is not an envseal shim (%s): not preloaded, so %s runs with %zu secret "
                  "variable(s) NOT sealed",
                  lib, not_shim, prog, nsecrets);
-    enum verdict_e verdict = V_ERROR;
-    if (nsecrets > 0 && vet_program(prog, &cfg, &verdict) != 0) {
-        secmem_wipe_all();
-        return ENVSEAL_EXIT_REFUSED;
-    }
-
     /* envseal's own copies of the values: locked and out of core dumps, or said. */
     if (!secmem_protected()) {
         if (cfg.on_failure == ON_FAILURE_REFUSE) {

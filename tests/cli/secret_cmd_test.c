@@ -207,6 +207,41 @@ static void test_stderr_and_environment_of_the_command(void **state)
     envb_free(&env);
 }
 
+/* A command line refused for what its names say (an excluded NAME, ENVSEAL_DISABLE)
+ * runs no command: no passphrase prompt, no secret manager's log entry for nothing.
+ * The control: the same command line without the refusal runs it. */
+static void test_refused_command_line_runs_no_command(void **state)
+{
+    (void)state;
+    char marker[PATH_MAX], opt[PATH_MAX + 64];
+    snprintf(marker, sizeof marker, "%s/ran", harness_tmpdir());
+    snprintf(opt, sizeof opt, "E_TOKEN=touch '%s'; echo value-of-e", marker);
+    for (int c = 0; c < 3; c++) {
+        unlink(marker);
+        struct envb env;
+        base_env(&env);
+        envb_set(&env, "PATH", "/usr/bin:/bin");
+        if (c == 2)
+            envb_set(&env, "ENVSEAL_DISABLE", "1");
+        struct capture cap;
+        run_capture(c == 1 ? ARGV((char *)envseal_bin(), "run", "--library", shim, "--exclude",
+                                  "E_TOKEN", "--secret-cmd", opt, "--", "/bin/true")
+                           : ARGV((char *)envseal_bin(), "run", "--library", shim,
+                                  "--secret-cmd", opt, "--", "/bin/true"),
+                    &env, NULL, &cap, TIMEOUT);
+        bool ran = access(marker, F_OK) == 0;
+        if (c == 0) {
+            assert_exited_why(cap.status, 0, &cap);
+            assert_true(ran); /* the control */
+        } else {
+            assert_exited_why(cap.status, 64, &cap);
+            assert_false(ran);
+        }
+        capture_free(&cap);
+        envb_free(&env);
+    }
+}
+
 /* While its --secret-cmd commands run (a passphrase prompt may take minutes),
  * envseal already holds secrets: it is not dumpable then, so the user's other
  * processes cannot read its memory (/proc/PID/mem belongs to root). The control: a
@@ -333,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_order_and_trailing_newlines),
         cmocka_unit_test(test_stderr_and_environment_of_the_command),
         cmocka_unit_test(test_failures_stop_before_the_program),
+        cmocka_unit_test(test_refused_command_line_runs_no_command),
         cmocka_unit_test(test_not_dumpable_while_commands_run),
         cmocka_unit_test(test_unlocked_own_copies_are_said),
     };

@@ -482,6 +482,55 @@ out:
     return v;
 }
 
+/* The next word of [*p, end) (blanks skipped), or false at the end. */
+static bool next_word(const char **p, const char *end, const char **w, size_t *len)
+{
+    const char *q = *p;
+    while (q < end && (*q == ' ' || *q == '\t'))
+        q++;
+    const char *a = q;
+    while (q < end && *q != ' ' && *q != '\t' && *q != '\r')
+        q++;
+    *p = q;
+    *w = a;
+    *len = (size_t)(q - a);
+    return q > a;
+}
+
+/* What `#!/usr/bin/env ARGS` runs: NAME, or with -S (the rest of the line split,
+ * as GNU env does) the first word that is neither an assignment nor one of the
+ * options -i, -u NAME, -- . False (a malformed line for this analysis) for any
+ * other option: env itself is not what runs. */
+static bool env_program(const char *q, const char *end, struct elfinfo *o, char *next,
+                        size_t next_size)
+{
+    const char *w;
+    size_t len;
+    if (!next_word(&q, end, &w, &len))
+        return true; /* "#!/usr/bin/env" alone: env runs */
+    bool split = false;
+    if ((len == 2 && memcmp(w, "-S", 2) == 0) || (len == 14 && memcmp(w, "--split-string", 14) == 0)) {
+        split = true;
+        if (!next_word(&q, end, &w, &len))
+            return false;
+    }
+    while (split && len > 0 && (w[0] == '-' || memchr(w, '=', len))) {
+        bool takes_name = len == 2 && memcmp(w, "-u", 2) == 0;
+        bool known = takes_name || (len == 2 && (memcmp(w, "-i", 2) == 0 || memcmp(w, "--", 2) == 0)) ||
+                     (w[0] != '-' && memchr(w, '=', len));
+        if (!known || (takes_name && !next_word(&q, end, &w, &len)) || !next_word(&q, end, &w, &len))
+            return false;
+    }
+    if (w[0] == '-' || len >= 256)
+        return false;
+    char name[256];
+    memcpy(name, w, len);
+    name[len] = '\0';
+    if (progpath_find(name, next, next_size) == 0)
+        o->script_via_env = true;
+    return true;
+}
+
 /* "#!interp [arg]": fills the script fields; returns the program to analyse. */
 static bool parse_shebang(const char *head, size_t n, struct elfinfo *o, char *next,
                           size_t next_size)
@@ -501,20 +550,8 @@ static bool parse_shebang(const char *head, size_t n, struct elfinfo *o, char *n
     snprintf(next, next_size, "%s", o->script_interp);
 
     const char *base = strrchr(o->script_interp, '/');
-    if (base && strcmp(base + 1, "env") == 0) { /* #!/usr/bin/env NAME */
-        while (q < end && (*q == ' ' || *q == '\t'))
-            q++;
-        const char *a = q;
-        while (q < end && *q != ' ' && *q != '\t' && *q != '\r')
-            q++;
-        if (q > a && *a != '-' && (size_t)(q - a) < 256) {
-            char name[256];
-            memcpy(name, a, (size_t)(q - a));
-            name[q - a] = '\0';
-            if (progpath_find(name, next, next_size) == 0)
-                o->script_via_env = true;
-        }
-    }
+    if (base && strcmp(base + 1, "env") == 0) /* #!/usr/bin/env [-S] NAME */
+        return env_program(q, end, o, next, next_size);
     return true;
 }
 

@@ -205,8 +205,9 @@ static void help(void)
            "127  PROGRAM not found\n");
 }
 
-/* Warns about (or, with refuse, stops) a program the shim cannot protect; *v
- * gets the verdict (V_ERROR when the program is not found). */
+/* Warns about (or, with refuse, stops) a program the shim cannot protect, or one
+ * it cannot tell about (that check cannot analyse, though the kernel may run it);
+ * *v gets the verdict (V_ERROR when the program is not found). */
 static int vet_program(const char *prog, const struct config *cfg, enum verdict_e *verdict)
 {
     char path[PATH_MAX];
@@ -215,16 +216,21 @@ static int vet_program(const char *prog, const struct config *cfg, enum verdict_
         return 0; /* exec reports it */
     static struct elfinfo e;
     enum verdict_e v = *verdict = elfinfo_analyze_quick(path, &e);
-    if (v == V_PROTECTABLE || v == V_ERROR)
+    if (v == V_PROTECTABLE)
         return 0;
-    const char *why = e.nreasons ? e.reasons[0] : "";
+    if (v == V_ERROR && access(path, X_OK) != 0)
+        return 0; /* exec reports it */
+    char cannot[PATH_MAX + 64];
+    snprintf(cannot, sizeof cannot, "cannot tell whether it loads the shim (%s)",
+             e.error[0] ? e.error : "not analysed");
+    const char *why = v == V_ERROR ? cannot : e.nreasons ? e.reasons[0] : "";
     if (cfg->on_failure == ON_FAILURE_REFUSE) {
         cli_error("refusing to run %s: %s (envseal check %s)", prog, why, prog);
         return -1;
     }
     if (!cfg->quiet)
         cli_warn("%s: %s; its secrets are %s (envseal check %s)", prog, why,
-                 v == V_LIMITED ? "only partly protected" : "NOT sealed", prog);
+                 v == V_LIMITED ? "only partly protected" : v == V_ERROR ? "perhaps NOT sealed" : "NOT sealed", prog);
     return 0;
 }
 

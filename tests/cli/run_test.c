@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -529,6 +530,32 @@ static void test_unprotectable_program_warned_or_refused(void **state)
     assert_int_equal(c.out_len, 0); /* never started */
     assert_non_null(strstr(c.err, "refusing"));
     capture_free(&c);
+    /* The same program behind `#!/usr/bin/env -S` (env is not what runs), and behind
+     * a script whose interpreter is a script (which check cannot judge, and the
+     * kernel runs): warned about, or refused. */
+    char text[800], inner[700];
+    snprintf(text, sizeof text, "#!/usr/bin/env -S A=1 %s -x\n", bin);
+    const char *envs = scratch_file("env-s.sh", text, strlen(text));
+    snprintf(text, sizeof text, "#!%s\n", bin);
+    snprintf(inner, sizeof inner, "%s", scratch_file("inner.sh", text, strlen(text)));
+    snprintf(text, sizeof text, "#!%s\n", inner);
+    const char *outer = scratch_file("outer.sh", text, strlen(text));
+    assert_int_equal(chmod(envs, 0755) | chmod(inner, 0755) | chmod(outer, 0755), 0);
+    const char *scripts[] = {envs, outer};
+    const char *says[] = {"statically linked", "cannot tell"};
+    for (int i = 0; i < 2; i++) {
+        run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--", (char *)scripts[i]),
+                    &env, NULL, &c, TIMEOUT);
+        if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0 || !strstr(c.err, says[i]))
+            fail_msg("%s: status %#x, stderr: %s", scripts[i], (unsigned)c.status, c.err);
+        capture_free(&c);
+        run_capture(ARGV((char *)envseal_bin(), "run", "--library", shim, "--on-failure",
+                         "refuse", "--", (char *)scripts[i]),
+                    &env, NULL, &c, TIMEOUT);
+        assert_exited(c.status, 111);
+        assert_int_equal(c.out_len, 0);
+        capture_free(&c);
+    }
     envb_free(&env);
 }
 

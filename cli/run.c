@@ -276,7 +276,7 @@ static int own_environment(struct envvec *own, struct envvec *env, const struct 
         return -1;
     }
     config_load(cfg, env->v);
-    if (runenv_seal_own(own, cfg) != 0) {
+    if (runenv_seal_own(own, cfg, r->files, r->nfiles) != 0) {
         cli_error("no memory for secrets: %s", strerror(errno));
         secmem_wipe_all();
         return -1;

@@ -118,7 +118,17 @@ static int cmp_ptr(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int runenv_seal_own(struct envvec *env, const struct config *cfg)
+/* Whether one of files names the entry e (name length nl). */
+static bool named_by(const char *e, size_t nl, const struct run_secret_file *files, int nfiles)
+{
+    for (int i = 0; i < nfiles; i++)
+        if (files[i].nlen == nl && memcmp(files[i].name, e, nl) == 0)
+            return true;
+    return false;
+}
+
+int runenv_seal_own(struct envvec *env, const struct config *cfg,
+                    const struct run_secret_file *files, int nfiles)
 {
     /* environ's entries, sorted, so each lookup below is a binary search: linear
      * scans made thousands of secrets quadratic. */
@@ -134,7 +144,7 @@ int runenv_seal_own(struct envvec *env, const struct config *cfg)
     for (size_t i = 0; i < env->n; i++) {
         char *e = env->v[i];
         size_t nl = envvec_name_len(e);
-        if (e[nl] != '=' || !config_is_secret(cfg, e, nl))
+        if (e[nl] != '=' || (!config_is_secret(cfg, e, nl) && !named_by(e, nl, files, nfiles)))
             continue;
         /* An inherited entry, not one we built. */
         if (!bsearch(&e, sorted, n, sizeof *sorted, cmp_ptr))

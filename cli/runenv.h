@@ -45,8 +45,10 @@ size_t runenv_count_secrets(const struct envvec *env, const struct config *cfg);
 
 /* Moves the secret entries inherited from envseal's own environment into secmem
  * (env points at the copies) and zeroes the originals, so /proc/<envseal>/environ
- * shows none while envseal stays the program's parent. 0 or -1. */
-int runenv_seal_own(struct envvec *env, const struct config *cfg);
+ * shows none while envseal stays the program's parent: those cfg makes secret, and
+ * those of the names files (--secret-file, --secret-cmd) give a new value. 0 or -1. */
+int runenv_seal_own(struct envvec *env, const struct config *cfg,
+                    const struct run_secret_file *files, int nfiles);
 
 /* The masker over the values of every secret entry in env (in secmem); NULL with
  * *count 0 when there is nothing to mask, NULL with *count > 0 after printing an

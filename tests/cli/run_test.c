@@ -264,6 +264,22 @@ static void test_secret_file_with_redact(void **state)
     assert_null(memmem(p.out, p.out_len, inherited, strlen(inherited)));
     assert_string_equal(p.err, MASK "\n" MASK "\n");
     envb_free(&env);
+
+    /* An inherited variable whose name only --secret-file makes a secret (its old
+     * value, say a previous credential): gone from envseal's own block too. */
+    char old[64];
+    harness_random_secret(old, sizeof old, "old");
+    snprintf(opt, sizeof opt, "MYAPP_KEY=%s", file);
+    env_with(&env, "MYAPP_KEY", old);
+    assert_int_equal(proc_spawn(&p, ARGV((char *)envseal_bin(), "run", "--redact", "--library",
+                                         shim, "--secret-file", opt, "--",
+                                         (char *)outprobe_bin(), "pid", "hold"),
+                                &env),
+                     0);
+    assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+    assert_not_in_proc(p.pid, old);
+    assert_true(WIFEXITED(proc_finish(&p, TIMEOUT)));
+    envb_free(&env);
 }
 
 /* A NAME of any length replaces the inherited variable of that name: the program

@@ -204,6 +204,10 @@ static void expect_clean(const char *mode, int sig)
 HARNESS_CASE(test_stack_overflow_main, expect_clean("overflow", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_thread, expect_clean("overflow-thread", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_own_altstack, expect_clean("overflow-own", SIGSEGV))
+/* A handler left by setcontext to a getcontext checkpoint (the mask restored past
+ * sigprocmask): recovered every time, as without envseal, and the crash swept. */
+HARNESS_CASE(test_crash_after_setcontext_recoveries, expect_clean("context-recovery", SIGSEGV))
+
 /* An alternate stack set inside a handler that returns is undone by the kernel;
  * envseal's record of it too, so the program's later disable reaches the kernel
  * and an abort after the stack is unmapped dies as without envseal, swept. */
@@ -434,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_thread),
         cmocka_unit_test(test_stack_overflow_own_altstack),
         cmocka_unit_test(test_altstack_set_in_handler_is_undone),
+        cmocka_unit_test(test_crash_after_setcontext_recoveries),
         cmocka_unit_test(test_crash_after_longjmp_out_of_handler),
         cmocka_unit_test(test_crash_after_siglongjmp_probes),
         cmocka_unit_test(test_fault_inside_own_handler),

@@ -47,6 +47,9 @@
  *                     after setting one, after disabling it, after setting one too
  *                     small for envseal's crash handler, and in a handler running
  *                     on that one (no crash)
+ *   context-recovery  a SIGSEGV handler resumes at a getcontext checkpoint with
+ *                     setcontext, three times; prints the count and whether SIGSEGV
+ *                     reads back as blocked; SIG_DFL, the value copied, a NULL write
  *   altstack-in-handler sets a 16 KiB alternate stack; a SIGUSR1 handler sets a
  *                     small one (which the kernel undoes when it returns); prints the
  *                     stack read back, disables and unmaps it, copies the value, aborts
@@ -98,6 +101,9 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
+#if defined(__GLIBC__) /* musl has no ucontext functions */
+#include <ucontext.h>
+#endif
 #include <unistd.h>
 
 static int *volatile nowhere; /* NULL, unknown to the compiler */
@@ -307,6 +313,43 @@ static int probe_then_crash(const char *v, int how, int rounds)
     *nowhere = 1;
     return 0;
 }
+
+#if defined(__GLIBC__)
+static ucontext_t checkpoint;
+static volatile int recoveries;
+
+static void back_to_checkpoint(int sig)
+{
+    (void)sig;
+    recoveries++;
+    setcontext(&checkpoint); /* the mask saved by getcontext comes back, raw */
+}
+
+/* A SIGSEGV handler that resumes at a checkpoint taken with getcontext (an
+ * interpreter's recovery): three faults, each recovered; then SIGSEGV back to
+ * SIG_DFL, the value copied, a NULL write. */
+static int context_recovery(const char *v)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = back_to_checkpoint;
+    sigaction(SIGSEGV, &sa, NULL);
+    for (volatile int i = 0; i < 3; i++) {
+        getcontext(&checkpoint);
+        if (recoveries == i)
+            *nowhere = 1;
+    }
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("recovered %d segv blocked %d\n", recoveries, sigismember(&cur, SIGSEGV));
+    signal(SIGSEGV, SIG_DFL);
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+#endif
 
 static void fault_again(int sig)
 {
@@ -951,6 +994,10 @@ int main(int argc, char **argv)
         return overflow(v, 1);
     if (strcmp(mode, "overflow-own") == 0)
         return overflow(v, 2);
+#if defined(__GLIBC__)
+    if (strcmp(mode, "context-recovery") == 0)
+        return context_recovery(v);
+#endif
     if (strcmp(mode, "altstack-in-handler") == 0)
         return altstack_in_handler(v);
     if (strcmp(mode, "probe-longjmp") == 0)

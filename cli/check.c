@@ -129,7 +129,9 @@ static void print_human(const char *arg, const struct elfinfo *e)
     const char *name = shimlib_locate(e, lib, sizeof lib);
     if (name && e->libc == LIBC_MUSL) /* glibc programs: libenvseal.so, as always */
         printf("  library:      %s (%s)\n", name, lib[0] ? lib : "not found beside envseal");
-    if (e->script)
+    if (e->script && e->script_no_shebang)
+        printf("  script:       run by %s (no #!: execvp runs it with /bin/sh)\n", e->resolved);
+    else if (e->script)
         printf("  script:       run by %s (#!%s%s)\n", e->resolved, e->script_interp,
                e->script_via_env ? " NAME, looked up in PATH" : "");
     printf("  file:         ELF %d-bit %s, %s\n", e->elfclass, e->machine_name,
@@ -198,7 +200,7 @@ static void print_json(const char *arg, const struct elfinfo *e)
     if (e->script) {
         json_object_begin(&j, "script");
         json_string(&j, "interpreter", e->resolved);
-        json_string(&j, "shebang", e->script_interp);
+        json_string(&j, "shebang", e->script_no_shebang ? NULL : e->script_interp);
         json_bool(&j, "via_env", e->script_via_env);
         json_object_end(&j);
     } else {

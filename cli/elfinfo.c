@@ -501,7 +501,7 @@ static bool next_word(const char **p, const char *end, const char **w, size_t *l
  * as GNU env does) the first word that is neither an assignment nor one of the
  * options -i, -u NAME, -- . False (a malformed line for this analysis) for any
  * other option: env itself is not what runs. */
-static bool env_program(const char *q, const char *end, struct elfinfo *o, char *next,
+static bool env_program(const char *q, const char *end, bool *via_env, char *next,
                         size_t next_size)
 {
     const char *w;
@@ -527,13 +527,14 @@ static bool env_program(const char *q, const char *end, struct elfinfo *o, char 
     memcpy(name, w, len);
     name[len] = '\0';
     if (progpath_find(name, next, next_size) == 0)
-        o->script_via_env = true;
+        *via_env = true;
     return true;
 }
 
-/* "#!interp [arg]": fills the script fields; returns the program to analyse. */
-static bool parse_shebang(const char *head, size_t n, struct elfinfo *o, char *next,
-                          size_t next_size)
+/* "#!interp [arg]": interp as written, and the program to analyse (next; *via_env
+ * when `env` looked it up in PATH). */
+static bool parse_shebang(const char *head, size_t n, char *interp, size_t interp_size,
+                          bool *via_env, char *next, size_t next_size)
 {
     const char *p = head + 2, *end = memchr(head, '\n', n);
     if (!end)
@@ -543,15 +544,16 @@ static bool parse_shebang(const char *head, size_t n, struct elfinfo *o, char *n
     const char *q = p;
     while (q < end && *q != ' ' && *q != '\t' && *q != '\r')
         q++;
-    if (q == p || (size_t)(q - p) >= sizeof o->script_interp)
+    if (q == p || (size_t)(q - p) >= interp_size)
         return false;
-    memcpy(o->script_interp, p, (size_t)(q - p));
-    o->script_interp[q - p] = '\0';
-    snprintf(next, next_size, "%s", o->script_interp);
+    memcpy(interp, p, (size_t)(q - p));
+    interp[q - p] = '\0';
+    snprintf(next, next_size, "%s", interp);
+    *via_env = false;
 
-    const char *base = strrchr(o->script_interp, '/');
+    const char *base = strrchr(interp, '/');
     if (base && strcmp(base + 1, "env") == 0) /* #!/usr/bin/env [-S] NAME */
-        return env_program(q, end, o, next, next_size);
+        return env_program(q, end, via_env, next, next_size);
     return true;
 }
 
@@ -584,7 +586,13 @@ static enum verdict_e analyze_file(int fd, const struct stat *st, struct elfinfo
     return v;
 }
 
-static enum verdict_e analyze(const char *path, struct elfinfo *o, int depth)
+/* How many "#!" interpreters the kernel follows in one exec (an interpreter that is
+ * itself a script, and so on); `env` execs again, which starts the count anew. */
+#define KERNEL_SCRIPT_DEPTH 4
+#define MAX_HOPS 8 /* in all: a loop of scripts ends */
+
+/* depth: interpreters followed so far, nest: of those since the last exec. */
+static enum verdict_e analyze(const char *path, struct elfinfo *o, int depth, int nest)
 {
     snprintf(o->path, sizeof o->path, "%s", path);
     if (!realpath(path, o->resolved))
@@ -609,7 +617,12 @@ static enum verdict_e analyze(const char *path, struct elfinfo *o, int depth)
         close(fd);
         return fail(o, "cannot read", strerror(err));
     }
-    int kind = classify_head((const unsigned char *)head, (size_t)n, o);
+    /* A file with no "#!" that is no ELF image either: execvp (and so `envseal run`)
+     * runs it with /bin/sh; the kernel alone does not. */
+    bool plain = n > 0 && nest == 0 && (st.st_mode & 0111) &&
+                 !(n >= 2 && head[0] == '#' && head[1] == '!') &&
+                 !(n >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0);
+    int kind = plain ? 0 : classify_head((const unsigned char *)head, (size_t)n, o);
     if (kind == 1) {
         enum verdict_e v = analyze_file(fd, &st, o);
         close(fd);
@@ -618,27 +631,37 @@ static enum verdict_e analyze(const char *path, struct elfinfo *o, int depth)
     close(fd);
     if (kind != 0)
         return V_ERROR;
-    if (depth > 0)
-        return fail(o, "the script's interpreter is itself a script", NULL);
-    char next[PATH_MAX];
-    o->script = true;
-    snprintf(o->script_path, sizeof o->script_path, "%s", path);
-    if (!parse_shebang(head, (size_t)n, o, next, sizeof next))
+    if (depth >= MAX_HOPS || nest >= KERNEL_SCRIPT_DEPTH)
+        return fail(o, "the #! interpreters nest deeper than the kernel follows", NULL);
+    char next[PATH_MAX], interp[PATH_MAX];
+    bool via_env = false;
+    if (plain)
+        snprintf(interp, sizeof interp, "%s", "/bin/sh");
+    if (plain)
+        snprintf(next, sizeof next, "%s", interp);
+    else if (!parse_shebang(head, (size_t)n, interp, sizeof interp, &via_env, next, sizeof next))
         return fail(o, "script with a malformed #! line", NULL);
-    return analyze(next, o, depth + 1);
+    if (!o->script) { /* the script itself, as the caller named it */
+        o->script = true;
+        o->script_no_shebang = plain;
+        o->script_via_env = via_env;
+        snprintf(o->script_path, sizeof o->script_path, "%s", path);
+        snprintf(o->script_interp, sizeof o->script_interp, "%s", interp);
+    }
+    return analyze(next, o, depth + 1, via_env ? 0 : nest + 1);
 }
 
 enum verdict_e elfinfo_analyze(const char *path, struct elfinfo *out)
 {
     memset(out, 0, sizeof *out);
-    return analyze(path, out, 0);
+    return analyze(path, out, 0, 0);
 }
 
 enum verdict_e elfinfo_analyze_quick(const char *path, struct elfinfo *out)
 {
     memset(out, 0, sizeof *out);
     out->quick = true;
-    return analyze(path, out, 0);
+    return analyze(path, out, 0, 0);
 }
 
 enum verdict_e elfinfo_analyze_mem(const void *buf, size_t n, struct elfinfo *out)

@@ -40,6 +40,7 @@ struct elfinfo {
     char script_path[PATH_MAX];
     char script_interp[PATH_MAX]; /* as written after #! */
     bool script_via_env;          /* "#!/usr/bin/env NAME": NAME was looked up on PATH */
+    bool script_no_shebang;       /* no "#!": execvp runs it with /bin/sh */
 
     char error[256]; /* set when verdict == V_ERROR */
 

@@ -257,6 +257,24 @@ static int check_library(const char *prog, const char *lib, const struct config 
     return flavour;
 }
 
+/* envseal's own copies of the values: locked and out of core dumps, or said in one
+ * line, or under refuse not run at all (-1 after the refusal, the copies wiped). */
+static int own_copies_checked(const char *prog, const struct config *cfg)
+{
+    if (secmem_protected())
+        return 0;
+    if (cfg->on_failure == ON_FAILURE_REFUSE) {
+        cli_error("refusing to run %s: envseal's own copies of the secrets could not be "
+                  "locked in memory (RLIMIT_MEMLOCK)", prog);
+        secmem_wipe_all();
+        return -1;
+    }
+    if (!cfg->quiet)
+        cli_warn("envseal's own copies of the secrets could not be locked in memory "
+                 "(RLIMIT_MEMLOCK): they may reach swap");
+    return 0;
+}
+
 static int exec_failed(const char *prog, int err)
 {
     cli_error("%s: %s", prog, err == ENOENT ? "command not found" : strerror(err));
@@ -351,6 +369,17 @@ int cmd_run(int argc, char **argv)
         secmem_wipe_all();
         return ENVSEAL_EXIT_REFUSED;
     }
+    /* Under refuse, whether envseal's own pages can be locked is asked before any
+     * command runs: a page taken now tells (the values go to the same regions). */
+    if (r.nfiles > 0 && cfg.on_failure == ON_FAILURE_REFUSE) {
+        if (!secmem_alloc(1)) {
+            cli_error("no memory for secrets: %s", strerror(errno));
+            secmem_wipe_all();
+            return EXIT_RUN_FAILED;
+        }
+        if (own_copies_checked(prog, &cfg) != 0)
+            return ENVSEAL_EXIT_REFUSED;
+    }
     for (int i = 0; i < r.nfiles; i++) {
         const struct run_secret_file *f = &r.files[i];
         char *name = strndup(f->name, f->nlen); /* whole: a longer one is another name */
@@ -370,18 +399,8 @@ int cmd_run(int argc, char **argv)
         cli_warn("%s is not an envseal shim (%s): not preloaded, so %s runs with %zu secret "
                  "variable(s) NOT sealed",
                  lib, not_shim, prog, nsecrets);
-    /* envseal's own copies of the values: locked and out of core dumps, or said. */
-    if (!secmem_protected()) {
-        if (cfg.on_failure == ON_FAILURE_REFUSE) {
-            cli_error("refusing to run %s: envseal's own copies of the secrets could not be "
-                      "locked in memory (RLIMIT_MEMLOCK)", prog);
-            secmem_wipe_all();
-            return ENVSEAL_EXIT_REFUSED;
-        }
-        if (!cfg.quiet)
-            cli_warn("envseal's own copies of the secrets could not be locked in memory "
-                     "(RLIMIT_MEMLOCK): they may reach swap");
-    }
+    if (own_copies_checked(prog, &cfg) != 0)
+        return ENVSEAL_EXIT_REFUSED;
 
     struct masker *m = NULL;
     if (r.redact) {

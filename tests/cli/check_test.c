@@ -265,13 +265,31 @@ static void test_env_script(void **state)
     expect(j, "\"shebang\": \"/usr/bin/env\"");
     expect(j, "python3");
     free(j);
+    /* An interpreter that is itself a script (Debian's psql is Perl): followed, as
+     * the kernel follows it, to what runs in the end. */
     const char *nested = "#!/usr/bin/psql\n";
     if (access("/usr/bin/psql", R_OK) == 0) {
         s = scratch_file("nested.sh", nested, strlen(nested));
-        assert_int_equal(check_json(s, &j), 3);
-        expect(j, "itself a script");
+        chmod(s, 0755);
+        assert_int_equal(check_json(s, &j), 0);
+        expect(j, "\"shebang\": \"/usr/bin/psql\"");
+        expect(j, "perl");
         free(j);
     }
+}
+
+/* An executable file with no "#!" and no ELF image: execvp runs it with /bin/sh,
+ * which is what is judged; the JSON's shebang is null. */
+static void test_plain_executable_file_runs_under_sh(void **state)
+{
+    (void)state;
+    const char *text = "echo plain\n";
+    const char *s = scratch_file("plain.sh", text, strlen(text));
+    chmod(s, 0755);
+    char *j;
+    assert_int_equal(check_json(s, &j), 0);
+    expect(j, "\"shebang\": null");
+    free(j);
 }
 
 /* Malformed input: every case ends in exit 3 (or, for a mutation that still
@@ -464,7 +482,11 @@ static void test_human_errors_and_help(void **state)
 {
     (void)state;
     struct capture c;
-    run_capture(ARGV((char *)envseal_bin(), "check", "/etc/hostname"), &env, NULL, &c, TIMEOUT);
+    /* A file that is neither ELF nor a script, and not executable either (one that
+     * is, execvp runs with /bin/sh: test_plain_executable_file_runs_under_sh). */
+    const char *text = scratch_file("plain.txt", "just text\n", 10);
+    chmod(text, 0644);
+    run_capture(ARGV((char *)envseal_bin(), "check", (char *)text), &env, NULL, &c, TIMEOUT);
     assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 3);
     assert_non_null(strstr(c.err, "not an ELF file"));
     assert_int_equal(c.out_len, 0);
@@ -490,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_file_capabilities),
         cmocka_unit_test(test_go_binary),
         cmocka_unit_test(test_env_script),
+        cmocka_unit_test(test_plain_executable_file_runs_under_sh),
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_truncated_and_mutated_elf),
         cmocka_unit_test(test_malformed_reasons_named),

@@ -286,30 +286,36 @@ static void test_not_dumpable_while_commands_run(void **state)
 
 /* envseal's own copies of the values could not be locked (RLIMIT_MEMLOCK 0, no
  * CAP_IPC_LOCK): one line, and under --on-failure refuse exit 111 before the program
- * starts. The control: the same run with the limit as it was says nothing. */
+ * starts and before the --secret-cmd runs. The control: the same run with the limit
+ * as it was says nothing. */
 static void test_unlocked_own_copies_are_said(void **state)
 {
     (void)state;
     char f[64];
     harness_random_secret(f, sizeof f, "ml");
-    char ofile[PATH_MAX + 32];
-    snprintf(ofile, sizeof ofile, "M_TOKEN=%s", scratch_file("memlock.secret", f, strlen(f)));
+    char ofile[2 * PATH_MAX + 64], marker[PATH_MAX];
+    snprintf(marker, sizeof marker, "%s/memlock-ran", harness_tmpdir());
+    snprintf(ofile, sizeof ofile, "M_TOKEN=touch '%s'; cat '%s'", marker,
+             scratch_file("memlock.secret", f, strlen(f)));
     struct envb env;
     base_env(&env);
+    envb_set(&env, "PATH", "/usr/bin:/bin");
     const char *line = "could not be locked in memory";
     for (int limited = 0; limited < 2; limited++)
         for (int refuse = 0; refuse < 2; refuse++) {
             struct proc p;
+            unlink(marker);
             assert_int_equal(
                 proc_spawn_ex(&p,
                               ARGV((char *)envseal_bin(), "run", "--library", shim,
-                                   "--on-failure", refuse ? "refuse" : "warn", "--secret-file",
+                                   "--on-failure", refuse ? "refuse" : "warn", "--secret-cmd",
                                    ofile, "--", "/bin/true"),
                               &env, limited ? SPAWN_NO_MEMLOCK : 0, NULL),
                 0);
             int st = proc_finish(&p, TIMEOUT);
             int want = limited && refuse ? 111 : 0;
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != want ||
+            bool ran = access(marker, F_OK) == 0; /* refused: before the command runs */
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != want || ran != (want == 0) ||
                 (strstr(p.err, line) != NULL) != (limited != 0) || strstr(p.err, f))
                 fail_msg("limited %d refuse %d: status %#x, stderr: %s", limited, refuse,
                          (unsigned)st, p.err);

@@ -184,6 +184,23 @@ static void test_loader_run_as_program_passes_allowed(void **state)
     assert_true(child_gets(cmd, true, "all"));
 }
 
+/* Root running a set-user-ID-root program (su, mount, passwd): the kernel does no
+ * secure execution there and the loader applies LD_PRELOAD, so `all` crosses. */
+static void test_setuid_root_program_run_by_root_passes_allowed(void **state)
+{
+    (void)state;
+    if (getuid() != 0)
+        skip();
+    char copy[PATH_MAX], cmd[3 * PATH_MAX + 64];
+    snprintf(copy, sizeof copy, "%s/envprobe-suid", harness_tmpdir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 4755 '%s'", probe(), copy, copy);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "env '%s' show:GITHUB_TOKEN", copy);
+    assert_true(child_gets(cmd, false, NULL));
+    assert_true(child_gets(cmd, true, "all"));
+    unlink(copy);
+}
+
 /* A script is judged by its interpreter: one run by /bin/sh (which loads envseal)
  * passes `all` on, as the dynamically linked probe it runs shows; so does one
  * without "#!" started by execvp, which runs it with /bin/sh. */
@@ -274,6 +291,7 @@ int main(void)
         cmocka_unit_test_teardown(test_static_child_gets_only_named_secrets, kill_cur),
         cmocka_unit_test_teardown(test_script_child_judged_by_its_interpreter, kill_cur),
         cmocka_unit_test_teardown(test_loader_run_as_program_passes_allowed, kill_cur),
+        cmocka_unit_test_teardown(test_setuid_root_program_run_by_root_passes_allowed, kill_cur),
         cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
     };

@@ -40,16 +40,22 @@ static long read_at(int fd, void *buf, size_t n, off_t at)
     return SYS4(SYS_pread64, fd, buf, n, at);
 }
 
-/* Secure execution: set-user-ID or set-group-ID (conservatively, whoever runs it),
- * or file capabilities. */
+/* Secure execution, as the kernel decides it (AT_SECURE): a set-user-ID file owned
+ * by another user than the caller's real one, a set-group-ID file of another group
+ * (group-executable), or file capabilities for a caller other than root, which
+ * has them all already. Root running a set-user-ID-root program (su, mount) is not
+ * one: the loader applies LD_PRELOAD there. */
 static bool secure_exec(int fd)
 {
     struct stat st;
     if (SYS2(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode))
         return true;
-    if (st.st_mode & (S_ISUID | S_ISGID))
+    long uid = SYS0(SYS_getuid), gid = SYS0(SYS_getgid);
+    if ((st.st_mode & S_ISUID) && (long)st.st_uid != uid)
         return true;
-    return SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >= 0;
+    if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && (long)st.st_gid != gid)
+        return true;
+    return uid != 0 && SYS4(SYS_fgetxattr, fd, "security.capability", NULL, 0) >= 0;
 }
 
 static bool loads(int fd, int depth, bool sh_fallback);

@@ -107,16 +107,37 @@ void masks_handler_blocks(uint64_t bits)
     }
 }
 
-void masks_jump_restores(const sigset_t *saved)
+void masks_jump_restores(const sigset_t *saved, const uint64_t *known)
 {
     uint64_t sync = platform_sync_signals();
-    uint64_t keep = envseal_thread.held & ~envseal_thread.delivered;
-    sigset_t m;
-    memcpy(&m, saved, sizeof m);
-    set_first_word(&m, (first_word(saved) & ~sync) | ((first_word(saved) | keep) & sync));
+    uint64_t after = known ? *known & sync
+                           : (first_word(saved) | (envseal_thread.held & ~envseal_thread.delivered)) &
+                                 sync;
     if (envseal_thread.delivered)
         envseal_thread.delivered = 0;
+    if (!envseal_thread.parked) {
+        /* The C library puts the saved mask in the kernel itself, the six taken out
+         * of it where the caller can (contexts): only the record changes here. */
+        if (envseal_thread.held != after)
+            envseal_thread.held = after;
+        return;
+    }
+    sigset_t m;
+    memcpy(&m, saved, sizeof m);
+    set_first_word(&m, (first_word(saved) & ~sync) | after);
     masks_change(SIG_SETMASK, &m, NULL);
+}
+
+uint64_t masks_record(void)
+{
+    return envseal_thread.held;
+}
+
+void masks_for_kernel(sigset_t *set)
+{
+    uint64_t sync = platform_sync_signals();
+    set_first_word(set, (first_word(set) & ~sync) |
+                            (envseal_thread.parked & envseal_thread.held));
 }
 
 void masks_leave_handler(struct mask_frame f)

@@ -91,11 +91,20 @@ struct mask_frame masks_enter_handler(void);
 void masks_handler_blocks(uint64_t bits);
 void masks_leave_handler(struct mask_frame f);
 
-/* A jump to a sigsetjmp that saved the mask (saved): the C library puts it back in
- * the kernel directly; the record follows first. Of the six, the saved mask holds
- * only what the kernel blocked: what the program blocked through sigprocmask is
- * kept, and what the deliveries of the handlers the jump leaves added goes. */
-void masks_jump_restores(const sigset_t *saved);
+/* A jump to a sigsetjmp that saved the mask (saved), or a switch to a context: the
+ * C library puts the mask back in the kernel directly; the record follows first.
+ * known: the record saved with the context (a switch saves it: longjmp.c), or NULL:
+ * then of the six the saved mask holds only what the kernel blocked, so what the
+ * program blocked through sigprocmask is kept, and what the deliveries of the
+ * handlers left behind added goes. */
+void masks_jump_restores(const sigset_t *saved, const uint64_t *known);
+
+/* The six the program blocks in this thread, as recorded (bit sig - 1). */
+uint64_t masks_record(void);
+
+/* set, as the kernel must hold it after masks_jump_restores: the six taken out,
+ * but those parked and still blocked. */
+void masks_for_kernel(sigset_t *set);
 
 /* The six that a thread may block for real because it parked one (bit sig - 1). */
 uint64_t masks_parked_anywhere(void);

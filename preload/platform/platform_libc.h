@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Start-up (shim.c), called once by the library's constructor with the program's
  * argv[0] (NULL when unknown) and its initial environment, before main. */
@@ -39,5 +40,13 @@ void platform_prepare_longjmp(void);
 /* A sigsetjmp buffer's saved signal mask: true when env holds one (a sigsetjmp
  * with savemask), copied into *mask. */
 bool platform_jmpbuf_mask(const void *env, sigset_t *mask);
+
+/* The record of the fault signals the program blocked when sigsetjmp saved env
+ * (where sigsetjmp is interposed to keep it: glibc on x86-64), or NULL. */
+const uint64_t *platform_jmpbuf_record(const void *env);
+
+/* Looks libc's sigsetjmp and getcontext up now (for their interposers), where they
+ * are interposed. */
+void platform_prepare_save_points(void);
 
 #endif

@@ -50,6 +50,10 @@
  *   context-recovery  a SIGSEGV handler resumes at a getcontext checkpoint with
  *                     setcontext, three times; prints the count and whether SIGSEGV
  *                     reads back as blocked; SIG_DFL, the value copied, a NULL write
+ *   save-point-masks  reads back the fault signals blocked after a jump to a
+ *                     sigsetjmp(env, 1) and after a switch back to a getcontext
+ *                     checkpoint, blocked before or after the save; the value
+ *                     copied, a NULL write
  *   altstack-in-handler sets a 16 KiB alternate stack; a SIGUSR1 handler sets a
  *                     small one (which the kernel undoes when it returns); prints the
  *                     stack read back, disables and unmaps it, copies the value, aborts
@@ -343,6 +347,48 @@ static int context_recovery(const char *v)
     sigprocmask(SIG_BLOCK, NULL, &cur);
     printf("recovered %d segv blocked %d\n", recoveries, sigismember(&cur, SIGSEGV));
     signal(SIGSEGV, SIG_DFL);
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
+/* What a save point restores of the fault signals, four ways: a mask blocked after
+ * sigsetjmp, one blocked before it and unblocked after, a mask blocked after
+ * getcontext; each read back after the jump or switch back. Then the value copied
+ * and a NULL write. */
+static int save_point_masks(const char *v)
+{
+    static sigjmp_buf env;
+    sigset_t bus, segv, cur;
+    sigemptyset(&bus);
+    sigaddset(&bus, SIGBUS);
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    if (!sigsetjmp(env, 1)) {
+        sigprocmask(SIG_BLOCK, &bus, NULL);
+        siglongjmp(env, 1);
+    }
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("blocked after sigsetjmp: bus %d\n", sigismember(&cur, SIGBUS));
+    sigprocmask(SIG_BLOCK, &bus, NULL);
+    if (!sigsetjmp(env, 1)) {
+        sigprocmask(SIG_UNBLOCK, &bus, NULL);
+        siglongjmp(env, 1);
+    }
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("blocked before sigsetjmp: bus %d\n", sigismember(&cur, SIGBUS));
+    sigprocmask(SIG_UNBLOCK, &bus, NULL);
+    static volatile int back;
+    getcontext(&checkpoint);
+    if (!back) {
+        back = 1;
+        sigprocmask(SIG_BLOCK, &segv, NULL);
+        setcontext(&checkpoint);
+    }
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("blocked after getcontext: segv %d\n", sigismember(&cur, SIGSEGV));
     keep = strdup(v);
     puts("ready");
     fflush(stdout);
@@ -997,6 +1043,8 @@ int main(int argc, char **argv)
 #if defined(__GLIBC__)
     if (strcmp(mode, "context-recovery") == 0)
         return context_recovery(v);
+    if (strcmp(mode, "save-point-masks") == 0)
+        return save_point_masks(v);
 #endif
     if (strcmp(mode, "altstack-in-handler") == 0)
         return altstack_in_handler(v);

@@ -47,3 +47,13 @@ bool platform_jmpbuf_mask(const void *env, sigset_t *mask)
     (void)mask;
     return false;
 }
+
+const uint64_t *platform_jmpbuf_record(const void *env)
+{
+    (void)env;
+    return NULL;
+}
+
+void platform_prepare_save_points(void)
+{
+}

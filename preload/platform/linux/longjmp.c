@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <ucontext.h>
 
 #include "preload/core/shim.h"
@@ -22,6 +23,7 @@
 #include "preload/crash/thread_state.h"
 #include "preload/platform/interpose.h"
 #include "preload/platform/platform_libc.h"
+#include "preload/platform/linux/save_mark.h"
 
 typedef void (*jump_fn)(void *, int);
 
@@ -44,13 +46,14 @@ void platform_prepare_longjmp(void)
     (void)REAL(__longjmp_chk, jump_fn);
     (void)REAL(setcontext, setcontext_fn);
     (void)REAL(swapcontext, swapcontext_fn);
+    platform_prepare_save_points();
 }
 
 static void follow(const void *env)
 {
     sigset_t m;
     if (signals_active() && platform_jmpbuf_mask(env, &m))
-        masks_jump_restores(&m);
+        masks_jump_restores(&m, platform_jmpbuf_record(env));
 }
 
 __attribute__((noreturn)) static void jump(jump_fn real, void *env, int val)
@@ -82,12 +85,19 @@ ENVSEAL_EXPORT void INTERPOSER(__longjmp_chk)(sigjmp_buf env, int val)
     jump(REAL(__longjmp_chk, jump_fn), env, val);
 }
 
-/* The context's mask is what getcontext or swapcontext read from the kernel (none
- * of the six), or what the program put there: the record follows it as for a jump. */
-static void follow_context(const ucontext_t *ucp)
+/* A switch (and getcontext: save_points.c) saves, with the context, the record of
+ * the six (save_mark.h); a switch back finds it there. */
+/* The record follows the context's mask, and *copy gets the context with the six
+ * taken out of its mask (but those parked): the C library gives the kernel that
+ * mask, and a fault signal blocked there would kill the process without on_fatal. */
+static const ucontext_t *follow_context(const ucontext_t *ucp, ucontext_t *copy)
 {
-    if (signals_active() && ucp)
-        masks_jump_restores(&ucp->uc_sigmask);
+    if (!signals_active() || !ucp)
+        return ucp;
+    masks_jump_restores(&ucp->uc_sigmask, save_mark_read(&ucp->uc_sigmask, ucp));
+    *copy = *ucp; /* uc_mcontext.fpregs still points at ucp's own state: read only */
+    masks_for_kernel(&copy->uc_sigmask);
+    return copy;
 }
 
 ENVSEAL_EXPORT int INTERPOSER(setcontext)(const ucontext_t *ucp)
@@ -97,8 +107,8 @@ ENVSEAL_EXPORT int INTERPOSER(setcontext)(const ucontext_t *ucp)
         errno = ENOSYS;
         return -1;
     }
-    follow_context(ucp);
-    return real(ucp);
+    ucontext_t copy;
+    return real(follow_context(ucp, &copy));
 }
 
 ENVSEAL_EXPORT int INTERPOSER(swapcontext)(ucontext_t *oucp, const ucontext_t *ucp)
@@ -108,6 +118,8 @@ ENVSEAL_EXPORT int INTERPOSER(swapcontext)(ucontext_t *oucp, const ucontext_t *u
         errno = ENOSYS;
         return -1;
     }
-    follow_context(ucp);
-    return real(oucp, ucp);
+    if (signals_active() && oucp)
+        save_mark_write(&oucp->uc_sigmask, oucp, masks_record());
+    ucontext_t copy;
+    return real(oucp, follow_context(ucp, &copy));
 }

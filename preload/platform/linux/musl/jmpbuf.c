@@ -15,3 +15,13 @@ bool platform_jmpbuf_mask(const void *env, sigset_t *mask)
     memcpy(mask, b->__ss, sizeof *mask < sizeof b->__ss ? sizeof *mask : sizeof b->__ss);
     return true;
 }
+
+const uint64_t *platform_jmpbuf_record(const void *env)
+{
+    (void)env; /* musl's sigsetjmp is not interposed */
+    return NULL;
+}
+
+void platform_prepare_save_points(void)
+{
+}

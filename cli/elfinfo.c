@@ -588,7 +588,7 @@ static enum verdict_e analyze_file(int fd, const struct stat *st, struct elfinfo
 
 /* How many "#!" interpreters the kernel follows in one exec (an interpreter that is
  * itself a script, and so on); `env` execs again, which starts the count anew. */
-#define KERNEL_SCRIPT_DEPTH 4
+#define KERNEL_SCRIPT_DEPTH 5
 #define MAX_HOPS 8 /* in all: a loop of scripts ends */
 
 /* depth: interpreters followed so far, nest: of those since the last exec. */

@@ -201,6 +201,19 @@ static void test_setuid_root_program_run_by_root_passes_allowed(void **state)
     unlink(copy);
 }
 
+/* A program whose effective ids differ from its real ones (setpriv, as a
+ * privilege-dropping daemon leaves itself): every exec it makes is a secure one, so
+ * the child runs without envseal, and `all` does not cross. The control has it. */
+static void test_split_ids_exec_gets_only_named(void **state)
+{
+    (void)state;
+    if (getuid() != 0 || !harness_have("setpriv"))
+        skip();
+    const char *cmd = "setpriv --ruid 65534 --euid 0 env " P;
+    assert_true(child_gets(cmd, false, NULL));
+    assert_false(child_gets(cmd, true, "all"));
+}
+
 /* A script is judged by its interpreter: one run by /bin/sh (which loads envseal)
  * passes `all` on, as the dynamically linked probe it runs shows; so does one
  * without "#!" started by execvp, which runs it with /bin/sh. */
@@ -292,6 +305,7 @@ int main(void)
         cmocka_unit_test_teardown(test_script_child_judged_by_its_interpreter, kill_cur),
         cmocka_unit_test_teardown(test_loader_run_as_program_passes_allowed, kill_cur),
         cmocka_unit_test_teardown(test_setuid_root_program_run_by_root_passes_allowed, kill_cur),
+        cmocka_unit_test_teardown(test_split_ids_exec_gets_only_named, kill_cur),
         cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
     };

@@ -40,7 +40,15 @@ static long read_at(int fd, void *buf, size_t n, off_t at)
     return SYS4(SYS_pread64, fd, buf, n, at);
 }
 
-/* Secure execution, as the kernel decides it (AT_SECURE): a set-user-ID file owned
+/* The caller's effective ids differ from its real ones: the kernel makes every exec
+ * of it a secure one. */
+static bool secure_exec_ids(void)
+{
+    return SYS0(SYS_geteuid) != SYS0(SYS_getuid) || SYS0(SYS_getegid) != SYS0(SYS_getgid);
+}
+
+/* Secure execution, as the kernel decides it (AT_SECURE): a caller whose effective
+ * ids differ from its real ones, a set-user-ID file owned
  * by another user than the caller's real one, a set-group-ID file of another group
  * (group-executable), or file capabilities for a caller other than root, which
  * has them all already. Root running a set-user-ID-root program (su, mount) is not
@@ -51,6 +59,8 @@ static bool secure_exec(int fd)
     if (SYS2(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode))
         return true;
     long uid = SYS0(SYS_getuid), gid = SYS0(SYS_getgid);
+    if (secure_exec_ids())
+        return true; /* the caller's own ids split: every exec of it is secure */
     if ((st.st_mode & S_ISUID) && (long)st.st_uid != uid)
         return true;
     if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP) && (long)st.st_gid != gid)
@@ -137,11 +147,11 @@ static bool loads(int fd, int depth, bool sh_fallback)
         ElfW(Ehdr) e;
         char b[256];
     } h;
+    long n = read_at(fd, &h, sizeof h, 0);
+    if (n >= 2 && h.b[0] == '#' && h.b[1] == '!') /* Linux ignores a script's set-ID bits */
+        return !secure_exec_ids() && script_loads(h.b, (size_t)n, depth);
     if (secure_exec(fd))
         return false;
-    long n = read_at(fd, &h, sizeof h, 0);
-    if (n >= 2 && h.b[0] == '#' && h.b[1] == '!')
-        return script_loads(h.b, (size_t)n, depth);
     const ElfW(Ehdr) *own = &__ehdr_start;
     if (n >= 0 && (n < SELFMAG || memcmp(h.e.e_ident, ELFMAG, SELFMAG) != 0))
         return sh_fallback && depth == 0 && path_loads("/bin/sh", 1);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "preload/platform/platform.h"
+#include "preload/platform/platform_libc.h"
 #include "preload/core/shim.h"
 #include "preload/platform/interpose.h"
 #include "preload/crash/signals.h"
@@ -110,7 +111,7 @@ void masks_handler_blocks(uint64_t bits)
 void masks_jump_restores(const sigset_t *saved, const uint64_t *known)
 {
     uint64_t sync = platform_sync_signals();
-    uint64_t after = known ? *known & sync
+    uint64_t after = known ? (*known | first_word(saved)) & sync
                            : (first_word(saved) | (envseal_thread.held & ~envseal_thread.delivered)) &
                                  sync;
     if (envseal_thread.delivered)
@@ -205,8 +206,10 @@ int masks_change(int how, const sigset_t *set, sigset_t *old)
     int err = platform_thread_mask(how, set, old);
     if (err)
         return err;
-    if (old)
+    if (old) {
         set_first_word(old, first_word(old) | before);
+        platform_mask_stored(old, before);
+    }
     return 0;
 }
 

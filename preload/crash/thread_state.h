@@ -93,10 +93,11 @@ void masks_leave_handler(struct mask_frame f);
 
 /* A jump to a sigsetjmp that saved the mask (saved), or a switch to a context: the
  * C library puts the mask back in the kernel directly; the record follows first.
- * known: the record saved with the context (a switch saves it: longjmp.c), or NULL:
- * then of the six the saved mask holds only what the kernel blocked, so what the
- * program blocked through sigprocmask is kept, and what the deliveries of the
- * handlers left behind added goes. */
+ * known: the record saved with it (save points keep one: longjmp.c), which the
+ * six of the saved mask itself add to, or NULL: then of the six the saved mask
+ * holds only what the kernel blocked, so what the program blocked through
+ * sigprocmask is kept, and what the deliveries of the handlers left behind added
+ * goes. */
 void masks_jump_restores(const sigset_t *saved, const uint64_t *known);
 
 /* The six the program blocks in this thread, as recorded (bit sig - 1). */

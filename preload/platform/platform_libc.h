@@ -37,13 +37,14 @@ bool platform_longjmp_interposed(void);
  * from which it may later jump (a lookup inside a handler is not safe). */
 void platform_prepare_longjmp(void);
 
-/* A sigsetjmp buffer's saved signal mask: true when env holds one (a sigsetjmp
- * with savemask), copied into *mask. */
-bool platform_jmpbuf_mask(const void *env, sigset_t *mask);
+/* A sigsetjmp buffer's saved signal mask, which a jump gives the kernel: NULL when
+ * env holds none (a sigsetjmp without savemask). */
+sigset_t *platform_jmpbuf_saved(void *env);
 
-/* The record of the fault signals the program blocked when sigsetjmp saved env
- * (where sigsetjmp is interposed to keep it: glibc on x86-64), or NULL. */
-const uint64_t *platform_jmpbuf_record(const void *env);
+/* sigprocmask stored the mask (with record, what the program blocks of the six)
+ * into old: where old is a saved mask that keeps a record beside it (a program
+ * refreshing a context's mask), the record becomes this one. */
+void platform_mask_stored(sigset_t *old, uint64_t record);
 
 /* Looks libc's sigsetjmp and getcontext up now (for their interposers), where they
  * are interposed. */

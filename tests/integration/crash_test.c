@@ -213,6 +213,9 @@ HARNESS_CASE(test_crash_after_setcontext_recoveries, expect_clean("context-recov
  * (read back as without envseal), and the crash after is swept. */
 HARNESS_CASE(test_save_points_restore_fault_signal_masks, expect_clean("save-point-masks", SIGSEGV))
 
+/* swapcontext to the context it saves into resumes in place, as without envseal. */
+HARNESS_CASE(test_swapcontext_to_itself_resumes_in_place, expect_clean("swap-self", SIGSEGV))
+
 /* An alternate stack set inside a handler that returns is undone by the kernel;
  * envseal's record of it too, so the program's later disable reaches the kernel
  * and an abort after the stack is unmapped dies as without envseal, swept. */
@@ -445,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_altstack_set_in_handler_is_undone),
         cmocka_unit_test(test_crash_after_setcontext_recoveries),
         cmocka_unit_test(test_save_points_restore_fault_signal_masks),
+        cmocka_unit_test(test_swapcontext_to_itself_resumes_in_place),
         cmocka_unit_test(test_crash_after_longjmp_out_of_handler),
         cmocka_unit_test(test_crash_after_siglongjmp_probes),
         cmocka_unit_test(test_fault_inside_own_handler),

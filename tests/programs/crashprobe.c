@@ -50,6 +50,8 @@
  *   context-recovery  a SIGSEGV handler resumes at a getcontext checkpoint with
  *                     setcontext, three times; prints the count and whether SIGSEGV
  *                     reads back as blocked; SIG_DFL, the value copied, a NULL write
+ *   swap-self         swapcontext(&x, &x) five times (it resumes in place), prints
+ *                     the count; the value copied, a NULL write
  *   save-point-masks  reads back the fault signals blocked after a jump to a
  *                     sigsetjmp(env, 1) and after a switch back to a getcontext
  *                     checkpoint, blocked before or after the save; the value
@@ -347,6 +349,24 @@ static int context_recovery(const char *v)
     sigprocmask(SIG_BLOCK, NULL, &cur);
     printf("recovered %d segv blocked %d\n", recoveries, sigismember(&cur, SIGSEGV));
     signal(SIGSEGV, SIG_DFL);
+    keep = strdup(v);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
+/* swapcontext(&x, &x), as a scheduler yields when its thread is the only one left:
+ * it resumes where it is, five times; then the value copied and a NULL write. */
+static int swap_self(const char *v)
+{
+    static ucontext_t x;
+    static volatile int n;
+    ucontext_t *volatile self = &x; /* the same context both ways, as a scheduler passes it */
+    for (n = 0; n < 5; n++)
+        if (swapcontext(self, self) != 0)
+            return 3;
+    printf("swapped in place %d\n", n);
     keep = strdup(v);
     puts("ready");
     fflush(stdout);
@@ -1045,6 +1065,8 @@ int main(int argc, char **argv)
         return context_recovery(v);
     if (strcmp(mode, "save-point-masks") == 0)
         return save_point_masks(v);
+    if (strcmp(mode, "swap-self") == 0)
+        return swap_self(v);
 #endif
     if (strcmp(mode, "altstack-in-handler") == 0)
         return altstack_in_handler(v);

@@ -41,14 +41,7 @@ void platform_prepare_longjmp(void)
 {
 }
 
-bool platform_jmpbuf_mask(const void *env, sigset_t *mask)
-{
-    (void)env;
-    (void)mask;
-    return false;
-}
-
-const uint64_t *platform_jmpbuf_record(const void *env)
+sigset_t *platform_jmpbuf_saved(void *env)
 {
     (void)env;
     return NULL;
@@ -56,4 +49,10 @@ const uint64_t *platform_jmpbuf_record(const void *env)
 
 void platform_prepare_save_points(void)
 {
+}
+
+void platform_mask_stored(sigset_t *old, uint64_t record)
+{
+    (void)old;
+    (void)record;
 }

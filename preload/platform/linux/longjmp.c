@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -49,11 +50,25 @@ void platform_prepare_longjmp(void)
     platform_prepare_save_points();
 }
 
-static void follow(const void *env)
+/* The saved mask set (in a jump buffer or a context) is about to go back into the
+ * kernel: the record follows it (the one saved beside it, with the six the mask
+ * itself holds, which the program may have added), and set keeps none of the six
+ * but those parked: a fault signal blocked there in the kernel would kill the
+ * process without on_fatal. The record is saved anew beside the mask, which stays
+ * in the program's own buffer (a copy of it would be dead stack once libc switches
+ * to the saved stack pointer, and a signal could write over it). */
+static void restore_from(sigset_t *set)
 {
-    sigset_t m;
-    if (signals_active() && platform_jmpbuf_mask(env, &m))
-        masks_jump_restores(&m, platform_jmpbuf_record(env));
+    if (!signals_active() || !set)
+        return;
+    masks_jump_restores(set, save_mark_read(set));
+    masks_for_kernel(set);
+    save_mark_write(set, masks_record());
+}
+
+static void follow(void *env)
+{
+    restore_from(platform_jmpbuf_saved(env));
 }
 
 __attribute__((noreturn)) static void jump(jump_fn real, void *env, int val)
@@ -87,19 +102,6 @@ ENVSEAL_EXPORT void INTERPOSER(__longjmp_chk)(sigjmp_buf env, int val)
 
 /* A switch (and getcontext: save_points.c) saves, with the context, the record of
  * the six (save_mark.h); a switch back finds it there. */
-/* The record follows the context's mask, and *copy gets the context with the six
- * taken out of its mask (but those parked): the C library gives the kernel that
- * mask, and a fault signal blocked there would kill the process without on_fatal. */
-static const ucontext_t *follow_context(const ucontext_t *ucp, ucontext_t *copy)
-{
-    if (!signals_active() || !ucp)
-        return ucp;
-    masks_jump_restores(&ucp->uc_sigmask, save_mark_read(&ucp->uc_sigmask, ucp));
-    *copy = *ucp; /* uc_mcontext.fpregs still points at ucp's own state: read only */
-    masks_for_kernel(&copy->uc_sigmask);
-    return copy;
-}
-
 ENVSEAL_EXPORT int INTERPOSER(setcontext)(const ucontext_t *ucp)
 {
     setcontext_fn real = REAL(setcontext, setcontext_fn);
@@ -107,8 +109,9 @@ ENVSEAL_EXPORT int INTERPOSER(setcontext)(const ucontext_t *ucp)
         errno = ENOSYS;
         return -1;
     }
-    ucontext_t copy;
-    return real(follow_context(ucp, &copy));
+    if (ucp)
+        restore_from((sigset_t *)&ucp->uc_sigmask);
+    return real(ucp);
 }
 
 ENVSEAL_EXPORT int INTERPOSER(swapcontext)(ucontext_t *oucp, const ucontext_t *ucp)
@@ -118,8 +121,20 @@ ENVSEAL_EXPORT int INTERPOSER(swapcontext)(ucontext_t *oucp, const ucontext_t *u
         errno = ENOSYS;
         return -1;
     }
-    if (signals_active() && oucp)
-        save_mark_write(&oucp->uc_sigmask, oucp, masks_record());
-    ucontext_t copy;
-    return real(oucp, follow_context(ucp, &copy));
+    /* The record the switch leaves beside the mask libc saves in oucp, taken before
+     * the switch changes it. oucp may be ucp (a scheduler with one thread left):
+     * the switch resumes where it is, and the record stays. */
+    bool active = signals_active();
+    uint64_t record = masks_record();
+    if (ucp && ucp != oucp)
+        restore_from((sigset_t *)&ucp->uc_sigmask);
+    if (active && oucp)
+        save_mark_write(&oucp->uc_sigmask, record);
+    return real(oucp, ucp);
+}
+
+void platform_mask_stored(sigset_t *old, uint64_t record)
+{
+    if (old && save_mark_read(old))
+        save_mark_write(old, record);
 }

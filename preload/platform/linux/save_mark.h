@@ -1,9 +1,10 @@
 /* Where a save point (sigsetjmp with the mask, getcontext, swapcontext) leaves the
  * record of the fault signals the program blocks (crash/masks.c): the mask the C
- * library saves holds only what the kernel blocked, and the kernel never has those
- * six. The last two words of the saved sigset_t, which neither the kernel (it
- * writes 8 bytes) nor the C library write: a mark naming the buffer, then the
- * record. A jump or switch back reads it there (longjmp.c). */
+ * library saves is the kernel's, and the kernel never has those six. The last
+ * three words of the saved sigset_t, which neither the kernel (it writes 8 bytes)
+ * nor the C library write: a mark naming the buffer, the record, and the first
+ * word of the mask as saved (a program that rewrote the mask since meant its own).
+ * A jump or switch back reads it there (longjmp.c). */
 #ifndef ENVSEAL_PLATFORM_LINUX_SAVE_MARK_H
 #define ENVSEAL_PLATFORM_LINUX_SAVE_MARK_H
 
@@ -15,18 +16,19 @@
 
 _Static_assert(sizeof(sigset_t) >= 4 * sizeof(uint64_t), "room past the kernel's 8 bytes");
 
-static inline void save_mark_write(sigset_t *set, const void *owner, uint64_t record)
+static inline void save_mark_write(sigset_t *set, uint64_t record)
 {
     uint64_t *w = (uint64_t *)set + SAVE_MARK_WORD;
-    w[0] = SAVE_MARK ^ (uint64_t)(uintptr_t)owner;
+    w[0] = SAVE_MARK ^ (uint64_t)(uintptr_t)set;
     w[1] = record;
 }
 
-/* The record saved with owner's set, or NULL (saved by none of ours). */
-static inline const uint64_t *save_mark_read(const sigset_t *set, const void *owner)
+/* The record saved with set, or NULL (saved by none of ours). */
+static inline const uint64_t *save_mark_read(const sigset_t *set)
 {
     const uint64_t *w = (const uint64_t *)set + SAVE_MARK_WORD;
-    return w[0] == (SAVE_MARK ^ (uint64_t)(uintptr_t)owner) ? &w[1] : (const uint64_t *)0;
+    return w[0] == (SAVE_MARK ^ (uint64_t)(uintptr_t)set) ? &w[1] : (const uint64_t *)0;
 }
 
 #endif
+

@@ -43,7 +43,7 @@ __attribute__((used, visibility("hidden"))) void *envseal_sigsetjmp_note(struct 
                                                                         int savemask)
 {
     if (savemask && signals_active())
-        save_mark_write(&env->__saved_mask, env, masks_record());
+        save_mark_write(&env->__saved_mask, masks_record());
     void *real = (void *)REAL(__sigsetjmp, sigsetjmp_fn);
     return real ? real : (void *)missing;
 }
@@ -51,35 +51,49 @@ __attribute__((used, visibility("hidden"))) void *envseal_sigsetjmp_note(struct 
 __attribute__((used, visibility("hidden"))) void *envseal_getcontext_note(ucontext_t *ucp)
 {
     if (signals_active())
-        save_mark_write(&ucp->uc_sigmask, ucp, masks_record());
+        save_mark_write(&ucp->uc_sigmask, masks_record());
     void *real = (void *)REAL(getcontext, getcontext_fn);
     return real ? real : (void *)missing;
 }
 
 /* The stubs: the arguments kept across the call (the stack 16-byte aligned at it),
  * then a jump, so libc's function sees the caller's frame. */
+/* With unwind information, so that a backtrace taken inside (a crash reporter's,
+ * gdb's) walks on to the caller. */
 __asm__(".text\n"
         ".globl __sigsetjmp\n"
         ".type __sigsetjmp, @function\n"
         "__sigsetjmp:\n"
+        "    .cfi_startproc\n"
         "    endbr64\n"
         "    push %rdi\n"
+        "    .cfi_adjust_cfa_offset 8\n"
         "    push %rsi\n"
+        "    .cfi_adjust_cfa_offset 8\n"
         "    sub $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset 8\n"
         "    call envseal_sigsetjmp_note\n"
         "    add $8, %rsp\n"
+        "    .cfi_adjust_cfa_offset -8\n"
         "    pop %rsi\n"
+        "    .cfi_adjust_cfa_offset -8\n"
         "    pop %rdi\n"
+        "    .cfi_adjust_cfa_offset -8\n"
         "    jmp *%rax\n"
+        "    .cfi_endproc\n"
         ".size __sigsetjmp, .-__sigsetjmp\n"
         ".globl getcontext\n"
         ".type getcontext, @function\n"
         "getcontext:\n"
+        "    .cfi_startproc\n"
         "    endbr64\n"
         "    push %rdi\n"
+        "    .cfi_adjust_cfa_offset 8\n"
         "    call envseal_getcontext_note\n"
         "    pop %rdi\n"
+        "    .cfi_adjust_cfa_offset -8\n"
         "    jmp *%rax\n"
+        "    .cfi_endproc\n"
         ".size getcontext, .-getcontext\n");
 
 #endif

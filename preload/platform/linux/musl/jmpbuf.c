@@ -3,23 +3,15 @@
 #include "preload/platform/platform_libc.h"
 
 #include <setjmp.h>
-#include <string.h>
+#include <stddef.h>
 
-bool platform_jmpbuf_mask(const void *env, sigset_t *mask)
+/* musl's siglongjmp restores the mask in sigsetjmp's return path, from __ss, when
+ * __fl is set. */
+sigset_t *platform_jmpbuf_saved(void *env)
 {
-    /* musl's siglongjmp restores the mask in sigsetjmp's return path, from __ss,
-     * when __fl is set. */
-    const struct __jmp_buf_tag *b = env;
-    if (!b->__fl)
-        return false;
-    memcpy(mask, b->__ss, sizeof *mask < sizeof b->__ss ? sizeof *mask : sizeof b->__ss);
-    return true;
-}
-
-const uint64_t *platform_jmpbuf_record(const void *env)
-{
-    (void)env; /* musl's sigsetjmp is not interposed */
-    return NULL;
+    struct __jmp_buf_tag *b = env;
+    _Static_assert(sizeof b->__ss >= sizeof(sigset_t), "__ss holds a sigset_t");
+    return b->__fl ? (sigset_t *)(void *)b->__ss : NULL;
 }
 
 void platform_prepare_save_points(void)

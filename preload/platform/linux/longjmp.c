@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <ucontext.h>
 
 #include "preload/core/shim.h"
@@ -62,8 +63,16 @@ static void restore_from(sigset_t *set)
     if (!signals_active() || !set)
         return;
     masks_jump_restores(set, save_mark_read(set));
-    masks_for_kernel(set);
-    save_mark_write(set, masks_record());
+    /* Written only where something changes: a buffer just saved by a stub needs
+     * nothing, and a page written after fork is copied first. */
+    sigset_t k;
+    memcpy(&k, set, sizeof k);
+    masks_for_kernel(&k);
+    if (memcmp(&k, set, sizeof(uint64_t)) != 0)
+        memcpy(set, &k, sizeof(uint64_t));
+    const uint64_t *r = save_mark_read(set);
+    if (!r || *r != masks_record())
+        save_mark_write(set, masks_record());
 }
 
 static void follow(void *env)

@@ -64,14 +64,16 @@ static void restore_from(sigset_t *set)
         return;
     masks_jump_restores(set, save_mark_read(set));
     /* Written only where something changes: a buffer just saved by a stub needs
-     * nothing, and a page written after fork is copied first. */
+     * nothing, one the program made read-only after saving it is left alone
+     * unless it holds one of the six, and a page written after fork is copied
+     * first. A buffer with no record gets none here. */
     sigset_t k;
     memcpy(&k, set, sizeof k);
     masks_for_kernel(&k);
     if (memcmp(&k, set, sizeof(uint64_t)) != 0)
         memcpy(set, &k, sizeof(uint64_t));
     const uint64_t *r = save_mark_read(set);
-    if (!r || *r != masks_record())
+    if (r && *r != masks_record())
         save_mark_write(set, masks_record());
 }
 

@@ -1,10 +1,10 @@
 /* Where a save point (sigsetjmp with the mask, getcontext, swapcontext) leaves the
  * record of the fault signals the program blocks (crash/masks.c): the mask the C
  * library saves is the kernel's, and the kernel never has those six. The last
- * three words of the saved sigset_t, which neither the kernel (it writes 8 bytes)
- * nor the C library write: a mark naming the buffer, the record, and the first
- * word of the mask as saved (a program that rewrote the mask since meant its own).
- * A jump or switch back reads it there (longjmp.c). */
+ * two words of the saved sigset_t, which neither the kernel (it writes 8 bytes) nor
+ * the C library write: a mark naming the set's own address (a copy of the buffer,
+ * or a mask the program filled anew with sigemptyset or sigfillset, has none), then
+ * the record. A jump or switch back reads it there (longjmp.c). */
 #ifndef ENVSEAL_PLATFORM_LINUX_SAVE_MARK_H
 #define ENVSEAL_PLATFORM_LINUX_SAVE_MARK_H
 

@@ -53,9 +53,11 @@
  *   swap-self         swapcontext(&x, &x) five times (it resumes in place), prints
  *                     the count; the value copied, a NULL write
  *   save-point-masks  reads back the fault signals blocked after a jump to a
- *                     sigsetjmp(env, 1) and after a switch back to a getcontext
+ *                     sigsetjmp(env, 1) or to the BSD setjmp function (buffers on
+ *                     the heap) and after a switch back to a getcontext
  *                     checkpoint, blocked before or after the save; the value
  *                     copied, a NULL write
+ *   save-point-readback the read-backs alone; exits 0 (run under memcheck)
  *   altstack-in-handler sets a 16 KiB alternate stack; a SIGUSR1 handler sets a
  *                     small one (which the kernel undoes when it returns); prints the
  *                     stack read back, disables and unmaps it, copies the value, aborts
@@ -374,32 +376,44 @@ static int swap_self(const char *v)
     return 0;
 }
 
-/* What a save point restores of the fault signals, four ways: a mask blocked after
- * sigsetjmp, one blocked before it and unblocked after, a mask blocked after
- * getcontext; each read back after the jump or switch back. Then the value copied
- * and a NULL write. */
-static int save_point_masks(const char *v)
+/* What a save point restores of the fault signals, five ways: a mask blocked after
+ * sigsetjmp, one blocked before it and unblocked after, the same with the BSD setjmp
+ * function (which saves the mask too), a mask blocked after getcontext; each read
+ * back after the jump or switch back. The jump buffers are on the heap, uninitialised,
+ * as a program's may be. */
+static int save_point_readback(void)
 {
-    static sigjmp_buf env;
+    sigjmp_buf *env = malloc(sizeof *env);
+    jmp_buf *bsd = malloc(sizeof *bsd);
+    if (!env || !bsd)
+        return 3;
     sigset_t bus, segv, cur;
     sigemptyset(&bus);
     sigaddset(&bus, SIGBUS);
     sigemptyset(&segv);
     sigaddset(&segv, SIGSEGV);
-    if (!sigsetjmp(env, 1)) {
+    if (!sigsetjmp(*env, 1)) {
         sigprocmask(SIG_BLOCK, &bus, NULL);
-        siglongjmp(env, 1);
+        siglongjmp(*env, 1);
     }
     sigprocmask(SIG_BLOCK, NULL, &cur);
     printf("blocked after sigsetjmp: bus %d\n", sigismember(&cur, SIGBUS));
     sigprocmask(SIG_BLOCK, &bus, NULL);
-    if (!sigsetjmp(env, 1)) {
+    if (!sigsetjmp(*env, 1)) {
         sigprocmask(SIG_UNBLOCK, &bus, NULL);
-        siglongjmp(env, 1);
+        siglongjmp(*env, 1);
     }
     sigprocmask(SIG_BLOCK, NULL, &cur);
     printf("blocked before sigsetjmp: bus %d\n", sigismember(&cur, SIGBUS));
+    if (!(setjmp)(*bsd)) { /* the function, not the macro (_setjmp) */
+        sigprocmask(SIG_UNBLOCK, &bus, NULL);
+        longjmp(*bsd, 1);
+    }
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("blocked before setjmp: bus %d\n", sigismember(&cur, SIGBUS));
     sigprocmask(SIG_UNBLOCK, &bus, NULL);
+    free(bsd);
+    free(env);
     static volatile int back;
     getcontext(&checkpoint);
     if (!back) {
@@ -409,6 +423,16 @@ static int save_point_masks(const char *v)
     }
     sigprocmask(SIG_BLOCK, NULL, &cur);
     printf("blocked after getcontext: segv %d\n", sigismember(&cur, SIGSEGV));
+    sigprocmask(SIG_UNBLOCK, &segv, NULL);
+    return 0;
+}
+
+/* The read-backs above, then the value copied and a NULL write. */
+static int save_point_masks(const char *v)
+{
+    int r = save_point_readback();
+    if (r)
+        return r;
     keep = strdup(v);
     puts("ready");
     fflush(stdout);
@@ -1065,6 +1089,8 @@ int main(int argc, char **argv)
         return context_recovery(v);
     if (strcmp(mode, "save-point-masks") == 0)
         return save_point_masks(v);
+    if (strcmp(mode, "save-point-readback") == 0)
+        return save_point_readback();
     if (strcmp(mode, "swap-self") == 0)
         return swap_self(v);
 #endif

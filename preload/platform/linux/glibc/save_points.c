@@ -1,9 +1,10 @@
-/* sigsetjmp (glibc's __sigsetjmp) and getcontext, interposed on x86-64 to leave
- * the record of the fault signals the program blocks beside the mask they save
- * (save_mark.h): the kernel's mask, which they save, never holds those six, and a
- * jump or switch back (longjmp.c) must know what the program had blocked then.
+/* sigsetjmp (glibc's __sigsetjmp), the BSD setjmp function (which saves the mask;
+ * the setjmp macro is _setjmp, which does not) and getcontext, interposed on x86-64
+ * to leave the record of the fault signals the program blocks beside the mask they
+ * save (save_mark.h): the kernel's mask, which they save, never holds those six,
+ * and a jump or switch back (longjmp.c) must know what the program had blocked then.
  *
- * Both save the caller's own registers and return address, so no C function can
+ * All three save the caller's own registers and return address, so no C function can
  * stand in front of them: a stub notes the record through a C half, then jumps to
  * libc's function with the caller's stack and arguments as they came. Elsewhere
  * (another architecture) they are not interposed, and a jump back keeps what the
@@ -20,13 +21,18 @@
 #include "preload/platform/platform_libc.h"
 
 typedef int (*sigsetjmp_fn)(struct __jmp_buf_tag *, int);
+typedef int (*setjmp_fn)(struct __jmp_buf_tag *);
 typedef int (*getcontext_fn)(ucontext_t *);
 
-static void *next___sigsetjmp, *next_getcontext;
+static void *next___sigsetjmp, *next_setjmp, *next_getcontext;
+
+/* <setjmp.h> makes setjmp a macro for _setjmp: the function is named here by hand. */
+#undef setjmp
 
 void platform_prepare_save_points(void)
 {
     (void)REAL(__sigsetjmp, sigsetjmp_fn);
+    (void)REAL(setjmp, setjmp_fn);
     (void)REAL(getcontext, getcontext_fn);
 }
 
@@ -45,6 +51,14 @@ __attribute__((used, visibility("hidden"))) void *envseal_sigsetjmp_note(struct 
     if (savemask && signals_active())
         save_mark_write(&env->__saved_mask, masks_record());
     void *real = (void *)REAL(__sigsetjmp, sigsetjmp_fn);
+    return real ? real : (void *)missing;
+}
+
+__attribute__((used, visibility("hidden"))) void *envseal_setjmp_note(struct __jmp_buf_tag *env)
+{
+    if (signals_active())
+        save_mark_write(&env->__saved_mask, masks_record());
+    void *real = (void *)REAL(setjmp, setjmp_fn);
     return real ? real : (void *)missing;
 }
 
@@ -82,6 +96,19 @@ __asm__(".text\n"
         "    jmp *%rax\n"
         "    .cfi_endproc\n"
         ".size __sigsetjmp, .-__sigsetjmp\n"
+        ".globl setjmp\n"
+        ".type setjmp, @function\n"
+        "setjmp:\n"
+        "    .cfi_startproc\n"
+        "    endbr64\n"
+        "    push %rdi\n"
+        "    .cfi_adjust_cfa_offset 8\n"
+        "    call envseal_setjmp_note\n"
+        "    pop %rdi\n"
+        "    .cfi_adjust_cfa_offset -8\n"
+        "    jmp *%rax\n"
+        "    .cfi_endproc\n"
+        ".size setjmp, .-setjmp\n"
         ".globl getcontext\n"
         ".type getcontext, @function\n"
         "getcontext:\n"

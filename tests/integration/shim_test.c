@@ -687,6 +687,77 @@ static void test_refuse_setting_stops_program_with_exit_111(void **state)
     assert_non_null(strstr(r.p.err, "refusing to start"));
 }
 
+/* The probe again, in r's environment with one setting changed (NULL: left out),
+ * mlock refused. */
+static void respawn_degraded(struct run *r, const char *name, const char *value, char *step)
+{
+    proc_kill(&r->p);
+    if (value)
+        envb_set(&r->env, name, value);
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), step, NULL};
+    assert_int_equal(proc_spawn_ex(&r->p, argv, &r->env, SPAWN_NO_MEMLOCK, NULL), 0);
+}
+
+/* ENVSEAL_QUIET: the degraded vault is used without a word; the control (the same
+ * run without the setting) says it in one line. */
+static void test_quiet_silences_degraded_warning(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:APP_TOKEN"));
+    finish(&r, 0);
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:APP_TOKEN", "hold"));
+    respawn_degraded(&r, "ENVSEAL_QUIET", "1", "hold");
+    assert_true(out_has(&r, "ready 1"));
+    assert_false(proc_environ_contains(r.p.pid, r.secret));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    assert_true(vi.found && !vi.locked); /* degraded indeed */
+    resume(&r);
+    finish(&r, 0);
+    assert_int_equal(r.p.err_len, 0);
+}
+
+/* ENVSEAL_ON_FAILURE=refuse with mlock refused: a program with no secret starts, as
+ * a system-wide setting needs; the control, with one secret, is refused (111). */
+static void test_program_without_secret_never_refused(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:PLAIN_SETTING"));
+    respawn_degraded(&r, "ENVSEAL_ON_FAILURE", "refuse", "show:PLAIN_SETTING");
+    finish(&r, 111);
+    envb_init(&r.env, true);
+    envb_set(&r.env, "PLAIN_SETTING", "visible-setting");
+    envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refuse");
+    respawn_degraded(&r, "ENVSEAL_VAULT", "secretmem", "show:PLAIN_SETTING");
+    assert_true(out_has(&r, expect_line("", "PLAIN_SETTING", "visible-setting")));
+    finish(&r, 0);
+    assert_int_equal(r.p.err_len, 0);
+}
+
+/* A misspelt policy keeps the default (warn: the degraded program runs) and says so
+ * in one line naming the setting, beside the degradation's; quiet says neither. */
+static void test_malformed_setting_keeps_default_one_line(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:APP_TOKEN"));
+    respawn_degraded(&r, "ENVSEAL_ON_FAILURE", "refsue", "show:APP_TOKEN");
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 2);
+    assert_int_equal(count_lines_with(r.p.err, "ignoring malformed setting ENVSEAL_ON_FAILURE"),
+                     1);
+    start(&r, true, DEFAULT_VAULT, SPAWN_NO_MEMLOCK, STEPS("show:APP_TOKEN"));
+    envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refsue");
+    respawn_degraded(&r, "ENVSEAL_QUIET", "1", "show:APP_TOKEN");
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+    assert_int_equal(r.p.err_len, 0);
+}
+
 static void test_forced_fallback_vault(void **state)
 {
     (void)state;
@@ -780,6 +851,9 @@ int main(void)
         cmocka_unit_test(test_strict_after_another_getenv_stays_strict),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
         cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
+        cmocka_unit_test(test_quiet_silences_degraded_warning),
+        cmocka_unit_test(test_program_without_secret_never_refused),
+        cmocka_unit_test(test_malformed_setting_keeps_default_one_line),
         cmocka_unit_test(test_forced_fallback_vault),
         cmocka_unit_test(test_loader_variables_never_sealed),
         cmocka_unit_test(test_overflow_past_secret_detected_at_exit),

@@ -1148,13 +1148,18 @@ static int group_teardown(void **state)
     return pg_fixture_teardown(state);
 }
 
-#define MAX_TESTS 64
+#define MAX_TESTS 96
 
 int main(void)
 {
     static const int core_sigs[] = {SIGSEGV, SIGABRT, SIGQUIT};
     static const int term_sigs[] = {SIGTERM, SIGINT, SIGHUP};
-    static struct core_case core_cases[NPROGS * 3];
+    /* The other core-dumping signals, sent to the C program: a signal left out of
+     * envseal's hooks would leave its copies in the core. */
+    static const int more_core_sigs[] = {SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSYS, SIGXCPU,
+                                         SIGXFSZ};
+    enum { NMORE = sizeof more_core_sigs / sizeof more_core_sigs[0] };
+    static struct core_case core_cases[NPROGS * 3 + NMORE];
     static struct status_case status_cases[NPROGS * 3 + 3];
     static char names[MAX_TESTS][64];
     struct CMUnitTest tests[MAX_TESTS];
@@ -1168,6 +1173,12 @@ int main(void)
             tests[n] = (struct CMUnitTest){names[n], test_core, NULL, kill_cur, &core_cases[nc++]};
             n++;
         }
+    for (int i = 0; i < NMORE; i++) {
+        core_cases[nc] = (struct core_case){P_C, more_core_sigs[i]};
+        snprintf(names[n], sizeof names[n], "core_c_%s", sigabbrev_np(more_core_sigs[i]));
+        tests[n] = (struct CMUnitTest){names[n], test_core, NULL, kill_cur, &core_cases[nc++]};
+        n++;
+    }
     for (int p = 0; p < NPROGS; p++)
         for (int i = 0; i < 3; i++) {
             status_cases[ns] = (struct status_case){(enum prog)p, term_sigs[i], false};

@@ -284,6 +284,8 @@ HARNESS_CASE(test_registers_after_copy, expect_clean("simd-after", SIGSEGV))
 HARNESS_CASE(test_registers_inside_memcpy, expect_clean("simd-inside", SIGSEGV))
 HARNESS_CASE(test_straddle_mlock, expect_clean("straddle", SIGSEGV))
 HARNESS_CASE(test_straddle_madvise, expect_clean("straddle-madvise", SIGSEGV))
+/* A copy in shared anonymous memory, which the default coredump_filter dumps. */
+HARNESS_CASE(test_shared_anonymous_copy, expect_clean("shared-anon", SIGSEGV))
 
 /* The main thread has ended with pthread_exit: /proc/self then names a zombie
  * with no memory, and the sweep must still find the worker's copy. */
@@ -503,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_registers_inside_memcpy),
         cmocka_unit_test(test_straddle_mlock),
         cmocka_unit_test(test_straddle_madvise),
+        cmocka_unit_test(test_shared_anonymous_copy),
         cmocka_unit_test(test_fault_after_main_thread_exit),
         cmocka_unit_test(test_fault_after_main_thread_exit_filter),
         cmocka_unit_test(test_abort_with_blocking_worker),

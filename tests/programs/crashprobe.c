@@ -14,6 +14,7 @@
  *   simd-after        memcpy, strcpy and strlen on the value, then a NULL store
  *   simd-inside       memcpy of the value into a buffer that ends at a PROT_NONE
  *                     page: the fault happens inside memcpy
+ *   shared-anon       a copy in a MAP_SHARED|MAP_ANONYMOUS page, then a NULL store
  *   straddle          a copy across the boundary of two writable mappings (one page
  *                     of a two-page region locked with mlock), then a NULL store
  *   straddle-madvise  the same, split with madvise(MADV_DONTFORK)
@@ -865,6 +866,24 @@ static int simd(const char *v, bool inside)
     return 0;
 }
 
+/* ---- shared memory ---------------------------------------------------------------- */
+
+/* A copy in shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS), which the default
+ * coredump_filter dumps: the sweep must zero it or leave the mapping out of the
+ * core. Then a NULL store. */
+static int shared_anon(const char *v)
+{
+    size_t n = strlen(v);
+    char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || n >= 4096)
+        return 3;
+    memcpy(m + 100, v, n);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
 /* ---- straddle ------------------------------------------------------------------- */
 
 static int straddle(const char *v, bool use_madvise)
@@ -1124,6 +1143,8 @@ int main(int argc, char **argv)
         return main_exit(v, false);
     if (strcmp(mode, "main-exit-shared") == 0)
         return main_exit(v, true);
+    if (strcmp(mode, "shared-anon") == 0)
+        return shared_anon(v);
     if (strcmp(mode, "straddle") == 0)
         return straddle(v, false);
     if (strcmp(mode, "straddle-madvise") == 0)

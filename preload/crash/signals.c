@@ -505,10 +505,45 @@ static void scrub_registers(void *uc)
         sweep_scrub(a[i].p, a[i].n);
 }
 
+/* What a death by sig does first: the values leave the vault for the sweep's
+ * scratch area and the vault is wiped, memory is swept when a core will be written,
+ * and the values taken are wiped. Every signal is blocked in the calling thread,
+ * which runs on envseal's alternate stack; uc: the interrupted context, whose
+ * registers are scrubbed too. */
+static void before_death(int sig, void *uc)
+{
+    struct vault *v = &envseal_state.vault;
+    while (__atomic_exchange_n(&crash_lock, 1, __ATOMIC_ACQUIRE))
+        platform_sleep_ms(1);
+    if (!values_taken) {
+        /* Values go to the sweep's scratch area (never dumped) and the vault is
+         * wiped at once: from here on no thread can make a new copy. */
+        sweep_take_vault(v);
+        vault_wipe(v);
+        values_taken = true;
+    }
+    if (!swept && platform_signal_default(sig) == SIGDEF_CORE && platform_core_dump_possible()) {
+        park_other_threads(sig);
+        /* A thread that entered this handler during the sweep saved its registers
+         * in a signal frame the sweep may have passed already: go again. */
+        unsigned seen;
+        do {
+            seen = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
+            sweep_run(NULL);
+        } while (seen != __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE));
+        swept = true;
+    }
+    if (swept) /* the registers restored on return, which the core records */
+        scrub_registers(uc);
+    /* The values taken from the vault are wiped too, sweep or not: a death without
+     * a core must not leave them in the scratch area until the kernel frees it. */
+    sweep_forget();
+    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELEASE);
+}
+
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
-    struct vault *v = &envseal_state.vault;
     __atomic_fetch_add(&arrivals, 1, __ATOMIC_ACQ_REL);
     if (__atomic_load_n(&parking, __ATOMIC_ACQUIRE) && platform_is_park(si)) {
         /* Parked by a crashing thread: wait to be ended with the process. Only if
@@ -541,33 +576,9 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
      * goes on using them. Nothing of theirs is touched; the child just dies. */
     if (shim_in_parent_memory())
         goto die;
-    /* Every signal is blocked here (sa_mask), so only another thread can hold it. */
-    while (__atomic_exchange_n(&crash_lock, 1, __ATOMIC_ACQUIRE))
-        platform_sleep_ms(1);
-    if (!values_taken) {
-        /* Values go to the sweep's scratch area (never dumped) and the vault is
-         * wiped at once: from here on no thread can make a new copy. */
-        sweep_take_vault(v);
-        vault_wipe(v);
-        values_taken = true;
-    }
-    if (!swept && platform_signal_default(sig) == SIGDEF_CORE && platform_core_dump_possible()) {
-        park_other_threads(sig);
-        /* A thread that entered this handler during the sweep saved its registers
-         * in a signal frame the sweep may have passed already: go again. */
-        unsigned seen;
-        do {
-            seen = __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE);
-            sweep_run(NULL);
-        } while (seen != __atomic_load_n(&arrivals, __ATOMIC_ACQUIRE));
-        swept = true;
-    }
-    if (swept) /* the registers restored on return, which the core records */
-        scrub_registers(uc);
-    /* The values taken from the vault are wiped too, sweep or not: a death without
-     * a core must not leave them in the scratch area until the kernel frees it. */
-    sweep_forget();
-    __atomic_store_n(&crash_lock, 0, __ATOMIC_RELEASE);
+    /* Every signal is blocked here (sa_mask), so only another thread can hold the
+     * crash lock. */
+    before_death(sig, uc);
 
 die:;
     /* Die by the same signal: back to SIG_DFL, queue it again with its siginfo,
@@ -622,6 +633,60 @@ static bool blocked_here(int sig, siginfo_t *si, void *uc)
     return true;
 }
 
+/* ---- abort ---------------------------------------------------------------------- */
+
+/* The C library's abort ends the process by SIGABRT at SIG_DFL, which it sets
+ * itself, past sigaction, when the first SIGABRT it raises does not end it: the
+ * program ignores SIGABRT, or its handler returns, or the calling thread blocks it
+ * (a C library that raises before it unblocks: musl). on_fatal would never run.
+ * Once that death is certain, SIGABRT goes to on_fatal in the kernel instead (the
+ * program's action stays recorded as it set it): the SIGABRT abort raises, or one
+ * queued again here, is taken there, on envseal's alternate stack, as a death by
+ * SIGABRT at SIG_DFL would be. */
+static void abort_to_on_fatal(void)
+{
+    struct sigaction k;
+    memset(&k, 0, sizeof k);
+    fatal_action(&k, 0);
+    call_real(SIGABRT, &k, NULL);
+}
+
+void signals_before_abort(bool raises_while_blocked)
+{
+    if (!signals_active() || shim_in_parent_memory())
+        return;
+    struct kernel_action cur;
+    if (platform_kernel_action(SIGABRT, NULL, &cur) != 0)
+        return;
+    sigset_t mask;
+    bool blocked = raises_while_blocked && platform_thread_mask(SIG_BLOCK, NULL, &mask) == 0 &&
+                   sigismember(&mask, SIGABRT);
+    if (cur.handler == (void *)SIG_IGN || blocked) {
+        /* Without envseal the process dies without running a handler: it dies so. */
+        abort_to_on_fatal();
+        if (blocked) {
+            sigset_t abrt;
+            sigemptyset(&abrt);
+            sigaddset(&abrt, SIGABRT);
+            platform_thread_mask(SIG_UNBLOCK, &abrt, NULL);
+        }
+    } else if (cur.handler == (void *)relay || cur.handler == (void *)one_shot) {
+        envseal_thread.aborting = true;
+    }
+}
+
+/* After a program's handler returned: in abort, the process now dies past the
+ * hooks; the SIGABRT queued again reaches on_fatal first, as the handler's frame
+ * returns (or at once, with SA_NODEFER). */
+static void abort_goes_on(int sig, siginfo_t *si)
+{
+    if (sig != SIGABRT || !envseal_thread.aborting)
+        return;
+    envseal_thread.aborting = false;
+    abort_to_on_fatal();
+    platform_requeue_signal(SIGABRT, si);
+}
+
 static void one_shot(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
@@ -671,6 +736,7 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     handler(sig, si, uc);
     altstack_leave_handler(&a);
     masks_leave_handler(f);
+    abort_goes_on(sig, si);
 }
 
 /* The program's handler, called as the kernel would have: the kernel passes all
@@ -690,6 +756,7 @@ static void relay(int sig, siginfo_t *si, void *uc)
         handler(sig, si, uc);
     altstack_leave_handler(&a);
     masks_leave_handler(f);
+    abort_goes_on(sig, si);
 }
 
 /* ---- signal() and relatives, as the C library builds them on sigaction --------- */

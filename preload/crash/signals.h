@@ -25,4 +25,10 @@ void signals_after_fork_child(void);
  * hide what envseal changes. */
 bool signals_active(void);
 
+/* Called by the abort interposer before the C library's abort runs, which ends the
+ * process by SIGABRT past envseal's hook when the first SIGABRT it raises does not
+ * (ignored, a handler that returns, or, where raises_while_blocked, blocked by the
+ * calling thread): the wipe and sweep a death by SIGABRT gets are done first. */
+void signals_before_abort(bool raises_while_blocked);
+
 #endif

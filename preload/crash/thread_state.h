@@ -25,6 +25,9 @@ struct thread_state {
                           * while held, and waits (masks_park) */
     uint64_t delivered;  /* those of held that a running handler's delivery added
                           * (masks_handler_blocks), not the program's sigprocmask */
+    bool aborting;       /* in abort, whose SIGABRT runs a handler of the program's:
+                          * if it returns, the process dies past the hooks
+                          * (signals.c); a jump out of it clears this */
 };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));

@@ -33,9 +33,13 @@ int platform_at_quick_exit(void (*fn)(void));
  * unblocked in the kernel. */
 bool platform_longjmp_interposed(void);
 
-/* Looks libc's longjmp family up now: called when the program installs a handler,
- * from which it may later jump (a lookup inside a handler is not safe). */
+/* Looks libc's longjmp family (and abort) up now: called when the program installs
+ * a handler, from which it may later jump or abort (a lookup inside a handler is
+ * not safe). */
 void platform_prepare_longjmp(void);
+
+/* Looks libc's abort up now, where abort is interposed (platform/linux/abort.c). */
+void platform_prepare_abort(void);
 
 /* A sigsetjmp buffer's saved signal mask, which a jump gives the kernel: NULL when
  * env holds none (a sigsetjmp without savemask). */

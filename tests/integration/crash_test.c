@@ -284,6 +284,14 @@ HARNESS_CASE(test_registers_after_copy, expect_clean("simd-after", SIGSEGV))
 HARNESS_CASE(test_registers_inside_memcpy, expect_clean("simd-inside", SIGSEGV))
 HARNESS_CASE(test_straddle_mlock, expect_clean("straddle", SIGSEGV))
 HARNESS_CASE(test_straddle_madvise, expect_clean("straddle-madvise", SIGSEGV))
+/* abort() when its first SIGABRT does not end the process: the C library then sets
+ * SIG_DFL itself, past sigaction, and raises it again. */
+HARNESS_CASE(test_abort_with_sigabrt_ignored, expect_clean("abort-ignored", SIGABRT))
+HARNESS_CASE(test_abort_handler_returns, expect_clean("abort-handler-returns", SIGABRT))
+HARNESS_CASE(test_abort_handler_resets_and_returns, expect_clean("abort-handler-resets", SIGABRT))
+HARNESS_CASE(test_abort_with_sigabrt_blocked, expect_clean("abort-self-blocked", SIGABRT))
+HARNESS_CASE(test_abort_in_handler_with_full_mask, expect_clean("abort-in-handler", SIGABRT))
+HARNESS_CASE(test_failed_assert_handler_returns, expect_clean("assert-handler-returns", SIGABRT))
 /* A copy in shared anonymous memory, which the default coredump_filter dumps. */
 HARNESS_CASE(test_shared_anonymous_copy, expect_clean("shared-anon", SIGSEGV))
 
@@ -506,6 +514,12 @@ int main(void)
         cmocka_unit_test(test_straddle_mlock),
         cmocka_unit_test(test_straddle_madvise),
         cmocka_unit_test(test_shared_anonymous_copy),
+        cmocka_unit_test(test_abort_with_sigabrt_ignored),
+        cmocka_unit_test(test_abort_handler_returns),
+        cmocka_unit_test(test_abort_handler_resets_and_returns),
+        cmocka_unit_test(test_abort_with_sigabrt_blocked),
+        cmocka_unit_test(test_abort_in_handler_with_full_mask),
+        cmocka_unit_test(test_failed_assert_handler_returns),
         cmocka_unit_test(test_fault_after_main_thread_exit),
         cmocka_unit_test(test_fault_after_main_thread_exit_filter),
         cmocka_unit_test(test_abort_with_blocking_worker),

@@ -271,6 +271,13 @@ static void crash(const char *mode, int sig)
 HARNESS_CASE(test_segv_core_clean_control_leaks, crash("simd-after", SIGSEGV))
 HARNESS_CASE(test_stack_overflow_core_clean_control_leaks, crash("overflow-thread", SIGSEGV))
 HARNESS_CASE(test_abort_core_clean_control_leaks, crash("abort-blocked", SIGABRT))
+/* musl's abort raises SIGABRT before it unblocks it, then sets SIG_DFL itself. */
+HARNESS_CASE(test_abort_sigabrt_blocked_core_clean, crash("abort-self-blocked", SIGABRT))
+HARNESS_CASE(test_abort_in_full_mask_handler_core_clean, crash("abort-in-handler", SIGABRT))
+HARNESS_CASE(test_abort_handler_returns_core_clean, crash("abort-handler-returns", SIGABRT))
+HARNESS_CASE(test_abort_sigabrt_ignored_core_clean, crash("abort-ignored", SIGABRT))
+HARNESS_CASE(test_failed_assert_handler_returns_core_clean,
+             crash("assert-handler-returns", SIGABRT))
 
 /* ---- fork and exit ---- */
 
@@ -394,6 +401,11 @@ int main(void)
         cmocka_unit_test(test_segv_core_clean_control_leaks),
         cmocka_unit_test(test_stack_overflow_core_clean_control_leaks),
         cmocka_unit_test(test_abort_core_clean_control_leaks),
+        cmocka_unit_test(test_abort_sigabrt_blocked_core_clean),
+        cmocka_unit_test(test_abort_in_full_mask_handler_core_clean),
+        cmocka_unit_test(test_abort_handler_returns_core_clean),
+        cmocka_unit_test(test_abort_sigabrt_ignored_core_clean),
+        cmocka_unit_test(test_failed_assert_handler_returns_core_clean),
         cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
         cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),
         cmocka_unit_test(test_exit_wipe_before_earlier_libraries_destructors),

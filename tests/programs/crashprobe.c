@@ -14,6 +14,13 @@
  *   simd-after        memcpy, strcpy and strlen on the value, then a NULL store
  *   simd-inside       memcpy of the value into a buffer that ends at a PROT_NONE
  *                     page: the fault happens inside memcpy
+ *   abort-ignored, abort-handler-returns, abort-handler-resets, abort-self-blocked,
+ *   abort-in-handler, assert-handler-returns
+ *                     the value copied, then abort() with SIGABRT ignored, with a
+ *                     handler that returns (printing "handler returned"), one that
+ *                     also resets SIGABRT to SIG_DFL, SIGABRT blocked by the caller,
+ *                     or from a SIGSEGV handler whose sa_mask holds every signal; or
+ *                     a failed assert() with the handler that returns
  *   shared-anon       a copy in a MAP_SHARED|MAP_ANONYMOUS page, then a NULL store
  *   straddle          a copy across the boundary of two writable mappings (one page
  *                     of a two-page region locked with mlock), then a NULL store
@@ -95,6 +102,8 @@
  *                     true; the parent prints its SIGSEGV state, raises SIGSEGV and
  *                     prints whether it is pending; exits 0 */
 #define _GNU_SOURCE
+#undef NDEBUG /* the assert modes */
+#include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -769,6 +778,63 @@ static int abort_blocked(const char *v)
     abort();
 }
 
+/* ---- abort past the SIGABRT hook --------------------------------------------------- */
+
+static void abort_returns(int sig)
+{
+    (void)sig;
+    static const char line[] = "handler returned\n";
+    (void)!write(1, line, sizeof line - 1);
+}
+
+static void abort_resets(int sig)
+{
+    signal(sig, SIG_DFL);
+    abort_returns(sig);
+}
+
+static void abort_from_handler(int sig)
+{
+    (void)sig;
+    abort();
+}
+
+/* abort() ends the process by SIGABRT at SIG_DFL, which the C library sets itself,
+ * when the first SIGABRT it raises does not: how 'i' SIGABRT ignored, 'r' a
+ * handler that returns, 'R' one that resets SIGABRT to SIG_DFL and returns, 'b'
+ * SIGABRT blocked by the calling thread (musl raises before it unblocks), 'h' abort
+ * called from a SIGSEGV handler installed with every signal in its sa_mask; 'a' a
+ * handler that returns, then a failed assert() (whose abort is the C library's own
+ * call). */
+static int abort_past_hook(const char *v, int how)
+{
+    keep = strdup(v);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    if (how == 'i')
+        signal(SIGABRT, SIG_IGN);
+    if (how == 'r' || how == 'R' || how == 'a') {
+        sa.sa_handler = how == 'R' ? abort_resets : abort_returns;
+        sigaction(SIGABRT, &sa, NULL);
+    }
+    if (how == 'b') {
+        sigset_t abrt;
+        sigemptyset(&abrt);
+        sigaddset(&abrt, SIGABRT);
+        sigprocmask(SIG_BLOCK, &abrt, NULL);
+    }
+    puts("ready");
+    fflush(stdout);
+    if (how == 'h') {
+        sa.sa_handler = abort_from_handler;
+        sigfillset(&sa.sa_mask);
+        sigaction(SIGSEGV, &sa, NULL);
+        *nowhere = 1;
+    }
+    assert(how != 'a');
+    abort();
+}
+
 /* ---- main-exit ----------------------------------------------------------------- */
 
 /* The state letter of the thread-group leader in /proc/self/stat ('Z' once it has
@@ -1143,6 +1209,18 @@ int main(int argc, char **argv)
         return main_exit(v, false);
     if (strcmp(mode, "main-exit-shared") == 0)
         return main_exit(v, true);
+    if (strcmp(mode, "abort-ignored") == 0)
+        return abort_past_hook(v, 'i');
+    if (strcmp(mode, "abort-handler-returns") == 0)
+        return abort_past_hook(v, 'r');
+    if (strcmp(mode, "abort-handler-resets") == 0)
+        return abort_past_hook(v, 'R');
+    if (strcmp(mode, "abort-self-blocked") == 0)
+        return abort_past_hook(v, 'b');
+    if (strcmp(mode, "abort-in-handler") == 0)
+        return abort_past_hook(v, 'h');
+    if (strcmp(mode, "assert-handler-returns") == 0)
+        return abort_past_hook(v, 'a');
     if (strcmp(mode, "shared-anon") == 0)
         return shared_anon(v);
     if (strcmp(mode, "straddle") == 0)

@@ -49,6 +49,7 @@ void platform_prepare_longjmp(void)
     (void)REAL(setcontext, setcontext_fn);
     (void)REAL(swapcontext, swapcontext_fn);
     platform_prepare_save_points();
+    platform_prepare_abort();
 }
 
 /* The saved mask set (in a jump buffer or a context) is about to go back into the
@@ -79,6 +80,7 @@ static void restore_from(sigset_t *set)
 
 static void follow(void *env)
 {
+    envseal_thread.aborting = false; /* a jump out of abort's handler: no death */
     restore_from(platform_jmpbuf_saved(env));
 }
 
@@ -120,6 +122,7 @@ ENVSEAL_EXPORT int INTERPOSER(setcontext)(const ucontext_t *ucp)
         errno = ENOSYS;
         return -1;
     }
+    envseal_thread.aborting = false;
     if (ucp)
         restore_from((sigset_t *)&ucp->uc_sigmask);
     return real(ucp);
@@ -137,6 +140,7 @@ ENVSEAL_EXPORT int INTERPOSER(swapcontext)(ucontext_t *oucp, const ucontext_t *u
      * the switch resumes where it is, and the record stays. */
     bool active = signals_active();
     uint64_t record = masks_record();
+    envseal_thread.aborting = false;
     if (ucp && ucp != oucp)
         restore_from((sigset_t *)&ucp->uc_sigmask);
     if (active && oucp)

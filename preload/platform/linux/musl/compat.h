@@ -15,6 +15,9 @@
 /* musl keeps signals 32 to 34 for itself (platform/linux/signal_actions.c). */
 #define ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX 34
 
+/* musl's abort raises SIGABRT before it unblocks it (platform/linux/abort.c). */
+#define ENVSEAL_LIBC_ABORT_UNBLOCKS_FIRST 0
+
 /* glibc's <sys/wait.h> macro: the wait status of a process that exited. */
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
 

@@ -8,7 +8,10 @@
 /* Slot layout: [u32 cap][u32 state][cap data bytes][u64 canary]; cap is a multiple of 8. */
 #define HDR 8u
 #define CANARY 8u
-enum { SLOT_FREE = 0, SLOT_LIVE = 0x4c495645 /* "LIVE" */ };
+/* KEPT: a value the environment no longer holds (unsetenv, a replacement, clearenv)
+ * that the crash sweep still searches for, since the program may have copied it;
+ * never found, never reused; wiped at exit like the rest. */
+enum { SLOT_FREE = 0, SLOT_LIVE = 0x4c495645 /* "LIVE" */, SLOT_KEPT = 0x4b455054 /* "KEPT" */ };
 
 struct slot_hdr {
     uint32_t cap;
@@ -37,6 +40,7 @@ void vault_init(struct vault *v, bool allow_secretmem)
     v->head.cap = VAULT_FIRST_REGIONS;
     v->tail = &v->head;
     v->growth_max = VAULT_GROWTH_MAX;
+    v->keep_max = VAULT_KEEP_MAX;
     v->allow_secretmem = allow_secretmem;
 }
 
@@ -307,7 +311,7 @@ void vault_prepare_write(struct vault *v)
 
 /* Returns a live slot's data area of at least n bytes, for an entry named NAME
  * (nlen NAME_LEN_UNKNOWN: up to the entry's '=', found only when a freed slot
- * could be reused, which start-up never meets). */
+ * could be reused, which start-up never meets; name NULL: never a freed slot). */
 static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, size_t nlen)
 {
     size_t cap = round8(n);
@@ -317,7 +321,7 @@ static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, si
     }
     size_t need = HDR + cap + CANARY;
     vault_prepare_write(v);
-    if (v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
+    if (name && v->nfree && !v->wiped) { /* first fit among freed slots; never after the exit wipe */
         if (nlen == NAME_LEN_UNKNOWN) {
             const char *eq = memchr(name, '=', n);
             nlen = eq ? (size_t)(eq - name) : n;
@@ -385,6 +389,41 @@ bool vault_owns(const struct vault *v, const void *p)
     return region_of(v, p) != NULL;
 }
 
+/* A released value, copied for the crash sweep into a slot of its own (KEPT): the
+ * program may hold copies of it. The released slot itself is wiped as before, so a
+ * pointer the program kept into it reads it emptied, never the old value. Only
+ * while the copies stay within keep_max bytes, and where the vault has or gets the
+ * room (a run-time region, under the same policy as any). */
+static void keep_copy(struct vault *v, const char *entry, size_t cap)
+{
+    size_t n = strnlen(entry, cap) + 1;
+    const char *eq = memchr(entry, '=', n);
+    if (!eq || !eq[1] || v->kept + round8(n) > v->keep_max || v->wiped)
+        return; /* no value (one emptied already: vault_keep) */
+    int saved = errno;
+    unsigned char *d = slot_alloc(v, n, NULL, 0);
+    errno = saved;
+    if (!d)
+        return;
+    memcpy(d, entry, n);
+    struct slot_hdr h;
+    memcpy(&h, d - HDR, sizeof h);
+    h.state = SLOT_KEPT;
+    memcpy(d - HDR, &h, sizeof h);
+    v->kept += h.cap;
+}
+
+void vault_keep(struct vault *v, const char *entry)
+{
+    const struct vault_region *r = region_of(v, entry);
+    struct slot_hdr h;
+    if (!r || r->borrowed)
+        return;
+    memcpy(&h, entry - HDR, sizeof h);
+    if (h.state == SLOT_LIVE)
+        keep_copy(v, entry, h.cap);
+}
+
 void vault_release(struct vault *v, char *entry)
 {
     vault_prepare_write(v);
@@ -396,6 +435,7 @@ void vault_release(struct vault *v, char *entry)
     memcpy(&h, s, sizeof h);
     if (h.state != SLOT_LIVE)
         return;
+    keep_copy(v, entry, h.cap);
     /* The value goes; "NAME=" stays, so that only that name reuses the slot. */
     const char *eq = memchr(entry, '=', h.cap);
     size_t keep = eq ? (size_t)(eq - entry) + 1 : 0;
@@ -447,7 +487,8 @@ char *vault_find(const struct vault *v, const char *name, size_t nlen)
 /* A slot header that cannot be trusted: the walk of its region stops there. */
 static bool damaged(const struct slot_hdr *h, size_t left)
 {
-    return (h->state != SLOT_LIVE && h->state != SLOT_FREE) || h->cap > left ||
+    return (h->state != SLOT_LIVE && h->state != SLOT_FREE && h->state != SLOT_KEPT) ||
+           h->cap > left ||
            left - h->cap < HDR + CANARY;
 }
 
@@ -499,8 +540,8 @@ void vault_after_fork_child(struct vault *v)
     }
 }
 
-void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
-                void *arg)
+static void each_slot(const struct vault *v, bool with_kept,
+                      void (*fn)(const char *entry, size_t cap, void *arg), void *arg)
 {
     struct cursor k;
     struct vault_region *r;
@@ -513,9 +554,21 @@ void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap,
             memcpy(&h, base + o, sizeof h);
             if (damaged(&h, used - o))
                 break; /* a damaged header: the rest of the region cannot be walked */
-            if (h.state == SLOT_LIVE)
+            if (h.state == SLOT_LIVE || (with_kept && h.state == SLOT_KEPT))
                 fn((const char *)base + o + HDR, h.cap, arg);
             o += HDR + h.cap + CANARY;
         }
     }
+}
+
+void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
+                void *arg)
+{
+    each_slot(v, false, fn, arg);
+}
+
+void vault_each_known(const struct vault *v,
+                      void (*fn)(const char *entry, size_t cap, void *arg), void *arg)
+{
+    each_slot(v, true, fn, arg);
 }

@@ -32,6 +32,8 @@ struct vault_chunk {
 
 #define VAULT_FIRST_REGIONS 4
 #define VAULT_GROWTH_MAX (256u * 1024) /* bytes: the largest region grown to */
+/* Bytes of released values kept for the crash sweep (vault_release), per process. */
+#define VAULT_KEEP_MAX (16u * 1024)
 
 /* What happened to a region mapped after start-up (vault_policy.enforce). */
 enum vault_event {
@@ -59,6 +61,8 @@ struct vault {
     size_t mapped;             /* bytes of all regions */
     size_t growth_max;         /* VAULT_GROWTH_MAX; tests lower it */
     size_t nfree;              /* released slots that a store of their name may reuse */
+    size_t kept, keep_max;     /* bytes of released values kept (VAULT_KEEP_MAX; tests
+                                * lower it) */
     uint64_t canary;
     bool canary_drawn; /* at the first region: a process with no secret draws none */
     bool allow_secretmem;
@@ -96,10 +100,17 @@ char *vault_store_entry(struct vault *v, const char *entry, size_t len);
 
 /* Wipes the value of the slot holding `entry` (a pointer vault_store returned) and
  * frees the slot for a later entry of the same name; does nothing to a borrowed
- * region. */
+ * region. While the copies so kept stay within keep_max bytes, the value is first
+ * copied into a slot of its own that only the crash sweep reads (the program may
+ * hold copies of it), wiped at exit. */
 void vault_release(struct vault *v, char *entry);
 
 bool vault_owns(const struct vault *v, const void *p);
+
+/* The copy vault_release keeps for the crash sweep, taken now: for a caller that
+ * empties the value itself before releasing it. */
+void vault_keep(struct vault *v, const char *entry);
+
 
 /* Wipes and frees every live slot (clearenv). */
 void vault_release_all(struct vault *v);
@@ -116,6 +127,10 @@ size_t vault_wipe(struct vault *v);
  * at a damaged slot header. */
 void vault_each(const struct vault *v, void (*fn)(const char *entry, size_t cap, void *arg),
                 void *arg);
+
+/* The same, and every released value kept for the crash sweep. */
+void vault_each_known(const struct vault *v,
+                      void (*fn)(const char *entry, size_t cap, void *arg), void *arg);
 
 /* Call in a fork child before it runs anything else. */
 void vault_after_fork_child(struct vault *v);

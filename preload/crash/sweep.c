@@ -193,7 +193,7 @@ static void take_entry(const char *entry, size_t cap, void *arg)
 
 void sweep_take_vault(const struct vault *v)
 {
-    vault_each(v, take_entry, NULL);
+    vault_each_known(v, take_entry, NULL);
 }
 
 /* ---- Matcher ---------------------------------------------------------------- */

@@ -34,7 +34,8 @@ int sweep_prepare(size_t stack_size, void **stack);
 /* Adds one value to search for; copied into the scratch area. */
 void sweep_add_value(const char *value, size_t len);
 
-/* Adds the value of every live vault entry. Call before vault_wipe. */
+/* Adds the value of every live vault entry, and of every released one the vault
+ * keeps (vault_release). Call before vault_wipe. */
 void sweep_take_vault(const struct vault *v);
 
 /* Sweeps this process's memory for the values added (they stay in the scratch

@@ -75,12 +75,14 @@ static bool grace(void)
 }
 
 /* Zeroes the value with plain stores first (so a race detector sees the wipe),
- * then the vault's own wipe releases the slot (its name stays: vault.c). */
+ * then the vault's own wipe releases the slot (its name stays: vault.c); the copy
+ * the vault keeps for the crash sweep is taken before. */
 static void wipe_entry(char *entry)
 {
     char *value = strchr(entry, '=');
     value = value ? value + 1 : entry;
     vault_prepare_write(vault); /* not the pages a _Fork child shares with its parent */
+    vault_keep(vault, entry);
     memset(value, 0, strlen(value));
     __asm__ volatile("" : : "r"(entry) : "memory");
     vault_release(vault, entry);

@@ -292,6 +292,13 @@ HARNESS_CASE(test_abort_handler_resets_and_returns, expect_clean("abort-handler-
 HARNESS_CASE(test_abort_with_sigabrt_blocked, expect_clean("abort-self-blocked", SIGABRT))
 HARNESS_CASE(test_abort_in_handler_with_full_mask, expect_clean("abort-in-handler", SIGABRT))
 HARNESS_CASE(test_failed_assert_handler_returns, expect_clean("assert-handler-returns", SIGABRT))
+/* The program copied the value, then took it out of the environment (as one hiding
+ * it from its children does): its copies are swept all the same. */
+HARNESS_CASE(test_unset_secret_copies_swept, expect_clean("unset-then-crash", SIGSEGV))
+HARNESS_CASE(test_replaced_secret_copies_swept, expect_clean("replace-then-crash", SIGSEGV))
+HARNESS_CASE(test_cleared_secret_copies_swept, expect_clean("clearenv-then-crash", SIGSEGV))
+HARNESS_CASE(test_putenv_removed_secret_copies_swept,
+             expect_clean("putenv-name-then-crash", SIGSEGV))
 /* A copy in shared anonymous memory, which the default coredump_filter dumps. */
 HARNESS_CASE(test_shared_anonymous_copy, expect_clean("shared-anon", SIGSEGV))
 
@@ -514,6 +521,10 @@ int main(void)
         cmocka_unit_test(test_straddle_mlock),
         cmocka_unit_test(test_straddle_madvise),
         cmocka_unit_test(test_shared_anonymous_copy),
+        cmocka_unit_test(test_unset_secret_copies_swept),
+        cmocka_unit_test(test_replaced_secret_copies_swept),
+        cmocka_unit_test(test_cleared_secret_copies_swept),
+        cmocka_unit_test(test_putenv_removed_secret_copies_swept),
         cmocka_unit_test(test_abort_with_sigabrt_ignored),
         cmocka_unit_test(test_abort_handler_returns),
         cmocka_unit_test(test_abort_handler_resets_and_returns),

@@ -44,6 +44,7 @@ struct ending {
     bool musl;        /* envprobe-musl under libenvseal-musl.so */
     bool no_handler;  /* the probe registers no at_quick_exit handler of its own */
     bool ctor_quick;  /* a library initialized before envseal registers one first */
+    bool unset_first; /* the probe unsets DB_PASSWORD first (a copy kept for the sweep) */
 };
 
 static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
@@ -90,7 +91,8 @@ static void end_by(const struct ending *how, struct death *d)
     envb_set(&env, "ENVSEAL_VAULT", "anon");
     const char *probe = how->musl ? "tests/programs/envprobe-musl" : "tests/programs/envprobe";
     char *argv[] = {(char *)harness_runfile(probe), "show:DB_PASSWORD",
-                    how->no_handler ? "show:DB_PASSWORD" : "quick:DB_PASSWORD", "hold",
+                    how->no_handler ? "show:DB_PASSWORD" : "quick:DB_PASSWORD",
+                    how->unset_first ? "unset:DB_PASSWORD" : "show:DB_PASSWORD", "hold",
                     (char *)how->step, NULL};
     struct proc p;
     assert_int_equal(proc_spawn(&p, argv, &env), 0);
@@ -183,6 +185,26 @@ static void test_exit_wipes(void **state)
     (void)state;
     struct death d;
     assert_exit_wipes("exit:7", false, &d);
+}
+
+/* A secret the program unset: the vault keeps a copy for the crash sweep, and the
+ * exit wipe takes it too. */
+static void test_exit_wipes_unset_secret_copy(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_ending_wipes(&(struct ending){.step = "exit:7", .unset_first = true}, &d);
+}
+
+/* Its control: at _exit, which runs no handler, the copy is still there. */
+static void test_control_underscore_exit_leaves_unset_copy(void **state)
+{
+    (void)state;
+    struct death d;
+    end_by(&(struct ending){.step = "_exit:7", .unset_first = true}, &d);
+    assert_true(WIFEXITED(d.status) && WEXITSTATUS(d.status) == 7);
+    assert_true(d.vault_readable);
+    assert_true(d.hits_at_exit >= 1);
 }
 
 /* quick_exit runs no atexit handler: the wipe is an at_quick_exit handler too, run
@@ -280,6 +302,8 @@ int main(void)
         cmocka_unit_test(test_sigquit_without_core_wipes),
         cmocka_unit_test(test_control_underscore_exit_leaves_the_secret),
         cmocka_unit_test(test_exit_wipes),
+        cmocka_unit_test(test_exit_wipes_unset_secret_copy),
+        cmocka_unit_test(test_control_underscore_exit_leaves_unset_copy),
         cmocka_unit_test(test_quick_exit_wipes),
         cmocka_unit_test(test_quick_exit_without_handlers_wipes),
         cmocka_unit_test(test_quick_exit_wipes_after_early_library_handler),

@@ -276,6 +276,8 @@ HARNESS_CASE(test_abort_sigabrt_blocked_core_clean, crash("abort-self-blocked", 
 HARNESS_CASE(test_abort_in_full_mask_handler_core_clean, crash("abort-in-handler", SIGABRT))
 HARNESS_CASE(test_abort_handler_returns_core_clean, crash("abort-handler-returns", SIGABRT))
 HARNESS_CASE(test_abort_sigabrt_ignored_core_clean, crash("abort-ignored", SIGABRT))
+HARNESS_CASE(test_unset_secret_copies_swept_core_clean, crash("unset-then-crash", SIGSEGV))
+HARNESS_CASE(test_replaced_secret_copies_swept_core_clean, crash("replace-then-crash", SIGSEGV))
 HARNESS_CASE(test_failed_assert_handler_returns_core_clean,
              crash("assert-handler-returns", SIGABRT))
 
@@ -406,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_abort_handler_returns_core_clean),
         cmocka_unit_test(test_abort_sigabrt_ignored_core_clean),
         cmocka_unit_test(test_failed_assert_handler_returns_core_clean),
+        cmocka_unit_test(test_unset_secret_copies_swept_core_clean),
+        cmocka_unit_test(test_replaced_secret_copies_swept_core_clean),
         cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
         cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),
         cmocka_unit_test(test_exit_wipe_before_earlier_libraries_destructors),

@@ -21,6 +21,10 @@
  *                     also resets SIGABRT to SIG_DFL, SIGABRT blocked by the caller,
  *                     or from a SIGSEGV handler whose sa_mask holds every signal; or
  *                     a failed assert() with the handler that returns
+ *   unset-then-crash, replace-then-crash, clearenv-then-crash, putenv-name-then-crash
+ *                     the value copied to the heap, then NAME unset, replaced,
+ *                     cleared with the whole environment, or removed by putenv of
+ *                     the bare name; then a NULL store
  *   shared-anon       a copy in a MAP_SHARED|MAP_ANONYMOUS page, then a NULL store
  *   straddle          a copy across the boundary of two writable mappings (one page
  *                     of a two-page region locked with mlock), then a NULL store
@@ -778,6 +782,28 @@ static int abort_blocked(const char *v)
     abort();
 }
 
+/* ---- a secret removed or replaced, then a crash ---------------------------------- */
+
+/* The program copies the value, then takes it out of the environment ('u' unsetenv,
+ * 'r' setenv of another value, 'c' clearenv, 'p' putenv of the bare name), as a
+ * program hiding it from its children does; then a NULL store. */
+static int gone_then_crash(const char *name, const char *v, int how)
+{
+    keep = strdup(v);
+    if (how == 'u')
+        unsetenv(name);
+    else if (how == 'r')
+        setenv(name, "replacement-value", 1);
+    else if (how == 'c')
+        clearenv();
+    else if (how == 'p')
+        putenv((char *)name);
+    puts("ready");
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
 /* ---- abort past the SIGABRT hook --------------------------------------------------- */
 
 static void abort_returns(int sig)
@@ -1137,6 +1163,14 @@ int main(int argc, char **argv)
     if (strcmp(mode, "late-secret") == 0 && argc > 2)
         return late_secret(argv[2]);
     const char *v = must_getenv(argc > 2 ? argv[2] : NULL);
+    if (strcmp(mode, "unset-then-crash") == 0)
+        return gone_then_crash(argv[2], v, 'u');
+    if (strcmp(mode, "replace-then-crash") == 0)
+        return gone_then_crash(argv[2], v, 'r');
+    if (strcmp(mode, "clearenv-then-crash") == 0)
+        return gone_then_crash(argv[2], v, 'c');
+    if (strcmp(mode, "putenv-name-then-crash") == 0)
+        return gone_then_crash(argv[2], v, 'p');
     if (strcmp(mode, "abort-blocked") == 0)
         return abort_blocked(v);
     if (strcmp(mode, "handler-fault") == 0)

@@ -204,6 +204,7 @@ static void release_zeroes_slot(void **state)
 {
     (void)state;
     vault_init(&vault, false);
+    vault.keep_max = 0; /* past the keep budget: released values go at once */
     char *a = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
     char *b = vault_store(&vault, "NEXT_TOKEN", 10, "keep", 4);
     size_t cap = round8(strlen(NAME "=" VAL) + 1), nlen = strlen(NAME);
@@ -215,6 +216,66 @@ static void release_zeroes_slot(void **state)
     vault_release(&vault, a);                  /* twice: harmless */
     assert_entry_equal(b, "NEXT_TOKEN=keep");
     assert_int_equal(vault_wipe(&vault), 0);   /* and no slot was damaged */
+}
+
+static void count_known(const char *entry, size_t cap, void *arg)
+{
+    (void)entry;
+    (void)cap;
+    ++*(size_t *)arg;
+}
+
+/* A released value is wiped where it was (a pointer kept into it reads it emptied,
+ * and its name may reuse the slot), but a copy stays for the crash sweep (the
+ * program may hold copies of it): found by nothing, listed for the sweep only,
+ * wiped at exit. */
+static void released_value_kept_for_sweep(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    size_t cap = round8(strlen(NAME "=" VAL) + 1), nlen = strlen(NAME);
+    char *a = vault_store(&vault, NAME, nlen, VAL, strlen(VAL));
+    vault_release(&vault, a);
+    assert_null(vault_find(&vault, NAME, nlen));
+    assert_memory_equal(a, NAME "=", nlen + 1);
+    assert_true(all_zero(a + nlen + 1, cap - nlen - 1)); /* emptied where it was */
+    size_t live = 0, known = 0;
+    vault_each(&vault, count_known, &live);
+    vault_each_known(&vault, count_known, &known);
+    assert_int_equal(live, 0);
+    assert_int_equal(known, 1); /* the copy kept for the sweep */
+    char *b = vault_store(&vault, NAME, nlen, "later", 5);
+    assert_ptr_equal(b, a); /* the name reuses its slot, not the copy's */
+    assert_entry_equal(b, NAME "=later");
+    known = 0;
+    vault_each_known(&vault, count_known, &known);
+    assert_int_equal(known, 2);
+    assert_int_equal(vault_wipe(&vault), 0);
+    unsigned char *base = REGION(0)->map.data;
+    for (size_t o = 0; o < REGION(0)->used; o += 8) /* headers aside, nothing of VAL */
+        assert_false(memcmp(base + o, VAL, 8) == 0);
+}
+
+/* The copies kept stop at keep_max bytes: a program replacing a secret in a loop
+ * does not grow the vault past it. */
+static void kept_values_bounded(void **state)
+{
+    (void)state;
+    vault_init(&vault, false);
+    size_t cap = round8(strlen(NAME "=" VAL) + 1);
+    vault.keep_max = 3 * cap;
+    char *e = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
+    for (int i = 0; i < 1000; i++) {
+        vault_release(&vault, e);
+        e = vault_store(&vault, NAME, strlen(NAME), VAL, strlen(VAL));
+        assert_non_null(e);
+    }
+    assert_int_equal(vault.kept, 3 * cap);
+    size_t known = 0;
+    vault_each_known(&vault, count_known, &known);
+    assert_int_equal(known, 4); /* three kept, one live */
+    assert_int_equal(REGION(0)->used, 4 * vault_slot_size(strlen(NAME "=" VAL)));
+    assert_int_equal(vault_wipe(&vault), 0);
 }
 
 static void release_ignores_foreign_pointer(void **state)
@@ -234,6 +295,7 @@ static void freed_slot_reused_by_same_name_only(void **state)
 {
     (void)state;
     vault_init(&vault, false);
+    vault.keep_max = 0; /* past the keep budget: released values go at once */
     char *a = vault_store(&vault, "A_TOKEN", 7, "0123456789abcdef", 16); /* 24 bytes + NUL */
     char *b = vault_store(&vault, "B_TOKEN", 7, "x", 1);
     size_t used = REGION(0)->used;
@@ -362,6 +424,7 @@ static void region_table_grows_in_chunks(void **state)
     static char *ptr[N];
     static char val[LEN + 1];
     vault_init(&vault, false);
+    vault.keep_max = 0; /* the release below frees its slot at once */
     vault.growth_max = platform_page_size();
     char name[32];
     for (int i = 0; i < N; i++) {
@@ -427,6 +490,7 @@ static void release_all_zeroes_everything(void **state)
 {
     (void)state;
     vault_init(&vault, false);
+    vault.keep_max = 0; /* past the keep budget: released values go at once */
     char *a = vault_store(&vault, "A_TOKEN", 7, VAL, strlen(VAL));
     char *b = vault_store(&vault, "B_TOKEN", 7, VAL, strlen(VAL));
     vault_release_all(&vault);
@@ -1128,6 +1192,8 @@ int main(void)
         cmocka_unit_test_teardown(release_zeroes_slot, teardown_vault),
         cmocka_unit_test_teardown(release_ignores_foreign_pointer, teardown_vault),
         cmocka_unit_test_teardown(freed_slot_reused_by_same_name_only, teardown_vault),
+        cmocka_unit_test_teardown(released_value_kept_for_sweep, teardown_vault),
+        cmocka_unit_test_teardown(kept_values_bounded, teardown_vault),
         cmocka_unit_test_teardown(many_secrets_grow_regions, teardown_vault),
         cmocka_unit_test_teardown(many_large_secrets_fit_in_few_regions, teardown_vault),
         cmocka_unit_test_teardown(region_table_grows_in_chunks, teardown_vault),

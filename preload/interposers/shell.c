@@ -23,6 +23,13 @@
 #include "preload/platform/linux/exec_target.h"
 #include "preload/crash/thread_state.h"
 
+/* What system returns when the shell cannot be started: glibc's status of a shell
+ * that ran _exit(127), as POSIX describes; musl's -1 (platform/linux/musl/compat.h),
+ * errno set by either. */
+#ifndef ENVSEAL_LIBC_SYSTEM_NO_SHELL
+#define ENVSEAL_LIBC_SYSTEM_NO_SHELL W_EXITCODE(127, 0)
+#endif
+
 
 typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);
@@ -150,7 +157,7 @@ ENVSEAL_EXPORT int INTERPOSER(system)(const char *line)
             status = -1;
         pthread_cleanup_pop(0);
     } else {
-        status = W_EXITCODE(127, 0); /* POSIX: as if the shell had run _exit(127) */
+        status = ENVSEAL_LIBC_SYSTEM_NO_SHELL;
     }
     signals_restore();
     masks_change(SIG_SETMASK, &omask, NULL);

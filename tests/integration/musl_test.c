@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "unpriv.h"
 
 #define TIMEOUT 20000
 #define VAR "APP_TOKEN"
@@ -281,6 +282,55 @@ HARNESS_CASE(test_replaced_secret_copies_swept_core_clean, crash("replace-then-c
 HARNESS_CASE(test_failed_assert_handler_returns_core_clean,
              crash("assert-handler-returns", SIGABRT))
 
+/* ---- system() without a shell ---- */
+
+static void no_process_allowed(const void *arg)
+{
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_NPROC, &none);
+    unpriv_become(arg);
+}
+
+/* musl's system returns -1 (errno set) when it cannot start the shell; so does
+ * envseal's own (strict mode, a policy that gives the child a secret), where glibc's
+ * would return the status of a shell that exited 127. A user allowed no process
+ * (RLIMIT_NPROC 0) cannot start one. */
+static void test_system_without_shell_returns_as_musl(void **state)
+{
+    (void)state;
+    const char *why;
+    if (!unpriv_setup(&why)) {
+        print_message("skipped: %s\n", why);
+        skip();
+    }
+    char probe[PATH_MAX], lib[PATH_MAX], out[2][256];
+    snprintf(probe, sizeof probe, "%s", unpriv_copy("tests/programs/envprobe-musl", "envprobe-musl"));
+    snprintf(lib, sizeof lib, "%s", unpriv_copy(lib_file[STRICT], "libenvseal-strict-musl.so"));
+    for (int i = 0; i < 2; i++) {
+        struct envb env;
+        envb_init(&env, false);
+        if (i) {
+            envb_set(&env, "LD_PRELOAD", lib);
+            envb_set(&env, "ENVSEAL_MODE", "strict");
+            envb_set(&env, "ENVSEAL_CHILD_SECRETS", "all");
+        }
+        char secret[96];
+        harness_random_long_secret(secret, 80);
+        envb_set(&env, VAR, secret);
+        char *argv[] = {probe, "system:exit 3", NULL};
+        struct proc p;
+        assert_int_equal(proc_spawn_with(&p, argv, &env, no_process_allowed, NULL), 0);
+        envb_free(&env);
+        int st = proc_finish(&p, TIMEOUT);
+        snprintf(out[i], sizeof out[i], "%.*s", (int)p.out_len, p.out);
+        print_message("%s: status %#x, %s", i ? lib_name[STRICT] : lib_name[CONTROL], st, out[i]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    unpriv_cleanup();
+    assert_non_null(strstr(out[CONTROL], "system rc=-1 ")); /* the shell could not start */
+    assert_string_equal(out[1], out[CONTROL]);
+}
+
 /* ---- fork and exit ---- */
 
 static void test_fork_and_exit_status_as_without_envseal(void **state)
@@ -403,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_segv_core_clean_control_leaks),
         cmocka_unit_test(test_stack_overflow_core_clean_control_leaks),
         cmocka_unit_test(test_abort_core_clean_control_leaks),
+        cmocka_unit_test(test_system_without_shell_returns_as_musl),
         cmocka_unit_test(test_abort_sigabrt_blocked_core_clean),
         cmocka_unit_test(test_abort_in_full_mask_handler_core_clean),
         cmocka_unit_test(test_abort_handler_returns_core_clean),

@@ -29,6 +29,7 @@
  *                      "vfork parent ok" if getenv(NAME) and a heap copy of it are
  *                      as before, and the child's wait status
  *   atexit:NAME        at exit (before envseal's wipe) print "atexit NAME len:fnv"
+ *   system:CMD         system(CMD); prints its return value (and errno when -1)
  *   exit:N             exit(N) now
  *   quick:NAME         at quick_exit (before envseal's wipe) print "quick NAME len:fnv"
  *   quick_exit:N       quick_exit(N) now
@@ -41,6 +42,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +312,10 @@ int main(int argc, char **argv, char **envp)
                     ((volatile char *)v)[n + k] = 'X';
             }
             printf("overflowed %s\n", arg);
+        } else if (strncmp(a, "system:", 7) == 0) {
+            errno = 0;
+            int rc = system(arg);
+            printf("system rc=%d errno=%d\n", rc, rc == -1 ? errno : 0);
         } else if (strncmp(a, "exit:", 5) == 0) {
             exit(atoi(arg));
         } else if (strncmp(a, "quick:", 6) == 0) {

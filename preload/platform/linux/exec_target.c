@@ -165,14 +165,20 @@ static bool loads(int fd, int depth, bool sh_fallback)
     return is_own_loader(fd); /* else statically linked: nothing loads the preload */
 }
 
+/* The C library's search path for execvp when PATH is unset: glibc's; musl's is
+ * set in platform/linux/musl/compat.h. */
+#ifndef ENVSEAL_LIBC_DEFAULT_PATH
+#define ENVSEAL_LIBC_DEFAULT_PATH "/bin:/usr/bin"
+#endif
+
 /* What execvp would run: FILE itself when it names a path, else the first
- * executable regular file FILE in a PATH directory (glibc's default path when
- * PATH is unset). Opened, or -1. */
+ * executable regular file FILE in a PATH directory (the C library's default path
+ * when PATH is unset). Opened, or -1. */
 static int open_searched(const char *file)
 {
     if (strchr(file, '/'))
         return open_at(AT_FDCWD, file, 0);
-    const char *path = "/bin:/usr/bin";
+    const char *path = ENVSEAL_LIBC_DEFAULT_PATH;
     for (char **e = environ; e && *e; e++)
         if (strncmp(*e, "PATH=", 5) == 0) {
             path = *e + 5;

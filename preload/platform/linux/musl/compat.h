@@ -15,6 +15,12 @@
 /* musl keeps signals 32 to 34 for itself (platform/linux/signal_actions.c). */
 #define ENVSEAL_LIBC_INTERNAL_SIGNALS_MAX 34
 
+/* musl's system returns -1 when the shell cannot be started (interposers/shell.c). */
+#define ENVSEAL_LIBC_SYSTEM_NO_SHELL (-1)
+
+/* The search path of musl's execvp when PATH is unset (platform/linux/exec_target.c). */
+#define ENVSEAL_LIBC_DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
+
 /* musl's abort raises SIGABRT before it unblocks it (platform/linux/abort.c). */
 #define ENVSEAL_LIBC_ABORT_UNBLOCKS_FIRST 0
 

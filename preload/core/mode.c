@@ -2,6 +2,8 @@
 #include "preload/core/mode.h"
 
 #include "preload/core/log.h"
+#include "preload/core/marker_note.h"
+#include "preload/platform/platform.h"
 #if ENVSEAL_STRICT
 #include "preload/interposers/strict.h"
 #endif
@@ -26,6 +28,10 @@ int mode_check(struct config *c)
 #else
     if (c->mode != MODE_STRICT)
         return 0;
+    /* /etc/ld.so.preload names this library and envseal run --mode strict added
+     * libenvseal-strict.so: whichever of the two starts first, strict mode it is. */
+    if (platform_shim_loaded(ENVSEAL_FLAVOUR_STRICT))
+        return MODE_STAND_DOWN;
     c->mode = MODE_RELOCATE;
     if (c->on_failure == ON_FAILURE_REFUSE) {
         log_line("refusing to start: ENVSEAL_MODE=strict needs libenvseal-strict.so "
@@ -48,6 +54,10 @@ void mode_relocate(const struct config *c, struct vault *v, char **envp, char **
     struct relocate_result strict = {0};
     if (c->mode == MODE_STRICT)
         strict_start(c, v, envp, cur, &strict);
+    if (strict.foreign) {
+        *res = strict;
+        return;
+    }
     /* What strict mode could not store stays in place and is counted below. */
     relocate_secrets(c, v, envp, cur, res);
     res->secrets += strict.sealed;

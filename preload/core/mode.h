@@ -10,7 +10,10 @@
 /* Strict mode asked where it cannot work: libenvseal.so given ENVSEAL_MODE=strict,
  * or libenvseal-strict.so loaded with dlopen (the process's getenv is libc's).
  * One line saying so, then relocate mode. Returns -1 when ENVSEAL_ON_FAILURE=refuse
- * wants the program stopped (exit ENVSEAL_EXIT_REFUSED), else 0. */
+ * wants the program stopped (exit ENVSEAL_EXIT_REFUSED), else 0; and
+ * MODE_STAND_DOWN from libenvseal.so given ENVSEAL_MODE=strict while
+ * libenvseal-strict.so is loaded as well, which then serves the process alone. */
+#define MODE_STAND_DOWN 1
 int mode_check(struct config *c);
 
 /* Seals the initial environment: strict secrets removed (strict mode), every other

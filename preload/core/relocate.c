@@ -111,6 +111,10 @@ relocate_with(const struct config *c, enum config_scan kind, struct vault *v, ch
         size_t nlen = config_scan_entry(c, kind, e, &secret);
         if (!secret)
             continue;
+        if (vault_slot_elsewhere(v, e)) {
+            res->foreign = true;
+            return;
+        }
         size_t len = nlen + 1 + strlen(e + nlen + 1);
         res->secrets++;
         need += vault_slot_size(len);
@@ -181,6 +185,10 @@ void relocate_remove_strict(const struct config *c, struct vault *v, char **envp
         const char *e = envp[i];
         size_t nlen = entry_name_len(e);
         if (e[nlen] == '=' && config_is_strict(c, e, nlen)) {
+            if (vault_slot_elsewhere(v, e)) {
+                res->foreign = true;
+                return;
+            }
             res->secrets++;
             need += vault_slot_size(strlen(e));
         }

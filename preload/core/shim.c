@@ -139,7 +139,10 @@ void envseal_start(const char *argv0, char **envp)
                  NULL);
         _exit(ENVSEAL_EXIT_REFUSED);
     }
-    if (mode_check(&st->cfg) != 0) /* ENVSEAL_MODE=strict in libenvseal.so */
+    int mode = mode_check(&st->cfg); /* ENVSEAL_MODE=strict in libenvseal.so */
+    if (mode == MODE_STAND_DOWN)
+        return; /* libenvseal-strict.so, loaded too, protects the process */
+    if (mode != 0)
         _exit(ENVSEAL_EXIT_REFUSED);
     if (st->cfg.handoff)
         receive_handoff(envp);
@@ -150,6 +153,14 @@ void envseal_start(const char *argv0, char **envp)
     st->vault.policy.report = vault_event;
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
+    /* Another envseal shim, initialized first, sealed the secrets (an
+     * /etc/ld.so.preload shim and one in LD_PRELOAD, or two copies): it alone
+     * protects the process; this one stays inactive, every interposer passing
+     * through to the next definition, and installs nothing. */
+    if (r.foreign) {
+        handoff_release(false);
+        return;
+    }
     /* envseal run handed these over as secrets; this shim's patterns may not cover
      * every name (another version, another configuration), and the payload is
      * unmapped below: sealed too, or environ would point into freed memory. */

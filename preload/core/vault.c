@@ -389,6 +389,16 @@ bool vault_owns(const struct vault *v, const void *p)
     return region_of(v, p) != NULL;
 }
 
+bool vault_slot_elsewhere(const struct vault *v, const char *e)
+{
+    uintptr_t a = (uintptr_t)e;
+    if ((a & 7) || (a & 4095) < HDR || vault_owns(v, e))
+        return false; /* a slot's data is 8-aligned, its header on the same page here */
+    struct slot_hdr h;
+    memcpy(&h, e - HDR, sizeof h);
+    return h.state == SLOT_LIVE && h.cap % 8 == 0 && h.cap > strnlen(e, h.cap);
+}
+
 /* A released value, copied for the crash sweep into a slot of its own (KEPT): the
  * program may hold copies of it. The released slot itself is wiped as before, so a
  * pointer the program kept into it reads it emptied, never the old value. Only

@@ -107,6 +107,13 @@ void vault_release(struct vault *v, char *entry);
 
 bool vault_owns(const struct vault *v, const void *p);
 
+/* Whether the string e sits in a live slot of another vault: another envseal shim
+ * in this process sealed it first (two shim files preloaded). Reads the 8 bytes
+ * before e only where they share e's page. A string of the initial block never
+ * follows a slot header (the byte before it ends the previous string), nor one
+ * from malloc (its chunk header). */
+bool vault_slot_elsewhere(const struct vault *v, const char *e);
+
 /* The copy vault_release keeps for the crash sweep, taken now: for a caller that
  * empties the value itself before releasing it. */
 void vault_keep(struct vault *v, const char *entry);

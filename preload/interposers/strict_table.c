@@ -298,6 +298,10 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
         return; /* every secret is relocated instead: still sealed */
     t->n = 0;
     relocate_remove_strict(c, v, envp, cur, adopt, t, res);
+    if (res->foreign) { /* another envseal shim protects the process: stay inactive */
+        free(t);
+        return;
+    }
     if (t->n == 0) {
         free(t);
         t = NULL;

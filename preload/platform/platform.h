@@ -66,6 +66,10 @@ int platform_deny_ptrace(void);
  * when it cannot be told. Not async-signal-safe: start-up only. */
 bool platform_secure_execution(void);
 
+/* Whether another envseal shim of this flavour (core/marker_note.h: its note) is
+ * loaded in the process besides this one. False where the platform cannot tell. */
+bool platform_shim_loaded(unsigned flavour);
+
 /* False where the system has no way to leave pages out of a core dump (macOS):
  * the vault's regions then never report dontdump, and that is no degradation to
  * warn of, since the vault is wiped before any core is written. */

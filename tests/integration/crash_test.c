@@ -104,6 +104,7 @@ static void read_core(const char *dir, struct outcome *o)
 }
 
 static bool no_env_secret; /* the probe starts with no secret in its environment */
+static const char *two_shims; /* LD_PRELOAD for the shimmed runs instead, or NULL */
 
 /* Starts the probe; *dir gets its working directory (where a core lands). */
 static void spawn_probe(struct proc *p, const char *mode, enum shim shim, bool block_segv,
@@ -119,7 +120,7 @@ static void spawn_probe(struct proc *p, const char *mode, enum shim shim, bool b
         snprintf(so, sizeof so, "%s",
                  harness_runfile(shim == STRICT ? "preload/libenvseal-strict.so"
                                                 : "preload/libenvseal.so"));
-        envb_set(&env, "LD_PRELOAD", so);
+        envb_set(&env, "LD_PRELOAD", two_shims ? two_shims : so);
     }
     if (!no_env_secret)
         envb_set(&env, VAR, secret);
@@ -299,6 +300,30 @@ HARNESS_CASE(test_replaced_secret_copies_swept, expect_clean("replace-then-crash
 HARNESS_CASE(test_cleared_secret_copies_swept, expect_clean("clearenv-then-crash", SIGSEGV))
 HARNESS_CASE(test_putenv_removed_secret_copies_swept,
              expect_clean("putenv-name-then-crash", SIGSEGV))
+/* Two envseal shims in one process (an /etc/ld.so.preload shim and another in
+ * LD_PRELOAD, as envseal run --mode strict in a container whose base layer preloads
+ * libenvseal.so; or two copies of one): the one initialized first protects the
+ * process, the other stays inactive, and the crash is swept as with one. */
+static void two_shims_case(void)
+{
+    char copy[PATH_MAX], cmd[2 * PATH_MAX + 16], preload[4 * PATH_MAX];
+    snprintf(copy, sizeof copy, "%s/copy-libenvseal.so", harness_tmpdir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", harness_runfile("preload/libenvseal.so"), copy);
+    assert_int_equal(system(cmd), 0);
+    char relocate[PATH_MAX], strict[PATH_MAX];
+    snprintf(relocate, sizeof relocate, "%s", harness_runfile("preload/libenvseal.so"));
+    snprintf(strict, sizeof strict, "%s", harness_runfile("preload/libenvseal-strict.so"));
+    const char *pairs[][2] = {{relocate, strict}, {strict, relocate}, {relocate, copy}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(preload, sizeof preload, "%s:%s", pairs[i][0], pairs[i][1]);
+        print_message("LD_PRELOAD: pair %zu\n", i);
+        two_shims = preload;
+        expect_clean("shared-anon", SIGSEGV);
+        two_shims = NULL;
+    }
+    unlink(copy);
+}
+HARNESS_CASE(test_two_shims_one_protects, two_shims_case())
 /* A copy in shared anonymous memory, which the default coredump_filter dumps. */
 HARNESS_CASE(test_shared_anonymous_copy, expect_clean("shared-anon", SIGSEGV))
 
@@ -521,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_straddle_mlock),
         cmocka_unit_test(test_straddle_madvise),
         cmocka_unit_test(test_shared_anonymous_copy),
+        cmocka_unit_test(test_two_shims_one_protects),
         cmocka_unit_test(test_unset_secret_copies_swept),
         cmocka_unit_test(test_replaced_secret_copies_swept),
         cmocka_unit_test(test_cleared_secret_copies_swept),

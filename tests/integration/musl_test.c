@@ -42,13 +42,15 @@ struct run {
 
 /* Starts a musl probe (envprobe-musl or crashprobe-musl) with VAR=<random 80
  * characters>, ENVSEAL_VAULT=vault unless NULL, and the given arguments. */
+static const char *two_shims; /* LD_PRELOAD for the shimmed runs instead, or NULL */
+
 static void start(struct run *r, enum lib lib, const char *probe, const char *vault,
                   const char *cwd, char **args, int nargs)
 {
     struct envb env;
     envb_init(&env, false);
     if (lib != CONTROL)
-        envb_set(&env, "LD_PRELOAD", harness_runfile(lib_file[lib]));
+        envb_set(&env, "LD_PRELOAD", two_shims ? two_shims : harness_runfile(lib_file[lib]));
     if (lib == STRICT)
         envb_set(&env, "ENVSEAL_MODE", "strict");
     if (vault)
@@ -282,6 +284,30 @@ HARNESS_CASE(test_replaced_secret_copies_swept_core_clean, crash("replace-then-c
 HARNESS_CASE(test_failed_assert_handler_returns_core_clean,
              crash("assert-handler-returns", SIGABRT))
 
+/* Two envseal shims in one process (the envseal-alpine image's LD_PRELOAD and the
+ * one envseal run --mode strict adds, or two copies of one): the one initialized
+ * first protects the process, the other stays inactive; the crash is swept. */
+static void test_two_shims_one_protects(void **state)
+{
+    (void)state;
+    char copy[PATH_MAX], cmd[2 * PATH_MAX + 16], preload[4 * PATH_MAX];
+    snprintf(copy, sizeof copy, "%s/copy-libenvseal-musl.so", harness_tmpdir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", harness_runfile(lib_file[RELOCATE]), copy);
+    assert_int_equal(system(cmd), 0);
+    char relocate[PATH_MAX], strict[PATH_MAX];
+    snprintf(relocate, sizeof relocate, "%s", harness_runfile(lib_file[RELOCATE]));
+    snprintf(strict, sizeof strict, "%s", harness_runfile(lib_file[STRICT]));
+    const char *pairs[][2] = {{relocate, strict}, {strict, relocate}, {relocate, copy}};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(preload, sizeof preload, "%s:%s", pairs[i][0], pairs[i][1]);
+        print_message("LD_PRELOAD: pair %zu\n", i);
+        two_shims = preload;
+        crash("shared-anon", SIGSEGV);
+        two_shims = NULL;
+    }
+    unlink(copy);
+}
+
 /* ---- system() without a shell ---- */
 
 static void no_process_allowed(const void *arg)
@@ -454,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_core_clean_control_leaks),
         cmocka_unit_test(test_abort_core_clean_control_leaks),
         cmocka_unit_test(test_system_without_shell_returns_as_musl),
+        cmocka_unit_test(test_two_shims_one_protects),
         cmocka_unit_test(test_abort_sigabrt_blocked_core_clean),
         cmocka_unit_test(test_abort_in_full_mask_handler_core_clean),
         cmocka_unit_test(test_abort_handler_returns_core_clean),

@@ -3,6 +3,7 @@
  * find of a secret, and that the program still gets exactly its values. Each
  * protection check has a control run without the shim that finds the secret. */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -761,6 +762,40 @@ static void test_malformed_setting_keeps_default_one_line(void **state)
     assert_int_equal(r.p.err_len, 0);
 }
 
+/* ENVSEAL_MODE=strict where both libraries are preloaded (envseal run --mode strict
+ * in an image whose /etc/ld.so.preload names libenvseal.so), in either order, under
+ * refuse: libenvseal.so stands down for libenvseal-strict.so, so the program runs in
+ * strict mode (the secret out of environ, getenv still answering) without a word.
+ * The control: libenvseal.so alone refuses (111). */
+static void test_strict_asked_with_both_libraries_runs_strict(void **state)
+{
+    (void)state;
+    char relocate[PATH_MAX], strict[PATH_MAX], both[2 * PATH_MAX + 2];
+    snprintf(relocate, sizeof relocate, "%s", harness_runfile("preload/libenvseal.so"));
+    snprintf(strict, sizeof strict, "%s", harness_runfile("preload/libenvseal-strict.so"));
+    for (int order = 0; order < 3; order++) {
+        struct run r;
+        start(&r, true, DEFAULT_VAULT, 0, STEPS("show:APP_TOKEN"));
+        proc_kill(&r.p);
+        snprintf(both, sizeof both, "%s:%s", order == 1 ? strict : relocate,
+                 order == 1 ? relocate : strict);
+        envb_set(&r.env, "LD_PRELOAD", order == 2 ? relocate : both);
+        envb_set(&r.env, "ENVSEAL_MODE", "strict");
+        envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refuse");
+        char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "envp:APP_TOKEN",
+                        "show:APP_TOKEN", NULL};
+        assert_int_equal(proc_spawn(&r.p, argv, &r.env), 0);
+        if (order == 2) { /* the control */
+            finish(&r, 111);
+            continue;
+        }
+        assert_true(out_has(&r, "environ APP_TOKEN (null)")); /* strict mode */
+        assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+        finish(&r, 0);
+        assert_int_equal(r.p.err_len, 0);
+    }
+}
+
 static void test_forced_fallback_vault(void **state)
 {
     (void)state;
@@ -857,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_quiet_silences_degraded_warning),
         cmocka_unit_test(test_program_without_secret_never_refused),
         cmocka_unit_test(test_malformed_setting_keeps_default_one_line),
+        cmocka_unit_test(test_strict_asked_with_both_libraries_runs_strict),
         cmocka_unit_test(test_forced_fallback_vault),
         cmocka_unit_test(test_loader_variables_never_sealed),
         cmocka_unit_test(test_overflow_past_secret_detected_at_exit),

@@ -175,6 +175,49 @@ static void seals_secrets_and_zeroes_originals(void **state)
     assert_ptr_equal(vault_find(&vault, "GITHUB_TOKEN", 12), env.envp[1]);
 }
 
+/* Another envseal shim sealed this process first: the secret entries point into its
+ * vault. Nothing is sealed or zeroed here (the other vault keeps its values), and
+ * the result says so. */
+static void sealed_by_another_shim_left_alone(void **state)
+{
+    (void)state;
+    static struct vault other;
+    vault_init(&other, false);
+    char *theirs = vault_store(&other, "GITHUB_TOKEN", 12, "fake-gh-0001", 12);
+    assert_non_null(theirs);
+    const char *entries[] = {"PATH=/usr/bin", "GITHUB_TOKEN=placeholder", "HOME=/root"};
+    env_build(&env, entries, 3);
+    env.envp[1] = theirs;
+    struct relocate_result r;
+    relocate_secrets(&cfg, &vault, env.envp, env.envp, &r);
+    assert_true(r.foreign);
+    assert_int_equal(r.sealed, 0);
+    assert_int_equal(vault.nregions, 0);
+    assert_ptr_equal(env.envp[1], theirs);
+    assert_string_equal(theirs, "GITHUB_TOKEN=fake-gh-0001");
+    vault_wipe(&other);
+}
+
+/* Secret entries of the block (the byte before each ends the previous string) and
+ * from malloc (its chunk header before) are never taken for another shim's. */
+static void no_false_foreign(void **state)
+{
+    (void)state;
+    const char *entries[] = {"PATH=/usr/bin", "GITHUB_TOKEN=fake-gh-0001"};
+    env_build(&env, entries, 2);
+    char *heap = strdup("DB_PASSWORD=fake-db-0002");
+    char **envp = calloc(4, sizeof *envp);
+    envp[0] = env.envp[0];
+    envp[1] = env.envp[1];
+    envp[2] = heap;
+    struct relocate_result r;
+    relocate_secrets(&cfg, &vault, envp, envp, &r);
+    assert_false(r.foreign);
+    assert_int_equal(r.sealed, 2);
+    free(envp);
+    free(heap);
+}
+
 static void updates_a_separate_environ_array(void **state)
 {
     (void)state;
@@ -332,7 +375,7 @@ static void zero_secrets_maps_no_vault(void **state)
     const char *entries[] = {"PATH=/usr/bin", "HOME=/root", "LD_PRELOAD=/x.so", "TOKEN_URL=x"};
     const bool secret[] = {false, false, false, false};
     env_build(&env, entries, 4);
-    struct relocate_result r = {9, 9, 9};
+    struct relocate_result r = {9, 9, 9, true};
     relocate_secrets(&cfg, &vault, env.envp, env.envp, &r);
     assert_int_equal(r.secrets, 0);
     assert_int_equal(r.sealed, 0);
@@ -531,6 +574,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(seals_secrets_and_zeroes_originals, setup, teardown),
         cmocka_unit_test_setup_teardown(updates_a_separate_environ_array, setup, teardown),
+        cmocka_unit_test_setup_teardown(sealed_by_another_shim_left_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_false_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(null_cur_is_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(more_entries_than_the_memo, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_around_the_list_end, setup, teardown),

@@ -23,6 +23,12 @@ bool platform_secure_execution(void)
     return issetugid() != 0; /* set-user-ID or set-group-ID at exec */
 }
 
+bool platform_shim_loaded(unsigned flavour)
+{
+    (void)flavour;
+    return false; /* not looked for on macOS */
+}
+
 bool platform_can_exclude_from_dump(void)
 {
     return false; /* no MADV_DONTDUMP: the vault is wiped before a core is written */

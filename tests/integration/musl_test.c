@@ -215,6 +215,7 @@ static void each_lib(const char *vault, void (*check)(enum lib, struct run *))
 
 HARNESS_CASE(test_proc_environ_scrubbed_control_leaks, each_lib(NULL, environ_check))
 HARNESS_CASE(test_memory_scan_finds_value_only_in_vault, each_lib("anon", scan_check))
+HARNESS_CASE(test_memory_scan_default_vault, each_lib(NULL, scan_check)) /* no setting */
 HARNESS_CASE(test_memory_scan_secretmem_vault, each_lib("secretmem", secretmem_scan_check))
 
 static void test_gcore_clean_control_leaks(void **state)
@@ -474,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_signal_semantics_as_musl),
         cmocka_unit_test(test_proc_environ_scrubbed_control_leaks),
         cmocka_unit_test(test_memory_scan_finds_value_only_in_vault),
+        cmocka_unit_test(test_memory_scan_default_vault),
         cmocka_unit_test(test_memory_scan_secretmem_vault),
         cmocka_unit_test(test_gcore_clean_control_leaks),
         cmocka_unit_test(test_segv_core_clean_control_leaks),

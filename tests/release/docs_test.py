@@ -4,7 +4,8 @@ docs/verify.md pins the exact identity and issuer and says what checksums alone
 prove; docs/verify.md and docs/container.md name the images release.yml publishes
 and the paths container/stage.sh installs; docs/threat-model.md covers assets, attackers, trust boundaries and every
 protection with its limits, and every test it cites exists (file, and case name in
-that file). "No claim without a test" is checked, not promised.
+that file); every test name README.md, SECURITY.md or docs/ cite is found in the code
+of tests/ or bench/. "No claim without a test" is checked, not promised.
 
 usage: docs_test.py   (run by Bazel through docs_test.sh)
 """
@@ -155,6 +156,41 @@ def test_citation_checker_catches_a_missing_case():
         assert "test_that_was_never_written" in str(e), e
         return
     raise AssertionError("a missing test case went unnoticed")
+
+
+def strip_comments(path, text):
+    """Source text without its comments: a name cited only in a comment is no test."""
+    if path.endswith((".c", ".h")):
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        return re.sub(r"//[^\n]*", "", text)
+    return re.sub(r"#[^\n]*", "", text)
+
+
+def test_every_test_name_cited_in_docs_exists():
+    """Every test case named anywhere in README.md, SECURITY.md and docs/ appears in
+    the code of tests/ or bench/ (comments left out)."""
+    docs = ["README.md", "SECURITY.md"] + sorted(
+        os.path.join("docs", f) for f in os.listdir(os.path.join(REPO, "docs"))
+        if f.endswith(".md"))
+    cited = {}
+    for d in docs:
+        for name in re.findall(r"(?<![-\w])(test_[a-z0-9_]+)\b", read(d)):
+            if name != "test_output":  # Bazel's --test_output, not a case
+                cited.setdefault(name, d)
+    code = []
+    for root in ["tests", "bench"]:
+        for dirpath, _, files in os.walk(os.path.join(REPO, root)):
+            for f in files:
+                if not f.endswith((".c", ".h", ".py", ".sh")) and f != "BUILD":
+                    continue
+                path = os.path.join(dirpath, f)
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    code.append(strip_comments(path, fh.read()))
+    words = set(re.findall(r"\btest_[a-z0-9_]+\b", "\n".join(code)))
+    missing = sorted(f"{name} ({doc})" for name, doc in cited.items() if name not in words)
+    assert not missing, "cited but defined nowhere: " + ", ".join(missing)
+    assert len(cited) >= 300, f"only {len(cited)} names cited"
+    print(f"  {len(cited)} test names cited in the docs, each found in tests/ or bench/")
 
 
 def test_license_is_apache_2():

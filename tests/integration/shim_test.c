@@ -796,6 +796,127 @@ static void test_strict_asked_with_both_libraries_runs_strict(void **state)
     }
 }
 
+/* ---- what envseal needs, taken away (a seccomp filter: tests/programs/denysyscall) */
+
+struct denial {
+    const char *nr, *err, *arg, *value; /* the system call, its errno, arg == value */
+};
+
+/* envprobe show:APP_TOKEN (and hold) under the filter, with (shim) or without envseal
+ * and with the settings given as NAME, VALUE pairs (NULL-terminated). */
+static void denied_start(struct run *r, const struct denial *d, bool shim, bool hold,
+                         const char *const *settings)
+{
+    envb_init(&r->env, shim);
+    harness_random_secret(r->secret, sizeof r->secret, "es");
+    envb_set(&r->env, "APP_TOKEN", r->secret);
+    for (int i = 0; settings && settings[i]; i += 2)
+        envb_set(&r->env, settings[i], settings[i + 1]);
+    char *argv[12];
+    int n = 0;
+    argv[n++] = (char *)harness_runfile("tests/programs/denysyscall");
+    argv[n++] = (char *)d->nr;
+    argv[n++] = (char *)d->err;
+    if (d->arg) {
+        argv[n++] = (char *)d->arg;
+        argv[n++] = (char *)d->value;
+    }
+    argv[n++] = "--";
+    argv[n++] = (char *)harness_runfile("tests/programs/envprobe");
+    argv[n++] = "show:APP_TOKEN";
+    if (hold)
+        argv[n++] = "hold";
+    argv[n] = NULL;
+    assert_int_equal(proc_spawn(&r->p, argv, &r->env), 0);
+}
+
+/* refuse: exit 111 with one line, main never ran. */
+static void expect_refused(const struct denial *d, const char *const *settings)
+{
+    struct run r;
+    denied_start(&r, d, true, false, settings);
+    finish(&r, 111);
+    assert_null(strstr(r.p.out, "APP_TOKEN"));
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_non_null(strstr(r.p.err, "refusing to start"));
+}
+
+/* The control: the same filter without envseal takes nothing the program needs. */
+static void expect_control_runs(const struct denial *d)
+{
+    struct run r;
+    denied_start(&r, d, false, false, NULL);
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+    assert_int_equal(r.p.err_len, 0);
+}
+
+/* memfd_secret unavailable at start-up (ENOSYS): ENVSEAL_VAULT=secretmem warns in
+ * one line and seals into private pages, or refuses (111); auto falls back silently,
+ * under either policy. */
+static void test_secretmem_unavailable_at_start(void **state)
+{
+    (void)state;
+    const struct denial d = {"447", "38", NULL, NULL}; /* memfd_secret, ENOSYS */
+    expect_control_runs(&d);
+    struct run r;
+    denied_start(&r, &d, true, true,
+                 (const char *[]){"ENVSEAL_VAULT", "secretmem", NULL});
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    assert_false(proc_environ_contains(r.p.pid, r.secret));
+    struct vault_info vi;
+    proc_vault_info(r.p.pid, &vi);
+    assert_true(vi.found && !vi.secretmem && vi.locked && vi.dontdump);
+    resume(&r);
+    finish(&r, 0);
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_non_null(strstr(r.p.err, "memfd_secret unavailable"));
+    expect_refused(&d, (const char *[]){"ENVSEAL_VAULT", "secretmem", "ENVSEAL_ON_FAILURE",
+                                        "refuse", NULL});
+    for (int refuse = 0; refuse < 2; refuse++) {
+        denied_start(&r, &d, true, false,
+                     (const char *[]){"ENVSEAL_VAULT", "auto", "ENVSEAL_ON_FAILURE",
+                                      refuse ? "refuse" : "warn", NULL});
+        assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+        finish(&r, 0);
+        assert_int_equal(r.p.err_len, 0);
+    }
+}
+
+/* ENVSEAL_PTRACE=deny that cannot be applied (prctl(PR_SET_DUMPABLE) refused):
+ * exit 111. The control: the same filter, without the setting, runs. */
+static void test_ptrace_deny_unapplied_refuses(void **state)
+{
+    (void)state;
+    const struct denial d = {"157", "1", "0", "4"}; /* prctl(PR_SET_DUMPABLE, ...), EPERM */
+    expect_control_runs(&d);
+    struct run r;
+    denied_start(&r, &d, true, false, NULL);
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    finish(&r, 0);
+    expect_refused(&d, (const char *[]){"ENVSEAL_PTRACE", "deny", NULL});
+}
+
+/* No vault memory at all (the vault's PROT_NONE reservation refused): the secrets
+ * stay where they were, with one warning line, or the program is refused (111). */
+static void test_no_vault_memory_warns_or_refuses(void **state)
+{
+    (void)state;
+    const struct denial d = {"9", "12", "2", "0"}; /* mmap(..., PROT_NONE, ...), ENOMEM */
+    expect_control_runs(&d);
+    struct run r;
+    denied_start(&r, &d, true, true, NULL);
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    assert_true(proc_environ_contains(r.p.pid, r.secret)); /* left where it was */
+    resume(&r);
+    finish(&r, 0);
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_non_null(strstr(r.p.err, "no vault memory"));
+    expect_refused(&d, (const char *[]){"ENVSEAL_ON_FAILURE", "refuse", NULL});
+}
+
 static void test_forced_fallback_vault(void **state)
 {
     (void)state;
@@ -893,6 +1014,9 @@ int main(void)
         cmocka_unit_test(test_program_without_secret_never_refused),
         cmocka_unit_test(test_malformed_setting_keeps_default_one_line),
         cmocka_unit_test(test_strict_asked_with_both_libraries_runs_strict),
+        cmocka_unit_test(test_secretmem_unavailable_at_start),
+        cmocka_unit_test(test_ptrace_deny_unapplied_refuses),
+        cmocka_unit_test(test_no_vault_memory_warns_or_refuses),
         cmocka_unit_test(test_forced_fallback_vault),
         cmocka_unit_test(test_loader_variables_never_sealed),
         cmocka_unit_test(test_overflow_past_secret_detected_at_exit),

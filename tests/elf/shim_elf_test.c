@@ -362,6 +362,50 @@ static void expect_marker(const char *lib, uint32_t flavour)
         assert_null(strstr(exported.name[i], "note"));
 }
 
+/* The newest glibc symbol version the file needs (its SHT_GNU_verneed entries), as
+ * major * 1000 + minor (2.34: 2034); 0 without any. */
+static int newest_glibc_needed(const char *path)
+{
+    struct elf_file f;
+    open_elf(&f, path);
+    GElf_Shdr sh;
+    Elf_Scn *scn = section_of_type(f.elf, SHT_GNU_verneed, &sh);
+    int newest = 0;
+    if (scn) {
+        Elf_Data *d = elf_getdata(scn, NULL);
+        size_t off = 0;
+        for (size_t i = 0; i < sh.sh_info; i++) {
+            GElf_Verneed vn;
+            assert_non_null(gelf_getverneed(d, (int)off, &vn));
+            size_t aoff = off + vn.vn_aux;
+            for (unsigned k = 0; k < vn.vn_cnt; k++) {
+                GElf_Vernaux va;
+                assert_non_null(gelf_getvernaux(d, (int)aoff, &va));
+                const char *name = elf_strptr(f.elf, sh.sh_link, va.vna_name);
+                unsigned major, minor;
+                if (name && sscanf(name, "GLIBC_%u.%u", &major, &minor) == 2 &&
+                    (int)(major * 1000 + minor) > newest)
+                    newest = (int)(major * 1000 + minor);
+                aoff += va.vna_next;
+            }
+            off += vn.vn_next;
+        }
+    }
+    close_elf(&f);
+    return newest;
+}
+
+/* docs/container.md: the layer's files run on glibc 2.32 (libenvseal.so) and 2.34
+ * (libenvseal-strict.so, envseal) and later; an import of a newer version would
+ * break images of older distributions without a word. */
+static void test_glibc_versions_needed_as_documented(void **state)
+{
+    (void)state;
+    assert_int_equal(newest_glibc_needed(runfile("preload/libenvseal.so")), 2032);
+    assert_int_equal(newest_glibc_needed(runfile("preload/libenvseal-strict.so")), 2034);
+    assert_int_equal(newest_glibc_needed(runfile("cli/envseal")), 2034);
+}
+
 static void test_marker_note_in_both_libraries(void **state)
 {
     (void)state;
@@ -377,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_strict_library_exports_exactly_its_interposed_functions),
         cmocka_unit_test(test_libraries_need_only_libc),
         cmocka_unit_test(test_marker_note_in_both_libraries),
+        cmocka_unit_test(test_glibc_versions_needed_as_documented),
         cmocka_unit_test(test_musl_libraries_export_only_musl_libc_functions),
         cmocka_unit_test(test_musl_libraries_hardened),
     };

@@ -309,6 +309,36 @@ static void test_two_shims_one_protects(void **state)
     unlink(copy);
 }
 
+/* The glibc build named for a musl program (a mixed image under one LD_PRELOAD):
+ * musl's loader cannot load it and the program does not start (127), its main never
+ * runs; the control, without the preload, runs (docs/compatibility.md, docs/install.md). */
+static void test_glibc_library_stops_a_musl_program(void **state)
+{
+    (void)state;
+    for (int shim = 0; shim < 2; shim++) {
+        struct envb env;
+        envb_init(&env, false);
+        if (shim)
+            envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal.so"));
+        envb_set(&env, VAR, "placeholder-value-1234");
+        char *argv[] = {(char *)harness_runfile("tests/programs/envprobe-musl"), "show:" VAR,
+                        NULL};
+        struct proc p;
+        assert_int_equal(proc_spawn(&p, argv, &env), 0);
+        envb_free(&env);
+        int st = proc_finish(&p, TIMEOUT);
+        print_message("%s: status %#x\n", shim ? "libenvseal.so" : "control", st);
+        assert_true(WIFEXITED(st));
+        if (shim) {
+            assert_int_equal(WEXITSTATUS(st), 127);
+            assert_null(strstr(p.out, VAR)); /* main never ran */
+        } else {
+            assert_int_equal(WEXITSTATUS(st), 0);
+            assert_non_null(strstr(p.out, VAR));
+        }
+    }
+}
+
 /* ---- system() without a shell ---- */
 
 static void no_process_allowed(const void *arg)
@@ -482,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_stack_overflow_core_clean_control_leaks),
         cmocka_unit_test(test_abort_core_clean_control_leaks),
         cmocka_unit_test(test_system_without_shell_returns_as_musl),
+        cmocka_unit_test(test_glibc_library_stops_a_musl_program),
         cmocka_unit_test(test_two_shims_one_protects),
         cmocka_unit_test(test_abort_sigabrt_blocked_core_clean),
         cmocka_unit_test(test_abort_in_full_mask_handler_core_clean),

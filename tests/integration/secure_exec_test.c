@@ -39,13 +39,14 @@
 #define HANDOFF_FD 7
 
 static const char *skip_why;
-static const char *shim, *iconv_suid, *probe, *probe_suid;
+static const char *shim, *strict_shim, *iconv_suid, *probe, *probe_suid;
 static char gconv_dir[512], ran_path[600];
 static struct proc cur;
 
 /* What the child does before exec, in this order. */
 struct start {
     bool preload;        /* /etc/ld.so.preload names the shim (private namespace) */
+    bool strict;         /* ...libenvseal-strict.so rather than libenvseal.so */
     const char *payload; /* a sealed memfd at HANDOFF_FD holding these bytes */
     size_t payload_len;
     bool unprivileged; /* become the unused uid */
@@ -74,7 +75,7 @@ static void in_child(const void *arg)
             _exit(125);
         }
         char line[600];
-        snprintf(line, sizeof line, "%s\n", shim);
+        snprintf(line, sizeof line, "%s\n", s->strict ? strict_shim : shim);
         write_or_die("/etc/ld.so.preload", line);
     }
     if (s->payload) {
@@ -156,7 +157,8 @@ static void gconv_handoff(struct envb *env, struct start *s, char *buf, size_t s
     int n = snprintf(buf + sizeof magic, size - sizeof magic, "GCONV_PATH=%s", gconv_dir);
     assert_true(n > 0 && (size_t)n < size - sizeof magic);
     memcpy(buf, magic, sizeof magic);
-    *s = (struct start){true, buf, sizeof magic + (size_t)n + 1, true};
+    *s = (struct start){.preload = true, .payload = buf,
+                        .payload_len = sizeof magic + (size_t)n + 1, .unprivileged = true};
 }
 
 static void test_setuid_iconv_takes_no_handoff(void **state)
@@ -230,6 +232,40 @@ static void disable_case(bool setuid)
     envb_free(&env);
 }
 
+/* libenvseal-strict.so in a set-user-ID program: secure_getenv answers NULL there,
+ * as glibc's does under secure execution, while getenv still gives the value (and
+ * the block holds none of it); the same program without the bit (control) gets the
+ * value from secure_getenv. */
+static void strict_secure_getenv_case(bool setuid)
+{
+    skip_unless_ready();
+    char secret[64];
+    harness_random_secret(secret, sizeof secret, setuid ? "ss" : "sp");
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "APP_TOKEN", secret);
+    const struct start s = {.preload = true, .strict = true, .unprivileged = true};
+    assert_int_equal(proc_spawn_with(&cur, ARGV((char *)(setuid ? probe_suid : probe), "ids",
+                                                "secure:APP_TOKEN", "show:APP_TOKEN", "hold"),
+                                     &env, in_child, &s),
+                     0);
+    assert_true(proc_wait_line(&cur, "ready 1", WAIT_MS));
+    char ids[64], secure[128];
+    snprintf(ids, sizeof ids, "ids %u %u", (unsigned)unpriv_uid(),
+             setuid ? 0u : (unsigned)unpriv_uid());
+    assert_true(text_has_line(cur.out, ids));
+    snprintf(secure, sizeof secure, "secure APP_TOKEN %zu:", setuid ? (size_t)0 : strlen(secret));
+    assert_non_null(strstr(cur.out, secure));
+    assert_true(text_has_line(cur.out, harness_value_line("", "APP_TOKEN", secret)));
+    assert_false(proc_environ_contains(cur.pid, secret)); /* strict: sealed either way */
+    int st = proc_finish(&cur, WAIT_MS);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    envb_free(&env);
+}
+
+HARNESS_CASE(test_strict_setuid_secure_getenv_null, strict_secure_getenv_case(true))
+HARNESS_CASE(test_control_strict_plain_secure_getenv_value, strict_secure_getenv_case(false))
+
 HARNESS_CASE(test_setuid_probe_ignores_disable, disable_case(true))
 HARNESS_CASE(test_control_plain_probe_honours_disable, disable_case(false))
 
@@ -245,6 +281,7 @@ static int setup_group(void **state)
     if (!unpriv_setup(&skip_why))
         return 0;
     shim = copy_with_mode("preload/libenvseal.so", "libenvseal.so", 0755);
+    strict_shim = copy_with_mode("preload/libenvseal-strict.so", "libenvseal-strict.so", 0755);
     iconv_suid = copy_with_mode("/usr/bin/iconv", "iconv-suid", 04755);
     probe = copy_with_mode("tests/programs/envprobe", "envprobe", 0755);
     probe_suid = copy_with_mode("tests/programs/envprobe", "envprobe-suid", 04755);
@@ -253,7 +290,7 @@ static int setup_group(void **state)
     char module[600], modules[600];
     snprintf(module, sizeof module, "%s/probe.so", gconv_dir);
     snprintf(modules, sizeof modules, "%s/gconv-modules", gconv_dir);
-    if (!shim || !iconv_suid || !probe || !probe_suid || mkdir(gconv_dir, 0755) != 0)
+    if (!shim || !strict_shim || !iconv_suid || !probe || !probe_suid || mkdir(gconv_dir, 0755) != 0)
         return -1;
     char *so;
     long n = read_file_all(harness_runfile("tests/programs/gconvprobe.so"), &so);
@@ -294,6 +331,8 @@ int main(void)
         cmocka_unit_test_teardown(test_setuid_probe_environment_untouched_by_handoff, kill_cur),
         cmocka_unit_test_teardown(test_setuid_probe_ignores_disable, kill_cur),
         cmocka_unit_test_teardown(test_control_plain_probe_honours_disable, kill_cur),
+        cmocka_unit_test_teardown(test_strict_setuid_secure_getenv_null, kill_cur),
+        cmocka_unit_test_teardown(test_control_strict_plain_secure_getenv_value, kill_cur),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }

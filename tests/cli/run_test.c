@@ -169,6 +169,44 @@ static void test_redact_relays_sigterm_and_kill(void **state)
     envb_free(&env);
 }
 
+/* --redact with a value shorter than 4 bytes: not masked (it would mangle ordinary
+ * text), one warning naming it, and with nothing else to mask envseal execs the
+ * program (its pid is envseal's). The control: a 4-byte value is masked, and
+ * envseal stays the program's parent. */
+static void test_redact_short_values_warned_and_exec(void **state)
+{
+    (void)state;
+    for (int len = 3; len <= 4; len++) {
+        char secret[8];
+        snprintf(secret, sizeof secret, "%.*s", len, "q7Zk");
+        struct envb env;
+        env_with(&env, "API_TOKEN", secret);
+        struct proc p;
+        assert_int_equal(proc_spawn(&p, REDACT_ARGV("secret:API_TOKEN", "pid", "hold"), &env),
+                         0);
+        pid_t envseal_pid = p.pid;
+        assert_true(proc_wait_line(&p, "ready", TIMEOUT));
+        pid_t child = parse_pid(p.out);
+        int st = proc_finish(&p, TIMEOUT);
+        assert_exited(st, 0);
+        bool shown = strstr(p.out, secret) != NULL; /* "q7Z" alone is no real secret */
+        const char *warning = strstr(p.err, "envseal run: ");
+        if (len == 3) {
+            assert_true(shown);
+            assert_int_equal(child, envseal_pid); /* exec'd: nothing to mask */
+            assert_non_null(warning);
+            assert_non_null(strstr(warning, "API_TOKEN"));
+            assert_null(strstr(warning + 1, "envseal run: ")); /* one warning */
+        } else {
+            assert_false(shown);
+            assert_true(child != envseal_pid);
+            assert_non_null(strstr(p.out, MASK "\n"));
+            assert_null(warning);
+        }
+        envb_free(&env);
+    }
+}
+
 static void assert_not_in_proc(pid_t pid, const char *secret)
 {
     char path[64];
@@ -1139,6 +1177,7 @@ int main(void)
         cmocka_unit_test(test_secret_file_errors),
         cmocka_unit_test(test_settings_options),
         cmocka_unit_test(test_exclude_and_no_defaults_take_effect),
+        cmocka_unit_test(test_redact_short_values_warned_and_exec),
         cmocka_unit_test(test_mode_strict_option),
         cmocka_unit_test(test_finds_library_beside_itself),
         cmocka_unit_test(test_musl_program_gets_musl_library),

@@ -178,6 +178,39 @@ static void test_order_and_trailing_newlines(void **state)
     envb_free(&env);
 }
 
+/* A --secret-cmd value is masked by --redact like a --secret-file one: the program
+ * writes it to stdout and stderr, and only the mask arrives; the control, the same
+ * run without --redact, shows the value. */
+static void test_secret_cmd_value_masked_by_redact(void **state)
+{
+    (void)state;
+    char a[64], cmd[200];
+    harness_random_secret(a, sizeof a, "rd");
+    snprintf(cmd, sizeof cmd, "CMD_TOKEN=printf %%s '%s'", a);
+    for (int redact = 0; redact < 2; redact++) {
+        struct envb env;
+        base_env(&env);
+        struct capture c;
+        char *argv[12] = {(char *)envseal_bin(), "run", "--library", shim, "--secret-cmd", cmd};
+        int n = 6;
+        if (redact)
+            argv[n++] = "--redact";
+        argv[n++] = "--";
+        argv[n++] = (char *)outprobe_bin();
+        argv[n++] = "secret:CMD_TOKEN";
+        argv[n] = NULL;
+        run_capture(argv, &env, NULL, &c, TIMEOUT);
+        assert_exited(c.status, 0); /* stderr not shown: the control's holds the value */
+        assert_int_equal(capture_contains(&c, a), !redact);
+        if (redact) {
+            assert_true(text_has_line(c.out, "[REDACTED]"));
+            assert_true(text_has_line(c.err, "[REDACTED]"));
+        }
+        capture_free(&c);
+        envb_free(&env);
+    }
+}
+
 /* The command's stderr reaches envseal's; it sees envseal's environment but not
  * a value read before it (--secret-file), and not the shim. */
 static void test_stderr_and_environment_of_the_command(void **state)
@@ -372,6 +405,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pass_show_sealed_and_delivered),
         cmocka_unit_test(test_order_and_trailing_newlines),
+        cmocka_unit_test(test_secret_cmd_value_masked_by_redact),
         cmocka_unit_test(test_stderr_and_environment_of_the_command),
         cmocka_unit_test(test_failures_stop_before_the_program),
         cmocka_unit_test(test_refused_command_line_runs_no_command),

@@ -133,6 +133,29 @@ static void test_anonymous_vault(void **state)
     proc_finish(&p, TIMEOUT);
 }
 
+/* ENVSEAL_VAULT=secretmem: status says so (kind and backing), where the kernel has
+ * memfd_secret; the harness finds the same mapping by its own reading of maps. */
+static void test_secretmem_vault(void **state)
+{
+    (void)state;
+    if (!harness_have_secretmem()) {
+        print_message("skipped: this kernel has no memfd_secret\n");
+        skip();
+    }
+    struct proc p;
+    start(&p, true, "ENVSEAL_VAULT", "secretmem", 0);
+    struct vault_info vi;
+    proc_vault_info(p.pid, &vi);
+    assert_true(vi.found && vi.secretmem);
+    struct capture c;
+    assert_int_equal(status_of(p.pid, true, &c), 0);
+    expect(c.out, "\"status\": \"protected\"");
+    expect(c.out, "\"kind\": \"secretmem\"");
+    expect(c.out, "\"secretmem\": true");
+    capture_free(&c);
+    proc_finish(&p, TIMEOUT);
+}
+
 static void test_mlock_refused_is_degraded(void **state)
 {
     (void)state;
@@ -246,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_protected_process),
         cmocka_unit_test(test_unprotected_process),
         cmocka_unit_test(test_anonymous_vault),
+        cmocka_unit_test(test_secretmem_vault),
         cmocka_unit_test(test_mlock_refused_is_degraded),
         cmocka_unit_test(test_disabled_shim_is_degraded),
         cmocka_unit_test(test_patterns_come_from_the_process),

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "tests/cli/cli_util.h"
+#include "tests/integration/unpriv.h"
 
 #define TIMEOUT 20000
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
@@ -243,6 +244,43 @@ static void test_forged_names_escaped(void **state)
     unlink(path);
 }
 
+/* Another user's process (root's, read by a user without privileges): exit 3,
+ * "Permission denied", nothing about it printed; the control, root reading it,
+ * gets its status. */
+static void test_permission_denied(void **state)
+{
+    (void)state;
+    const char *why;
+    if (!unpriv_setup(&why)) {
+        print_message("skipped: %s\n", why);
+        skip();
+    }
+    const char *cmd = unpriv_copy("cli/envseal", "envseal");
+    assert_non_null(cmd);
+    struct proc p;
+    start(&p, true, NULL, NULL, 0);
+    struct capture c;
+    assert_int_equal(status_of(p.pid, false, &c), 0); /* the control */
+    capture_free(&c);
+    char arg[32];
+    snprintf(arg, sizeof arg, "%d", (int)p.pid);
+    struct envb env;
+    envb_init(&env, false);
+    struct proc q;
+    assert_int_equal(proc_spawn_with(&q, ARGV((char *)cmd, "status", arg), &env, unpriv_become,
+                                     NULL),
+                     0);
+    envb_free(&env);
+    int st = proc_finish(&q, TIMEOUT);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 3);
+    expect(q.err, "Permission denied");
+    assert_null(strstr(q.out, "API_TOKEN"));
+    assert_false(strstr(q.out, secret) || strstr(q.err, secret));
+    proc_finish(&p, TIMEOUT);
+    unpriv_cleanup();
+}
+
 static void test_no_such_process(void **state)
 {
     (void)state;
@@ -270,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_unprotected_process),
         cmocka_unit_test(test_anonymous_vault),
         cmocka_unit_test(test_secretmem_vault),
+        cmocka_unit_test(test_permission_denied),
         cmocka_unit_test(test_mlock_refused_is_degraded),
         cmocka_unit_test(test_disabled_shim_is_degraded),
         cmocka_unit_test(test_patterns_come_from_the_process),

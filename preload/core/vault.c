@@ -400,9 +400,10 @@ bool vault_owns(const struct vault *v, const void *p)
 }
 
 /* The 8 bytes before a string from malloc are its chunk header: mapped, but a
- * sanitizer's redzone, and valgrind's (which then goes without the check). */
-__attribute__((no_sanitize_address)) bool vault_slot_elsewhere(const struct vault *v,
-                                                                const char *e)
+ * sanitizer's redzone or another block to it, and valgrind's (which then goes
+ * without the check). */
+__attribute__((no_sanitize_address, no_sanitize_thread)) bool
+vault_slot_elsewhere(const struct vault *v, const char *e)
 {
     uintptr_t a = (uintptr_t)e;
     if ((a & 7) || (a & 4095) < HDR || ENVSEAL_UNDER_VALGRIND || vault_owns(v, e))

@@ -5,15 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define ENVSEAL_UNDER_VALGRIND RUNNING_ON_VALGRIND
-#endif
-#endif
-#ifndef ENVSEAL_UNDER_VALGRIND
-#define ENVSEAL_UNDER_VALGRIND 0
-#endif
+#include "preload/platform/valgrind.h"
 
 /* Slot layout: [u32 cap][u32 state][cap data bytes][u64 canary]; cap is a multiple of 8. */
 #define HDR 8u

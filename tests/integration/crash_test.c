@@ -253,6 +253,42 @@ static void memcheck_readback(void)
 }
 HARNESS_CASE(test_save_points_clean_under_memcheck, memcheck_readback())
 
+static void no_core(const void *arg)
+{
+    (void)arg;
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+}
+
+/* A real fault (a NULL store) under valgrind: valgrind reports it and the process
+ * dies of SIGSEGV, as without envseal (the control); envseal's death by the same
+ * signal must not look to valgrind like a fault of its own. */
+static void valgrind_fault(void)
+{
+    if (!harness_have("valgrind"))
+        fail_msg("valgrind is not installed (scripts/setup.sh installs it)");
+    int status[2];
+    for (enum shim s = NONE; s <= RELOCATE; s++) {
+        struct envb env;
+        envb_init(&env, false);
+        if (s == RELOCATE)
+            envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal.so"));
+        envb_set(&env, VAR, secret);
+        char *argv[] = {"valgrind", "-q", (char *)harness_runfile("tests/programs/crashprobe"),
+                        "simd-after", VAR, NULL};
+        struct proc p;
+        assert_int_equal(proc_spawn_with(&p, argv, &env, no_core, NULL), 0);
+        envb_free(&env);
+        status[s] = proc_finish(&p, 120000);
+        print_message("valgrind, %s: status %#x\n", shim_name[s], status[s]);
+        if (mem_contains(p.err, p.err_len, "impossible", 10))
+            fail_msg("valgrind, %s: valgrind stopped with an internal error", shim_name[s]);
+    }
+    assert_true(WIFSIGNALED(status[NONE]) && WTERMSIG(status[NONE]) == SIGSEGV);
+    assert_int_equal(status[RELOCATE], status[NONE]);
+}
+HARNESS_CASE(test_fault_under_valgrind_as_without_envseal, valgrind_fault())
+
 /* swapcontext to the context it saves into resumes in place, as without envseal. */
 HARNESS_CASE(test_swapcontext_to_itself_resumes_in_place, expect_clean("swap-self", SIGSEGV))
 
@@ -530,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_crash_after_setcontext_recoveries),
         cmocka_unit_test(test_save_points_restore_fault_signal_masks),
         cmocka_unit_test(test_save_points_clean_under_memcheck),
+        cmocka_unit_test(test_fault_under_valgrind_as_without_envseal),
         cmocka_unit_test(test_swapcontext_to_itself_resumes_in_place),
         cmocka_unit_test(test_crash_after_longjmp_out_of_handler),
         cmocka_unit_test(test_crash_after_siglongjmp_probes),

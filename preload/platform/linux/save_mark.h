@@ -11,19 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 
-/* The words may never have been written (a mask only the kernel or libc filled, a
- * sigprocmask into a fresh local): under valgrind, the copy read is said to be
- * defined, so that memcheck reports no comparison of ours on the program's
- * uninitialised bytes. Natively a few instructions that do nothing. */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define SAVE_MARK_DEFINED(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#endif
-#endif
-#ifndef SAVE_MARK_DEFINED
-#define SAVE_MARK_DEFINED(p, n) ((void)(p), (void)(n))
-#endif
+#include "preload/platform/valgrind.h"
 
 #define SAVE_MARK 0x31656e7673656131ull
 #define SAVE_MARK_WORD (sizeof(sigset_t) / sizeof(uint64_t) - 2)
@@ -42,7 +30,10 @@ static inline const uint64_t *save_mark_read(const sigset_t *set)
 {
     const uint64_t *w = (const uint64_t *)set + SAVE_MARK_WORD;
     uint64_t mark = w[0];
-    SAVE_MARK_DEFINED(&mark, sizeof mark);
+    /* The words may never have been written (a mask only the kernel or libc
+     * filled, a sigprocmask into a fresh local): memcheck is told the copy compared
+     * is defined, so that it reports nothing of ours on the program's bytes. */
+    ENVSEAL_DECLARE_DEFINED(&mark, sizeof mark);
     return mark == (SAVE_MARK ^ (uint64_t)(uintptr_t)set) ? &w[1] : (const uint64_t *)0;
 }
 

@@ -5,6 +5,7 @@
 #include "preload/platform/platform.h"
 #include "preload/platform/linux/auxv.h"
 #include "preload/platform/linux/syscall.h"
+#include "preload/platform/valgrind.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,8 +164,11 @@ void platform_requeue_signal(int sig, const siginfo_t *si)
     pid_t pid = getpid();
     pid_t tid = (pid_t)SYS0(SYS_gettid);
     /* The original siginfo (sender, fault address) goes into the core's notes; the
-     * kernel accepts any si_code when a thread signals itself. */
-    if (si && SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
+     * kernel accepts any si_code when a thread signals itself. Not under valgrind,
+     * which takes a queued signal with a fault's code for a fault of its own and
+     * stops with an internal error: a plain one reaches the program as the fault
+     * would have (valgrind writes its own core). */
+    if (si && !ENVSEAL_UNDER_VALGRIND && SYS4(SYS_rt_tgsigqueueinfo, pid, tid, sig, si) == 0)
         return;
     SYS3(SYS_tgkill, pid, tid, sig);
 }

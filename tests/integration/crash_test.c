@@ -219,26 +219,49 @@ HARNESS_CASE(test_save_points_restore_fault_signal_masks, expect_clean("save-poi
  * mask only where a save point of its own wrote them), and the program prints what
  * it prints without envseal. Relocate mode only: valgrind's launcher is static, so
  * strict mode gives the program under it no secret (docs/strict-mode.md). */
-static void memcheck_readback(void)
+static void no_core(const void *arg)
+{
+    (void)arg;
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+}
+
+/* crashprobe MODE under valgrind (tool options before it), with RLIMIT_CORE 0, the
+ * secret in its environment, under libenvseal.so or (NONE) without it; finished. */
+static int under_valgrind(struct proc *p, enum shim s, const char *const *tool,
+                          const char *mode)
 {
     if (!harness_have("valgrind"))
         fail_msg("valgrind is not installed (scripts/setup.sh installs it)");
+    struct envb env;
+    envb_init(&env, false);
+    if (s == RELOCATE)
+        envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal.so"));
+    envb_set(&env, VAR, secret);
+    char *argv[12] = {"valgrind", "-q"};
+    int n = 2;
+    for (int i = 0; tool[i] && n < 8; i++)
+        argv[n++] = (char *)tool[i];
+    argv[n++] = (char *)harness_runfile("tests/programs/crashprobe");
+    argv[n++] = (char *)mode;
+    argv[n++] = VAR;
+    argv[n] = NULL;
+    assert_int_equal(proc_spawn_with(p, argv, &env, no_core, NULL), 0);
+    envb_free(&env);
+    int status = proc_finish(p, 120000);
+    print_message("valgrind %s, %s: status %#x\n", mode, shim_name[s], status);
+    return status;
+}
+
+static void memcheck_readback(void)
+{
     char out[2][512];
     for (enum shim s = NONE; s <= RELOCATE; s++) {
-        struct envb env;
-        envb_init(&env, false);
-        if (s == RELOCATE)
-            envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal.so"));
-        envb_set(&env, VAR, secret);
-        char *argv[] = {"valgrind", "-q", "--tool=memcheck", "--error-exitcode=9",
-                        (char *)harness_runfile("tests/programs/crashprobe"),
-                        "save-point-readback", VAR, NULL};
         struct proc p;
-        assert_int_equal(proc_spawn(&p, argv, &env), 0);
-        envb_free(&env);
-        int status = proc_finish(&p, 120000);
+        int status = under_valgrind(&p, s, (const char *[]){"--tool=memcheck",
+                                                            "--error-exitcode=9", NULL},
+                                    "save-point-readback");
         snprintf(out[s], sizeof out[s], "%.*s", (int)p.out_len, p.out);
-        print_message("memcheck, %s: status %#x\n", shim_name[s], status);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             if (mem_contains(p.err, p.err_len, secret, strlen(secret)))
                 fail_msg("memcheck, %s: status %#x (stderr withheld: it holds the secret)",
@@ -253,34 +276,15 @@ static void memcheck_readback(void)
 }
 HARNESS_CASE(test_save_points_clean_under_memcheck, memcheck_readback())
 
-static void no_core(const void *arg)
-{
-    (void)arg;
-    struct rlimit none = {0, 0};
-    setrlimit(RLIMIT_CORE, &none);
-}
-
 /* A real fault (a NULL store) under valgrind: valgrind reports it and the process
  * dies of SIGSEGV, as without envseal (the control); envseal's death by the same
  * signal must not look to valgrind like a fault of its own. */
 static void valgrind_fault(void)
 {
-    if (!harness_have("valgrind"))
-        fail_msg("valgrind is not installed (scripts/setup.sh installs it)");
     int status[2];
     for (enum shim s = NONE; s <= RELOCATE; s++) {
-        struct envb env;
-        envb_init(&env, false);
-        if (s == RELOCATE)
-            envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal.so"));
-        envb_set(&env, VAR, secret);
-        char *argv[] = {"valgrind", "-q", (char *)harness_runfile("tests/programs/crashprobe"),
-                        "simd-after", VAR, NULL};
         struct proc p;
-        assert_int_equal(proc_spawn_with(&p, argv, &env, no_core, NULL), 0);
-        envb_free(&env);
-        status[s] = proc_finish(&p, 120000);
-        print_message("valgrind, %s: status %#x\n", shim_name[s], status[s]);
+        status[s] = under_valgrind(&p, s, (const char *[]){NULL}, "simd-after");
         if (mem_contains(p.err, p.err_len, "impossible", 10))
             fail_msg("valgrind, %s: valgrind stopped with an internal error", shim_name[s]);
     }

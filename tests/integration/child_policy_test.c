@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,42 @@ static void test_python_environ_clear_forgets_strict_secret(void **state)
     }
 }
 
+/* envseal's own system() (strict mode, a policy that gives the shell a secret)
+ * ignores SIGINT and SIGQUIT while it waits, as glibc's does: both sent to the
+ * program during system("sleep 1") change nothing, and it goes on. The control:
+ * glibc's system, without envseal. */
+static void test_system_ignores_sigint_and_sigquit_while_waiting(void **state)
+{
+    (void)state;
+    char out[2][256];
+    int status[2];
+    for (int shim = 0; shim < 2; shim++) {
+        char secret[64];
+        harness_random_secret(secret, sizeof secret, "gh");
+        struct envb env;
+        envb_init(&env, false);
+        envb_set(&env, "GITHUB_TOKEN", secret);
+        if (shim) {
+            envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-strict.so"));
+            envb_set(&env, "ENVSEAL_CHILD_SECRETS", "GITHUB_TOKEN");
+        }
+        char *argv[] = {(char *)probe(), "system:sleep 1", "exit:0", NULL};
+        assert_int_equal(proc_spawn(&cur, argv, &env), 0);
+        envb_free(&env);
+        assert_true(proc_wait_line(&cur, "system start", WAIT_MS));
+        usleep(300 * 1000); /* the shell runs */
+        assert_int_equal(kill(cur.pid, SIGINT), 0);
+        assert_int_equal(kill(cur.pid, SIGQUIT), 0);
+        status[shim] = proc_finish(&cur, WAIT_MS);
+        snprintf(out[shim], sizeof out[shim], "%.*s", (int)cur.out_len, cur.out);
+        print_message("%s: status %#x\n", shim ? "libenvseal-strict.so" : "control", status[shim]);
+    }
+    assert_true(WIFEXITED(status[0]) && WEXITSTATUS(status[0]) == 0);
+    assert_int_equal(status[1], status[0]);
+    assert_string_equal(out[1], out[0]);
+    assert_non_null(strstr(out[0], "system rc=0 "));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +345,7 @@ int main(void)
         cmocka_unit_test_teardown(test_split_ids_exec_gets_only_named, kill_cur),
         cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
+        cmocka_unit_test_teardown(test_system_ignores_sigint_and_sigquit_while_waiting, kill_cur),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     harness_cleanup();

@@ -29,7 +29,8 @@
  *                      "vfork parent ok" if getenv(NAME) and a heap copy of it are
  *                      as before, and the child's wait status
  *   atexit:NAME        at exit (before envseal's wipe) print "atexit NAME len:fnv"
- *   system:CMD         system(CMD); prints its return value (and errno when -1)
+ *   system:CMD         "system start", system(CMD); prints its return value (and
+ *                      errno when -1)
  *   exit:N             exit(N) now
  *   quick:NAME         at quick_exit (before envseal's wipe) print "quick NAME len:fnv"
  *   quick_exit:N       quick_exit(N) now
@@ -313,6 +314,8 @@ int main(int argc, char **argv, char **envp)
             }
             printf("overflowed %s\n", arg);
         } else if (strncmp(a, "system:", 7) == 0) {
+            puts("system start");
+            fflush(stdout);
             errno = 0;
             int rc = system(arg);
             printf("system rc=%d errno=%d\n", rc, rc == -1 ? errno : 0);

@@ -47,6 +47,28 @@ int mode_check(struct config *c)
 #endif
 }
 
+int mode_yield(const struct config *c)
+{
+#if ENVSEAL_STRICT
+    if (c->mode != MODE_STRICT || platform_shim_loaded(ENVSEAL_FLAVOUR_STRICT) ||
+        !platform_shim_loaded(ENVSEAL_FLAVOUR_RELOCATE))
+        return 0;
+    if (c->on_failure == ON_FAILURE_REFUSE) {
+        log_line("refusing to start: libenvseal.so, started first, protects this process in ",
+                 "relocate mode, not strict mode (set ENVSEAL_MODE=strict: it then leaves ",
+                 "the process to libenvseal-strict.so)", NULL);
+        return -1;
+    }
+    if (!c->quiet)
+        log_line("warning: libenvseal.so, started first, protects this process in relocate ",
+                 "mode, not strict mode (set ENVSEAL_MODE=strict: it then leaves the process ",
+                 "to libenvseal-strict.so)", NULL);
+#else
+    (void)c;
+#endif
+    return 0;
+}
+
 void mode_relocate(const struct config *c, struct vault *v, char **envp, char **cur,
                    struct relocate_result *res)
 {

@@ -16,6 +16,12 @@
 #define MODE_STAND_DOWN 1
 int mode_check(struct config *c);
 
+/* Another envseal shim, started first, protects the process (relocate.h: foreign),
+ * and this one stays inactive. Strict mode wanted here (libenvseal-strict.so) while
+ * that shim is libenvseal.so is strict mode lost: one line saying so, or -1 when
+ * ENVSEAL_ON_FAILURE=refuse wants the program stopped; else 0. */
+int mode_yield(const struct config *c);
+
 /* Seals the initial environment: strict secrets removed (strict mode), every other
  * secret relocated. `res` sums both. */
 void mode_relocate(const struct config *c, struct vault *v, char **envp, char **cur,

@@ -61,7 +61,8 @@ static void seal(struct vault *v, char **envp, size_t i, size_t len, char **cur,
 static __attribute__((noinline)) void relocate_many(const struct config *c, enum config_scan kind,
                                                     struct vault *v, char **envp, char **cur,
                                                     const struct found *list, size_t from,
-                                                    size_t need, struct relocate_result *res)
+                                                    size_t need, size_t foreign,
+                                                    struct relocate_result *res)
 {
     size_t n = from;
     while (envp[n])
@@ -78,7 +79,12 @@ static __attribute__((noinline)) void relocate_many(const struct config *c, enum
         if (i - from < bits)
             memo[(i - from) / 64] |= 1ull << ((i - from) % 64);
         res->secrets++;
+        foreign += vault_slot_elsewhere(v, e);
         need += vault_slot_size(nlen + 1 + strlen(e + nlen + 1));
+    }
+    if (foreign == res->secrets) {
+        res->foreign = true;
+        return;
     }
     vault_reserve(v, need);
 
@@ -103,7 +109,7 @@ relocate_with(const struct config *c, enum config_scan kind, struct vault *v, ch
               char **cur, struct relocate_result *res)
 {
     struct found list[LISTED];
-    size_t listed = 0, need = 0, i = 0;
+    size_t listed = 0, need = 0, i = 0, foreign = 0;
     memset(res, 0, sizeof *res);
 
     for (const char *e; (e = envp[i]); i++) {
@@ -111,22 +117,25 @@ relocate_with(const struct config *c, enum config_scan kind, struct vault *v, ch
         size_t nlen = config_scan_entry(c, kind, e, &secret);
         if (!secret)
             continue;
-        if (vault_slot_elsewhere(v, e)) {
-            res->foreign = true;
-            return;
-        }
+        foreign += vault_slot_elsewhere(v, e);
         size_t len = nlen + 1 + strlen(e + nlen + 1);
         res->secrets++;
         need += vault_slot_size(len);
         list[listed].index = i;
         list[listed].len = len;
         if (++listed == LISTED && envp[i + 1]) {
-            relocate_many(c, kind, v, envp, cur, list, i + 1, need, res);
+            relocate_many(c, kind, v, envp, cur, list, i + 1, need, foreign, res);
             return;
         }
     }
     if (res->secrets == 0)
         return;
+    /* Every secret already in another vault: that shim sealed them. Some only: a
+     * string that merely looks so (the program's own buffer), sealed here too. */
+    if (foreign == res->secrets) {
+        res->foreign = true;
+        return;
+    }
     vault_reserve(v, need); /* one region for all; failure shows up per entry below */
     size_t at = 0;          /* where the search of cur resumes */
     for (size_t k = 0; k < listed; k++)
@@ -179,22 +188,24 @@ void relocate_remove_strict(const struct config *c, struct vault *v, char **envp
                             void (*adopt)(char *sealed, void *ctx), void *ctx,
                             struct relocate_result *res)
 {
-    size_t need = 0;
+    size_t need = 0, foreign = 0;
     memset(res, 0, sizeof *res);
     for (size_t i = 0; envp[i]; i++) {
         const char *e = envp[i];
         size_t nlen = entry_name_len(e);
         if (e[nlen] == '=' && config_is_strict(c, e, nlen)) {
-            if (vault_slot_elsewhere(v, e)) {
-                res->foreign = true;
-                return;
-            }
+            foreign += vault_slot_elsewhere(v, e);
             res->secrets++;
             need += vault_slot_size(strlen(e));
         }
     }
     if (res->secrets == 0)
         return;
+    if (foreign == res->secrets) { /* as relocate_with */
+        res->foreign = true;
+        res->secrets = 0;
+        return;
+    }
     vault_reserve(v, need);
 
     /* One pass: envp is compacted as it is read (j trails i); cur's slots of the

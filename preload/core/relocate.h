@@ -16,8 +16,8 @@ struct relocate_result {
     size_t secrets;  /* secret entries found */
     size_t sealed;   /* moved into the vault and scrubbed */
     size_t unsealed; /* left in place: no vault memory could be had */
-    bool foreign;    /* a secret already sits in another envseal shim's vault: that
-                      * shim protects the process, and nothing was done here */
+    bool foreign;    /* every secret already sits in another envseal shim's vault:
+                      * that shim protects the process, and nothing was done here */
 };
 
 /* `envp` is the array main() will receive (the kernel's initial one); `cur` is

@@ -671,18 +671,39 @@ void signals_before_abort(bool raises_while_blocked)
             platform_thread_mask(SIG_UNBLOCK, &abrt, NULL);
         }
     } else if (cur.handler == (void *)relay || cur.handler == (void *)one_shot) {
-        envseal_thread.aborting = true;
+        envseal_thread.aborting = (uintptr_t)__builtin_frame_address(0);
     }
 }
 
-/* After a program's handler returned: in abort, the process now dies past the
- * hooks; the SIGABRT queued again reaches on_fatal first, as the handler's frame
- * returns (or at once, with SA_NODEFER). */
-static void abort_goes_on(int sig, siginfo_t *si)
+/* How far below abort's call its own raise of SIGABRT can be (abort, raise,
+ * pthread_kill; assert's message printed first). */
+#define ABORT_DEPTH_MAX (64 * 1024)
+
+/* Where a delivery of sig will return to, when it is the SIGABRT that abort raised
+ * in this thread: the first SIGABRT the thread takes after abort was called, from
+ * below abort's call (a nested one, taken while that one's handler runs, is not;
+ * siginfo cannot tell, a handler without SA_SIGINFO gets none filled in); else
+ * false. */
+static bool raised_by_abort(int sig, void *uc, uintptr_t *pc, uintptr_t *sp)
 {
-    if (sig != SIGABRT || !envseal_thread.aborting)
+    uintptr_t at = envseal_thread.aborting;
+    if (sig != SIGABRT || !at)
+        return false;
+    envseal_thread.aborting = 0;
+    return platform_context_resume_point(uc, pc, sp) && *sp < at && at - *sp < ABORT_DEPTH_MAX;
+}
+
+/* After a program's handler for abort's SIGABRT returned to abort (the context it
+ * will resume unchanged): the process now dies past the hooks; the SIGABRT queued
+ * again reaches on_fatal first, as the handler's frame returns (or at once, with
+ * SA_NODEFER). A handler that sent the thread elsewhere took it out of abort. */
+static void abort_goes_on(bool from_abort, siginfo_t *si, void *uc, uintptr_t pc, uintptr_t sp)
+{
+    if (!from_abort)
         return;
-    envseal_thread.aborting = false;
+    uintptr_t pc_now, sp_now;
+    if (!platform_context_resume_point(uc, &pc_now, &sp_now) || pc_now != pc || sp_now != sp)
+        return;
     abort_to_on_fatal();
     platform_requeue_signal(SIGABRT, si);
 }
@@ -730,13 +751,15 @@ static void one_shot(int sig, siginfo_t *si, void *uc)
     unlock_table(&saved);
     errno = saved_errno;
     /* The kernel passes all three arguments whatever SA_SIGINFO says. */
+    uintptr_t pc = 0, sp = 0;
+    bool from_abort = raised_by_abort(sig, uc, &pc, &sp);
     struct mask_frame f = masks_enter_handler();
     struct altstack_frame a = altstack_enter_handler();
     masks_handler_blocks(blocks);
     handler(sig, si, uc);
     altstack_leave_handler(&a);
     masks_leave_handler(f);
-    abort_goes_on(sig, si);
+    abort_goes_on(from_abort, si, uc, pc, sp);
 }
 
 /* The program's handler, called as the kernel would have: the kernel passes all
@@ -749,6 +772,8 @@ static void relay(int sig, siginfo_t *si, void *uc)
     if (blocked_here(sig, si, uc))
         return;
     action_fn handler = program_handler(sig);
+    uintptr_t pc = 0, sp = 0;
+    bool from_abort = raised_by_abort(sig, uc, &pc, &sp);
     struct mask_frame f = masks_enter_handler();
     struct altstack_frame a = altstack_enter_handler();
     masks_handler_blocks(delivery_blocks(sig));
@@ -756,7 +781,7 @@ static void relay(int sig, siginfo_t *si, void *uc)
         handler(sig, si, uc);
     altstack_leave_handler(&a);
     masks_leave_handler(f);
-    abort_goes_on(sig, si);
+    abort_goes_on(from_abort, si, uc, pc, sp);
 }
 
 /* ---- signal() and relatives, as the C library builds them on sigaction --------- */

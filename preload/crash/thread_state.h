@@ -25,9 +25,10 @@ struct thread_state {
                           * while held, and waits (masks_park) */
     uint64_t delivered;  /* those of held that a running handler's delivery added
                           * (masks_handler_blocks), not the program's sigprocmask */
-    bool aborting;       /* in abort, whose SIGABRT runs a handler of the program's:
-                          * if it returns, the process dies past the hooks
-                          * (signals.c); a jump out of it clears this */
+    uintptr_t aborting;  /* in abort, whose SIGABRT runs a handler of the program's:
+                          * the stack address abort was called at (signals.c: if
+                          * the handler returns to abort, the process dies past
+                          * the hooks); 0 once a jump left it */
 };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));

@@ -157,6 +157,10 @@ void platform_context_unblock_only(void *ucontext, int sig);
  * again on return. False where it cannot tell or cannot do so. */
 bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si);
 
+/* Where the interrupted code resumes when the handler returns: its program counter
+ * and stack pointer in ucontext. False where the platform does not tell. */
+bool platform_context_resume_point(void *ucontext, uintptr_t *pc, uintptr_t *sp);
+
 /* The parts of a handler's ucontext that hold the interrupted code's data
  * registers (general-purpose ones but the stack and instruction pointers and flags;
  * x87, vector and mask registers): up to max areas, each safe to overwrite with

@@ -364,6 +364,32 @@ static void two_shims_case(void)
     unlink(copy);
 }
 HARNESS_CASE(test_two_shims_one_protects, two_shims_case())
+/* The probe must end as without envseal (exit 0 there), with the same output. */
+static void expect_same(const char *mode)
+{
+    struct outcome control;
+    run_probe(mode, NONE, &control);
+    print_message("%s: control status %#x\n", mode, control.status);
+    assert_true(WIFEXITED(control.status) && WEXITSTATUS(control.status) == 0);
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        struct outcome o;
+        run_probe(mode, s, &o);
+        print_message("%s: %s status %#x\n", mode, shim_name[s], o.status);
+        if (o.status != control.status)
+            fail_msg("%s: %s: wait status %#x, control %#x", mode, shim_name[s], o.status,
+                     control.status);
+        if (strcmp(o.out, control.out) != 0)
+            fail_msg("%s: %s: output differs from the control's:\n%s\n---\n%s", mode,
+                     shim_name[s], o.out, control.out);
+    }
+}
+
+/* abort's handler takes the program out of abort, which goes on without envseal:
+ * it goes on with envseal too (no death by the SIGABRT of a later kill(), of a
+ * nested signal, or of a handler that returned elsewhere). */
+HARNESS_CASE(test_abort_left_by_builtin_jump_goes_on, expect_same("abort-left-by-builtin-jump"))
+HARNESS_CASE(test_abort_nested_kill_goes_on, expect_same("abort-nested-kill"))
+HARNESS_CASE(test_abort_context_rewritten_goes_on, expect_same("abort-context-rewritten"))
 /* A copy in shared anonymous memory, which the default coredump_filter dumps. */
 HARNESS_CASE(test_shared_anonymous_copy, expect_clean("shared-anon", SIGSEGV))
 
@@ -598,6 +624,9 @@ int main(void)
         cmocka_unit_test(test_abort_with_sigabrt_blocked),
         cmocka_unit_test(test_abort_in_handler_with_full_mask),
         cmocka_unit_test(test_failed_assert_handler_returns),
+        cmocka_unit_test(test_abort_left_by_builtin_jump_goes_on),
+        cmocka_unit_test(test_abort_nested_kill_goes_on),
+        cmocka_unit_test(test_abort_context_rewritten_goes_on),
         cmocka_unit_test(test_fault_after_main_thread_exit),
         cmocka_unit_test(test_fault_after_main_thread_exit_filter),
         cmocka_unit_test(test_abort_with_blocking_worker),

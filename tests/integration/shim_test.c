@@ -917,6 +917,58 @@ static void test_no_vault_memory_warns_or_refuses(void **state)
     expect_refused(&d, (const char *[]){"ENVSEAL_ON_FAILURE", "refuse", NULL});
 }
 
+/* Both libraries preloaded, ENVSEAL_MODE unset (libenvseal-strict.so added to
+ * LD_PRELOAD where /etc/ld.so.preload names libenvseal.so): whichever starts first
+ * protects the process. Where that is libenvseal-strict.so, strict mode, without a
+ * word; where it is libenvseal.so, relocate mode with one line saying strict mode
+ * is not in effect, or a refusal (111) under refuse. Never relocate mode silently. */
+static void test_both_libraries_never_lose_strict_silently(void **state)
+{
+    (void)state;
+    char relocate[PATH_MAX], strict[PATH_MAX], both[2 * PATH_MAX + 2];
+    snprintf(relocate, sizeof relocate, "%s", harness_runfile("preload/libenvseal.so"));
+    snprintf(strict, sizeof strict, "%s", harness_runfile("preload/libenvseal-strict.so"));
+    int strict_runs = 0, warned_runs = 0;
+    for (int order = 0; order < 2; order++)
+        for (int refuse = 0; refuse < 2; refuse++) {
+            struct run r;
+            start(&r, true, DEFAULT_VAULT, 0, STEPS("show:APP_TOKEN"));
+            proc_kill(&r.p);
+            snprintf(both, sizeof both, "%s:%s", order ? strict : relocate,
+                     order ? relocate : strict);
+            envb_set(&r.env, "LD_PRELOAD", both);
+            if (refuse)
+                envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refuse");
+            char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"),
+                            "envp:APP_TOKEN", "show:APP_TOKEN", NULL};
+            assert_int_equal(proc_spawn(&r.p, argv, &r.env), 0);
+            int st = proc_finish(&r.p, TIMEOUT);
+            bool in_environ = !strstr(r.p.out, "environ APP_TOKEN (null)");
+            int lines = count_lines_with(r.p.err, "envseal:");
+            print_message("order %d, refuse %d: status %#x, %s, %d lines\n", order, refuse, st,
+                          in_environ ? "relocate" : "strict", lines);
+            assert_false(strstr(r.p.err, r.secret) || strstr(r.p.out, r.secret));
+            if (WIFEXITED(st) && WEXITSTATUS(st) == 111) { /* refused, main never ran */
+                assert_true(refuse);
+                assert_null(strstr(r.p.out, "APP_TOKEN"));
+                assert_int_equal(lines, 1);
+                warned_runs++;
+            } else if (in_environ) { /* relocate mode: said */
+                assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+                assert_false(refuse);
+                assert_int_equal(lines, 1);
+                assert_non_null(strstr(r.p.err, "not strict mode"));
+                warned_runs++;
+            } else { /* strict mode: silent */
+                assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+                assert_int_equal(lines, 0);
+                strict_runs++;
+            }
+            envb_free(&r.env);
+        }
+    print_message("%d runs in strict mode, %d said otherwise\n", strict_runs, warned_runs);
+}
+
 static void test_forced_fallback_vault(void **state)
 {
     (void)state;
@@ -1017,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_secretmem_unavailable_at_start),
         cmocka_unit_test(test_ptrace_deny_unapplied_refuses),
         cmocka_unit_test(test_no_vault_memory_warns_or_refuses),
+        cmocka_unit_test(test_both_libraries_never_lose_strict_silently),
         cmocka_unit_test(test_forced_fallback_vault),
         cmocka_unit_test(test_loader_variables_never_sealed),
         cmocka_unit_test(test_overflow_past_secret_detected_at_exit),

@@ -25,6 +25,11 @@
  *                     the value copied to the heap, then NAME unset, replaced,
  *                     cleared with the whole environment, or removed by putenv of
  *                     the bare name; then a NULL store
+ *   abort-left-by-builtin-jump, abort-nested-kill, abort-context-rewritten
+ *                     abort's SIGABRT handler takes the program out of abort (by
+ *                     __builtin_longjmp, then a kill()ed SIGABRT whose handler
+ *                     returns; through a nested SIGABRT that returns, then
+ *                     siglongjmp; by rewriting its context): prints counts, exits 0
  *   shared-anon       a copy in a MAP_SHARED|MAP_ANONYMOUS page, then a NULL store
  *   straddle          a copy across the boundary of two writable mappings (one page
  *                     of a two-page region locked with mlock), then a NULL store
@@ -861,6 +866,99 @@ static int abort_past_hook(const char *v, int how)
     abort();
 }
 
+/* ---- leaving abort's handler: the program goes on ------------------------------------ */
+
+static void *builtin_jump[5];
+static sigjmp_buf abort_jump;
+static volatile int abort_count;
+
+static void leave_by_builtin(int sig)
+{
+    (void)sig;
+    abort_count++;
+    __builtin_longjmp(builtin_jump, 1);
+}
+
+static void count_and_return(int sig)
+{
+    (void)sig;
+    abort_count++;
+}
+
+static void nested_then_leave(int sig)
+{
+    (void)sig;
+    if (++abort_count == 1) {
+        kill(getpid(), SIGABRT); /* nested (SA_NODEFER): its handler run returns */
+        siglongjmp(abort_jump, 1);
+    }
+}
+
+#if defined(__x86_64__)
+static char recovery_stack[65536] __attribute__((aligned(16)));
+
+static void recovered(void)
+{
+    printf("recovered %d\n", abort_count);
+    fflush(stdout);
+    exit(0);
+}
+
+static void resume_elsewhere(int sig, siginfo_t *si, void *ucontext)
+{
+    (void)sig, (void)si;
+    ucontext_t *uc = ucontext;
+    abort_count++;
+    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)recovered;
+    uc->uc_mcontext.gregs[REG_RSP] = (greg_t)(recovery_stack + sizeof recovery_stack - 8);
+    sigdelset(&uc->uc_sigmask, SIGABRT);
+}
+#endif
+
+/* A handler that takes the program out of abort, which then goes on without
+ * envseal: 'b' by __builtin_longjmp (past libc), and later a SIGABRT sent with
+ * kill() whose handler returns; 'n' a nested SIGABRT (SA_NODEFER) whose handler
+ * returns inside abort's, then siglongjmp; 'c' a handler that rewrites the context
+ * it returns to. Prints the count of handler runs; exits 0. */
+static int leave_abort(const char *v, int how)
+{
+    keep = strdup(v);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    if (how == 'b') {
+        signal(SIGABRT, leave_by_builtin);
+        if (!__builtin_setjmp(builtin_jump))
+            abort();
+        sigset_t abrt;
+        sigemptyset(&abrt);
+        sigaddset(&abrt, SIGABRT);
+        sigprocmask(SIG_UNBLOCK, &abrt, NULL);
+        printf("left abort %d\n", abort_count);
+        signal(SIGABRT, count_and_return);
+        kill(getpid(), SIGABRT);
+        printf("survived kill %d\n", abort_count);
+        return 0;
+    }
+    if (how == 'n') {
+        sa.sa_handler = nested_then_leave;
+        sa.sa_flags = SA_NODEFER;
+        sigaction(SIGABRT, &sa, NULL);
+        if (!sigsetjmp(abort_jump, 1))
+            abort();
+        printf("continued %d\n", abort_count);
+        return 0;
+    }
+#if defined(__x86_64__)
+    sa.sa_sigaction = resume_elsewhere;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGABRT, &sa, NULL);
+    abort();
+#else
+    printf("recovered 1\n");
+    return 0;
+#endif
+}
+
 /* ---- main-exit ----------------------------------------------------------------- */
 
 /* The state letter of the thread-group leader in /proc/self/stat ('Z' once it has
@@ -1255,6 +1353,12 @@ int main(int argc, char **argv)
         return abort_past_hook(v, 'h');
     if (strcmp(mode, "assert-handler-returns") == 0)
         return abort_past_hook(v, 'a');
+    if (strcmp(mode, "abort-left-by-builtin-jump") == 0)
+        return leave_abort(v, 'b');
+    if (strcmp(mode, "abort-nested-kill") == 0)
+        return leave_abort(v, 'n');
+    if (strcmp(mode, "abort-context-rewritten") == 0)
+        return leave_abort(v, 'c');
     if (strcmp(mode, "shared-anon") == 0)
         return shared_anon(v);
     if (strcmp(mode, "straddle") == 0)

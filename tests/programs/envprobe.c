@@ -113,11 +113,15 @@ static int fork_check(const char *name)
         printf("child %s\n", before && now == before && fnv(now) == h ? "ok" : "bad");
         exit(0); /* runs the child's exit-time wipe */
     }
-    int st;
-    waitpid(pid, &st, 0);
+    int st = 0;
+    pid_t got;
+    while ((got = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
     const char *now = getenv(name);
-    printf("parent %s\n",
-           before && now == before && fnv(before) == h && WIFEXITED(st) ? "ok" : "bad");
+    bool ok = before && now == before && fnv(before) == h && got == pid && WIFEXITED(st);
+    printf("parent %s\n", ok ? "ok" : "bad");
+    if (!ok)
+        printf("parent: child %d status %#x\n", (int)got, (unsigned)st);
     return 0;
 }
 

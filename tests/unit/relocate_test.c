@@ -198,6 +198,27 @@ static void sealed_by_another_shim_left_alone(void **state)
     vault_wipe(&other);
 }
 
+/* Only some secrets look sealed elsewhere (a string of the program's own that
+ * merely follows such bytes): nothing stands down, every secret is sealed here. */
+static void partly_foreign_all_sealed(void **state)
+{
+    (void)state;
+    static struct vault other;
+    vault_init(&other, false);
+    char *look = vault_store(&other, "GITHUB_TOKEN", 12, "fake-gh-0001", 12);
+    assert_non_null(look);
+    const char *entries[] = {"PATH=/usr/bin", "GITHUB_TOKEN=placeholder", "DB_PASSWORD=fake-db"};
+    env_build(&env, entries, 3);
+    env.envp[1] = look;
+    struct relocate_result r;
+    relocate_secrets(&cfg, &vault, env.envp, env.envp, &r);
+    assert_false(r.foreign);
+    assert_int_equal(r.sealed, 2);
+    assert_true(vault_owns(&vault, env.envp[1]));
+    assert_true(vault_owns(&vault, env.envp[2]));
+    vault_wipe(&other);
+}
+
 /* Secret entries of the block (the byte before each ends the previous string) and
  * from malloc (its chunk header before) are never taken for another shim's. */
 static void no_false_foreign(void **state)
@@ -576,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(updates_a_separate_environ_array, setup, teardown),
         cmocka_unit_test_setup_teardown(sealed_by_another_shim_left_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(no_false_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(partly_foreign_all_sealed, setup, teardown),
         cmocka_unit_test_setup_teardown(null_cur_is_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(more_entries_than_the_memo, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_around_the_list_end, setup, teardown),

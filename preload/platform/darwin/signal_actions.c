@@ -140,6 +140,12 @@ void platform_context_block(void *ucontext, int sig)
     sigaddset(&((ucontext_t *)ucontext)->uc_sigmask, sig);
 }
 
+bool platform_context_resume_point(void *ucontext, uintptr_t *pc, uintptr_t *sp)
+{
+    (void)ucontext, (void)pc, (void)sp;
+    return false; /* abort is not interposed on macOS */
+}
+
 bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si)
 {
     (void)ucontext, (void)sig, (void)si;

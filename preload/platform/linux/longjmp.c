@@ -80,7 +80,7 @@ static void restore_from(sigset_t *set)
 
 static void follow(void *env)
 {
-    envseal_thread.aborting = false; /* a jump out of abort's handler: no death */
+    envseal_thread.aborting = 0; /* a jump out of abort's handler: no death */
     restore_from(platform_jmpbuf_saved(env));
 }
 
@@ -122,7 +122,7 @@ ENVSEAL_EXPORT int INTERPOSER(setcontext)(const ucontext_t *ucp)
         errno = ENOSYS;
         return -1;
     }
-    envseal_thread.aborting = false;
+    envseal_thread.aborting = 0;
     if (ucp)
         restore_from((sigset_t *)&ucp->uc_sigmask);
     return real(ucp);
@@ -140,7 +140,7 @@ ENVSEAL_EXPORT int INTERPOSER(swapcontext)(ucontext_t *oucp, const ucontext_t *u
      * the switch resumes where it is, and the record stays. */
     bool active = signals_active();
     uint64_t record = masks_record();
-    envseal_thread.aborting = false;
+    envseal_thread.aborting = 0;
     if (ucp && ucp != oucp)
         restore_from((sigset_t *)&ucp->uc_sigmask);
     if (active && oucp)

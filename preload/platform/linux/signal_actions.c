@@ -228,6 +228,16 @@ bool platform_context_refault(void *ucontext, int sig, const siginfo_t *si)
     return false;
 }
 
+bool platform_context_resume_point(void *ucontext, uintptr_t *pc, uintptr_t *sp)
+{
+    const ucontext_t *uc = ucontext;
+    if (!uc)
+        return false;
+    *pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    *sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    return true;
+}
+
 size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
 {
     ucontext_t *uc = ucontext;
@@ -253,6 +263,16 @@ size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t 
     return n;
 }
 #elif defined(__aarch64__)
+bool platform_context_resume_point(void *ucontext, uintptr_t *pc, uintptr_t *sp)
+{
+    const ucontext_t *uc = ucontext;
+    if (!uc)
+        return false;
+    *pc = (uintptr_t)uc->uc_mcontext.pc;
+    *sp = (uintptr_t)uc->uc_mcontext.sp;
+    return true;
+}
+
 size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
 {
     ucontext_t *uc = ucontext;
@@ -269,6 +289,12 @@ size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t 
     return n;
 }
 #else
+bool platform_context_resume_point(void *ucontext, uintptr_t *pc, uintptr_t *sp)
+{
+    (void)ucontext, (void)pc, (void)sp;
+    return false;
+}
+
 size_t platform_context_registers(void *ucontext, struct byte_area *out, size_t max)
 {
     (void)ucontext, (void)out, (void)max;

@@ -47,24 +47,23 @@ int mode_check(struct config *c)
 #endif
 }
 
-int mode_yield(const struct config *c)
+int mode_yield(const struct config *c, const struct relocate_result *r)
 {
 #if ENVSEAL_STRICT
-    if (c->mode != MODE_STRICT || platform_shim_loaded(ENVSEAL_FLAVOUR_STRICT) ||
-        !platform_shim_loaded(ENVSEAL_FLAVOUR_RELOCATE))
+    if (c->mode != MODE_STRICT || !r->foreign_strict)
         return 0;
     if (c->on_failure == ON_FAILURE_REFUSE) {
-        log_line("refusing to start: libenvseal.so, started first, protects this process in ",
-                 "relocate mode, not strict mode (set ENVSEAL_MODE=strict: it then leaves ",
-                 "the process to libenvseal-strict.so)", NULL);
+        log_line("refusing to start: another envseal shim, started first, protects this ",
+                 "process in relocate mode, not strict mode (set ENVSEAL_MODE=strict: ",
+                 "libenvseal.so then leaves the process to libenvseal-strict.so)", NULL);
         return -1;
     }
     if (!c->quiet)
-        log_line("warning: libenvseal.so, started first, protects this process in relocate ",
-                 "mode, not strict mode (set ENVSEAL_MODE=strict: it then leaves the process ",
-                 "to libenvseal-strict.so)", NULL);
+        log_line("warning: another envseal shim, started first, protects this process in ",
+                 "relocate mode, not strict mode (set ENVSEAL_MODE=strict: libenvseal.so ",
+                 "then leaves the process to libenvseal-strict.so)", NULL);
 #else
-    (void)c;
+    (void)c, (void)r;
 #endif
     return 0;
 }
@@ -76,8 +75,9 @@ void mode_relocate(const struct config *c, struct vault *v, char **envp, char **
     struct relocate_result strict = {0};
     if (c->mode == MODE_STRICT)
         strict_start(c, v, envp, cur, &strict);
-    if (strict.foreign) {
+    if (strict.foreign) { /* strict secrets another shim sealed and left in place */
         *res = strict;
+        res->foreign_strict = true;
         return;
     }
     /* What strict mode could not store stays in place and is counted below. */

@@ -17,10 +17,10 @@
 int mode_check(struct config *c);
 
 /* Another envseal shim, started first, protects the process (relocate.h: foreign),
- * and this one stays inactive. Strict mode wanted here (libenvseal-strict.so) while
- * that shim is libenvseal.so is strict mode lost: one line saying so, or -1 when
- * ENVSEAL_ON_FAILURE=refuse wants the program stopped; else 0. */
-int mode_yield(const struct config *c);
+ * and this one stays inactive. Strict mode wanted here while that shim left strict
+ * secrets in the environment (relocate mode) is strict mode lost: one line saying
+ * so, or -1 when ENVSEAL_ON_FAILURE=refuse wants the program stopped; else 0. */
+int mode_yield(const struct config *c, const struct relocate_result *r);
 
 /* Seals the initial environment: strict secrets removed (strict mode), every other
  * secret relocated. `res` sums both. */

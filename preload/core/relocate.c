@@ -82,7 +82,7 @@ static __attribute__((noinline)) void relocate_many(const struct config *c, enum
         foreign += vault_slot_elsewhere(v, e);
         need += vault_slot_size(nlen + 1 + strlen(e + nlen + 1));
     }
-    if (foreign == res->secrets) {
+    if (foreign == res->secrets && platform_shim_loaded(0)) {
         res->foreign = true;
         return;
     }
@@ -130,9 +130,10 @@ relocate_with(const struct config *c, enum config_scan kind, struct vault *v, ch
     }
     if (res->secrets == 0)
         return;
-    /* Every secret already in another vault: that shim sealed them. Some only: a
-     * string that merely looks so (the program's own buffer), sealed here too. */
-    if (foreign == res->secrets) {
+    /* Every secret already in another vault, and another envseal shim loaded: that
+     * shim sealed them. Some only, or no such shim: strings that merely look so (the
+     * program's own buffers), sealed here. */
+    if (foreign == res->secrets && platform_shim_loaded(0)) {
         res->foreign = true;
         return;
     }
@@ -201,7 +202,7 @@ void relocate_remove_strict(const struct config *c, struct vault *v, char **envp
     }
     if (res->secrets == 0)
         return;
-    if (foreign == res->secrets) { /* as relocate_with */
+    if (foreign == res->secrets && platform_shim_loaded(0)) { /* as relocate_with */
         res->foreign = true;
         res->secrets = 0;
         return;

@@ -18,6 +18,8 @@ struct relocate_result {
     size_t unsealed; /* left in place: no vault memory could be had */
     bool foreign;    /* every secret already sits in another envseal shim's vault:
                       * that shim protects the process, and nothing was done here */
+    bool foreign_strict; /* ...and they are strict ones, which a shim in strict mode
+                          * would have taken out of the environment: not in effect */
 };
 
 /* `envp` is the array main() will receive (the kernel's initial one); `cur` is

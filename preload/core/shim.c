@@ -159,7 +159,7 @@ void envseal_start(const char *argv0, char **envp)
      * through to the next definition, and installs nothing. */
     if (r.foreign) {
         handoff_release(false);
-        if (mode_yield(&st->cfg) != 0)
+        if (mode_yield(&st->cfg, &r) != 0)
             _exit(ENVSEAL_EXIT_REFUSED);
         return;
     }

@@ -680,17 +680,18 @@ void signals_before_abort(bool raises_while_blocked)
 #define ABORT_DEPTH_MAX (64 * 1024)
 
 /* Where a delivery of sig will return to, when it is the SIGABRT that abort raised
- * in this thread: the first SIGABRT the thread takes after abort was called, from
- * below abort's call (a nested one, taken while that one's handler runs, is not;
+ * in this thread: the first SIGABRT the thread takes from below abort's call after
+ * abort was called (a nested one, taken while that one's handler runs, is not;
  * siginfo cannot tell, a handler without SA_SIGINFO gets none filled in); else
  * false. */
 static bool raised_by_abort(int sig, void *uc, uintptr_t *pc, uintptr_t *sp)
 {
     uintptr_t at = envseal_thread.aborting;
-    if (sig != SIGABRT || !at)
+    if (sig != SIGABRT || !at || !platform_context_resume_point(uc, pc, sp) || *sp >= at ||
+        at - *sp >= ABORT_DEPTH_MAX)
         return false;
     envseal_thread.aborting = 0;
-    return platform_context_resume_point(uc, pc, sp) && *sp < at && at - *sp < ABORT_DEPTH_MAX;
+    return true;
 }
 
 /* After a program's handler for abort's SIGABRT returned to abort (the context it

@@ -66,8 +66,9 @@ int platform_deny_ptrace(void);
  * when it cannot be told. Not async-signal-safe: start-up only. */
 bool platform_secure_execution(void);
 
-/* Whether another envseal shim of this flavour (core/marker_note.h: its note) is
- * loaded in the process besides this one. False where the platform cannot tell. */
+/* Whether another envseal shim of this flavour (core/marker_note.h: its note; 0:
+ * any) is loaded in the process besides this one. False where the platform cannot
+ * tell. Walks the loaded objects: for rare cases only. */
 bool platform_shim_loaded(unsigned flavour);
 
 /* False where the system has no way to leave pages out of a core dump (macOS):

@@ -925,18 +925,28 @@ static void test_no_vault_memory_warns_or_refuses(void **state)
 static void test_both_libraries_never_lose_strict_silently(void **state)
 {
     (void)state;
-    char relocate[PATH_MAX], strict[PATH_MAX], both[2 * PATH_MAX + 2];
+    char relocate[PATH_MAX], strict[PATH_MAX], copy[PATH_MAX], cmd[3 * PATH_MAX];
+    char preload[3 * PATH_MAX + 3];
     snprintf(relocate, sizeof relocate, "%s", harness_runfile("preload/libenvseal.so"));
     snprintf(strict, sizeof strict, "%s", harness_runfile("preload/libenvseal-strict.so"));
+    snprintf(copy, sizeof copy, "%s/copy-libenvseal-strict.so", harness_tmpdir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", strict, copy);
+    assert_int_equal(system(cmd), 0);
+    /* Both orders of the two, and three with a second copy of the strict one. */
+    const char *orders[][3] = {{relocate, strict, NULL},
+                               {strict, relocate, NULL},
+                               {strict, copy, relocate},
+                               {relocate, strict, copy},
+                               {strict, relocate, copy}};
     int strict_runs = 0, warned_runs = 0;
-    for (int order = 0; order < 2; order++)
+    for (int order = 0; order < 5; order++)
         for (int refuse = 0; refuse < 2; refuse++) {
             struct run r;
             start(&r, true, DEFAULT_VAULT, 0, STEPS("show:APP_TOKEN"));
             proc_kill(&r.p);
-            snprintf(both, sizeof both, "%s:%s", order ? strict : relocate,
-                     order ? relocate : strict);
-            envb_set(&r.env, "LD_PRELOAD", both);
+            snprintf(preload, sizeof preload, "%s:%s%s%s", orders[order][0], orders[order][1],
+                     orders[order][2] ? ":" : "", orders[order][2] ? orders[order][2] : "");
+            envb_set(&r.env, "LD_PRELOAD", preload);
             if (refuse)
                 envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refuse");
             char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"),
@@ -956,7 +966,7 @@ static void test_both_libraries_never_lose_strict_silently(void **state)
             } else if (in_environ) { /* relocate mode: said */
                 assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
                 assert_false(refuse);
-                assert_int_equal(lines, 1);
+                assert_true(lines >= 1); /* one per strict library loaded */
                 assert_non_null(strstr(r.p.err, "not strict mode"));
                 warned_runs++;
             } else { /* strict mode: silent */
@@ -967,6 +977,7 @@ static void test_both_libraries_never_lose_strict_silently(void **state)
             envb_free(&r.env);
         }
     print_message("%d runs in strict mode, %d said otherwise\n", strict_runs, warned_runs);
+    unlink(copy);
 }
 
 static void test_forced_fallback_vault(void **state)

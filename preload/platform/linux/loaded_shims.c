@@ -35,7 +35,7 @@ static bool note_says(const unsigned char *p, size_t n, uint32_t flavour)
             memcmp(name, ENVSEAL_NOTE_NAME, sizeof ENVSEAL_NOTE_NAME) == 0 && descsz >= 8) {
             uint32_t f;
             memcpy(&f, desc + 4, 4);
-            if (f == flavour)
+            if (flavour == 0 || f == flavour)
                 return true;
         }
         p += 12 + name4 + desc4;

@@ -78,8 +78,9 @@ static __attribute__((noinline)) void relocate_many(const struct config *c, enum
             continue;
         if (i - from < bits)
             memo[(i - from) / 64] |= 1ull << ((i - from) % 64);
+        if (foreign == res->secrets) /* all so far: the rest may be too */
+            foreign += vault_slot_elsewhere(v, e);
         res->secrets++;
-        foreign += vault_slot_elsewhere(v, e);
         need += vault_slot_size(nlen + 1 + strlen(e + nlen + 1));
     }
     if (foreign == res->secrets && platform_shim_loaded(0)) {
@@ -117,7 +118,10 @@ relocate_with(const struct config *c, enum config_scan kind, struct vault *v, ch
         size_t nlen = config_scan_entry(c, kind, e, &secret);
         if (!secret)
             continue;
-        foreign += vault_slot_elsewhere(v, e);
+        /* Looked at only while every secret so far was another shim's: one of ours
+         * settles it, and the usual process looks at its first secret alone. */
+        if (foreign == res->secrets)
+            foreign += vault_slot_elsewhere(v, e);
         size_t len = nlen + 1 + strlen(e + nlen + 1);
         res->secrets++;
         need += vault_slot_size(len);
@@ -195,7 +199,8 @@ void relocate_remove_strict(const struct config *c, struct vault *v, char **envp
         const char *e = envp[i];
         size_t nlen = entry_name_len(e);
         if (e[nlen] == '=' && config_is_strict(c, e, nlen)) {
-            foreign += vault_slot_elsewhere(v, e);
+            if (foreign == res->secrets) /* as relocate_with */
+                foreign += vault_slot_elsewhere(v, e);
             res->secrets++;
             need += vault_slot_size(strlen(e));
         }

@@ -175,6 +175,19 @@ static void seals_secrets_and_zeroes_originals(void **state)
     assert_ptr_equal(vault_find(&vault, "GITHUB_TOKEN", 12), env.envp[1]);
 }
 
+static struct vault other; /* stands for another shim's vault */
+
+/* env: PATH, GITHUB_TOKEN's entry in a slot of `other`, then `third`. */
+static void env_with_other_vault_entry(const char *third)
+{
+    vault_init(&other, false);
+    char *theirs = vault_store(&other, "GITHUB_TOKEN", 12, "fake-gh-0001", 12);
+    assert_non_null(theirs);
+    const char *entries[] = {"PATH=/usr/bin", "GITHUB_TOKEN=placeholder", third};
+    env_build(&env, entries, 3);
+    env.envp[1] = theirs;
+}
+
 /* Every secret entry points into a vault slot, but no other envseal shim is loaded
  * (this test's vault stands for one): strings that merely look sealed, such as a
  * program's own buffer with a forged header, are sealed here. (With another shim
@@ -182,13 +195,7 @@ static void seals_secrets_and_zeroes_originals(void **state)
 static void look_alike_slots_without_another_shim_sealed(void **state)
 {
     (void)state;
-    static struct vault other;
-    vault_init(&other, false);
-    char *theirs = vault_store(&other, "GITHUB_TOKEN", 12, "fake-gh-0001", 12);
-    assert_non_null(theirs);
-    const char *entries[] = {"PATH=/usr/bin", "GITHUB_TOKEN=placeholder", "HOME=/root"};
-    env_build(&env, entries, 3);
-    env.envp[1] = theirs;
+    env_with_other_vault_entry("HOME=/root");
     struct relocate_result r;
     relocate_secrets(&cfg, &vault, env.envp, env.envp, &r);
     assert_false(r.foreign);
@@ -203,13 +210,7 @@ static void look_alike_slots_without_another_shim_sealed(void **state)
 static void partly_foreign_all_sealed(void **state)
 {
     (void)state;
-    static struct vault other;
-    vault_init(&other, false);
-    char *look = vault_store(&other, "GITHUB_TOKEN", 12, "fake-gh-0001", 12);
-    assert_non_null(look);
-    const char *entries[] = {"PATH=/usr/bin", "GITHUB_TOKEN=placeholder", "DB_PASSWORD=fake-db"};
-    env_build(&env, entries, 3);
-    env.envp[1] = look;
+    env_with_other_vault_entry("DB_PASSWORD=fake-db");
     struct relocate_result r;
     relocate_secrets(&cfg, &vault, env.envp, env.envp, &r);
     assert_false(r.foreign);

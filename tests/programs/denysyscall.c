@@ -7,24 +7,12 @@
  *   ERRNO   the error it returns
  *   ARG VALUE  only when argument ARG (0-5) equals VALUE (its low 32 bits) */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
-#define ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define ARCH AUDIT_ARCH_AARCH64
-#endif
-
-#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#include "tests/programs/deny_syscall.h"
 
 int main(int argc, char **argv)
 {
@@ -41,24 +29,7 @@ int main(int argc, char **argv)
     unsigned value = sep == 5 ? (unsigned)strtoul(argv[4], NULL, 0) : 0;
     if (arg > 5)
         return 2;
-    struct sock_filter f[] = {
-        LOAD(arch),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        LOAD(nr),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        /* arg < 0: no condition (the load and the test below always pass) */
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                 arg < 0 ? offsetof(struct seccomp_data, nr)
-                         : offsetof(struct seccomp_data, args) + (unsigned)arg * 8),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arg < 0 ? nr : value, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog prog = {sizeof f / sizeof f[0], f};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+    if (deny_syscall(nr, err, arg, value) != 0) {
         perror("denysyscall: seccomp");
         return 125;
     }

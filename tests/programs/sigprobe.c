@@ -47,11 +47,10 @@
 #include <unistd.h>
 #include <sched.h>
 #include <stddef.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include "tests/programs/deny_syscall.h"
 
 /* sigset and siginterrupt are obsolescent, and exactly what must keep working. */
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -322,17 +321,7 @@ static int pid1_trap(const char *name, bool two_bytes)
 static int refused_term(const char *name)
 {
     must_getenv(name);
-    struct sock_filter f[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigaction, 0, 3),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGTERM, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog prog = {sizeof f / sizeof f[0], f};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+    if (deny_syscall(__NR_rt_sigaction, EPERM, 0, SIGTERM) != 0) {
         printf("no seccomp\n");
         return 0;
     }

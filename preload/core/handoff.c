@@ -8,13 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "preload/platform/platform.h"
+
 /* The seals envseal run sets: nothing can change the contents any more. */
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 /* More than any environment can carry to exec: a larger file is not envseal's. */
 #define PAYLOAD_MAX ((size_t)1 << 30)
 
-static char *buf;
-static size_t buf_size;
+static char *buf ENVSEAL_HOT;     /* read at every start-up (handoff_release) */
+static size_t buf_size ENVSEAL_HOT;
 
 bool handoff_valid(const char *b, size_t len, size_t n)
 {

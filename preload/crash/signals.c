@@ -983,7 +983,7 @@ void signals_install(pid_t self)
 {
     /* Once per process: at start-up when it has secrets, else when the first one is
      * stored (callers hold the shim's lock or run before main). */
-    static bool done;
+    static bool done ENVSEAL_HOT;
     if (done)
         return;
     done = true;

@@ -24,7 +24,7 @@ typedef int (*clearenv_fn)(void);
 static void *next_setenv, *next_unsetenv, *next_putenv, *next_clearenv;
 
 /* Defined here, not next to the constructor, so that //preload:core links on its own. */
-struct shim_state envseal_state;
+struct shim_state envseal_state ENVSEAL_STATE;
 static struct shim_state *const st = &envseal_state;
 
 /* glibc declares these arguments nonnull, so the compiler would delete our NULL

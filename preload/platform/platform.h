@@ -36,6 +36,15 @@ struct map_report {
 #define ENVSEAL_HOT __attribute__((section(".data")))
 #endif
 
+/* For the shim's state (envseal_state): its first few hundred bytes are written at
+ * start-up, the kilobytes of pattern sets after them only with ENVSEAL_* settings.
+ * data_page_end.lds puts this section right after .data, so those first bytes share
+ * the page written already and the rest stays unread file pages: in .bss, its first
+ * page would be one more page fault in every preloaded process. */
+#ifndef ENVSEAL_STATE
+#define ENVSEAL_STATE __attribute__((section(".data.envseal_state")))
+#endif
+
 size_t platform_page_size(void);
 
 /* Maps a vault of at least `size` bytes (rounded up to pages), guard pages on both

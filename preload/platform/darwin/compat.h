@@ -38,6 +38,7 @@ const char *strerrorname_np(int err);
 
 /* Small statics written at start-up share the page the loader wrote (platform.h). */
 #define ENVSEAL_HOT __attribute__((section("__DATA,__data")))
+#define ENVSEAL_STATE ENVSEAL_HOT
 
 /* The shim's marker (core/marker_note.h) in a Mach-O section of its own. */
 #define ENVSEAL_NOTE_SECTION "__TEXT,__envseal_note"

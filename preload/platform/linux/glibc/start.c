@@ -11,8 +11,8 @@
 #include "preload/core/shim.h"
 #include "preload/platform/interpose.h"
 
-static int start_argc;
-static char **start_argv;
+static int start_argc ENVSEAL_HOT;
+static char **start_argv ENVSEAL_HOT;
 
 /* glibc gives every constructor the arguments of main. */
 __attribute__((constructor)) static void envseal_init(int argc, char **argv, char **envp)
@@ -63,7 +63,7 @@ int platform_at_exit(void (*fn)(void))
 typedef int (*cxa_at_quick_exit_fn)(void (*)(void), void *);
 typedef void (*quick_exit_fn)(int);
 
-static void (*quick_wipe)(void);
+static void (*quick_wipe)(void) ENVSEAL_HOT;
 static void *next___cxa_at_quick_exit, *next_quick_exit;
 static int quick_state; /* 0: nothing registered yet, 1: registering, 2: registered */
 

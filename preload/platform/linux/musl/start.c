@@ -5,6 +5,7 @@
 #include "preload/platform/platform_libc.h"
 #include "preload/platform/linux/musl/compat.h"
 #include "preload/platform/linux/syscall.h"
+#include "preload/platform/platform.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ __attribute__((constructor)) static void envseal_init(void)
 /* musl's exit runs every atexit handler first, then the destructors in the reverse
  * order of the constructors: this one (a preloaded library's, constructed before
  * the program's and its libraries') runs after theirs. */
-static void (*exit_fn)(void);
+static void (*exit_fn)(void) ENVSEAL_HOT;
 
 __attribute__((destructor)) static void envseal_fini(void)
 {

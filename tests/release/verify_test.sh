@@ -111,6 +111,32 @@ expect_failure "wrong identity rejected (fork's release workflow)" "$d" "\[wrong
 # 3b. The right workflow, but at another tag: the identity is exact, not a pattern.
 expect_failure "wrong identity rejected (other tag)" "$good" "\[wrong-identity\]" --tag v1.2.4
 
+# 3c. Tags that a pattern would take for the asked one: the identity is compared
+#     whole, character for character (a release signed at v1.2.3-rc1 or v1.2.30 is
+#     not v1.2.3; v1.2 is not v1.2.3; "." is no wildcard).
+for signed in v1.2.3-rc1 v1.2.30 v1x2y3; do
+    d=$(fresh "tag-$signed")
+    sign "$d" --identity "${identity%"$tag"}$signed" --issuer "$issuer"
+    expect_failure "wrong identity rejected (signed at $signed, asked for $tag)" "$d" \
+        "SHA256SUMS: \[wrong-identity\] signed by identity \"${identity%"$tag"}$signed\""
+done
+expect_failure "wrong identity rejected (asked for v1.2, signed at $tag)" "$good" "\[wrong-identity\]" --tag v1.2
+
+# 3d. Bundles that are valid, signed by the release identity, but not the file's
+#     signature: another file's, and an attestation (DSSE: the workflow publishes its
+#     build provenance under the very same identity), put in place of every bundle.
+d=$(fresh other-files-bundle)
+sign "$d" --identity "$identity" --issuer "$issuer"
+cp "$d/$deb.sigstore.json" "$d/$tarball.sigstore.json"
+expect_failure "another file's bundle rejected" "$d" "$tarball: \[tampered\]"
+d=$(fresh attestation-as-signature)
+sign "$d" --identity "$identity" --issuer "$issuer" --attestation "$work/attestation.json"
+for f in "$d"/*.sigstore.json; do cp "$work/attestation.json" "$f"; done
+out=$(verify_in "$d" --trusted-root "$d/trusted_root.json")
+rc=$?
+((rc == 1)) && (($(grep -c '^FAIL .*: \[not-a-signature\] .* holds a dsseEnvelope' <<<"$out") == nfiles))
+report "attestation (DSSE) bundle in place of every signature rejected, for each of $nfiles files" $? "exit $rc:"$'\n'"$out"
+
 # 4. Right identity string, but vouched for by another OIDC issuer.
 d=$(fresh wrong-issuer)
 sign "$d" --identity "$identity" --issuer https://accounts.google.com

@@ -2,7 +2,7 @@
 // turns each way it can fail into a message that says what went wrong.
 import crypto from 'node:crypto';
 import { bundleFromJSON } from '@sigstore/bundle';
-import { PolicyError, toSignedEntity, Verifier, VerificationError } from '@sigstore/verify';
+import { toSignedEntity, Verifier, VerificationError } from '@sigstore/verify';
 
 export class Refusal extends Error {
   constructor(kind, message) {
@@ -19,12 +19,25 @@ function loadBundle(bundleText, bundleName) {
   }
 }
 
-// The signed digest is in the bundle: comparing it first names the real problem
-// (the file changed) instead of a later, vaguer log-body mismatch.
-function checkDigest(bundle, artifact) {
-  if (bundle.content.$case !== 'messageSignature') return;
+// A release file's bundle is a signature over that file (cosign sign-blob): its
+// signed SHA-256 digest must be the file's. Any other kind of bundle is refused
+// before anything else: a DSSE envelope (an attestation, such as the workflow's
+// build provenance, signed by the very same identity) is verified against its own
+// payload, never against the file, so accepting one would let any such bundle
+// vouch for any file. Comparing the digest first also names the real problem (the
+// file changed) instead of a later, vaguer log-body mismatch.
+const SHA2_256 = 1; // HashAlgorithm.SHA2_256 in the bundle's protobuf schema
+
+function checkDigest(bundle, artifact, bundleName) {
+  if (bundle.content.$case !== 'messageSignature') {
+    throw new Refusal('not-a-signature',
+      `${bundleName} holds a ${bundle.content.$case}, not a signature over a file ` +
+      '(an attestation or another kind of bundle cannot vouch for a release file)');
+  }
   const md = bundle.content.messageSignature.messageDigest;
-  if (!md) return;
+  if (!md || md.algorithm !== SHA2_256 || !md.digest || md.digest.length !== 32) {
+    throw new Refusal('bad-bundle', `${bundleName} carries no SHA-256 digest of the signed file`);
+  }
   const actual = crypto.createHash('sha256').update(artifact).digest();
   if (!actual.equals(Buffer.from(md.digest))) {
     throw new Refusal('tampered',
@@ -59,33 +72,34 @@ function explainVerificationError(e) {
  */
 export function verifyArtifact(trust, policy, artifact, bundleText, bundleName) {
   const bundle = loadBundle(bundleText, bundleName);
-  checkDigest(bundle, artifact);
+  checkDigest(bundle, artifact, bundleName);
   const entity = toSignedEntity(bundle, artifact);
   const verifier = new Verifier(trust);
-  const want = { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } };
   let signer;
   try {
-    signer = verifier.verify(entity, want);
+    // No policy here: @sigstore/verify matches an identity as a regular expression,
+    // unanchored (v1.2.3 would accept v1.2.3-rc1 and v1.2.30, "." any character).
+    // The chain, the log and the signature are checked; the identity and issuer are
+    // then compared below, exactly.
+    signer = verifier.verify(entity);
   } catch (e) {
-    if (e instanceof PolicyError) {
-      // The chain, log and signature are fine: say whose signature it is.
-      const got = verifier.verify(entity).identity || {};
-      const gotId = got.subjectAlternativeName;
-      const gotIss = got.extensions && got.extensions.issuer;
-      if (gotIss !== policy.issuer) {
-        throw new Refusal('wrong-issuer',
-          `certificate OIDC issuer is "${gotIss}", expected "${policy.issuer}"`);
-      }
-      throw new Refusal('wrong-identity',
-        `signed by identity "${gotId}", expected "${policy.identity}"`);
-    }
     if (e instanceof VerificationError) throw explainVerificationError(e);
     throw e;
   }
+  const got = signer.identity || {};
+  const gotId = got.subjectAlternativeName;
+  const gotIss = got.extensions && got.extensions.issuer;
+  if (gotIss !== policy.issuer) {
+    throw new Refusal('wrong-issuer',
+      `certificate OIDC issuer is "${gotIss}", expected "${policy.issuer}"`);
+  }
+  if (gotId !== policy.identity) {
+    throw new Refusal('wrong-identity', `signed by identity "${gotId}", expected "${policy.identity}"`);
+  }
   const entry = bundle.verificationMaterial.tlogEntries[0];
   return {
-    identity: signer.identity.subjectAlternativeName,
-    issuer: signer.identity.extensions.issuer,
+    identity: gotId,
+    issuer: gotIss,
     logIndex: entry ? String(entry.logIndex) : '?',
   };
 }

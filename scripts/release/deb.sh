@@ -11,8 +11,10 @@
 # The ELF files are the archive's, stripped as Debian's dh_strip strips them.
 # The package's version is VERSION with "-" turned into "~" (0.0.0-dev.X sorts before 0.0.0);
 # ARCH and TRIPLET are dpkg's for this machine. Depends comes from dpkg-shlibdeps:
-# the libc6 version that the symbols the binaries use need. No maintainer scripts:
-# installing never touches /etc/ld.so.preload. Reproducible: every mtime is
+# the libc6 version that the symbols the binaries use need. One maintainer script,
+# prerm: removing the package is refused while /etc/ld.so.preload still names one of
+# its libraries (without them every program would print a loader error and run
+# unprotected); installing never touches /etc/ld.so.preload. Reproducible: every mtime is
 # SOURCE_DATE_EPOCH (dpkg-deb also uses it for the ar members), owner root, modes
 # set here, files sorted by dpkg-deb, single-threaded xz.
 #
@@ -97,6 +99,8 @@ sed -e "s/@VERSION@/$debversion/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" \
     -e "s/@DEPENDS@/$depends/" "$pkg/deb/control.in" >"$root/DEBIAN/control"
 (cd "$root" && find usr -type f | LC_ALL=C sort | xargs md5sum) >"$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
+sed -e "s|@TRIPLET@|$triplet|g" "$pkg/deb/prerm.in" >"$root/DEBIAN/prerm"
+chmod 0755 "$root/DEBIAN/prerm"
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 

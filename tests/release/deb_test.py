@@ -93,13 +93,19 @@ def test_layout(c):
     assert c.control["Package"] == "envseal" and c.control["Architecture"] == ARCH, c.control
     assert c.control["Version"] == DEBVERSION, c.control["Version"]
     assert os.path.basename(c.deb) == f"envseal_{VERSION}_{ARCH}.deb", c.deb
-    # No maintainer script: installing never edits /etc/ld.so.preload (or anything).
+    # One maintainer script, prerm (it only refuses a removal): installing never edits
+    # /etc/ld.so.preload (or anything), so no preinst, postinst or postrm.
     with tempfile.TemporaryDirectory() as d:
         run(["dpkg-deb", "-e", c.deb, d], check=True)
-        assert sorted(os.listdir(d)) == ["control", "md5sums"], os.listdir(d)
+        assert sorted(os.listdir(d)) == ["control", "md5sums", "prerm"], os.listdir(d)
+        prerm = os.path.join(d, "prerm")
+        assert os.stat(prerm).st_mode & 0o7777 == 0o755, oct(os.stat(prerm).st_mode)
+        assert "@TRIPLET@" not in open(prerm).read() and f"/{PRIVATE}/" in open(prerm).read()
+        res = run(["sh", "-n", prerm])
+        assert res.returncode == 0, res.stderr
     modes = {f: oct(os.stat(os.path.join(c.tree, f)).st_mode & 0o7777) for f in files}
     assert modes["usr/bin/envseal"] == "0o755" and modes[f"{PRIVATE}/libenvseal.so"] == "0o644", modes
-    print(f"  {len(files)} files, all under /usr; no maintainer scripts")
+    print(f"  {len(files)} files, all under /usr; one maintainer script, prerm")
 
 
 def libc_symbol_versions(paths):
@@ -491,13 +497,51 @@ def chroot_cases(c):
             check_protected(cmd, env, tok, cmd, control_env)
         step("Environment=LD_PRELOAD unit: ExecStart run as systemd would, program protected", preload_unit)
 
+        def preload_line_blocks_removal():
+            # What an operator who preloads envseal everywhere has: the line in
+            # /etc/ld.so.preload. Removing the package then would leave every program
+            # with a loader error and its secrets in /proc/PID/environ.
+            app = ["chroot", ch.root, "/usr/bin/app"]
+            _, value_seen, _ = watch(app, base, secret)
+            assert value_seen, "control: without the line the value should be in /proc/PID/environ"
+            os.symlink(f"/{PRIVATE}/libenvseal-strict.so", ch.path("/opt/preload.so"))
+            for line in ("/usr/$LIB/envseal/libenvseal.so\n",
+                         f"/{PRIVATE}/libenvseal-strict.so\n",
+                         f"/lib/{TRIPLET}/envseal/libenvseal.so\n",
+                         "  /opt/preload.so \n"):
+                with open(ch.path("/etc/ld.so.preload"), "w") as f:
+                    f.write(line)
+                check_protected(app, base, secret)
+                res = ch.sh("dpkg", "-r", "envseal")
+                assert res.returncode != 0, f"{line.strip()}: dpkg -r succeeded"
+                assert "/etc/ld.so.preload preloads envseal" in res.stderr, res.stderr
+                st = ch.sh("dpkg-query", "-W", "-f=${Status}", "envseal").stdout
+                # dpkg records the wish ("deinstall") but the package stays installed.
+                assert st.endswith(" ok installed"), f"{line.strip()}: {st}"
+                assert os.path.exists(ch.path(f"/{PRIVATE}/libenvseal.so")), line
+            # An upgrade (here a reinstall) keeps the files and is never refused.
+            res = ch.sh("dpkg", "-i", "/tmp/envseal.deb")
+            assert res.returncode == 0, res.stdout + res.stderr
+            check_protected(app, base, secret)
+            os.unlink(ch.path("/opt/preload.so"))
+            # A file that names nothing of ours does not stand in the way (checked by
+            # the removal below).
+            open(ch.path("/etc/ld.so.preload"), "w").close()
+        step("dpkg -r is refused while /etc/ld.so.preload preloads envseal; upgrades are not",
+             preload_line_blocks_removal)
+
         def remove():
             for p in added + [ch.path("/usr/bin/app"), ch.path("/tmp/envseal.deb")]:
                 os.unlink(p)
+            if os.path.lexists(ch.path("/opt/preload.so")):  # the step above failed midway
+                os.unlink(ch.path("/opt/preload.so"))
+                open(ch.path("/etc/ld.so.preload"), "w").close()
             for d in ("/etc/app", "/run/credentials"):
                 shutil.rmtree(ch.path(d), ignore_errors=True)
             res = ch.sh("dpkg", "-r", "envseal")
             assert res.returncode == 0, res.stderr
+            if os.path.exists(ch.path("/etc/ld.so.preload")):
+                os.unlink(ch.path("/etc/ld.so.preload"))
             left = sorted(ch.files() - before)
             assert not left, f"left behind after dpkg -r: {left[:10]}"
             res = ch.sh("dpkg", "-P", "envseal")

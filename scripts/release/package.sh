@@ -4,7 +4,7 @@
 #   OUT/envseal-VERSION-linux-ARCH.tar.gz      lib/libenvseal.so, lib/libenvseal-strict.so
 #                                             (with --lib-strict), bin/envseal (with
 #                                             --cli), LICENSE, README.md, SECURITY.md,
-#                                             docs/*.md
+#                                             docs/*.md, licenses/ (with --static)
 #   OUT/envseal-VERSION-linux-ARCH.spdx.json   its SPDX 2.3 SBOM
 #   OUT/envseal_VERSION_ARCH.deb               (with --cli) the Debian package of the
 #                                             same binaries (scripts/release/deb.sh)
@@ -27,6 +27,8 @@
 #   --static the Debian package PACKAGE's static library is linked into PATH (relative
 #            to the archive's top directory, e.g. bin/envseal=libelf-dev); the SBOM
 #            lists it with a STATIC_LINK relationship (nothing in the ELF file says so)
+#            and its license in the file's; licenses/ holds its copyright file and the
+#            license texts that names
 #   --arch   the binaries' architecture in the file name (default: uname -m; required
 #            with --os macos, whose binaries are cross-built)
 # SOURCE_DATE_EPOCH must be set.
@@ -91,6 +93,18 @@ if [[ -n $cli ]]; then
     install -d -m 0755 "$top/bin"
     install -m 0755 "$cli" "$top/bin/envseal"
 fi
+# bin/envseal has other projects' code linked in (--static): their Debian copyright
+# files, and the license texts those name, go with it (the LGPL asks for both).
+for decl in "${statics[@]}"; do
+    pkg_name=${decl#*=} copyright=/usr/share/doc/${decl#*=}/copyright
+    [[ -f $copyright ]] || fail "$copyright is missing: the license of $pkg_name"
+    install -d -m 0755 "$top/licenses"
+    install -m 0644 "$copyright" "$top/licenses/$pkg_name.copyright"
+    for text in $(grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' "$copyright" | sort -u); do
+        [[ -f $text ]] || fail "$text is missing: named by $copyright"
+        install -m 0644 "$text" "$top/licenses/${text##*/}"
+    done
+done
 for doc in LICENSE README.md SECURITY.md; do
     [[ -f $docs/$doc ]] && install -m 0644 "$docs/$doc" "$top/$doc"
 done
@@ -124,12 +138,17 @@ sbom() {
         [[ $decl == ?*=?* ]] || fail "--static wants PATH=PACKAGE, not '$decl'"
         static_args+=(--static "$prefix${decl#bin/}")
     done
-    local download=NOASSERTION
+    local download=NOASSERTION purl=pkg:generic/envseal@$version?file_name=$archive
     [[ -n $tag ]] && download=https://github.com/$repo/releases/download/$tag/$archive
+    if [[ $archive == *.deb ]]; then
+        local v
+        v=$(dpkg-deb -f "$out/$archive" Version) && v=${v//'~'/%7E}
+        purl=pkg:deb/envseal/envseal@${v//+/%2B}?arch=$(dpkg-deb -f "$out/$archive" Architecture)
+    fi
     "$sbom_tool" --name envseal --version "$version" --license Apache-2.0 \
         --supplier "Organization: envseal" --archive "$out/$archive" --root "$root" \
         --namespace "https://github.com/$repo/spdx/$base-$sha" \
-        --download-location "$download" --output "$out/$base.spdx.json" "${static_args[@]}" \
+        --download-location "$download" --purl "$purl" --output "$out/$base.spdx.json" "${static_args[@]}" \
         "${members[@]}" ||
         fail "SBOM generation failed for $archive"
     sums+=("$archive" "$base.spdx.json")

@@ -2,7 +2,7 @@
  *
  *   envseal-sbom --name N --version V --license EXPR --supplier "Organization: X"
  *                --archive FILE --root DIR --namespace URI [--download-location URL]
- *                [--output FILE] [--static PATH=DEBIAN-PACKAGE]... PATH...
+ *                [--purl PURL] [--output FILE] [--static PATH=DEBIAN-PACKAGE]... PATH...
  *
  * PATHs are the archive's members, relative to DIR (the staged tree the archive was
  * made from). Every ELF member is followed through DT_NEEDED and its program
@@ -10,7 +10,8 @@
  * provide them. Static libraries leave no such trace: --static declares that
  * DEBIAN-PACKAGE's static library (e.g. libelf-dev's libelf.a) is linked into
  * the member PATH, and the SBOM lists that package with a STATIC_LINK
- * relationship from the file. The creation time is SOURCE_DATE_EPOCH, so the same inputs give the
+ * relationship from the file, whose concluded license (and the archive's) then
+ * includes that package's. The creation time is SOURCE_DATE_EPOCH, so the same inputs give the
  * same bytes. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,7 +26,7 @@
 static void usage(void)
 {
     die("usage: envseal-sbom --name N --version V --license EXPR --supplier S --archive FILE "
-        "--root DIR --namespace URI [--download-location URL] [--output FILE] "
+        "--root DIR --namespace URI [--download-location URL] [--purl PURL] [--output FILE] "
         "[--static PATH=DEBIAN-PACKAGE]... PATH...");
 }
 
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
             meta.namespace_uri = v;
         else if (!strcmp(k, "download-location"))
             meta.download_location = v;
+        else if (!strcmp(k, "purl"))
+            meta.purl = v;
         else if (!strcmp(k, "output"))
             output = v;
         else if (!strcmp(k, "static"))

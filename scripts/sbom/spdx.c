@@ -49,6 +49,17 @@ static char *purl(const struct deb_package *p)
     return s;
 }
 
+static void purl_ref(struct json *j, const char *locator)
+{
+    json_array_begin(j, "externalRefs");
+    json_object_begin(j, NULL);
+    json_string(j, "referenceCategory", "PACKAGE-MANAGER");
+    json_string(j, "referenceType", "purl");
+    json_string(j, "referenceLocator", locator);
+    json_object_end(j);
+    json_array_end(j);
+}
+
 /* "Name <mail>" -> "Organization: Name (mail)" as SPDX wants it. */
 static char *supplier(const char *maintainer)
 {
@@ -64,6 +75,56 @@ static char *supplier(const char *maintainer)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds the license of each package linked into n to parts (char *, malloc'd), once
+ * each; false when one of them is not known. */
+static bool add_static_licenses(struct vec *parts, const struct node *n)
+{
+    for (size_t i = 0; i < n->statics.len; i++) {
+        const struct deb_package *p = n->statics.item[i];
+        if (!p->license)
+            return false;
+        char *part = strchr(p->license, ' ') ? xasprintf("(%s)", p->license)
+                                             : xstrdup(p->license);
+        bool seen = false;
+        for (size_t k = 0; k < parts->len && !seen; k++)
+            seen = strcmp(parts->item[k], part) == 0;
+        if (seen)
+            free(part);
+        else
+            vec_push(parts, part);
+    }
+    return true;
+}
+
+/* "BASE AND (LGPL-3.0-or-later OR GPL-2.0-or-later) AND Zlib" for the shipped files
+ * given (all of them for the package): a file with another project's static library
+ * in it is under that library's license too. NOASSERTION when one is not known. */
+static char *concluded_license(const char *base, const struct vec *files)
+{
+    struct vec parts = {0};
+    vec_push(&parts, xstrdup(base));
+    bool known = true;
+    for (size_t i = 0; i < files->len && known; i++)
+        known = add_static_licenses(&parts, files->item[i]);
+    char *out = xstrdup(known ? base : "NOASSERTION");
+    for (size_t i = 1; i < parts.len && known; i++) {
+        char *next = xasprintf("%s AND %s", out, (const char *)parts.item[i]);
+        free(out);
+        out = next;
+    }
+    for (size_t i = 0; i < parts.len; i++)
+        free(parts.item[i]);
+    free(parts.item);
+    return out;
+}
+
+/* The license of one shipped file. */
+static char *file_license(const char *base, const struct node *n)
+{
+    struct vec one = {.item = (void **)&n, .len = 1, .cap = 1};
+    return concluded_license(base, &one);
 }
 
 static void main_package(struct json *j, const struct spdx_meta *meta, const struct model *m)
@@ -92,13 +153,17 @@ static void main_package(struct json *j, const struct spdx_meta *meta, const str
     json_string(j, "packageVerificationCodeValue", code);
     json_object_end(j);
     checksums(j, &meta->archive);
-    json_string(j, "licenseConcluded", meta->license);
+    char *concluded = concluded_license(meta->license, &m->shipped);
+    json_string(j, "licenseConcluded", concluded);
+    free(concluded);
     json_string(j, "licenseDeclared", meta->license);
     json_array_begin(j, "licenseInfoFromFiles");
     json_string(j, NULL, "NOASSERTION");
     json_array_end(j);
     json_string(j, "copyrightText", "NOASSERTION");
     json_string(j, "primaryPackagePurpose", "ARCHIVE");
+    if (meta->purl)
+        purl_ref(j, meta->purl);
     json_array_begin(j, "hasFiles");
     for (size_t i = 0; i < n; i++)
         json_string(j, NULL, ((const struct node *)m->shipped.item[i])->spdxid);
@@ -129,13 +194,7 @@ static void deb_package(struct json *j, const struct deb_package *p)
     }
     json_string(j, "copyrightText", "NOASSERTION");
     json_string(j, "primaryPackagePurpose", "LIBRARY");
-    json_array_begin(j, "externalRefs");
-    json_object_begin(j, NULL);
-    json_string(j, "referenceCategory", "PACKAGE-MANAGER");
-    json_string(j, "referenceType", "purl");
-    json_string(j, "referenceLocator", ref);
-    json_object_end(j);
-    json_array_end(j);
+    purl_ref(j, ref);
     json_object_end(j);
     free(id);
     free(ref);
@@ -177,7 +236,7 @@ static char *file_comment(const struct node *n)
     return c;
 }
 
-static void file(struct json *j, const struct node *n, const char *license)
+static void file(struct json *j, const struct node *n, char *license)
 {
     json_object_begin(j, NULL);
     json_string(j, "SPDXID", n->spdxid);
@@ -192,6 +251,7 @@ static void file(struct json *j, const struct node *n, const char *license)
                                                                         : "TEXT");
     json_array_end(j);
     json_string(j, "licenseConcluded", license);
+    free(license);
     json_array_begin(j, "licenseInfoInFiles");
     json_string(j, NULL, "NOASSERTION");
     json_array_end(j);
@@ -301,9 +361,9 @@ int spdx_write(FILE *out, const struct spdx_meta *meta, const struct model *m)
 
     json_array_begin(&j, "files");
     for (size_t i = 0; i < m->shipped.len; i++)
-        file(&j, m->shipped.item[i], meta->license);
+        file(&j, m->shipped.item[i], file_license(meta->license, m->shipped.item[i]));
     for (size_t i = 0; i < m->system.len; i++)
-        file(&j, m->system.item[i], "NOASSERTION");
+        file(&j, m->system.item[i], xstrdup("NOASSERTION"));
     json_array_end(&j);
 
     relationships(&j, m);

@@ -15,6 +15,7 @@ struct spdx_meta {
     struct digests archive;
     const char *namespace_uri;
     const char *download_location; /* NULL: NOASSERTION */
+    const char *purl;              /* the archive's package URL, or NULL */
     const char *created;           /* "YYYY-MM-DDThh:mm:ssZ" */
 };
 

@@ -13,6 +13,7 @@ usage: deb_test.py LIBENVSEAL LIBENVSEAL_STRICT ENVSEAL SBOM_TOOL SVCAPP
 """
 import glob
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -187,6 +188,13 @@ def test_sbom_and_checksums(c):
     with open(c.deb, "rb") as f:
         assert f"{hashlib.sha256(f.read()).hexdigest()}  {os.path.basename(c.deb)}" in sums
     assert os.path.basename(sbom) in sums
+    doc = json.load(open(sbom))
+    main = doc["packages"][0]
+    purl = f"pkg:deb/envseal/envseal@{DEBVERSION.replace('~', '%7E')}?arch={ARCH}"
+    assert main["externalRefs"][0]["referenceLocator"] == purl, main["externalRefs"]
+    cli = [f for f in doc["files"] if f["fileName"] == "./usr/bin/envseal"][0]
+    want = "Apache-2.0 AND (LGPL-3.0-or-later OR GPL-2.0-or-later) AND Zlib"
+    assert cli["licenseConcluded"] == want == main["licenseConcluded"], cli["licenseConcluded"]
     # Control: a package whose man page changed is caught.
     with tempfile.TemporaryDirectory() as d:
         tree = os.path.join(d, "t")

@@ -267,6 +267,43 @@ def test_licenses_and_purls(r):
     for p in r.doc["packages"][1:]:
         ref = p["externalRefs"][0]["referenceLocator"]
         assert ref.startswith(f"pkg:deb/debian/{p['name']}@"), ref
+    archive = os.path.basename(r.tarball)
+    assert main["externalRefs"][0]["referenceLocator"] == \
+        f"pkg:generic/envseal@1.2.3?file_name={archive}", main["externalRefs"]
+    # A file with libelf and zlib linked in is under their licenses too: the same
+    # expression as the Debian package's copyright file gives for usr/bin/envseal.
+    want = copyright_license("usr/bin/envseal")
+    assert want == "Apache-2.0 AND (LGPL-3.0-or-later OR GPL-2.0-or-later) AND Zlib", want
+    top = archive[: -len(".tar.gz")]
+    concluded = {f["fileName"]: f["licenseConcluded"] for f, _ in r.shipped()}
+    assert concluded.pop(f"./{top}/bin/envseal") == want, "bin/envseal's licenseConcluded"
+    assert set(concluded.values()) == {"Apache-2.0"}, set(concluded.values())
+    assert main["licenseConcluded"] == want, main["licenseConcluded"]
+    # ... and the archive carries those licenses: each package's copyright file and
+    # the texts it names, as the system has them.
+    for pkg in STATIC_CANDIDATES:
+        copyright = f"/usr/share/doc/{pkg}/copyright"
+        texts = set(re.findall(r"/usr/share/common-licenses/[\w.+-]+", open(copyright).read()))
+        for src in [copyright, *texts]:
+            name = f"{pkg}.copyright" if src == copyright else os.path.basename(src)
+            with open(os.path.join(r.extracted, top, "licenses", name), "rb") as f, \
+                    open(src, "rb") as g:
+                assert f.read() == g.read(), f"licenses/{name} differs from {src}"
+    assert {"GPL-2", "GPL-3", "LGPL-3"} <= set(os.listdir(os.path.join(r.extracted, top, "licenses")))
+    print(f"  bin/envseal and the archive: {want}")
+
+
+def copyright_license(path):
+    """The License: of the Files: paragraph naming path in the Debian package's
+    copyright file, in SPDX terms."""
+    spdx = {"Apache-2.0": "Apache-2.0", "LGPL-3+": "LGPL-3.0-or-later",
+            "GPL-2+": "GPL-2.0-or-later", "Zlib": "Zlib", "and": "AND", "or": "OR"}
+    text = open(os.path.join(REPO, "packaging/deb/copyright")).read()
+    for para in text.split("\n\n"):
+        if re.search(rf"^Files: .*\b{re.escape(path)}\b", para, re.M):
+            lic = re.search(r"^License: (.*)$", para, re.M).group(1)
+            return re.sub(r"[\w.+-]+", lambda m: spdx[m.group(0)], lic)
+    raise AssertionError(f"packaging/deb/copyright has no Files: paragraph for {path}")
 
 
 def test_check_sbom_script(r):

@@ -4,6 +4,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+
 missing=()
 while read -r pkg; do
     [[ -z "$pkg" || "$pkg" == \#* ]] && continue
@@ -11,18 +14,20 @@ while read -r pkg; do
         missing+=("$pkg")
 done <"$here/debian-packages.txt"
 
-# Node.js: the machine's own build (it bundles npm) when present, else Debian's.
+# Node.js: the machine's own build (it bundles npm) when present, else Debian's,
+# then Node.js 20 beside it if that is older than scripts/sigstore needs (below).
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
-    sudo_cmd=()
-    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
         --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Debian 12's nodejs is 18; the lockfiles want 20.17 or newer.
+bash "$here/setup-node.sh" --check || "${sudo_cmd[@]}" bash "$here/setup-node.sh"
 
 # Project parts with npm dependencies install them from their lockfiles.
 for lock in "$here"/../*/package-lock.json "$here"/../*/*/package-lock.json; do

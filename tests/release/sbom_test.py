@@ -344,6 +344,34 @@ def fake_macho(path, cpu, filetype):
         f.write(struct.pack("<IIII", 0xFEEDFACF, cpu, 0, filetype) + bytes(4080))
 
 
+def test_unpacked_archive_runs(r):
+    """install.md: unpacked anywhere, bin/envseal finds the shim in ../lib beside it
+    and protects the program (a copy of the tree in a new place, so that nothing can
+    come from the build's own paths)."""
+    top = os.path.basename(r.tarball)[: -len(".tar.gz")]
+    secret = "arch-" + os.urandom(8).hex()
+    script = ('grep -c "$0" /proc/self/maps; tr "\\0" "\\n" </proc/$$/environ | '
+              'grep -c "^DB_PASSWORD=" ; printf %s "$DB_PASSWORD" | sha256sum')
+    want = hashlib.sha256(secret.encode()).hexdigest()
+    with tempfile.TemporaryDirectory() as d:
+        moved = os.path.join(d, "opt", top)
+        shutil.copytree(os.path.join(r.extracted, top), moved)
+        lib = os.path.join(moved, "lib/libenvseal.so")
+        env = {"PATH": "/usr/bin:/bin", "DB_PASSWORD": secret}
+        res = subprocess.run([os.path.join(moved, "bin/envseal"), "run", "--on-failure", "refuse",
+                              "--", "/bin/sh", "-c", script, lib], env=env,
+                             capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+        maps, in_environ, digest = res.stdout.split("\n")[:3]
+        assert int(maps) > 0, "the shim from the unpacked lib/ is not mapped"
+        assert in_environ == "0", "DB_PASSWORD is in /proc/PID/environ"
+        assert digest.split()[0] == want, "the program did not get DB_PASSWORD intact"
+        # Control: the same program without envseal shows it there.
+        res = subprocess.run(["/bin/sh", "-c", script, lib], env=env, capture_output=True,
+                             text=True)
+        assert res.stdout.split("\n")[:2] == ["0", "1"], res.stdout.split("\n")[:2]
+
+
 def test_macos_archive(r):
     """package.sh --os macos: the macOS archive (lib/libenvseal.dylib, bin/envseal)
     and its SBOM, the Mach-O files typed BINARY with their kind, no Debian package,

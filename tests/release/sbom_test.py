@@ -18,6 +18,7 @@ import copy
 import glob
 import re
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -324,6 +325,186 @@ def test_check_sbom_script(r):
         res = subprocess.run([sys.executable, script, r.sbom_path, bad], capture_output=True,
                              text=True)
         assert res.returncode == 1 and "LICENSE: SHA1 differs" in res.stdout, res.stdout
+
+
+CHECK_SBOM = os.path.join(REPO, "scripts/release/check_sbom.py")
+
+
+def run_check_sbom(*args):
+    res = subprocess.run([sys.executable, CHECK_SBOM, *args], capture_output=True, text=True)
+    return res.returncode, res.stdout
+
+
+def checksum_list(data):
+    return [{"algorithm": alg, "checksumValue": v} for alg, v in digests(data).items()]
+
+
+def forge(r, d, extra=(), change_lib=False, edit=None):
+    """A forger's release in d: r's archive with the members extra ((TarInfo, bytes
+    or None) pairs) added and, with change_lib, a byte appended to lib/libenvseal.so;
+    r's SBOM remade to fit it as a forger would (the package's checksums, an entry
+    for each new regular file, each file's checksums, the verification code), then
+    given to edit. Returns the SBOM's path; the archive is beside it."""
+    archive = os.path.join(d, os.path.basename(r.tarball))
+    with tarfile.open(r.tarball) as src, tarfile.open(archive, "w:gz") as dst:
+        for m in src:
+            data = src.extractfile(m).read() if m.isfile() else None
+            if change_lib and m.name.endswith("/lib/libenvseal.so"):
+                data += b"x"
+                m.size = len(data)
+            dst.addfile(m, io.BytesIO(data) if data is not None else None)
+        for info, data in extra:
+            dst.addfile(info, io.BytesIO(data) if data is not None else None)
+    doc = copy.deepcopy(r.doc)
+    main = next(p for p in doc["packages"] if p["SPDXID"] == "SPDXRef-Package-main")
+    with open(archive, "rb") as f:
+        main["checksums"] = checksum_list(f.read())
+    entries = {f["fileName"].removeprefix("./"): f for f in doc["files"]}
+    sha1s = []
+    with tarfile.open(archive) as t:
+        for m in t:
+            if not m.isfile():
+                continue
+            data = t.extractfile(m).read()
+            sha1s.append(digests(data)["SHA1"])
+            entry = entries.get(m.name)
+            if entry is None:
+                entry = {"SPDXID": f"SPDXRef-File-forged-{len(doc['files'])}",
+                         "fileName": "./" + m.name, "fileTypes": ["BINARY"]}
+                doc["files"].append(entry)
+                main["hasFiles"].append(entry["SPDXID"])
+            entry["checksums"] = checksum_list(data)
+    main["packageVerificationCode"]["packageVerificationCodeValue"] = \
+        hashlib.sha1("".join(sorted(sha1s)).encode()).hexdigest()
+    if edit:
+        edit(doc)
+    path = archive[: -len(".tar.gz")] + ".spdx.json"
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def archive_files(doc):
+    return [f for f in doc["files"] if f["fileName"].startswith("./")]
+
+
+def test_check_sbom_refuses_missing_checksums(r):
+    """An SBOM without the package's checksums, or without the files', has nothing
+    to compare the archive with: refused, even when the rest of it is consistent
+    (a changed library, every checksum dropped, the verification code remade)."""
+    with tempfile.TemporaryDirectory() as d:
+        # Control: the forger's remade SBOM passes when it keeps its checksums
+        # (only the SBOM's signature tells it from the release's).
+        rc, out = run_check_sbom(forge(r, d, change_lib=True))
+        assert rc == 0, out
+
+    def no_package_sums(doc):
+        del doc["packages"][0]["checksums"]
+
+    def no_file_sums(doc):
+        for f in doc["files"]:
+            f["checksums"] = []
+
+    def none(doc):
+        no_package_sums(doc)
+        no_file_sums(doc)
+
+    for what, edit, change_lib, want in [
+            ("package's checksums dropped", no_package_sums, False,
+             "package envseal-1.2.3-linux-x86_64.tar.gz: no SHA1 and no SHA256 checksum"),
+            ("files' checksums emptied", no_file_sums, False,
+             "/lib/libenvseal.so: no SHA1 and no SHA256 checksum"),
+            ("every checksum dropped, library changed", none, True,
+             "/lib/libenvseal.so: no SHA1 and no SHA256 checksum")]:
+        with tempfile.TemporaryDirectory() as d:
+            rc, out = run_check_sbom(forge(r, d, change_lib=change_lib, edit=edit))
+            assert rc == 1 and want in out, f"{what}: exit {rc}: {out}"
+
+
+def test_check_sbom_refuses_sha1_only(r):
+    """SHA-1 alone is not enough: an SBOM whose package and files have no SHA-256
+    is refused."""
+    def sha1_only(doc):
+        for el in [doc["packages"][0], *doc["files"]]:
+            el["checksums"] = [c for c in el["checksums"] if c["algorithm"] == "SHA1"]
+
+    with tempfile.TemporaryDirectory() as d:
+        rc, out = run_check_sbom(forge(r, d, edit=sha1_only))
+        assert rc == 1 and "package envseal-1.2.3-linux-x86_64.tar.gz: no SHA256 checksum" in out \
+            and "/lib/libenvseal.so: no SHA256 checksum" in out, f"exit {rc}: {out}"
+
+
+def test_check_sbom_refuses_conflicting_checksums(r):
+    """Two SHA-256 values for one file: refused, whichever is last."""
+    def two_sha256(doc):
+        lib = next(f for f in archive_files(doc) if f["fileName"].endswith("/lib/libenvseal.so"))
+        lib["checksums"].append({"algorithm": "SHA256", "checksumValue": "0" * 64})
+        lib["checksums"].reverse()
+
+    with tempfile.TemporaryDirectory() as d:
+        rc, out = run_check_sbom(forge(r, d, edit=two_sha256))
+        assert rc == 1 and "/lib/libenvseal.so: two different SHA256 checksums" in out, \
+            f"exit {rc}: {out}"
+
+
+def test_check_sbom_refuses_links_devices_fifos(r):
+    """The release's archives hold only regular files and directories: an extra
+    symbolic link (lib/libextra.so -> /tmp/attacker-lib.so), hard link, device or
+    FIFO member is refused, though the SBOM's checksums fit the archive."""
+    top = os.path.basename(r.tarball)[: -len(".tar.gz")]
+    with tarfile.open(r.tarball) as t:
+        kinds = {m.type for m in t}
+    assert kinds == {tarfile.REGTYPE, tarfile.DIRTYPE}, f"the archive holds member types {kinds}"
+
+    def member(name, kind, **attrs):
+        info = tarfile.TarInfo(f"{top}/{name}")
+        info.type, info.mtime, info.mode = kind, int(EPOCH), 0o755
+        for k, v in attrs.items():
+            setattr(info, k, v)
+        return info, None
+
+    for extra, want in [
+            (member("lib/libextra.so", tarfile.SYMTYPE, linkname="/tmp/attacker-lib.so"),
+             "lib/libextra.so in the archive is a symbolic link to /tmp/attacker-lib.so"),
+            (member("lib/libextra.so", tarfile.LNKTYPE, linkname=f"{top}/lib/libenvseal.so"),
+             "lib/libextra.so in the archive is a hard link"),
+            (member("lib/null", tarfile.CHRTYPE, devmajor=1, devminor=3),
+             "lib/null in the archive is a character device"),
+            (member("lib/fifo", tarfile.FIFOTYPE), "lib/fifo in the archive is a FIFO")]:
+        with tempfile.TemporaryDirectory() as d:
+            rc, out = run_check_sbom(forge(r, d, extra=[extra]))
+            assert rc == 1 and want in out, f"{extra[0].name}: exit {rc}: {out}"
+
+
+def test_check_sbom_refuses_member_outside_the_archive(r):
+    """A regular file whose member name climbs out ("TOP/../../x"), listed in the
+    SBOM with its checksums: refused."""
+    top = os.path.basename(r.tarball)[: -len(".tar.gz")]
+    info = tarfile.TarInfo(f"{top}/../../libextra.so")
+    info.size, info.mtime = 4, int(EPOCH)
+    with tempfile.TemporaryDirectory() as d:
+        rc, out = run_check_sbom(forge(r, d, extra=[(info, b"evil")]))
+        assert rc == 1 and "../../libextra.so in the archive is not a relative path inside it" \
+            in out, f"exit {rc}: {out}"
+
+
+def test_check_sbom_refuses_package_file_name_with_slash(r):
+    """packageFileName names a file beside the SBOM: a path (absolute, or climbing
+    out of the SBOM's directory) or "." or ".." is refused, not followed."""
+    name = os.path.basename(r.tarball)
+    with tempfile.TemporaryDirectory() as d:
+        sub = os.path.join(d, "sub")
+        os.mkdir(sub)
+        shutil.copy(r.tarball, d)
+        for file_name in [os.path.abspath(r.tarball), f"../{name}", f"./{name}", ".", ".."]:
+            doc = copy.deepcopy(r.doc)
+            doc["packages"][0]["packageFileName"] = file_name
+            path = os.path.join(sub, "x.spdx.json")
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            rc, out = run_check_sbom(path)
+            assert rc == 1 and f"packageFileName {file_name!r} is not a plain file name" in out, \
+                f"{file_name}: exit {rc}: {out}"
 
 
 def test_same_inputs_same_bytes(r):

@@ -215,6 +215,56 @@ rc=$?
 ((rc == 1)) && grep -q "FAIL $tarball: Error: none of the expected identities matched" <<<"$out"
 report "cosign branch: a cosign failure fails the verification" $? "exit $rc:"$'\n'"$out"
 
+# 10. A partial download: SHA256SUMS and the one package a user needs, with their
+#     bundles. Without --only it fails as before; with --only it verifies that
+#     package (and its SBOM when downloaded) and says what it did not check.
+# partial NAME FILE...: SHA256SUMS, the trust roots and FILE... from the good release,
+# with their bundles.
+partial() {
+    local d=$work/$1 f
+    mkdir "$d"
+    cp "$good/trusted_root.json" "$good/other_ca_root.json" "$d/"
+    for f in SHA256SUMS "${@:2}"; do cp "$good/$f" "$good/$f.sigstore.json" "$d/"; done
+    echo "$d"
+}
+d=$(partial partial "$deb")
+expect_failure "partial download without --only still fails (every listed file required)" "$d" \
+    "cannot check signatures: $tarball (file missing)"
+out=$(verify_in "$d" --trusted-root "$d/trusted_root.json" --only "$deb")
+rc=$?
+((rc == 0)) && grep -q "^ok   SHA256SUMS: signature by $identity" <<<"$out" &&
+    grep -q "^ok   $deb: signature by $identity" <<<"$out" &&
+    grep -q "^ok   checksums: 1 file(s) match SHA256SUMS" <<<"$out" &&
+    grep -q "^verify: not checked: $debsbom (the SBOM of $deb: not in " <<<"$out" &&
+    grep -q "^verify: not checked: $tarball (not named by --only)" <<<"$out" &&
+    (($(grep -c '^verify: not checked: .* (not named by --only)' <<<"$out") == nfiles - 3)) &&
+    grep -q "^verify: OK: 2 of $nfiles files (--only) .* no SBOM checked; $((nfiles - 2)) listed file(s) not checked" <<<"$out"
+report "partial download (SHA256SUMS, the .deb) verifies with --only, naming what it did not check" $? "exit $rc:"$'\n'"$out"
+d=$(partial partial-sbom "$deb" "$debsbom")
+out=$(verify_in "$d" --trusted-root "$d/trusted_root.json" --only "$deb")
+rc=$?
+((rc == 0)) && grep -q "^ok   $debsbom: signature by $identity" <<<"$out" &&
+    grep -q "^ok   sbom: $debsbom: archive and all" <<<"$out" &&
+    grep -q "^verify: OK: 3 of $nfiles files (--only) .* checksums and SBOM match" <<<"$out"
+report "--only a package: its SBOM, when downloaded, is verified with it" $? "exit $rc:"$'\n'"$out"
+expect_failure "--only an SBOM brings its package along (here missing)" "$(partial partial-sbom-only "$debsbom")" \
+    "cannot check signatures: $deb (file missing)" --only "$debsbom"
+d=$(partial partial-unlisted "$deb")
+cp "$d/$deb" "$d/envseal_1.2.3_i386.deb" && cp "$d/$deb.sigstore.json" "$d/envseal_1.2.3_i386.deb.sigstore.json"
+expect_failure "--only a file not in SHA256SUMS rejected" "$d" \
+    "--only envseal_1.2.3_i386.deb: not listed in SHA256SUMS" --only envseal_1.2.3_i386.deb
+d=$(partial partial-tampered "$deb")
+printf '\0' >>"$d/$deb"
+expect_failure "--only a tampered file rejected" "$d" "$deb: \[tampered\]" --only "$deb"
+d=$(partial partial-tampered-sums "$deb")
+sed -i "s/^[0-9a-f]\{64\}  $deb/$(printf '0%.0s' {1..64})  $deb/" "$d/SHA256SUMS"
+expect_failure "--only: SHA256SUMS's own signature is always checked" "$d" "SHA256SUMS: \[tampered\]" --only "$deb"
+d=$(partial partial-no-bundle "$deb")
+rm "$d/$deb.sigstore.json"
+expect_failure "--only a file whose bundle is missing rejected" "$d" "missing bundle: no $deb.sigstore.json" --only "$deb"
+expect_failure "--only a package: a downloaded SBOM that does not match it fails" "$work/bad-deb-sbom" \
+    "SBOM $debsbom does not match the release archive" --only "$deb"
+
 echo "verification time: $ms ms for ${tarball%%.tar.gz} and $deb ($nfiles files, sigstore-js verifier, local trusted root)"
 echo "$passed passed, $failed failed"
 ((failed == 0))

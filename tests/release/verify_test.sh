@@ -20,7 +20,7 @@ identity=https://github.com/envseal/envseal/.github/workflows/release.yml@refs/t
 issuer=https://token.actions.githubusercontent.com
 work=$(mktemp -d "${TEST_TMPDIR:-/tmp}/verify.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
+. "$repo/tests/release/report.sh"
 
 if [[ ! -d $repo/scripts/sigstore/node_modules/@sigstore/mock ]]; then
     echo "scripts/sigstore/node_modules is missing: run scripts/setup.sh"
@@ -60,17 +60,6 @@ sign() {
 # fresh NAME: a copy of the unsigned release.
 fresh() { cp -r "$work/base" "$work/$1" && echo "$work/$1"; }
 verify_in() { bash "$verify" --dir "$1" --tag "$tag" --verifier sigstore-js "${@:2}" 2>&1; }
-
-report() { # NAME CONDITION-STATUS OUTPUT
-    if (($2 == 0)); then
-        echo "ok - $1"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $1"
-        sed 's/^/    /' <<<"$3"
-        failed=$((failed + 1))
-    fi
-}
 
 # expect_failure NAME DIR PATTERN [verify options]: verify.sh must exit 1 and say PATTERN.
 expect_failure() {
@@ -266,5 +255,4 @@ expect_failure "--only a package: a downloaded SBOM that does not match it fails
     "SBOM $debsbom does not match the release archive" --only "$deb"
 
 echo "verification time: $ms ms for ${tarball%%.tar.gz} and $deb ($nfiles files, sigstore-js verifier, local trusted root)"
-echo "$passed passed, $failed failed"
-((failed == 0))
+summary

@@ -12,6 +12,12 @@
 # Run it once per architecture into the same OUT for a multi-platform build.
 # Files are copied (never linked), owned by root where possible, with fixed modes,
 # so the image does not depend on the builder's umask or on Bazel's symlinks.
+# Before copying anything it refuses, with one line "stage: FILE: why" and exit
+# status 1, a file that is not a 64-bit little-endian ELF file for ARCH, a --lib or
+# --lib-strict that is not an envseal shim for the layer's C library (a shared
+# library, no program interpreter, needing libc.so.6 for glibc or libc.so for musl,
+# with the .note.envseal note; --lib-strict of the strict flavour), and a command
+# that needs more than glibc (a dynamically linked one, with --musl).
 #
 # Usage: container/stage.sh --out DIR --arch amd64|arm64 --lib FILE [--cli FILE]
 #                           [--musl [--lib-strict FILE]]
@@ -35,36 +41,122 @@ done
     exit 2
 }
 
-# ELF e_machine (2 bytes, little-endian, at offset 18) must match the platform:
-# a library of the wrong architecture would make the loader print an error line
-# for every process of the container.
-elf_machine() { od -An -t u2 -j 18 -N 2 "$1" | tr -d ' '; }
+[[ -z "$lib_strict" ]] || ((musl)) ||
+    { echo "stage: --lib-strict goes with --musl (the glibc layer ships one library)" >&2; exit 2; }
 case $arch in
 amd64) want=62 ;;
 arm64) want=183 ;;
 *) echo "stage: unsupported architecture $arch (amd64, arm64)" >&2; exit 2 ;;
 esac
-for f in "$lib" ${lib_strict:+"$lib_strict"} ${cli:+"$cli"}; do
-    [[ -f "$f" ]] || { echo "stage: $f: no such file" >&2; exit 1; }
-    [[ $(head -c 4 "$f" | od -An -t x1 | tr -d ' ') == 7f454c46 ]] ||
-        { echo "stage: $f is not an ELF file" >&2; exit 1; }
-    [[ $(elf_machine "$f") == "$want" ]] ||
-        { echo "stage: $f is not built for $arch" >&2; exit 1; }
-done
+command -v readelf >/dev/null || { echo "stage: readelf (binutils) is needed" >&2; exit 1; }
+
+refuse() { echo "stage: $1: $2" >&2; exit 1; }
+# hexat FILE OFFSET COUNT: COUNT bytes of FILE from OFFSET, as hex digits.
+hexat() { od -An -v -t x1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
+# le HEX: the little-endian number those hex digits spell.
+le() { local h=$1 r=''; while [[ -n "$h" ]]; do r=${h:0:2}$r h=${h:2}; done; echo $((16#${r:-0})); }
+machine_name() { case $1 in 62) echo amd64 ;; 183) echo arm64 ;; *) echo "machine $1" ;; esac; }
+
+# Every file: an ELF file for the platform, 64-bit and little-endian like amd64 and
+# arm64. A file of another architecture, word size or byte order in
+# /etc/ld.so.preload makes the loader print an error line for every process of the
+# container.
+elf_header() {
+    local f=$1 m
+    [[ -f "$f" ]] || refuse "$f" "no such file"
+    [[ $(hexat "$f" 0 4) == 7f454c46 ]] || refuse "$f" "not an ELF file"
+    case $(hexat "$f" 4 1) in
+    02) ;;
+    01) refuse "$f" "a 32-bit ELF file (ELFCLASS32); $arch needs 64-bit" ;;
+    *) refuse "$f" "an ELF file of unknown class (EI_CLASS $(hexat "$f" 4 1))" ;;
+    esac
+    case $(hexat "$f" 5 1) in
+    01) ;;
+    02) refuse "$f" "a big-endian ELF file (ELFDATA2MSB); $arch is little-endian" ;;
+    *) refuse "$f" "an ELF file of unknown byte order (EI_DATA $(hexat "$f" 5 1))" ;;
+    esac
+    m=$(le "$(hexat "$f" 18 2)")
+    ((m == want)) || refuse "$f" "built for $(machine_name "$m") (e_machine $m), not $arch"
+}
+
+# The names a file needs (DT_NEEDED), one a line; refuses a file readelf cannot read.
+needed() {
+    local d
+    d=$(LC_ALL=C readelf -dW "$1" 2>/dev/null) || refuse "$1" "readelf cannot read its dynamic section"
+    sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' <<<"$d"
+}
+has_interp() {
+    local l
+    l=$(LC_ALL=C readelf -lW "$1" 2>/dev/null) || refuse "$1" "readelf cannot read its program headers"
+    grep -q '^ *INTERP ' <<<"$l"
+}
+
+# shim FILE LIBC FLAVOURS: FILE must be a shared library (ET_DYN without a program
+# interpreter) that needs LIBC (libc.so.6: glibc; libc.so: musl) and carries
+# envseal's .note.envseal note (preload/core/marker_note.h: namesz 8, type 1, owner
+# "envseal", then the ABI and the flavour, 1 relocate, 2 strict) with a flavour in
+# FLAVOURS. Otherwise the loader would stop every program (a musl build in a glibc
+# image), print an error line for each (an executable), or preload a library that
+# protects nothing.
+shim() {
+    local f=$1 libc=$2 flavours=$3 cname=glibc t deps sec off size note flavour
+    [[ $libc == libc.so ]] && cname=musl
+    elf_header "$f"
+    t=$(le "$(hexat "$f" 16 2)")
+    case $t in
+    3) ;;
+    2) refuse "$f" "an executable (ET_EXEC), not a shared library" ;;
+    *) refuse "$f" "ELF type $t, not a shared library (ET_DYN)" ;;
+    esac
+    ! has_interp "$f" ||
+        refuse "$f" "has a program interpreter (PT_INTERP): an executable, not a shared library"
+    deps=$(needed "$f") || exit 1
+    if ! grep -qxF "$libc" <<<"$deps"; then
+        if [[ $libc == libc.so.6 ]] && grep -qxF libc.so <<<"$deps"; then
+            refuse "$f" "needs libc.so, not libc.so.6: a musl build, which stops every glibc program"
+        elif [[ $libc == libc.so ]] && grep -qxF libc.so.6 <<<"$deps"; then
+            refuse "$f" "needs libc.so.6, not libc.so: a glibc build, which musl programs cannot load"
+        fi
+        refuse "$f" "does not need $libc: not a build for $cname"
+    fi
+    sec=$(LC_ALL=C readelf -SW "$f" 2>/dev/null) || refuse "$f" "readelf cannot read its section headers"
+    read -r off size < <(awk '{ for (i = 1; i <= NF; i++) if ($i == ".note.envseal" && $(i + 1) == "NOTE")
+        { print $(i + 3), $(i + 4); exit } }' <<<"$sec") || true
+    [[ -n "${off:-}" && -n "${size:-}" ]] ||
+        refuse "$f" "no .note.envseal note section: not an envseal shim"
+    (( 16#$size >= 28 )) || refuse "$f" "its .note.envseal note is too short"
+    note=$(hexat "$f" $((16#$off)) 28)
+    [[ ${note:0:8} == 08000000 && ${note:16:8} == 01000000 && ${note:24:16} == 656e767365616c00 ]] ||
+        refuse "$f" "its .note.envseal section holds no envseal note"
+    (($(le "${note:8:8}") >= 8)) || refuse "$f" "its .note.envseal note is too short"
+    flavour=$(le "${note:48:8}")
+    [[ " $flavours " == *" $flavour "* ]] || case $flavour in
+    1) refuse "$f" "the relocate-only build (note flavour 1); this file must be the strict build" ;;
+    *) refuse "$f" "an envseal shim of unknown flavour $flavour" ;;
+    esac
+}
+
+if ((musl)); then
+    shim "$lib" libc.so "1 2"
+    [[ -z "$lib_strict" ]] || shim "$lib_strict" libc.so 2
+else
+    shim "$lib" libc.so.6 "1 2"
+fi
 
 # The command must run in images that have glibc and nothing else (Debian slim has
 # no libelf1): //cli:envseal_dist, as the release archive ships it, needs only libc.
 # A musl image has no glibc at all: its command must need no loader.
-if [[ -n "$cli" ]] && ((musl)); then
-    command -v readelf >/dev/null || { echo "stage: readelf (binutils) is needed" >&2; exit 1; }
-    ! LC_ALL=C readelf -lW "$cli" | grep -q 'INTERP' ||
-        { echo "stage: $cli is dynamically linked; the musl layer needs a static command" >&2; exit 1; }
-elif [[ -n "$cli" ]]; then
-    command -v readelf >/dev/null || { echo "stage: readelf (binutils) is needed" >&2; exit 1; }
-    extra=$(LC_ALL=C readelf -dW "$cli" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
-        grep -Ev '^(libc|libm|libdl|libpthread|librt|ld-linux[-.a-z0-9_]*)\.so' || true)
-    [[ -z "$extra" ]] ||
-        { echo "stage: $cli needs ${extra//$'\n'/ }, which slim images lack" >&2; exit 1; }
+if [[ -n "$cli" ]]; then
+    elf_header "$cli"
+    if ((musl)); then
+        ! has_interp "$cli" ||
+            refuse "$cli" "dynamically linked; the musl layer needs a static command"
+    else
+        deps=$(needed "$cli") || exit 1
+        extra=$(grep -Ev '^(libc|libm|libdl|libpthread|librt|ld-linux[-.a-z0-9_]*)\.so' <<<"$deps" ||
+            true)
+        [[ -z "$extra" ]] || refuse "$cli" "needs ${extra//$'\n'/ }, which slim images lack"
+    fi
 fi
 
 owner=()

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# container/stage.sh puts into the layer only an envseal shim the layer's loader
+# can preload: the real libraries are staged (the controls), and each file that
+# would stop every program of the image (the musl build in the glibc layer), make
+# the loader print an error line for each (an executable, a 32-bit, big-endian or
+# other-architecture copy) or protect nothing (another library) is refused with
+# exit status 1, one line naming the reason, and nothing staged. No container
+# engine is needed.
+#
+# usage: stage_test.sh LIBENVSEAL LIBENVSEAL_MUSL LIBENVSEAL_STRICT_MUSL ENVSEAL   (run by Bazel)
+set -uo pipefail
+
+lib=$(readlink -f "$1") musl=$(readlink -f "$2") strict_musl=$(readlink -f "$3")
+cli=$(readlink -f "$4")
+repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+stage=$repo/container/stage.sh
+work=$(mktemp -d "${TEST_TMPDIR:-/tmp}/stage.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+. "$repo/tests/release/report.sh"
+
+case $(uname -m) in
+x86_64) arch=amd64 other=183 ;; # a copy marked arm64
+aarch64) arch=arm64 other=62 ;; # a copy marked amd64
+*) skip all "unsupported machine $(uname -m)"; summary; exit ;;
+esac
+
+# accepts NAME STAGE-ARGS...: stage.sh exits 0 and says nothing.
+accepts() {
+    local name=$1 out=$work/$1 msg rc
+    shift
+    msg=$(bash "$stage" --out "$out" --arch "$arch" "$@" 2>&1)
+    rc=$?
+    ((rc == 0)) && [[ -z "$msg" ]]
+    report "$name" $? "exit status $rc: $msg"
+}
+
+# refuses NAME FILE REASON STAGE-ARGS...: stage.sh exits 1 with the one line
+# "stage: FILE: ..." containing REASON, and creates nothing under OUT.
+refuses() {
+    local name=$1 file=$2 reason=$3 out=$work/$1 msg rc
+    shift 3
+    msg=$(bash "$stage" --out "$out" --arch "$arch" "$@" 2>&1)
+    rc=$?
+    ((rc == 1)) && [[ $(wc -l <<<"$msg") -eq 1 && "$msg" == "stage: $file: "*"$reason"* ]] &&
+        [[ ! -e "$out" ]]
+    report "$name" $? "exit status $rc, wanted 1 and a line naming $file and '$reason': $msg"
+}
+
+test_glibc_shim_and_command_staged() {
+    accepts test_glibc_shim_and_command_staged --lib "$lib" --cli "$cli"
+    local root=$work/test_glibc_shim_and_command_staged/rootfs-$arch
+    cmp -s "$lib" "$root/usr/lib/envseal/libenvseal.so" && cmp -s "$cli" "$root/usr/bin/envseal" &&
+        [[ $(cat "$root/etc/ld.so.preload") == /usr/lib/envseal/libenvseal.so ]]
+    report test_glibc_layer_holds_the_files $? "$(find "$root" 2>&1)"
+}
+
+test_musl_shim_refused_in_glibc_layer() {
+    refuses test_musl_shim_refused_in_glibc_layer "$musl" "a musl build" --lib "$musl"
+}
+
+test_executable_refused() {
+    refuses test_executable_refused "$cli" "program interpreter" --lib "$cli"
+}
+
+# Copies of libenvseal.so with one byte of the ELF header changed: EI_CLASS 1
+# (32-bit), EI_DATA 2 (big-endian), e_machine of the other architecture, e_type 2
+# (ET_EXEC). Each line: NAME OFFSET BYTE REASON.
+test_patched_copies_refused() {
+    local name offset byte reason f
+    while read -r name offset byte reason; do
+        f=$work/$name.so
+        cp "$lib" "$f"
+        printf "\\x$byte" | dd of="$f" bs=1 seek="$offset" conv=notrunc status=none
+        refuses "$name" "$f" "$reason" --lib "$f"
+    done <<END
+test_32bit_class_refused 4 01 32-bit
+test_big_endian_refused 5 02 big-endian
+test_other_architecture_refused 18 $(printf %02x "$other") (e_machine $other), not $arch
+test_exec_type_refused 16 02 not a shared library
+END
+}
+
+test_library_without_note_refused() {
+    local f
+    for f in /usr/lib/"$(uname -m)"-linux-gnu/libz.so.1 /lib/"$(uname -m)"-linux-gnu/libz.so.1 \
+        /usr/lib64/libz.so.1 ''; do
+        [[ -z "$f" || -e "$f" ]] && break
+    done
+    [[ -n "$f" ]] || { skip test_library_without_note_refused "no libz.so.1 found"; return; }
+    f=$(readlink -f "$f")
+    refuses test_library_without_note_refused "$f" ".note.envseal" --lib "$f"
+}
+
+test_musl_shims_staged() {
+    accepts test_musl_shims_staged --musl --lib "$musl" --lib-strict "$strict_musl"
+}
+
+test_glibc_shim_refused_in_musl_layer() {
+    refuses test_glibc_shim_refused_in_musl_layer "$lib" "a glibc build" --musl --lib "$lib"
+}
+
+test_relocate_build_refused_as_strict() {
+    refuses test_relocate_build_refused_as_strict "$musl" "strict build" \
+        --musl --lib "$musl" --lib-strict "$musl"
+}
+
+test_dynamic_command_refused_in_musl_layer() {
+    refuses test_dynamic_command_refused_in_musl_layer "$cli" "static command" \
+        --musl --lib "$musl" --cli "$cli"
+}
+
+for t in $(declare -F | awk '$3 ~ /^test_/ { print $3 }'); do
+    "$t"
+done
+summary

@@ -134,6 +134,12 @@ if [[ $verifier == auto ]]; then
         exit 2
     fi
 fi
+# scripts/sigstore's lockfile needs Node.js 20.17 (Debian 12's nodejs is 18).
+if [[ $verifier == sigstore-js ]] && ! bash "$here/../setup-node.sh" --check; then
+    echo "verify: the sigstore-js verifier needs Node.js 20.17 or newer, node is" \
+        "$(node --version 2>/dev/null || echo missing): run scripts/setup-node.sh, or install cosign" >&2
+    exit 2
+fi
 echo "verify: identity $identity"
 echo "verify: issuer   $issuer"
 echo "verify: trust    ${trusted_root:-Sigstore public-good instance (TUF)} ($verifier)"

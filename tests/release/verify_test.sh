@@ -96,6 +96,12 @@ d=$(fresh wrong-identity)
 sign "$d" --identity "https://github.com/attacker/envseal/.github/workflows/release.yml@refs/tags/$tag" \
     --issuer "$issuer"
 expect_failure "wrong identity rejected (fork's release workflow)" "$d" "\[wrong-identity\] signed by identity \"https://github.com/attacker/"
+# ... and is what --repo names to verify that fork's own release (verify.md).
+out=$(verify_in "$d" --trusted-root "$d/trusted_root.json" --repo attacker/envseal)
+rc=$?
+grep -q '^verify: OK' <<<"$out" && ((rc == 0)) &&
+    grep -q "^verify: identity https://github.com/attacker/envseal/.github/workflows/release.yml@refs/tags/$tag\$" <<<"$out"
+report "--repo OWNER/NAME verifies a fork's own release against that fork's identity" $? "exit $rc:"$'\n'"$out"
 
 # 3b. The right workflow, but at another tag: the identity is exact, not a pattern.
 expect_failure "wrong identity rejected (other tag)" "$good" "\[wrong-identity\]" --tag v1.2.4

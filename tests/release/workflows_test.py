@@ -461,6 +461,41 @@ def test_release_signs_attests_and_publishes_everything():
     assert not problems, problems
 
 
+def test_release_refuses_placeholder_contacts():
+    """A release whose SECURITY.md (or the package's Maintainer) names an address in
+    a reserved domain does not get built: the workflow checks before it builds, and
+    the check refuses this tree's placeholders and passes the same files with real
+    addresses."""
+    steps = load(os.path.join(REPO, ".github/workflows/release.yml"))["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    check = [i for i, r in enumerate(runs) if "scripts/release/check_contacts.sh" in r]
+    build = [i for i, r in enumerate(runs) if "scripts/release/build.sh" in r]
+    assert check and build and check[0] < build[0], runs
+    script = os.path.join(REPO, "scripts/release/check_contacts.sh")
+    files = ["SECURITY.md", "packaging/deb/control.in", "packaging/deb/copyright",
+             "packaging/deb/changelog.in"]
+    with tempfile.TemporaryDirectory() as d:
+        for real in (False, True):
+            for f in files:
+                text = open(os.path.join(REPO, f)).read()
+                if real:
+                    text = re.sub(r"@[\w.-]+\.(invalid|example|test|localhost)\b", "@envseal.dev", text)
+                os.makedirs(os.path.dirname(os.path.join(d, f)), exist_ok=True)
+                with open(os.path.join(d, f), "w") as out:
+                    out.write(text)
+            r = subprocess.run(["bash", script, d], capture_output=True, text=True)
+            placeholders = re.findall(r"[\w.+-]+@[\w-]+\.invalid\b", open(os.path.join(REPO, "SECURITY.md")).read())
+            if real or not placeholders:
+                assert r.returncode == 0, r.stderr
+            else:
+                assert r.returncode == 1 and f"SECURITY.md: {placeholders[0]}" in r.stderr, r.stderr
+        # Control: example.com is caught too.
+        with open(os.path.join(d, "SECURITY.md"), "a") as out:
+            out.write("\nsecurity@example.com\n")
+        r = subprocess.run(["bash", script, d], capture_output=True, text=True)
+        assert r.returncode == 1 and "security@example.com" in r.stderr, r.stderr
+
+
 def test_image_checker_catches_each_missing_promise():
     """Each change that breaks one promise of the images job is reported."""
     doc = load(os.path.join(REPO, ".github/workflows/release.yml"))

@@ -95,16 +95,10 @@ if [[ -n $cli ]]; then
 fi
 # bin/envseal has other projects' code linked in (--static): their Debian copyright
 # files, and the license texts those name, go with it (the LGPL asks for both).
-for decl in "${statics[@]}"; do
-    pkg_name=${decl#*=} copyright=/usr/share/doc/${decl#*=}/copyright
-    [[ -f $copyright ]] || fail "$copyright is missing: the license of $pkg_name"
-    install -d -m 0755 "$top/licenses"
-    install -m 0644 "$copyright" "$top/licenses/$pkg_name.copyright"
-    for text in $(grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' "$copyright" | sort -u); do
-        [[ -f $text ]] || fail "$text is missing: named by $copyright"
-        install -m 0644 "$text" "$top/licenses/${text##*/}"
-    done
-done
+if ((${#statics[@]})); then
+    bash "$(dirname "${BASH_SOURCE[0]}")/licenses.sh" "$top/licenses" "${statics[@]#*=}" ||
+        fail "the licenses of the --static packages could not be copied"
+fi
 for doc in LICENSE README.md SECURITY.md; do
     [[ -f $docs/$doc ]] && install -m 0644 "$docs/$doc" "$top/$doc"
 done

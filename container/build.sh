@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the envseal layer image (FROM scratch: the shim, the envseal command when
-# built, /etc/ld.so.preload) and the ready base image (Debian slim with the layer
-# applied), for this machine's architecture or the one --arch names. Neither
+# Builds the envseal layer image (FROM scratch: the shim, the envseal command and its
+# license notices when built, /etc/ld.so.preload) and the ready base image (Debian
+# slim with the layer applied), for this machine's architecture or the one --arch names. Neither
 # recipe runs a command inside the image, so building for another architecture
 # needs no emulator: only the binaries of that architecture.
 #
@@ -11,6 +11,9 @@
 #                      the release archive's bin/envseal: libelf and zlib linked in,
 #                      when that target exists)
 #   --no-cli           ship no command
+#   --licenses DIR     the licenses/ of the release archive the command comes from, for
+#                      /usr/share/doc/envseal/licenses/ (default: container/stage.sh makes
+#                      them from this machine's /usr/share/doc, as package.sh does)
 #   --layer-tag NAME   default envseal-layer:latest
 #   --base-tag NAME    default envseal-debian:bookworm-slim
 #   --base-from IMAGE  the Debian slim image (default docker.io/library/debian:bookworm-slim)
@@ -33,7 +36,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-lib='' cli='' want_cli=auto layer_tag='' base_tag='' base_from='' build_base=1 version=dev arch=
+lib='' cli='' licenses='' want_cli=auto layer_tag='' base_tag='' base_from='' build_base=1 version=dev arch=
 musl=0 lib_strict=''
 
 while (($#)); do
@@ -41,6 +44,7 @@ while (($#)); do
     --lib) lib=$2; shift 2 ;;
     --cli) cli=$2; want_cli=yes; shift 2 ;;
     --no-cli) want_cli=no; shift ;;
+    --licenses) licenses=$2; shift 2 ;;
     --layer-tag) layer_tag=$2; shift 2 ;;
     --base-tag) base_tag=$2; shift 2 ;;
     --base-from) base_from=$2; shift 2 ;;
@@ -49,7 +53,7 @@ while (($#)); do
     --arch) arch=$2; shift 2 ;;
     --musl) musl=1; shift ;;
     --lib-strict) lib_strict=$2; shift 2 ;;
-    -h | --help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -109,7 +113,8 @@ if ((musl)); then
     fi
     [[ "$want_cli" == no ]] && cli=
     "$here/stage.sh" --musl --out "$ctx" --arch "$arch" --lib "$lib" \
-        ${lib_strict:+--lib-strict "$lib_strict"} ${cli:+--cli "$cli"}
+        ${lib_strict:+--lib-strict "$lib_strict"} ${cli:+--cli "$cli"} \
+        ${cli:+${licenses:+--licenses "$licenses"}}
     "${build[@]}" "${platform[@]}" -f "$ctx/Containerfile.musl" --build-arg TARGETARCH="$arch" \
         --build-arg VERSION="$version" -t "$layer_tag" "$ctx"
     echo "build: musl layer image $layer_tag${cli:+ (with the static envseal command)}"
@@ -143,7 +148,8 @@ if [[ -z "$lib" || "$want_cli" == auto ]]; then
 fi
 [[ "$want_cli" == no ]] && cli=
 
-"$here/stage.sh" --out "$ctx" --arch "$arch" --lib "$lib" ${cli:+--cli "$cli"}
+"$here/stage.sh" --out "$ctx" --arch "$arch" --lib "$lib" ${cli:+--cli "$cli"} \
+    ${cli:+${licenses:+--licenses "$licenses"}}
 
 "${build[@]}" "${platform[@]}" -f "$ctx/Containerfile" --build-arg TARGETARCH="$arch" \
     --build-arg VERSION="$version" -t "$layer_tag" "$ctx"

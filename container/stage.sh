@@ -3,12 +3,21 @@
 #   OUT/Containerfile, OUT/Containerfile.debian
 #   OUT/rootfs-ARCH/usr/lib/envseal/libenvseal.so
 #   OUT/rootfs-ARCH/usr/bin/envseal                (with --cli)
+#   OUT/rootfs-ARCH/usr/share/doc/envseal/         (with --cli) LICENSE and licenses/
 #   OUT/rootfs-ARCH/etc/ld.so.preload
 # With --musl, the musl layer instead (Containerfile.musl, Containerfile.alpine):
 #   OUT/rootfs-musl-ARCH/usr/lib/envseal/libenvseal-musl.so
 #   OUT/rootfs-musl-ARCH/usr/lib/envseal/libenvseal-strict-musl.so   (with --lib-strict)
 #   OUT/rootfs-musl-ARCH/usr/bin/envseal          (with --cli: must be static)
+#   OUT/rootfs-musl-ARCH/usr/share/doc/envseal/   (with --cli) LICENSE and licenses/
 # and no /etc/ld.so.preload (musl's loader reads none).
+# The command has other projects' code linked in (libelf, zlib; musl's libc in the
+# musl build): /usr/share/doc/envseal/ holds envseal's LICENSE and, in licenses/, the
+# same notices the release archive carries in its licenses/ (the LGPL asks for them
+# with each copy). --licenses DIR copies an archive's licenses/ as it is; without it,
+# scripts/release/licenses.sh makes them from this machine's /usr/share/doc for the
+# packages the release declares for the command (its --static bin/envseal=PACKAGE
+# lines: scripts/release/build.sh, scripts/musl/release.sh with --musl).
 # Run it once per architecture into the same OUT for a multi-platform build.
 # Files are copied (never linked), owned by root where possible, with fixed modes,
 # so the image does not depend on the builder's umask or on Bazel's symlinks.
@@ -19,12 +28,13 @@
 # with the .note.envseal note; --lib-strict of the strict flavour), and a command
 # that needs more than glibc (a dynamically linked one, with --musl).
 #
-# Usage: container/stage.sh --out DIR --arch amd64|arm64 --lib FILE [--cli FILE]
-#                           [--musl [--lib-strict FILE]]
+# Usage: container/stage.sh --out DIR --arch amd64|arm64 --lib FILE
+#                           [--cli FILE [--licenses DIR]] [--musl [--lib-strict FILE]]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
 
-out='' arch='' lib='' cli='' musl=0 lib_strict=''
+out='' arch='' lib='' cli='' musl=0 lib_strict='' licenses=''
 while (($#)); do
     case $1 in
     --musl) musl=1; shift ;;
@@ -33,13 +43,17 @@ while (($#)); do
     --arch) arch=$2; shift 2 ;;
     --lib) lib=$2; shift 2 ;;
     --cli) cli=$2; shift 2 ;;
+    --licenses) licenses=$2; shift 2 ;;
     *) echo "stage: unknown argument $1" >&2; exit 2 ;;
     esac
 done
 [[ -n "$out" && -n "$arch" && -n "$lib" ]] || {
-    echo "usage: stage.sh --out DIR --arch amd64|arm64 --lib FILE [--cli FILE] [--musl [--lib-strict FILE]]" >&2
+    echo "usage: stage.sh --out DIR --arch amd64|arm64 --lib FILE [--cli FILE [--licenses DIR]]" \
+        "[--musl [--lib-strict FILE]]" >&2
     exit 2
 }
+[[ -z "$licenses" || -n "$cli" ]] ||
+    { echo "stage: --licenses goes with --cli (they are the command's)" >&2; exit 2; }
 
 [[ -z "$lib_strict" ]] || ((musl)) ||
     { echo "stage: --lib-strict goes with --musl (the glibc layer ships one library)" >&2; exit 2; }
@@ -161,6 +175,37 @@ fi
 
 owner=()
 [[ $(id -u) -eq 0 ]] && owner=(-o root -g root)
+
+# The command's notices, gathered before anything is staged.
+if [[ -n "$cli" ]]; then
+    [[ -f "$top/LICENSE" ]] || refuse "$top/LICENSE" "no such file: envseal's license"
+    if [[ -n "$licenses" ]]; then
+        compgen -G "$licenses/*.copyright" >/dev/null ||
+            refuse "$licenses" "holds no PACKAGE.copyright file: not a release archive's licenses/"
+    else
+        decl=$top/scripts/release/build.sh
+        ((musl)) && decl=$top/scripts/musl/release.sh
+        statics=$(grep -o -- '--static bin/envseal=[A-Za-z0-9.+-]*' "$decl" 2>/dev/null |
+            sed 's/.*=//') || true
+        [[ -n "$statics" ]] ||
+            refuse "$decl" "no --static bin/envseal=PACKAGE: the command's licenses are unknown"
+        licenses=$(mktemp -d "${TMPDIR:-/tmp}/envseal-licenses.XXXXXX")
+        trap 'rm -rf "$licenses"' EXIT
+        # shellcheck disable=SC2086 # one package name a word
+        bash "$top/scripts/release/licenses.sh" "$licenses" $statics >&2 || exit 1
+    fi
+fi
+# notices ROOT: ROOT/usr/share/doc/envseal/LICENSE and licenses/ (with --cli).
+notices() {
+    local d=$1/usr/share/doc/envseal f
+    [[ -n "$cli" ]] || return 0
+    install -d -m 0755 "${owner[@]}" "$1/usr/share" "$1/usr/share/doc" "$d" "$d/licenses"
+    install -m 0644 "${owner[@]}" "$top/LICENSE" "$d/LICENSE"
+    for f in "$licenses"/*; do
+        [[ -f "$f" ]] && install -m 0644 "${owner[@]}" "$f" "$d/licenses/${f##*/}"
+    done
+    return 0
+}
 if ((musl)); then
     root=$out/rootfs-musl-$arch
     rm -rf "$root"
@@ -173,6 +218,7 @@ if ((musl)); then
         install -d -m 0755 "${owner[@]}" "$root/usr/bin"
         install -m 0755 "${owner[@]}" "$cli" "$root/usr/bin/envseal"
     fi
+    notices "$root"
     install -m 0644 "$here/Containerfile.musl" "$here/Containerfile.alpine" "$out/"
     exit 0
 fi
@@ -186,6 +232,7 @@ if [[ -n "$cli" ]]; then
     install -d -m 0755 "${owner[@]}" "$root/usr/bin"
     install -m 0755 "${owner[@]}" "$cli" "$root/usr/bin/envseal"
 fi
+notices "$root"
 printf '/usr/lib/envseal/libenvseal.so\n' >"$root/etc/ld.so.preload"
 chmod 0644 "$root/etc/ld.so.preload"
 install -m 0644 "$here/Containerfile" "$here/Containerfile.debian" "$out/"

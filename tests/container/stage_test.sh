@@ -4,8 +4,10 @@
 # would stop every program of the image (the musl build in the glibc layer), make
 # the loader print an error line for each (an executable, a 32-bit, big-endian or
 # other-architecture copy) or protect nothing (another library) is refused with
-# exit status 1, one line naming the reason, and nothing staged. No container
-# engine is needed.
+# exit status 1, one line naming the reason, and nothing staged. With the command,
+# the layer holds envseal's LICENSE and the notices of what is linked into the
+# command, as the release archive's licenses/ has them; without it, none. No
+# container engine is needed.
 #
 # usage: stage_test.sh LIBENVSEAL LIBENVSEAL_MUSL LIBENVSEAL_STRICT_MUSL ENVSEAL   (run by Bazel)
 set -uo pipefail
@@ -52,6 +54,104 @@ test_glibc_shim_and_command_staged() {
     cmp -s "$lib" "$root/usr/lib/envseal/libenvseal.so" && cmp -s "$cli" "$root/usr/bin/envseal" &&
         [[ $(cat "$root/etc/ld.so.preload") == /usr/lib/envseal/libenvseal.so ]]
     report test_glibc_layer_holds_the_files $? "$(find "$root" 2>&1)"
+}
+
+# notices_staged NAME ROOT PACKAGE...: ROOT/usr/share/doc/envseal holds exactly LICENSE
+# (the repository's) and licenses/ with each PACKAGE's /usr/share/doc/PACKAGE/copyright
+# as PACKAGE.copyright and every /usr/share/common-licenses text it names, the same
+# bytes, files 0644 and directories 0755 (owned by root when staged by root).
+notices_staged() {
+    local name=$1 root=$2 doc=$2/usr/share/doc/envseal pkg text want have why=''
+    shift 2
+    want=$(for pkg in "$@"; do
+        echo "licenses/$pkg.copyright"
+        grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' "/usr/share/doc/$pkg/copyright" |
+            sed 's|.*/|licenses/|'
+    done | sort -u)
+    want=$(printf '%s\nLICENSE\nlicenses\n' "$want" | LC_ALL=C sort)
+    have=$(cd "$doc" 2>/dev/null && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort)
+    [[ "$have" == "$want" ]] || why="holds [${have//$'\n'/ }], wanted [${want//$'\n'/ }]"
+    cmp -s "$repo/LICENSE" "$doc/LICENSE" || why+=" LICENSE differs from the repository's;"
+    for pkg in "$@"; do
+        cmp -s "/usr/share/doc/$pkg/copyright" "$doc/licenses/$pkg.copyright" ||
+            why+=" licenses/$pkg.copyright differs;"
+        for text in $(grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' \
+            "/usr/share/doc/$pkg/copyright"); do
+            cmp -s "$text" "$doc/licenses/${text##*/}" || why+=" licenses/${text##*/} differs;"
+        done
+    done
+    local bad
+    bad=$(find "$root/usr/share" \( -type f ! -perm 0644 \) -o \( -type d ! -perm 0755 \) \
+        -o ! \( -type f -o -type d \) 2>&1)
+    [[ -z "$bad" ]] || why+=" wrong mode or type: ${bad//$'\n'/ };"
+    if [[ $(id -u) -eq 0 ]]; then
+        bad=$(find "$root/usr/share" ! -user root -o ! -group root 2>&1)
+        [[ -z "$bad" ]] || why+=" not owned by root: ${bad//$'\n'/ };"
+    fi
+    [[ -z "$why" ]]
+    report "$name" $? "$why"
+}
+
+test_glibc_command_licenses_staged() {
+    local pkg
+    for pkg in libelf-dev zlib1g-dev; do
+        [[ -f /usr/share/doc/$pkg/copyright ]] ||
+            { skip test_glibc_command_licenses_staged "no /usr/share/doc/$pkg/copyright"; return; }
+    done
+    accepts test_glibc_command_licenses_staged_accepted --lib "$lib" --cli "$cli"
+    notices_staged test_glibc_command_licenses_staged \
+        "$work/test_glibc_command_licenses_staged_accepted/rootfs-$arch" libelf-dev zlib1g-dev
+}
+
+test_no_licenses_without_command() {
+    accepts test_no_licenses_without_command --lib "$lib"
+    accepts test_no_licenses_without_command_musl --musl --lib "$musl"
+    local glibc=$work/test_no_licenses_without_command/rootfs-$arch
+    local musl_root=$work/test_no_licenses_without_command_musl/rootfs-musl-$arch
+    [[ -e "$glibc/usr/lib/envseal/libenvseal.so" && ! -e "$glibc/usr/share" &&
+        -e "$musl_root/usr/lib/envseal/libenvseal-musl.so" && ! -e "$musl_root/usr/share" ]]
+    report test_no_licenses_without_command_staged $? "$(find "$glibc" "$musl_root" 2>&1)"
+}
+
+# The musl layer's command: a static executable of this machine (Debian's ldconfig
+# stands in for the musl build of envseal, which stage.sh only checks for that).
+test_musl_command_licenses_staged() {
+    local static='' f pkg
+    for f in /sbin/ldconfig /usr/sbin/ldconfig /bin/busybox; do
+        [[ -f "$f" ]] && ! LC_ALL=C readelf -lW "$f" 2>/dev/null | grep -q '^ *INTERP ' &&
+            { static=$(readlink -f "$f"); break; }
+    done
+    [[ -n "$static" ]] || { skip test_musl_command_licenses_staged "no static executable found"; return; }
+    for pkg in musl-dev libelf-dev zlib1g-dev; do
+        [[ -f /usr/share/doc/$pkg/copyright ]] ||
+            { skip test_musl_command_licenses_staged "no /usr/share/doc/$pkg/copyright"; return; }
+    done
+    accepts test_musl_command_licenses_staged_accepted --musl --lib "$musl" --cli "$static"
+    notices_staged test_musl_command_licenses_staged \
+        "$work/test_musl_command_licenses_staged_accepted/rootfs-musl-$arch" \
+        musl-dev libelf-dev zlib1g-dev
+}
+
+# --licenses DIR (a release archive's licenses/) is copied as it is, nothing else.
+test_archive_licenses_staged() {
+    local dir=$work/archive-licenses root have
+    mkdir -p "$dir" && echo "a copyright" >"$dir/libfoo-dev.copyright" && echo "a text" >"$dir/FOO-1"
+    chmod 0600 "$dir/FOO-1"
+    accepts test_archive_licenses_staged_accepted --lib "$lib" --cli "$cli" --licenses "$dir"
+    root=$work/test_archive_licenses_staged_accepted/rootfs-$arch
+    have=$(cd "$root/usr/share/doc/envseal/licenses" 2>/dev/null && ls)
+    [[ "$have" == $'FOO-1\nlibfoo-dev.copyright' ]] &&
+        cmp -s "$dir/FOO-1" "$root/usr/share/doc/envseal/licenses/FOO-1" &&
+        cmp -s "$dir/libfoo-dev.copyright" "$root/usr/share/doc/envseal/licenses/libfoo-dev.copyright" &&
+        cmp -s "$repo/LICENSE" "$root/usr/share/doc/envseal/LICENSE" &&
+        [[ $(stat -c %a "$root/usr/share/doc/envseal/licenses/FOO-1") == 644 ]]
+    report test_archive_licenses_staged $? "$(find "$root/usr/share" -printf '%p %m\n' 2>&1)"
+}
+
+test_licenses_without_copyright_refused() {
+    mkdir -p "$work/empty-licenses"
+    refuses test_licenses_without_copyright_refused "$work/empty-licenses" "no PACKAGE.copyright" \
+        --lib "$lib" --cli "$cli" --licenses "$work/empty-licenses"
 }
 
 test_musl_shim_refused_in_glibc_layer() {

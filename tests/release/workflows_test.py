@@ -260,11 +260,17 @@ def step_text(steps):
     return "\n".join(s.get("run", "") + s.get("uses", "") for s in steps)
 
 
+# The job stops when the unpacked archive has no licenses/ (the notices of what is
+# linked into bin/envseal), which the layer then ships with the command.
+LICENSES_CHECKED = re.compile(r'! -d "\$top/licenses".*\n.*::error::.*\n\s*exit 1')
+
+
 def image_problems(doc):
     """What the release workflow's images job misses of docs/verify.md's promises:
     both images pushed, signed by digest, each platform's SBOM attested, build
-    provenance pushed for each image by digest, no image without the command, and
-    the release notes naming both by digest. One line per problem."""
+    provenance pushed for each image by digest, no image without the command or
+    without the archive's licenses/ next to it, and the release notes naming both
+    by digest. One line per problem."""
     jobs = doc["jobs"]
     if "image" in jobs:
         return ["a second image job (image) publishes another image"]
@@ -293,6 +299,8 @@ def image_problems(doc):
     if not re.search(r'-f "\$top/bin/envseal".*\n.*::error::.*\n\s*exit 1', run) or \
             "::warning::" in run or "--no-cli" in run:
         problems.append("images: images could ship without the envseal command")
+    if not LICENSES_CHECKED.search(run) or '--licenses "$top/licenses"' not in run:
+        problems.append("images: the command could ship without the archive's licenses/")
     sign = [s for s in steps if "cosign sign" in s.get("run", "")]
     env = sign[0].get("env", {}) if sign else {}
     if not (sign and re.search(r'for ref in "\$LAYER" "\$DEBIAN"; do\s+cosign sign --yes '
@@ -351,6 +359,8 @@ def alpine_problems(doc):
         problems.append("images-alpine: not built with container/build.sh --musl on ALPINE_BASE")
     if not re.search(r'-f "\$top/bin/envseal".*\n.*::error::.*\n\s*exit 1', run):
         problems.append("images-alpine: images could ship without the envseal command")
+    if not LICENSES_CHECKED.search(run) or '--licenses "$top/licenses"' not in run:
+        problems.append("images-alpine: the command could ship without the archive's licenses/")
     if '=$repo/$image@$digest" >>"$GITHUB_OUTPUT"' not in run or \
             not re.search(r'imagetools inspect "\$repo/\$image:\$tag" --format .*\.digest', run):
         problems.append("images-alpine: the image references are not by digest")
@@ -524,6 +534,16 @@ def test_image_checker_catches_each_missing_promise():
             if s.get("id") == "push":
                 s["run"] = s["run"].replace("::error::", "::warning::")
 
+    def no_licenses(d):
+        for s in steps(d):
+            if s.get("id") == "push":
+                s["run"] = s["run"].replace(' --licenses "$top/licenses"', "")
+
+    def alpine_licenses_unchecked(d):
+        for s in d["jobs"]["images-alpine"]["steps"]:
+            if s.get("id") == "push":
+                s["run"] = s["run"].replace('! -d "$top/licenses"', '-z ""')
+
     def old_image_job(d):
         d["jobs"]["image"] = {"steps": []}
 
@@ -537,7 +557,9 @@ def test_image_checker_catches_each_missing_promise():
     cases = {sign_by_tag: "signed by digest", no_sbom: "SBOM attestation",
              no_provenance: "build provenance for envseal-debian",
              no_attestations_permission: "attestations: write",
-             warn_only: "without the envseal command", old_image_job: "second image job"}
+             warn_only: "without the envseal command", old_image_job: "second image job",
+             no_licenses: "images: the command could ship without the archive's licenses/",
+             alpine_licenses_unchecked: "images-alpine: the command could ship without"}
     cases.update({alpine_by_tag: "alpine is not pinned by digest",
                   alpine_unsigned: "images-alpine: both images must be signed"})
     assert_each_reported(doc, cases, lambda d: image_problems(d) + alpine_problems(d),

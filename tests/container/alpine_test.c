@@ -185,9 +185,14 @@ static void prologue(void)
 
 /* ---- the image ------------------------------------------------------------------ */
 
-/* The layer's files where stage.sh puts them, no /etc/ld.so.preload, LD_PRELOAD in
- * the image's environment; the static command runs in an image without glibc and
- * names the musl library for the image's shell. */
+/* What is linked into the musl command (scripts/musl/release.sh's --static). */
+static const char *const CLI_STATICS[] = {"musl-dev", "libelf-dev", "zlib1g-dev", NULL};
+
+/* The layer's files where stage.sh puts them, the command's license notices in
+ * /usr/share/doc/envseal/ (the repository's LICENSE, the machine's copyright files
+ * and license texts), no /etc/ld.so.preload, LD_PRELOAD in the image's environment;
+ * the static command runs in an image without glibc and names the musl library for
+ * the image's shell. */
 static void test_alpine_image_layout_and_command(void **state)
 {
     (void)state;
@@ -199,6 +204,9 @@ static void test_alpine_image_layout_and_command(void **state)
     assert_true(same_file_bytes(path, harness_runfile("preload/libenvseal-strict-musl.so")));
     snprintf(path, sizeof path, "%s/usr/bin/envseal", root_sealed);
     assert_true(same_file_bytes(path, cli));
+    char why[1024];
+    if (!notices_match(root_sealed, CLI_STATICS, harness_runfile("LICENSE"), why, sizeof why))
+        fail_msg("the image's notices: %s", why);
     snprintf(path, sizeof path, "%s/etc/ld.so.preload", root_sealed);
     assert_int_equal(access(path, F_OK), -1);
     char out[512];

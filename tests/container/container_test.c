@@ -738,25 +738,47 @@ static void expect_preload_file(const char *root)
     assert_true(same_file_bytes(path, harness_shim_path()));
 }
 
+/* What is linked into //cli:envseal_dist (scripts/release/build.sh's --static). */
+static const char *const CLI_STATICS[] = {"libelf-dev", "zlib1g-dev", NULL};
+
 /* The layer holds exactly the shim, /etc/ld.so.preload and (when built) the
- * command; the application image has them with Debian's directories intact; the
- * control image has no /etc/ld.so.preload. */
+ * command with its license notices in /usr/share/doc/envseal/ (the repository's
+ * LICENSE, the machine's copyright files and license texts); the application image
+ * has them with Debian's directories intact; the control image has no
+ * /etc/ld.so.preload. */
 static void test_layer_contents(void **st)
 {
     (void)st;
     prologue(false);
-    char tree[4096];
+    char tree[4096], want[4096], names[2048], why[1024];
     list_tree(root_layer, tree, sizeof tree);
-    const char *want = have_cli ? "etc\netc/ld.so.preload\nusr\nusr/bin\nusr/bin/envseal\n"
-                                  "usr/lib\nusr/lib/envseal\nusr/lib/envseal/libenvseal.so\n"
-                                : "etc\netc/ld.so.preload\nusr\nusr/lib\nusr/lib/envseal\n"
-                                  "usr/lib/envseal/libenvseal.so\n";
+    if (have_cli) {
+        if (!notice_names(CLI_STATICS, names, sizeof names, why, sizeof why))
+            fail_msg("%s", why);
+        size_t len = (size_t)snprintf(
+            want, sizeof want, "%s",
+            "etc\netc/ld.so.preload\nusr\nusr/bin\nusr/bin/envseal\n"
+            "usr/lib\nusr/lib/envseal\nusr/lib/envseal/libenvseal.so\n"
+            "usr/share\nusr/share/doc\nusr/share/doc/envseal\nusr/share/doc/envseal/LICENSE\n"
+            "usr/share/doc/envseal/licenses\n");
+        for (char *save = NULL, *n = strtok_r(names, "\n", &save); n && len < sizeof want;
+             n = strtok_r(NULL, "\n", &save))
+            len += (size_t)snprintf(want + len, sizeof want - len,
+                                    "usr/share/doc/envseal/licenses/%s\n", n);
+    } else {
+        snprintf(want, sizeof want, "%s",
+                 "etc\netc/ld.so.preload\nusr\nusr/lib\nusr/lib/envseal\n"
+                 "usr/lib/envseal/libenvseal.so\n");
+    }
     assert_string_equal(tree, want);
     expect_preload_file(root_layer);
     expect_mode(root_layer, "etc/ld.so.preload", 0644);
     expect_mode(root_layer, "usr/lib/envseal/libenvseal.so", 0755);
-    if (have_cli)
+    if (have_cli) {
         expect_mode(root_layer, "usr/bin/envseal", 0755);
+        if (!notices_match(root_layer, CLI_STATICS, harness_runfile("LICENSE"), why, sizeof why))
+            fail_msg("the layer's notices: %s", why);
+    }
 
     expect_preload_file(root_app);
     expect_mode(root_app, "etc", 0755);

@@ -330,3 +330,150 @@ bool same_file_bytes(const char *a, const char *b)
     free(y);
     return same;
 }
+
+/* ---- the command's license notices ---------------------------------------------- */
+
+#define COMMON_LICENSES "/usr/share/common-licenses/"
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds name to names (k of them, at most max) unless it is there. */
+static void add_name(char names[][128], int *k, int max, const char *name)
+{
+    for (int i = 0; i < *k; i++)
+        if (strcmp(names[i], name) == 0)
+            return;
+    if (*k < max)
+        snprintf(names[(*k)++], 128, "%s", name);
+}
+
+bool notice_names(const char *const pkgs[], char *out, size_t n, char *err, size_t errn)
+{
+    char names[64][128], path[PATH_MAX];
+    int k = 0;
+    for (int p = 0; pkgs[p]; p++) {
+        char *text = NULL, name[128];
+        snprintf(path, sizeof path, "/usr/share/doc/%s/copyright", pkgs[p]);
+        if (read_file_all(path, &text) < 0) {
+            set_err(err, errn, "%s: %s", path, strerror(errno));
+            return false;
+        }
+        snprintf(name, sizeof name, "%s.copyright", pkgs[p]);
+        add_name(names, &k, 64, name);
+        for (char *at = strstr(text, COMMON_LICENSES); at; at = strstr(at, COMMON_LICENSES)) {
+            at += strlen(COMMON_LICENSES);
+            size_t len = strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789.+-");
+            if (len > 0 && len < sizeof name) {
+                snprintf(name, sizeof name, "%.*s", (int)len, at);
+                add_name(names, &k, 64, name);
+            }
+        }
+        free(text);
+    }
+    char *sorted[64];
+    for (int i = 0; i < k; i++)
+        sorted[i] = names[i];
+    qsort(sorted, (size_t)k, sizeof *sorted, cmp_names);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < k && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s\n", sorted[i]);
+    return true;
+}
+
+/* path has mode mode and is owned by root; else why gets the difference. */
+static bool owned_mode(const char *path, unsigned mode, char *why, size_t whyn)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        set_err(why, whyn, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    /* Directories 0755, regular files 0644. */
+    if ((sb.st_mode & 07777) != mode || sb.st_uid != 0 || sb.st_gid != 0 ||
+        (mode == 0755 ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode))) {
+        set_err(why, whyn, "%s: mode %o owner %u:%u, want mode %o root:root, not a link", path,
+                sb.st_mode & 07777, (unsigned)sb.st_uid, (unsigned)sb.st_gid, mode);
+        return false;
+    }
+    return true;
+}
+
+/* The names in directory path, sorted (strcmp), one a line, into out. */
+static void list_names(const char *path, char *out, size_t n)
+{
+    char *entries[64];
+    int k = 0;
+    DIR *d = opendir(path);
+    for (struct dirent *e; d && (e = readdir(d)) && k < 64;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            entries[k++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(entries, (size_t)k, sizeof *entries, cmp_names);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < k; i++) {
+        if (len < n)
+            len += (size_t)snprintf(out + len, n - len, "%s\n", entries[i]);
+        free(entries[i]);
+    }
+}
+
+/* path is a file owned by root with mode 0644 and the bytes of src. */
+static bool same_notice(const char *path, const char *src, char *why, size_t whyn)
+{
+    if (!owned_mode(path, 0644, why, whyn))
+        return false;
+    if (!same_file_bytes(path, src)) {
+        set_err(why, whyn, "%s differs from %s", path, src);
+        return false;
+    }
+    return true;
+}
+
+bool notices_match(const char *root, const char *const pkgs[], const char *license, char *why,
+                   size_t whyn)
+{
+    char want[4096], have[4096], path[PATH_MAX + 64], src[PATH_MAX];
+    if (!notice_names(pkgs, want, sizeof want, why, whyn))
+        return false;
+    static const char *const dirs[] = {"usr/share", "usr/share/doc", "usr/share/doc/envseal",
+                                       "usr/share/doc/envseal/licenses"};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, dirs[i]);
+        if (!owned_mode(path, 0755, why, whyn))
+            return false;
+    }
+    snprintf(path, sizeof path, "%s/usr/share/doc/envseal", root);
+    list_names(path, have, sizeof have);
+    if (strcmp(have, "LICENSE\nlicenses\n") != 0) {
+        set_err(why, whyn, "%s holds\n%swant LICENSE and licenses/", path, have);
+        return false;
+    }
+    snprintf(path, sizeof path, "%s/usr/share/doc/envseal/LICENSE", root);
+    if (!same_notice(path, license, why, whyn))
+        return false;
+    snprintf(path, sizeof path, "%s/usr/share/doc/envseal/licenses", root);
+    list_names(path, have, sizeof have);
+    if (strcmp(have, want) != 0) {
+        set_err(why, whyn, "licenses/ holds\n%swant\n%s", have, want);
+        return false;
+    }
+    for (char *save = NULL, *name = strtok_r(want, "\n", &save); name;
+         name = strtok_r(NULL, "\n", &save)) {
+        size_t nl = strlen(name), cl = strlen(".copyright");
+        if (nl > cl && strcmp(name + nl - cl, ".copyright") == 0)
+            snprintf(src, sizeof src, "/usr/share/doc/%.*s/copyright", (int)(nl - cl), name);
+        else
+            snprintf(src, sizeof src, COMMON_LICENSES "%s", name);
+        snprintf(path, sizeof path, "%s/usr/share/doc/envseal/licenses/%s", root, name);
+        if (!same_notice(path, src, why, whyn))
+            return false;
+    }
+    return true;
+}

@@ -53,4 +53,17 @@ int copy_file(const char *src, const char *dst, unsigned mode);
 /* True when two files have identical contents. */
 bool same_file_bytes(const char *a, const char *b);
 
+/* The files a layer's /usr/share/doc/envseal/licenses/ must hold for the packages
+ * linked into its command (NULL-terminated), as scripts/release/licenses.sh makes
+ * them: PACKAGE.copyright and each /usr/share/common-licenses/X text that
+ * /usr/share/doc/PACKAGE/copyright names, as X. Sorted (strcmp), one a line, into out;
+ * false (err filled) when a copyright file cannot be read. */
+bool notice_names(const char *const pkgs[], char *out, size_t n, char *err, size_t errn);
+/* True when ROOT/usr/share/doc/envseal holds exactly LICENSE (the bytes of license)
+ * and licenses/ with notice_names(pkgs), each the bytes of the machine's file, files
+ * 0644 and directories from usr/share down 0755, all owned by root; else false with
+ * the first difference in why. */
+bool notices_match(const char *root, const char *const pkgs[], const char *license, char *why,
+                   size_t whyn);
+
 #endif

@@ -517,6 +517,8 @@ def chroot_cases(c):
             assert value_seen, "control: without the line the value should be in /proc/PID/environ"
             os.symlink(f"/{PRIVATE}/libenvseal-strict.so", ch.path("/opt/preload.so"))
             for line in ("/usr/$LIB/envseal/libenvseal.so\n",
+                         "/usr/${LIB}/envseal/./libenvseal.so\n",
+                         "/usr/$LIB/envseal//libenvseal-strict.so\n",
                          f"/{PRIVATE}/libenvseal-strict.so\n",
                          f"/lib/{TRIPLET}/envseal/libenvseal.so\n",
                          "  /opt/preload.so \n"):

@@ -26,7 +26,8 @@
 # --lib-strict that is not an envseal shim for the layer's C library (a shared
 # library, no program interpreter, needing libc.so.6 for glibc or libc.so for musl,
 # with the .note.envseal note; --lib-strict of the strict flavour), and a command
-# that needs more than glibc (a dynamically linked one, with --musl).
+# that needs more than glibc's own libraries and program interpreter (with --musl,
+# any dynamically linked one).
 #
 # Usage: container/stage.sh --out DIR --arch amd64|arm64 --lib FILE
 #                           [--cli FILE [--licenses DIR]] [--musl [--lib-strict FILE]]
@@ -167,9 +168,16 @@ if [[ -n "$cli" ]]; then
             refuse "$cli" "dynamically linked; the musl layer needs a static command"
     else
         deps=$(needed "$cli") || exit 1
-        extra=$(grep -Ev '^(libc|libm|libdl|libpthread|librt|ld-linux[-.a-z0-9_]*)\.so' <<<"$deps" ||
+        # glibc's own sonames only (musl's libc.so is not one of them).
+        extra=$(grep -Ev '^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1)$' <<<"$deps" ||
             true)
         [[ -z "$extra" ]] || refuse "$cli" "needs ${extra//$'\n'/ }, which slim images lack"
+        interp=$(LC_ALL=C readelf -lW "$cli" 2>/dev/null |
+            sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p')
+        case $interp in
+        '' | /lib64/ld-linux-x86-64.so.2 | /lib/ld-linux-aarch64.so.1) ;;
+        *) refuse "$cli" "its program interpreter is $interp, not glibc's" ;;
+        esac
     fi
 fi
 

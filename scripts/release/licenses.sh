@@ -20,7 +20,7 @@ for pkg in "$@"; do
     copyright=/usr/share/doc/$pkg/copyright
     [[ -f $copyright ]] || fail "$copyright is missing: the license of $pkg"
     install -m 0644 "$copyright" "$dest/$pkg.copyright"
-    for text in $(grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' "$copyright" | sort -u); do
+    for text in $(grep -oE '/usr/share/common-licenses/[A-Za-z0-9+-]+(\.[A-Za-z0-9+-]+)*' "$copyright" | sort -u); do
         [[ -f $text ]] || fail "$text is missing: named by $copyright"
         install -m 0644 "$text" "$dest/${text##*/}"
     done

@@ -367,6 +367,8 @@ bool notice_names(const char *const pkgs[], char *out, size_t n, char *err, size
             at += strlen(COMMON_LICENSES);
             size_t len = strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                     "0123456789.+-");
+            while (len > 0 && at[len - 1] == '.') /* a sentence's full stop */
+                len--;
             if (len > 0 && len < sizeof name) {
                 snprintf(name, sizeof name, "%.*s", (int)len, at);
                 add_name(names, &k, 64, name);

@@ -65,7 +65,7 @@ notices_staged() {
     shift 2
     want=$(for pkg in "$@"; do
         echo "licenses/$pkg.copyright"
-        grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' "/usr/share/doc/$pkg/copyright" |
+        grep -oE '/usr/share/common-licenses/[A-Za-z0-9+-]+(\.[A-Za-z0-9+-]+)*' "/usr/share/doc/$pkg/copyright" |
             sed 's|.*/|licenses/|'
     done | sort -u)
     want=$(printf '%s\nLICENSE\nlicenses\n' "$want" | LC_ALL=C sort)
@@ -75,7 +75,7 @@ notices_staged() {
     for pkg in "$@"; do
         cmp -s "/usr/share/doc/$pkg/copyright" "$doc/licenses/$pkg.copyright" ||
             why+=" licenses/$pkg.copyright differs;"
-        for text in $(grep -o '/usr/share/common-licenses/[A-Za-z0-9.+-]*' \
+        for text in $(grep -oE '/usr/share/common-licenses/[A-Za-z0-9+-]+(\.[A-Za-z0-9+-]+)*' \
             "/usr/share/doc/$pkg/copyright"); do
             cmp -s "$text" "$doc/licenses/${text##*/}" || why+=" licenses/${text##*/} differs;"
         done
@@ -152,6 +152,42 @@ test_licenses_without_copyright_refused() {
     mkdir -p "$work/empty-licenses"
     refuses test_licenses_without_copyright_refused "$work/empty-licenses" "no PACKAGE.copyright" \
         --lib "$lib" --cli "$cli" --licenses "$work/empty-licenses"
+}
+
+test_license_path_ending_a_sentence() {
+    # Debian copyright files often end a sentence with the path ("... in
+    # /usr/share/common-licenses/GPL-2."): the full stop is not part of the name.
+    local pkg d=$work/sentence out rc
+    pkg=$(grep -lE '/usr/share/common-licenses/[A-Za-z0-9+-]+\.($|[[:space:]])' \
+        /usr/share/doc/*/copyright 2>/dev/null | head -1 | cut -d/ -f5)
+    [[ -n "$pkg" ]] ||
+        { skip test_license_path_ending_a_sentence "no copyright file here ends a sentence so"; return; }
+    out=$(bash "$repo/scripts/release/licenses.sh" "$d" "$pkg" 2>&1)
+    rc=$?
+    ((rc == 0)) && ! compgen -G "$d/*." >/dev/null
+    report test_license_path_ending_a_sentence $? "$pkg: exit $rc: $out; $(ls "$d" 2>&1)"
+}
+
+# patched_command NAME OLD NEW: a copy of the command with the string OLD (a soname
+# or the interpreter's path) replaced by NEW, padded with NUL bytes to OLD's length.
+patched_command() {
+    /usr/bin/python3 -c 'import sys
+data = open(sys.argv[1], "rb").read()
+old, new = sys.argv[3].encode(), sys.argv[4].encode()
+assert old in data and len(new) <= len(old)
+open(sys.argv[2], "wb").write(data.replace(old, new.ljust(len(old), b"\0")))' \
+        "$cli" "$work/$1" "$2" "$3" && chmod 0755 "$work/$1" && echo "$work/$1"
+}
+
+test_musl_linked_command_refused_in_glibc_layer() {
+    local c
+    c=$(patched_command musl-needed libc.so.6 libc.so) || return
+    refuses test_musl_linked_command_refused_in_glibc_layer "$c" "needs libc.so," \
+        --lib "$lib" --cli "$c"
+    [[ $arch == amd64 ]] || return 0
+    c=$(patched_command musl-interp /lib64/ld-linux-x86-64.so.2 /lib/ld-musl-x86_64.so.1) || return
+    refuses test_musl_interpreter_command_refused_in_glibc_layer "$c" \
+        "program interpreter is /lib/ld-musl-x86_64.so.1" --lib "$lib" --cli "$c"
 }
 
 test_musl_shim_refused_in_glibc_layer() {

@@ -284,7 +284,8 @@ def test_licenses_and_purls(r):
     # the texts it names, as the system has them.
     for pkg in STATIC_CANDIDATES:
         copyright = f"/usr/share/doc/{pkg}/copyright"
-        texts = set(re.findall(r"/usr/share/common-licenses/[\w.+-]+", open(copyright).read()))
+        texts = set(re.findall(r"/usr/share/common-licenses/[\w+-]+(?:\.[\w+-]+)*",
+                               open(copyright).read()))
         for src in [copyright, *texts]:
             name = f"{pkg}.copyright" if src == copyright else os.path.basename(src)
             with open(os.path.join(r.extracted, top, "licenses", name), "rb") as f, \

@@ -80,7 +80,7 @@ listed=()
 while read -r sum name; do
     [[ -z ${sum:-} ]] && continue
     name=${name#\*}
-    [[ $sum =~ ^[0-9a-f]{64}$ && $name =~ ^[A-Za-z0-9._+-]+$ ]] ||
+    [[ $sum =~ ^[0-9a-f]{64}$ && $name =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] ||
         fail "SHA256SUMS has a malformed line"
     listed+=("$name")
 done <SHA256SUMS
@@ -94,7 +94,7 @@ else
     # add NAME: NAME is checked, once.
     add() { in_list "$1" "${files[@]}" || files+=("$1"); }
     for f in "${only[@]}"; do
-        [[ $f =~ ^[A-Za-z0-9._+-]+$ ]] ||
+        [[ $f =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] ||
             fail "--only $f: give file names as SHA256SUMS lists them (in $dir), not paths"
         [[ $f == SHA256SUMS ]] && continue
         in_list "$f" "${listed[@]}" || fail "--only $f: not listed in SHA256SUMS"

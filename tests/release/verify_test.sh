@@ -85,6 +85,15 @@ report "signed release verifies (signatures, checksums, every SBOM; $nfiles file
 ((ms < 120000))
 report "full verification within the 2-minute ceiling (took $ms ms; goal 10000 ms: $( ((ms < 10000)) && echo met || echo missed))" $? ""
 
+# 1b. A name in SHA256SUMS that would read as an option of the tools it is given to
+#     (here the verifier's own --trusted-root, pointing at a file of the attacker's).
+d=$(fresh option-name)
+sign "$d" --identity "$identity" --issuer "$issuer"
+cp "$good/trusted_root.json" "$d/evil.json"
+printf '%s  --trusted-root\n%s  evil.json\n' "$(sha256sum <"$d/evil.json" | cut -d' ' -f1)" \
+    "$(sha256sum <"$d/evil.json" | cut -d' ' -f1)" >>"$d/SHA256SUMS"
+expect_failure "a file name starting with - is refused" "$d" "SHA256SUMS has a malformed line"
+
 # 2. A file changed after signing.
 d=$(fresh tampered)
 sign "$d" --identity "$identity" --issuer "$issuer"

@@ -132,11 +132,12 @@ sbom() {
         [[ $decl == ?*=?* ]] || fail "--static wants PATH=PACKAGE, not '$decl'"
         static_args+=(--static "$prefix${decl#bin/}")
     done
-    local download=NOASSERTION purl=pkg:generic/envseal@$version?file_name=$archive
+    # purl: "+" is percent-encoded, "~" and ":" are not.
+    local download=NOASSERTION purl=pkg:generic/envseal@${version//+/%2B}?file_name=${archive//+/%2B}
     [[ -n $tag ]] && download=https://github.com/$repo/releases/download/$tag/$archive
     if [[ $archive == *.deb ]]; then
         local v
-        v=$(dpkg-deb -f "$out/$archive" Version) && v=${v//'~'/%7E}
+        v=$(dpkg-deb -f "$out/$archive" Version)
         purl=pkg:deb/envseal/envseal@${v//+/%2B}?arch=$(dpkg-deb -f "$out/$archive" Architecture)
     fi
     "$sbom_tool" --name envseal --version "$version" --license Apache-2.0 \

@@ -38,7 +38,7 @@ static char *purl(const struct deb_package *p)
     size_t n = strlen(p->version);
     char *v = xcalloc(n * 3 + 1, 1), *o = v;
     for (const char *c = p->version; *c; c++) {
-        if (*c == '+' || *c == ':' || *c == '~')
+        if (*c == '+' || *c == '%') /* purl: ':' and '~' stay as they are */
             o += sprintf(o, "%%%02X", (unsigned char)*c);
         else
             *o++ = *c;
@@ -108,7 +108,10 @@ static char *concluded_license(const char *base, const struct vec *files)
     bool known = true;
     for (size_t i = 0; i < files->len && known; i++)
         known = add_static_licenses(&parts, files->item[i]);
-    char *out = xstrdup(known ? base : "NOASSERTION");
+    /* AND binds tighter than OR: "MIT OR Apache-2.0" joined as it is would change. */
+    char *out = !known ? xstrdup("NOASSERTION")
+                : parts.len > 1 && strchr(base, ' ') ? xasprintf("(%s)", base)
+                                                     : xstrdup(base);
     for (size_t i = 1; i < parts.len && known; i++) {
         char *next = xasprintf("%s AND %s", out, (const char *)parts.item[i]);
         free(out);
@@ -123,7 +126,8 @@ static char *concluded_license(const char *base, const struct vec *files)
 /* The license of one shipped file. */
 static char *file_license(const char *base, const struct node *n)
 {
-    struct vec one = {.item = (void **)&n, .len = 1, .cap = 1};
+    void *item[1] = {(void *)n};
+    struct vec one = {.item = item, .len = 1, .cap = 1};
     return concluded_license(base, &one);
 }
 

@@ -190,7 +190,7 @@ def test_sbom_and_checksums(c):
     assert os.path.basename(sbom) in sums
     doc = json.load(open(sbom))
     main = doc["packages"][0]
-    purl = f"pkg:deb/envseal/envseal@{DEBVERSION.replace('~', '%7E')}?arch={ARCH}"
+    purl = f"pkg:deb/envseal/envseal@{DEBVERSION}?arch={ARCH}"  # "~" unencoded (RFC 3986)
     assert main["externalRefs"][0]["referenceLocator"] == purl, main["externalRefs"]
     cli = [f for f in doc["files"] if f["fileName"] == "./usr/bin/envseal"][0]
     want = "Apache-2.0 AND (LGPL-3.0-or-later OR GPL-2.0-or-later) AND Zlib"

@@ -268,6 +268,8 @@ def test_licenses_and_purls(r):
     for p in r.doc["packages"][1:]:
         ref = p["externalRefs"][0]["referenceLocator"]
         assert ref.startswith(f"pkg:deb/debian/{p['name']}@"), ref
+        # purl: "+" percent-encoded, ":" (an epoch) and "~" as they are.
+        assert ref.split("@", 1)[1].split("?")[0] == p["versionInfo"].replace("+", "%2B"), ref
     archive = os.path.basename(r.tarball)
     assert main["externalRefs"][0]["referenceLocator"] == \
         f"pkg:generic/envseal@{main['versionInfo']}?file_name={archive}", main["externalRefs"]

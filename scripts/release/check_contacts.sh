@@ -15,8 +15,11 @@ for f in "${files[@]}"; do
     [[ -f $src/$f ]] || continue
     while read -r addr; do
         seen=$((seen + 1))
-        domain=${addr##*@}
-        domain=${domain,,}
+        domain=$(printf '%s' "${addr##*@}" | tr '[:upper:]' '[:lower:]')
+        case $domain in
+        *.*) ;;
+        *) echo "contacts: $f: $addr has no domain that mail can reach" >&2; bad=1; continue ;;
+        esac
         case $domain in
         *.invalid | *.example | *.test | *.localhost | *.local | example.com | example.net | \
             example.org | *.example.com | *.example.net | *.example.org)
@@ -24,7 +27,7 @@ for f in "${files[@]}"; do
             bad=1
             ;;
         esac
-    done < <(grep -oE '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]+' "$src/$f" | sort -u)
+    done < <(grep -oE '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*' "$src/$f" | sort -u)
 done
 ((seen)) || { echo "contacts: no contact address found in ${files[*]}" >&2; exit 1; }
 if ((bad)); then

@@ -499,11 +499,12 @@ def test_release_refuses_placeholder_contacts():
                 assert r.returncode == 0, r.stderr
             else:
                 assert r.returncode == 1 and f"SECURITY.md: {placeholders[0]}" in r.stderr, r.stderr
-        # Control: example.com is caught too.
-        with open(os.path.join(d, "SECURITY.md"), "a") as out:
-            out.write("\nsecurity@example.com\n")
-        r = subprocess.run(["bash", script, d], capture_output=True, text=True)
-        assert r.returncode == 1 and "security@example.com" in r.stderr, r.stderr
+        # Control: example.com (any case) and a domain without a dot are caught too.
+        for bad in ("security@Example.COM", "security@localhost"):
+            with open(os.path.join(d, "SECURITY.md"), "a") as out:
+                out.write(f"\n{bad}\n")
+            r = subprocess.run(["bash", script, d], capture_output=True, text=True)
+            assert r.returncode == 1 and bad in r.stderr, r.stderr
 
 
 def test_image_checker_catches_each_missing_promise():

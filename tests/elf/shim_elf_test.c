@@ -406,6 +406,75 @@ static void test_glibc_versions_needed_as_documented(void **state)
     assert_int_equal(newest_glibc_needed(runfile("cli/envseal")), 2034);
 }
 
+/* The named section's address range in lib, found in the section headers. */
+static void section_range(Elf *elf, const char *want, GElf_Addr *lo, GElf_Addr *hi)
+{
+    size_t shstrndx;
+    assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+    Elf_Scn *scn = NULL;
+    GElf_Shdr sh;
+    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+        if (name && strcmp(name, want) == 0) {
+            *lo = sh.sh_addr;
+            *hi = sh.sh_addr + sh.sh_size;
+            return;
+        }
+    }
+    fail_msg("no section %s", want);
+}
+
+/* The address of the symbol called name in lib's .symtab, or 0. */
+static GElf_Addr symbol_address(Elf *elf, const char *name)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = section_of_type(elf, SHT_SYMTAB, &sh);
+    assert_non_null(scn); /* the build's library is not stripped */
+    Elf_Data *d = elf_getdata(scn, NULL);
+    for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+        GElf_Sym sym;
+        gelf_getsym(d, (int)i, &sym);
+        const char *n = elf_strptr(elf, sh.sh_link, sym.st_name);
+        if (n && sym.st_shndx != SHN_UNDEF && strcmp(n, name) == 0)
+            return sym.st_value;
+    }
+    return 0;
+}
+
+/* startup_order.lds puts the automaton and the start-up's functions at the start of
+ * the read-only segment, inside the 64 KiB the kernel maps around the loader's first
+ * fault (docs/performance.md): every name it lists is a function of libenvseal.so
+ * placed there (a renamed or inlined one would silently cost that fault again). */
+static void test_startup_code_first(void **state)
+{
+    (void)state;
+    struct elf_file f;
+    open_elf(&f, runfile("preload/libenvseal.so"));
+    GElf_Addr text_lo, text_hi, ro_lo, ro_hi;
+    section_range(f.elf, ".text.envseal_startup", &text_lo, &text_hi);
+    section_range(f.elf, ".rodata.envseal_startup", &ro_lo, &ro_hi);
+    assert_true(text_hi <= 0x10000 && ro_hi <= 0x10000);
+    GElf_Addr automaton = symbol_address(f.elf, "default_automaton_next");
+    assert_true(automaton >= ro_lo && automaton < ro_hi);
+    FILE *fp = fopen(runfile("preload/startup_order.lds"), "r");
+    assert_non_null(fp);
+    char line[256], name[128], close;
+    int listed = 0;
+    while (fgets(line, sizeof line, fp)) {
+        /* "*(.text.NAME)": one function (not "*(.text.startup.*)") */
+        if (sscanf(line, " *(.text.%127[A-Za-z0-9_]%c", name, &close) != 2 || close != ')')
+            continue;
+        GElf_Addr a = symbol_address(f.elf, name);
+        if (a < text_lo || a >= text_hi)
+            fail_msg("startup_order.lds lists %s, which is not in .text.envseal_startup "
+                     "(address 0x%llx)", name, (unsigned long long)a);
+        listed++;
+    }
+    fclose(fp);
+    close_elf(&f);
+    assert_true(listed > 30);
+}
+
 static void test_marker_note_in_both_libraries(void **state)
 {
     (void)state;
@@ -421,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_strict_library_exports_exactly_its_interposed_functions),
         cmocka_unit_test(test_libraries_need_only_libc),
         cmocka_unit_test(test_marker_note_in_both_libraries),
+        cmocka_unit_test(test_startup_code_first),
         cmocka_unit_test(test_glibc_versions_needed_as_documented),
         cmocka_unit_test(test_musl_libraries_export_only_musl_libc_functions),
         cmocka_unit_test(test_musl_libraries_hardened),

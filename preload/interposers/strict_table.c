@@ -279,11 +279,13 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
     size_t n = 0;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
     const char *policy = NULL;
+    /* An object of its own, not a merged string: startup_order.lds places it. */
+    static const char policy_name[] = "ENVSEAL_CHILD_SECRETS=";
     for (; envp[n]; n++) {
         uintptr_t a = (uintptr_t)envp[n], end = a + strlen(envp[n]) + 1;
         lo = a < lo ? a : lo;
         hi = end > hi ? end : hi;
-        if (strncmp(envp[n], "ENVSEAL_CHILD_SECRETS=", 22) == 0)
+        if (strncmp(envp[n], policy_name, sizeof policy_name - 1) == 0)
             policy = envp[n]; /* the last, as config_load reads it */
     }
     strict_g.env_lo = lo;

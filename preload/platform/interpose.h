@@ -22,7 +22,14 @@
  * for good where this libc has no such function). */
 void *next_symbol(void **slot, const char *name);
 
-/* REAL(setenv, setenv_fn): libc's setenv, through the static slot next_setenv. */
-#define REAL(fn, type) ((type)next_symbol(&next_##fn, #fn))
+/* REAL(setenv, setenv_fn): libc's setenv, through the static slot next_setenv. The
+ * name is an object of its own (.rodata.symbol_name.N with -fdata-sections), not a
+ * merged string, so that startup_order.lds can put those the start-up looks up with
+ * the start-up's code. */
+#define REAL(fn, type)                                                                 \
+    __extension__({                                                                    \
+        static const char symbol_name[] = #fn;                                         \
+        (type)next_symbol(&next_##fn, symbol_name);                                    \
+    })
 
 #endif

@@ -320,11 +320,11 @@ static __attribute__((noinline)) void verify(struct sink *k, unsigned char *lo,
     for (; a < s->ngrams && s->grams[a].value == v; a++) {
         const struct gram *g = &s->grams[a];
         const struct pattern *pt = &s->patterns[g->pattern];
-        if ((size_t)(p - lo) < g->at)
-            continue;
         const unsigned char *pat = s->bytes + pt->off;
-        unsigned char *q = p - g->at, *end = q + pt->len;
-        if (pt->len >= SWEEP_PIECE) { /* the longest common run through p */
+        unsigned char *q, *end;
+        if (pt->len >= SWEEP_PIECE) {
+            /* The longest common run through p. It may begin at lo with the value's
+             * start cut off (a mapping, a register area beginning mid-value). */
             size_t left = 0, right = 0;
             while (left < g->at && p - left > lo && p[-1 - (long)left] == pat[g->at - 1 - left])
                 left++;
@@ -334,8 +334,14 @@ static __attribute__((noinline)) void verify(struct sink *k, unsigned char *lo,
                 continue;
             q = p - left;
             end = p + right;
-        } else if ((size_t)(hi - q) < pt->len || memcmp(q, pat, pt->len) != 0) {
-            continue;
+        } else {
+            /* A short value whole, beginning g->at bytes before p. */
+            if ((size_t)(p - lo) < g->at)
+                continue;
+            q = p - g->at;
+            end = q + pt->len;
+            if ((size_t)(hi - q) < pt->len || memcmp(q, pat, pt->len) != 0)
+                continue;
         }
         from = q < from ? q : from;
         to = end > to ? end : to;

@@ -362,6 +362,50 @@ static void test_pieces_of_long_values(void **state)
     munmap(m, PAGE);
 }
 
+/* A piece that begins a mapping, its start cut off (a buffer filled from the
+ * middle of a value): the run is found though the whole value would begin before
+ * the mapping. */
+static void test_piece_at_mapping_start(void **state)
+{
+    (void)state;
+    char *v = safe_value(301, "headless");
+    size_t n = strlen(v);
+    unsigned char *m = map(PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', PAGE);
+    memcpy(m, v + 16, n - 16);
+    sweep_add_value(v, n);
+    run();
+    assert_true(zeros(m, n - 16));
+    assert_int_equal(m[n - 16], 'g');
+    munmap(m, PAGE);
+}
+
+/* sweep_scrub on a signal frame's register area, laid out as the XSAVE area of an
+ * AVX2 machine after a copy faulted inside memcpy: the upper halves of two vector
+ * registers, one after the other, each a slice from the value's middle or end, the
+ * first at the very start of the area. */
+static void test_scrub_slices_at_area_start(void **state)
+{
+    (void)state;
+    char *v = safe_value(302, "registers");
+    size_t n = strlen(v);
+    assert_true(n >= 32);
+    /* Where sweep_run does not reach (the safe mapping is left out of dumps), as a
+     * signal frame on envseal's alternate stack. */
+    unsigned char *area = (unsigned char *)safe + SAFE_BYTES - 256;
+    memset(area, 0x5a, 256);
+    memcpy(area, v + 16, 16);          /* ymm0's upper half: bytes 16..31 */
+    memcpy(area + 16, v + n - 16, 16); /* ymm1's upper half: the last 16 bytes */
+    sweep_add_value(v, n);
+    struct sweep_stats st;
+    assert_int_equal(sweep_run(&st), 0);
+    assert_true(memcmp(area, v + 16, 16) == 0); /* sweep_run left it */
+    sweep_scrub(area, 256);
+    sweep_forget();
+    assert_true(zeros(area, 32));
+    assert_int_equal(area[32], 0x5a);
+}
+
 /* Thousands of values (more than the first scratch area held): none is dropped,
  * every copy is found. */
 static void test_thousands_of_values(void **state)
@@ -409,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_many_values),
         cmocka_unit_test(test_straddles_mappings),
         cmocka_unit_test(test_pieces_of_long_values),
+        cmocka_unit_test(test_piece_at_mapping_start),
+        cmocka_unit_test(test_scrub_slices_at_area_start),
         cmocka_unit_test(test_thousands_of_values),
     };
     int failed = cmocka_run_group_tests_name("sweep", tests, NULL, NULL);

@@ -152,8 +152,9 @@ bool config_child_names(const struct config *c, const char *name, size_t nlen)
  * already): a preloaded process pays a page fault for every page touched here. */
 static void config_reset(struct config *c)
 {
-    /* At start-up c is in .bss, never touched: its first access must be a write.
-     * A read first maps the shared zero page, and the write after it faults again
+    /* At start-up c is zeros never touched (file pages, or .bss where no linker
+     * script places it): its first access must be a write. A read first maps the
+     * file's page (or the shared zero page), and the write after it faults again
      * (two page faults instead of one, in every preloaded process). */
     c->nproblems = 0;
     __asm__ volatile("" : : : "memory");

@@ -496,6 +496,43 @@ static void test_startup_code_first(void **state)
     assert_true(listed > 30);
 }
 
+/* data_page_end.lds keeps the zero-initialised statics in the file, and the
+ * writable data ends on a page boundary: the loader then maps no anonymous memory
+ * for .bss and zeroes no partial page (glibc maps and zeroes only past the file's
+ * data), one mmap and one mapping fewer in every preloaded process. */
+static void expect_data_all_in_file(const char *lib)
+{
+    struct elf_file f;
+    open_elf(&f, runfile(lib));
+    size_t n;
+    assert_int_equal(elf_getphdrnum(f.elf, &n), 0);
+    int writable = 0;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        assert_non_null(gelf_getphdr(f.elf, (int)i, &ph));
+        if (ph.p_type != PT_LOAD)
+            continue;
+        if (ph.p_filesz != ph.p_memsz)
+            fail_msg("%s: a PT_LOAD with file size 0x%llx and memory size 0x%llx", lib,
+                     (unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
+        if (ph.p_flags & PF_W) {
+            writable++;
+            if ((ph.p_vaddr + ph.p_memsz) % 4096 != 0)
+                fail_msg("%s: the writable data ends inside a page (0x%llx)", lib,
+                         (unsigned long long)(ph.p_vaddr + ph.p_memsz));
+        }
+    }
+    assert_int_equal(writable, 1);
+    close_elf(&f);
+}
+
+static void test_no_anonymous_bss(void **state)
+{
+    (void)state;
+    expect_data_all_in_file("preload/libenvseal.so");
+    expect_data_all_in_file("preload/libenvseal-strict.so");
+}
+
 static void test_marker_note_in_both_libraries(void **state)
 {
     (void)state;
@@ -512,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_libraries_need_only_libc),
         cmocka_unit_test(test_marker_note_in_both_libraries),
         cmocka_unit_test(test_startup_code_first),
+        cmocka_unit_test(test_no_anonymous_bss),
         cmocka_unit_test(test_glibc_versions_needed_as_documented),
         cmocka_unit_test(test_musl_libraries_export_only_musl_libc_functions),
         cmocka_unit_test(test_musl_libraries_hardened),

@@ -35,6 +35,7 @@
 
 #define WAIT_MS 30000
 #define STARTS 50
+#define CONTROL_STARTS_MAX 2000 /* the control starts at most this many times */
 #define PG_ROLE "envseal_handoff"
 #define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
 
@@ -133,7 +134,11 @@ static void test_poll_control_plain_preload_shows_secret(void **state)
     (void)state;
     struct sightings s = {0};
     char secret[64], out[4096];
-    for (int i = 0; i < STARTS; i++) {
+    /* The window is the loader's and the shim's start-up: on a loaded machine the
+     * poller may miss it for a while. Start until it is seen, or give up after
+     * CONTROL_STARTS_MAX starts (the control then fails: the poll cannot see). */
+    int i;
+    for (i = 0; i < CONTROL_STARTS_MAX && (i < STARTS || s.starts_seen == 0); i++) {
         harness_random_secret(secret, sizeof secret, "po");
         struct envb env;
         envb_init(&env, true);
@@ -146,7 +151,7 @@ static void test_poll_control_plain_preload_shows_secret(void **state)
         envb_free(&env);
     }
     print_message("plain LD_PRELOAD: secret seen in %d of %d starts (%ld polls)\n",
-                  s.starts_seen, STARTS, s.polls);
+                  s.starts_seen, i, s.polls);
     assert_true(s.starts_seen >= 1);
 }
 

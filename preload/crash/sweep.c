@@ -155,6 +155,7 @@ static void add_pattern(struct scratch *s, const unsigned char *v, size_t len, e
         }
     s->patterns[s->npatterns++] = (struct pattern){s->nbytes, (uint32_t)n};
     s->nbytes += (uint32_t)n;
+    s->built = false;
 }
 
 void sweep_add_value(const char *value, size_t len)
@@ -522,8 +523,10 @@ int sweep_run(struct sweep_stats *st)
 void sweep_scrub(void *p, size_t n)
 {
     struct scratch *s = __atomic_load_n(&scratch, __ATOMIC_ACQUIRE);
-    if (!s || !s->built || s->npatterns == 0)
+    if (!s || s->npatterns == 0)
         return;
+    if (!s->built) /* no sweep_run since the last value was added */
+        build(s);
     struct sweep_stats st;
     struct sink k = {s, &st, NULL, true, false, 0};
     scan(&k, p, (unsigned char *)p + n);

@@ -43,8 +43,9 @@ void sweep_take_vault(const struct vault *v);
  * not be listed. */
 int sweep_run(struct sweep_stats *st);
 
-/* After sweep_run: removes every piece of a value from [p, p+n) (memory the caller
- * may write directly, such as a signal frame's saved registers). */
+/* Removes every piece of a value added from [p, p+n) (memory the caller may write
+ * directly, such as a signal frame's saved registers), as sweep_run does from the
+ * process's memory. */
 void sweep_scrub(void *p, size_t n);
 
 /* Wipes the values from the scratch area. */

@@ -30,14 +30,16 @@ MUSL_LINKOPTS = [
 def _c_files(srcs):
     return " ".join(["$(locations %s)" % s for s in srcs])
 
-def musl_shared_library(name, srcs, hdrs, version_script, copts = [], linkopts = [], **kwargs):
-    """Compiles srcs (.c files or rules giving them) and links one shared object."""
+def musl_shared_library(name, srcs, hdrs, version_script, linker_scripts = [], copts = [], linkopts = [], **kwargs):
+    """Compiles srcs (.c files or rules giving them) and links one shared object,
+    with each of linker_scripts added to ld's default script (-T)."""
     native.genrule(
         name = name.replace(".", "_"),
-        srcs = srcs + hdrs + [version_script],
+        srcs = srcs + hdrs + [version_script] + linker_scripts,
         outs = [name],
         cmd = " ".join(
             ["musl-gcc -shared -o $@ -I."] + MUSL_COPTS + copts + MUSL_LINKOPTS + linkopts +
+            ["-Wl,-T,$(location %s)" % s for s in linker_scripts] +
             ["-Wl,--version-script=$(location %s)" % version_script, _c_files(srcs)],
         ),
         **kwargs

@@ -498,8 +498,8 @@ static void test_startup_code_first(void **state)
 
 /* data_page_end.lds keeps the zero-initialised statics in the file, and the
  * writable data ends on a page boundary: the loader then maps no anonymous memory
- * for .bss and zeroes no partial page (glibc maps and zeroes only past the file's
- * data), one mmap and one mapping fewer in every preloaded process. */
+ * for .bss and zeroes no partial page (glibc's and musl's loaders map and zero only
+ * past the file's data), one mmap and one mapping fewer in every preloaded process. */
 static void expect_data_all_in_file(const char *lib)
 {
     struct elf_file f;
@@ -531,6 +531,8 @@ static void test_no_anonymous_bss(void **state)
     (void)state;
     expect_data_all_in_file("preload/libenvseal.so");
     expect_data_all_in_file("preload/libenvseal-strict.so");
+    expect_data_all_in_file("preload/libenvseal-musl.so");
+    expect_data_all_in_file("preload/libenvseal-strict-musl.so");
 }
 
 static void test_marker_note_in_both_libraries(void **state)

@@ -34,10 +34,6 @@ const char *strerrorname_np(int err);
  * system call (platform/linux/signal_actions.c). */
 #define ENVSEAL_LIBC_SINGLE_THREADED_FLAG 0
 
-/* The musl builds are linked without data_page_end.lds (musl's loader zeroes the
- * page where the file's data ends itself): the shim's state stays in .bss. */
-#define ENVSEAL_STATE
-
 /* For platform/linux/musl/include/sys/single_threaded.h. */
 bool envseal_musl_single_threaded(void);
 

@@ -285,6 +285,13 @@ struct sink {
     bool direct;             /* lo..hi is the memory itself */
     bool shared;             /* never write: leave out of the dump */
     uintptr_t base;          /* otherwise: address of io[0] */
+    /* lo is where a mapping begins right after another: a run cut off there is
+     * left to the window across their seam, which sees the copy whole (removing
+     * the tail alone would leave a head too short to be found again). */
+    bool open_lo;
+    /* hi is where a read chunk ends and the next, overlapping it by maxlen-1, will
+     * see a run cut off there whole: left to it, for the same reason. */
+    bool open_hi;
 };
 
 static void report(struct sink *k, unsigned char *q, size_t len)
@@ -331,7 +338,8 @@ static __attribute__((noinline)) void verify(struct sink *k, unsigned char *lo,
                 left++;
             while (g->at + right < pt->len && p + right < hi && p[right] == pat[g->at + right])
                 right++;
-            if (left + right < SWEEP_PIECE)
+            if (left + right < SWEEP_PIECE || (k->open_lo && p - left == lo && left < g->at) ||
+                (k->open_hi && p + right == hi && g->at + right < pt->len))
                 continue;
             q = p - left;
             end = p + right;
@@ -395,6 +403,7 @@ struct walk {
     const struct dump_region *r;
     uintptr_t prev_start, prev_end; /* the region scanned last */
     bool prev_shared;
+    uintptr_t open_at; /* the start of the region being scanned, when it has a seam */
 };
 
 /* Scans [a, end) through /proc/self/mem, in chunks that overlap by maxlen-1 so
@@ -403,7 +412,7 @@ static void scan_copied(struct walk *w, uintptr_t a, uintptr_t end)
 {
     struct scratch *s = w->s;
     size_t page = platform_page_size();
-    struct sink k = {s, w->st, &w->m, false, w->r->shared, 0};
+    struct sink k = {s, w->st, &w->m, false, w->r->shared, 0, false, false};
     while (a < end) {
         size_t want = end - a < IO_BYTES ? end - a : IO_BYTES;
         long got = platform_self_read(&w->m, a, s->io, want);
@@ -412,6 +421,8 @@ static void scan_copied(struct walk *w, uintptr_t a, uintptr_t end)
             continue;
         }
         k.base = a;
+        k.open_lo = a == w->open_at;
+        k.open_hi = (size_t)got == want && a + (size_t)got < end; /* another chunk follows */
         scan(&k, s->io, s->io + got);
         w->st->bytes += (uint64_t)got;
         if ((size_t)got < want || a + (size_t)got >= end) {
@@ -426,7 +437,7 @@ static void scan_range(uintptr_t start, uintptr_t end, void *arg)
 {
     struct walk *w = arg;
     if (w->r->direct) {
-        struct sink k = {w->s, w->st, &w->m, true, false, 0};
+        struct sink k = {w->s, w->st, &w->m, true, false, 0, start == w->open_at, false};
         scan(&k, (unsigned char *)start, (unsigned char *)end);
         w->st->bytes += end - start;
     } else {
@@ -459,8 +470,11 @@ static void scan_seam(struct walk *w, const struct dump_region *r)
 
 static void scan_part(struct walk *w, const struct dump_region *r)
 {
+    bool seam = r->start == w->prev_end;
+    w->open_at = seam ? r->start : 0;
     scan_region(w, r);
-    if (r->start == w->prev_end)
+    w->open_at = 0;
+    if (seam)
         scan_seam(w, r);
     w->prev_start = r->start;
     w->prev_end = r->end;
@@ -528,7 +542,7 @@ void sweep_scrub(void *p, size_t n)
     if (!s->built) /* no sweep_run since the last value was added */
         build(s);
     struct sweep_stats st;
-    struct sink k = {s, &st, NULL, true, false, 0};
+    struct sink k = {s, &st, NULL, true, false, 0, false, false};
     scan(&k, p, (unsigned char *)p + n);
 }
 

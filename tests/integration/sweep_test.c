@@ -340,6 +340,50 @@ static void test_straddles_mappings(void **state)
     munmap(m, 4 * PAGE);
 }
 
+/* A long value across the seam of two mappings, its head shorter than SWEEP_PIECE
+ * and its tail longer: the tail, which begins the second mapping, must not be
+ * removed alone (the head would stay, too short to be found again): the seam's
+ * window sees the copy whole and removes all of it. */
+static void test_short_head_across_seam(void **state)
+{
+    (void)state;
+    char *v = safe_value(303, "seam-head");
+    size_t n = strlen(v);
+    assert_true(n >= 30);
+    unsigned char *m = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', 2 * PAGE);
+    assert_int_equal(mprotect(m + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+    memcpy(m + PAGE - 10, v, n); /* 10 bytes before the seam, the rest after */
+    sweep_add_value(v, n);
+    run();
+    assert_true(zeros(m + PAGE - 10, n));
+    assert_int_equal(m[PAGE - 11], 'g');
+    assert_int_equal(m[PAGE - 10 + n], 'g');
+    munmap(m, 2 * PAGE);
+}
+
+/* The same across the join of two read chunks: memory the sweep reads through
+ * /proc/self/mem (here read-only, so it writes the zeros there too) goes in chunks of
+ * 256 KiB that overlap; the head before the join is left to the next chunk, which
+ * sees the copy whole. */
+static void test_long_value_across_read_chunks(void **state)
+{
+    (void)state;
+    char *v = safe_value(304, "chunk-join");
+    size_t n = strlen(v);
+    const size_t len = 512 * 1024, join = 256 * 1024;
+    unsigned char *m = map(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', len);
+    memcpy(m + join - (n - 10), v, n); /* all but 10 bytes before the join */
+    assert_int_equal(mprotect(m, len, PROT_READ), 0);
+    sweep_add_value(v, n);
+    run();
+    assert_true(zeros(m + join - (n - 10), n));
+    assert_int_equal(m[join - (n - 10) - 1], 'g');
+    assert_int_equal(m[join + 10], 'g');
+    munmap(m, len);
+}
+
 /* Of a long value, every run of SWEEP_PIECE or more bytes goes (a partial copy, a
  * slice a vector register spilled); shorter runs are chance and stay. */
 static void test_pieces_of_long_values(void **state)
@@ -452,6 +496,8 @@ int main(void)
         cmocka_unit_test(test_values_from_vault),
         cmocka_unit_test(test_many_values),
         cmocka_unit_test(test_straddles_mappings),
+        cmocka_unit_test(test_short_head_across_seam),
+        cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),
         cmocka_unit_test(test_piece_at_mapping_start),
         cmocka_unit_test(test_scrub_slices_at_area_start),

@@ -290,7 +290,8 @@ struct sink {
      * the tail alone would leave a head too short to be found again). */
     bool open_lo;
     /* hi is where a read chunk ends and the next, overlapping it by maxlen-1, will
-     * see a run cut off there whole: left to it, for the same reason. */
+     * see a run cut off there whole, or where a mapping ends right before another
+     * (the window across their seam will): left to it, for the same reason. */
     bool open_hi;
 };
 
@@ -403,7 +404,10 @@ struct walk {
     const struct dump_region *r;
     uintptr_t prev_start, prev_end; /* the region scanned last */
     bool prev_shared;
-    uintptr_t open_at; /* the start of the region being scanned, when it has a seam */
+    uintptr_t open_at;  /* the start of the region being scanned, when it has a seam */
+    uintptr_t close_at; /* its end, when the next region begins there */
+    struct dump_region next; /* a region is scanned once the one after it is known */
+    bool has_next;
 };
 
 /* Scans [a, end) through /proc/self/mem, in chunks that overlap by maxlen-1 so
@@ -422,7 +426,8 @@ static void scan_copied(struct walk *w, uintptr_t a, uintptr_t end)
         }
         k.base = a;
         k.open_lo = a == w->open_at;
-        k.open_hi = (size_t)got == want && a + (size_t)got < end; /* another chunk follows */
+        /* another chunk follows, or a seam */
+        k.open_hi = (size_t)got == want && (a + (size_t)got < end || end == w->close_at);
         scan(&k, s->io, s->io + got);
         w->st->bytes += (uint64_t)got;
         if ((size_t)got < want || a + (size_t)got >= end) {
@@ -437,7 +442,8 @@ static void scan_range(uintptr_t start, uintptr_t end, void *arg)
 {
     struct walk *w = arg;
     if (w->r->direct) {
-        struct sink k = {w->s, w->st, &w->m, true, false, 0, start == w->open_at, false};
+        struct sink k = {w->s, w->st, &w->m, true, false, 0, start == w->open_at,
+                         end == w->close_at};
         scan(&k, (unsigned char *)start, (unsigned char *)end);
         w->st->bytes += end - start;
     } else {
@@ -468,12 +474,13 @@ static void scan_seam(struct walk *w, const struct dump_region *r)
     scan_copied(w, lo, hi);
 }
 
-static void scan_part(struct walk *w, const struct dump_region *r)
+static void scan_part(struct walk *w, const struct dump_region *r, bool seam_after)
 {
     bool seam = r->start == w->prev_end;
     w->open_at = seam ? r->start : 0;
+    w->close_at = seam_after ? r->end : 0;
     scan_region(w, r);
-    w->open_at = 0;
+    w->open_at = w->close_at = 0;
     if (seam)
         scan_seam(w, r);
     w->prev_start = r->start;
@@ -481,24 +488,37 @@ static void scan_part(struct walk *w, const struct dump_region *r)
     w->prev_shared = r->shared;
 }
 
+/* Scans the region held back, now that the one after it (r, or none) is known: a
+ * run cut off at its end is left to the window across a seam that follows. */
+static void queue_part(struct walk *w, const struct dump_region *r)
+{
+    if (w->has_next) {
+        struct dump_region cur = w->next;
+        scan_part(w, &cur, r && r->start == cur.end);
+    }
+    w->has_next = r != NULL;
+    if (r)
+        w->next = *r;
+}
+
 static void on_region(const struct dump_region *r, void *arg)
 {
     struct walk *w = arg;
     uintptr_t lo = (uintptr_t)w->s, hi = lo + SCRATCH_SIZE;
     if (r->end <= lo || r->start >= hi) {
-        scan_part(w, r);
+        queue_part(w, r);
         return;
     }
     /* Never the scratch area itself (it holds the patterns). */
     struct dump_region part = *r;
     if (r->start < lo) {
         part.end = lo;
-        scan_part(w, &part);
+        queue_part(w, &part);
     }
     if (r->end > hi) {
         part.start = hi;
         part.end = r->end;
-        scan_part(w, &part);
+        queue_part(w, &part);
     }
 }
 
@@ -530,6 +550,7 @@ int sweep_run(struct sweep_stats *st)
     struct walk w = {.s = s, .st = st};
     platform_self_open(&w.m);
     int rc = platform_dump_regions(s->text, sizeof s->text, on_region, &w);
+    queue_part(&w, NULL); /* the last region */
     platform_self_close(&w.m);
     return rc;
 }

@@ -340,26 +340,41 @@ static void test_straddles_mappings(void **state)
     munmap(m, 4 * PAGE);
 }
 
-/* A long value across the seam of two mappings, its head shorter than SWEEP_PIECE
- * and its tail longer: the tail, which begins the second mapping, must not be
- * removed alone (the head would stay, too short to be found again): the seam's
- * window sees the copy whole and removes all of it. */
-static void test_short_head_across_seam(void **state)
+/* A long value across the seam of two mappings, `before` of its bytes in the first
+ * and the rest in the second, one side shorter than SWEEP_PIECE: the longer side
+ * must not be removed alone (the shorter would stay, too short to be found again):
+ * the seam's window sees the copy whole and removes all of it. */
+static void value_across_seam(int seed, const char *label, bool short_head)
 {
-    (void)state;
-    char *v = safe_value(303, "seam-head");
+    char *v = safe_value(seed, label);
     size_t n = strlen(v);
     assert_true(n >= 30);
+    size_t before = short_head ? 10 : n - 10;
     unsigned char *m = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
     memset(m, 'g', 2 * PAGE);
     assert_int_equal(mprotect(m + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
-    memcpy(m + PAGE - 10, v, n); /* 10 bytes before the seam, the rest after */
+    unsigned char *at = m + PAGE - before;
+    memcpy(at, v, n);
     sweep_add_value(v, n);
     run();
-    assert_true(zeros(m + PAGE - 10, n));
-    assert_int_equal(m[PAGE - 11], 'g');
-    assert_int_equal(m[PAGE - 10 + n], 'g');
+    assert_true(zeros(at, n));
+    assert_int_equal(at[-1], 'g');
+    assert_int_equal(at[n], 'g');
     munmap(m, 2 * PAGE);
+}
+
+/* The head shorter: the tail, which begins the second mapping, is left to the seam. */
+static void test_short_head_across_seam(void **state)
+{
+    (void)state;
+    value_across_seam(303, "seam-head", true);
+}
+
+/* The tail shorter: the head, which ends the first mapping, is left to the seam. */
+static void test_short_tail_across_seam(void **state)
+{
+    (void)state;
+    value_across_seam(305, "seam-tail", false);
 }
 
 /* The same across the join of two read chunks: memory the sweep reads through
@@ -497,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_many_values),
         cmocka_unit_test(test_straddles_mappings),
         cmocka_unit_test(test_short_head_across_seam),
+        cmocka_unit_test(test_short_tail_across_seam),
         cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),
         cmocka_unit_test(test_piece_at_mapping_start),

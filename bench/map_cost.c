@@ -8,8 +8,11 @@
  *   mlock     mmap MAP_FIXED, a write, then mlock
  *   onfault   mmap MAP_FIXED, mlock2(MLOCK_ONFAULT), then a write
  *   populate  mmap MAP_FIXED|MAP_POPULATE
- *   map       mmap MAP_FIXED alone */
+ *   map       mmap MAP_FIXED alone
+ * and, for comparison, another place to hold secrets:
+ *   keyring   add_key of 200 bytes into the process keyring, which it creates */
 #define _GNU_SOURCE
+#include <linux/keyctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,7 +30,7 @@ static long now_ns(void)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: map_cost locked|touch|mlock|onfault|populate|map\n");
+        fprintf(stderr, "usage: map_cost locked|touch|mlock|onfault|populate|map|keyring\n");
         return 2;
     }
     const char *v = argv[1];
@@ -54,6 +57,12 @@ int main(int argc, char **argv)
         p = mmap(p, 4096, rw, fixed | MAP_POPULATE, -1, 0);
     } else if (strcmp(v, "map") == 0) {
         p = mmap(p, 4096, rw, fixed, -1, 0);
+    } else if (strcmp(v, "keyring") == 0) {
+        char payload[200];
+        memset(payload, 'k', sizeof payload);
+        if (syscall(SYS_add_key, "user", "envseal", payload, sizeof payload,
+                    KEY_SPEC_PROCESS_KEYRING) < 0)
+            p = MAP_FAILED;
     } else {
         fprintf(stderr, "map_cost: unknown variant %s\n", v);
         return 2;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The cost of one vault-like page in a new process, by the way it is had
-# (bench/map_cost.c): each variant run RUNS times, each time in a new process,
+# The cost of one vault-like page in a new process, by the way it is had, and of
+# the kernel keyring as the other place secrets could be held (bench/map_cost.c):
+# each variant run RUNS times, each time in a new process,
 # interleaved; prints each variant's median in microseconds. Reports, never fails.
 # See docs/performance.md ("Where a sealing process's start-up goes").
 # Usage: bench/map_cost.sh [RUNS]   (default 300)
@@ -19,7 +20,7 @@ bin=$(bazel --output_base="$ob" info bazel-bin 2>/dev/null)/bench/map_cost
 bazel --output_base="$ob" shutdown 2>/dev/null # an idle server still wakes: not while timing
 work=$(mktemp -d /tmp/envseal-mapcost.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-variants=(locked touch mlock onfault populate map)
+variants=(locked touch mlock onfault populate map keyring)
 for ((i = 0; i < runs; i++)); do
     for v in "${variants[@]}"; do "$bin" "$v" >>"$work/$v"; done
 done

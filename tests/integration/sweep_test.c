@@ -341,15 +341,11 @@ static void test_straddles_mappings(void **state)
 }
 
 /* A long value across the seam of two mappings, `before` of its bytes in the first
- * and the rest in the second, one side shorter than SWEEP_PIECE: the longer side
+ * and the rest in the second. When one side is shorter than SWEEP_PIECE, the longer
  * must not be removed alone (the shorter would stay, too short to be found again):
  * the seam's window sees the copy whole and removes all of it. */
-static void value_across_seam(int seed, const char *label, bool short_head)
+static void split_across_seam(const char *v, size_t n, size_t before)
 {
-    char *v = safe_value(seed, label);
-    size_t n = strlen(v);
-    assert_true(n >= 30);
-    size_t before = short_head ? 10 : n - 10;
     unsigned char *m = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
     memset(m, 'g', 2 * PAGE);
     assert_int_equal(mprotect(m + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
@@ -361,6 +357,28 @@ static void value_across_seam(int seed, const char *label, bool short_head)
     assert_int_equal(at[-1], 'g');
     assert_int_equal(at[n], 'g');
     munmap(m, 2 * PAGE);
+}
+
+static void value_across_seam(int seed, const char *label, bool short_head)
+{
+    char *v = safe_value(seed, label);
+    size_t n = strlen(v);
+    assert_true(n >= 30);
+    split_across_seam(v, n, short_head ? 10 : n - 10);
+}
+
+/* Every split of a value across a seam: whichever side is the longer, the copy goes
+ * whole. */
+static void test_every_split_across_seam(void **state)
+{
+    (void)state;
+    for (size_t before = 1;; before++) {
+        char *v = safe_value(306, "split");
+        size_t n = strlen(v);
+        if (before >= n)
+            break;
+        split_across_seam(v, n, before);
+    }
 }
 
 /* The head shorter: the tail, which begins the second mapping, is left to the seam. */
@@ -513,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_straddles_mappings),
         cmocka_unit_test(test_short_head_across_seam),
         cmocka_unit_test(test_short_tail_across_seam),
+        cmocka_unit_test(test_every_split_across_seam),
         cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),
         cmocka_unit_test(test_piece_at_mapping_start),

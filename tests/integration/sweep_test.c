@@ -367,18 +367,26 @@ static void value_across_seam(int seed, const char *label, bool short_head)
     split_across_seam(v, n, short_head ? 10 : n - 10);
 }
 
+/* place(v, n, before) at every split point, 1 to n-1 bytes before the boundary, a
+ * fresh value each time. */
+static void every_split(int slot, const char *tag,
+                        void (*place)(const char *v, size_t n, size_t before))
+{
+    for (size_t before = 1;; before++) {
+        char *v = safe_value(slot, tag);
+        size_t n = strlen(v);
+        if (before >= n)
+            break;
+        place(v, n, before);
+    }
+}
+
 /* Every split of a value across a seam: whichever side is the longer, the copy goes
  * whole. */
 static void test_every_split_across_seam(void **state)
 {
     (void)state;
-    for (size_t before = 1;; before++) {
-        char *v = safe_value(306, "split");
-        size_t n = strlen(v);
-        if (before >= n)
-            break;
-        split_across_seam(v, n, before);
-    }
+    every_split(306, "split", split_across_seam);
 }
 
 /* The head shorter: the tail, which begins the second mapping, is left to the seam. */
@@ -397,24 +405,38 @@ static void test_short_tail_across_seam(void **state)
 
 /* The same across the join of two read chunks: memory the sweep reads through
  * /proc/self/mem (here read-only, so it writes the zeros there too) goes in chunks of
- * 256 KiB that overlap; the head before the join is left to the next chunk, which
- * sees the copy whole. */
+ * 256 KiB that overlap; a run cut off at a chunk's end is left to the next chunk,
+ * which sees the copy whole. */
+static void split_across_read_chunks(const char *v, size_t n, size_t before)
+{
+    const size_t len = 512 * 1024, join = 256 * 1024;
+    unsigned char *m = map(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', len);
+    unsigned char *at = m + join - before;
+    memcpy(at, v, n);
+    assert_int_equal(mprotect(m, len, PROT_READ), 0);
+    sweep_add_value(v, n);
+    run();
+    assert_true(zeros(at, n));
+    assert_int_equal(at[-1], 'g');
+    assert_int_equal(at[n], 'g');
+    munmap(m, len);
+}
+
+/* All but 10 bytes before the join. */
 static void test_long_value_across_read_chunks(void **state)
 {
     (void)state;
     char *v = safe_value(304, "chunk-join");
     size_t n = strlen(v);
-    const size_t len = 512 * 1024, join = 256 * 1024;
-    unsigned char *m = map(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-    memset(m, 'g', len);
-    memcpy(m + join - (n - 10), v, n); /* all but 10 bytes before the join */
-    assert_int_equal(mprotect(m, len, PROT_READ), 0);
-    sweep_add_value(v, n);
-    run();
-    assert_true(zeros(m + join - (n - 10), n));
-    assert_int_equal(m[join - (n - 10) - 1], 'g');
-    assert_int_equal(m[join + 10], 'g');
-    munmap(m, len);
+    split_across_read_chunks(v, n, n - 10);
+}
+
+/* Every split across the join. */
+static void test_every_split_across_read_chunks(void **state)
+{
+    (void)state;
+    every_split(307, "chunk-split", split_across_read_chunks);
 }
 
 /* Of a long value, every run of SWEEP_PIECE or more bytes goes (a partial copy, a
@@ -533,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_short_tail_across_seam),
         cmocka_unit_test(test_every_split_across_seam),
         cmocka_unit_test(test_long_value_across_read_chunks),
+        cmocka_unit_test(test_every_split_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),
         cmocka_unit_test(test_piece_at_mapping_start),
         cmocka_unit_test(test_scrub_slices_at_area_start),

@@ -477,8 +477,10 @@ static void scan_seam(struct walk *w, const struct dump_region *r)
 static void scan_part(struct walk *w, const struct dump_region *r, bool seam_after)
 {
     bool seam = r->start == w->prev_end;
-    w->open_at = seam ? r->start : 0;
-    w->close_at = seam_after ? r->end : 0;
+    /* Nothing is left to a window that cannot be read. */
+    bool windows = platform_self_readable(&w->m);
+    w->open_at = seam && windows ? r->start : 0;
+    w->close_at = seam_after && windows ? r->end : 0;
     scan_region(w, r);
     w->open_at = w->close_at = 0;
     if (seam)

@@ -309,6 +309,8 @@ void platform_self_open(struct self_mem *m);
 void platform_self_close(struct self_mem *m);
 /* Bytes read at addr (0 or less when the page cannot be read). */
 long platform_self_read(const struct self_mem *m, uintptr_t addr, void *buf, size_t n);
+/* Whether platform_self_read can read anything at all through m. */
+bool platform_self_readable(const struct self_mem *m);
 /* Overwrites n bytes at addr with zeros; 0 on success. */
 int platform_self_zero(const struct self_mem *m, uintptr_t addr, size_t n);
 

@@ -344,19 +344,32 @@ static void test_straddles_mappings(void **state)
  * and the rest in the second. When one side is shorter than SWEEP_PIECE, the longer
  * must not be removed alone (the shorter would stay, too short to be found again):
  * the seam's window sees the copy whole and removes all of it. */
-static void split_across_seam(const char *v, size_t n, size_t before)
+static void split_across_pages(const char *v, size_t n, size_t before, int first, int second)
 {
     unsigned char *m = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
     memset(m, 'g', 2 * PAGE);
-    assert_int_equal(mprotect(m + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
     unsigned char *at = m + PAGE - before;
     memcpy(at, v, n);
+    assert_int_equal(mprotect(m, PAGE, first), 0);
+    assert_int_equal(mprotect(m + PAGE, PAGE, second), 0);
     sweep_add_value(v, n);
     run();
     assert_true(zeros(at, n));
     assert_int_equal(at[-1], 'g');
     assert_int_equal(at[n], 'g');
     munmap(m, 2 * PAGE);
+}
+
+/* Two writable pages, scanned in place. */
+static void split_across_seam(const char *v, size_t n, size_t before)
+{
+    split_across_pages(v, n, before, PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+/* Two read-only pages, scanned through /proc/self/mem and written there. */
+static void split_across_read_only_seam(const char *v, size_t n, size_t before)
+{
+    split_across_pages(v, n, before, PROT_READ, PROT_READ | PROT_EXEC);
 }
 
 static void value_across_seam(int seed, const char *label, bool short_head)
@@ -387,6 +400,13 @@ static void test_every_split_across_seam(void **state)
 {
     (void)state;
     every_split(306, "split", split_across_seam);
+}
+
+/* The same where both mappings are read through /proc/self/mem. */
+static void test_every_split_across_read_only_seam(void **state)
+{
+    (void)state;
+    every_split(308, "ro-split", split_across_read_only_seam);
 }
 
 /* The head shorter: the tail, which begins the second mapping, is left to the seam. */
@@ -554,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_short_head_across_seam),
         cmocka_unit_test(test_short_tail_across_seam),
         cmocka_unit_test(test_every_split_across_seam),
+        cmocka_unit_test(test_every_split_across_read_only_seam),
         cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_every_split_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),

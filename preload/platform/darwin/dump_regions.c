@@ -99,6 +99,12 @@ void platform_self_close(struct self_mem *m)
     (void)m;
 }
 
+bool platform_self_readable(const struct self_mem *m)
+{
+    (void)m;
+    return true; /* the task port */
+}
+
 long platform_self_read(const struct self_mem *m, uintptr_t addr, void *buf, size_t n)
 {
     (void)m;

@@ -334,6 +334,11 @@ void platform_self_close(struct self_mem *m)
     m->mem = m->pagemap = -1;
 }
 
+bool platform_self_readable(const struct self_mem *m)
+{
+    return m->mem >= 0;
+}
+
 long platform_self_read(const struct self_mem *m, uintptr_t addr, void *buf, size_t n)
 {
     if (m->mem < 0)

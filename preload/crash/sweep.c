@@ -285,6 +285,9 @@ struct sink {
     bool direct;             /* lo..hi is the memory itself */
     bool shared;             /* never write: leave out of the dump */
     uintptr_t base;          /* otherwise: address of io[0] */
+    /* A seam's window: below split lies the earlier mapping, shared or not. */
+    uintptr_t split;
+    bool shared_below;
     /* lo is where a mapping begins right after another: a run cut off there is
      * left to the window across their seam, which sees the copy whole (removing
      * the tail alone would leave a head too short to be found again). */
@@ -295,6 +298,14 @@ struct sink {
     bool open_hi;
 };
 
+static void remove_at(struct sink *k, uintptr_t addr, size_t len, bool shared)
+{
+    if (!shared && platform_self_zero(k->m, addr, len) == 0)
+        k->st->overwritten++;
+    else if (platform_exclude_from_dump(addr, len) == 0)
+        k->st->hidden++;
+}
+
 static void report(struct sink *k, unsigned char *q, size_t len)
 {
     memset(q, 0, len);
@@ -303,10 +314,15 @@ static void report(struct sink *k, unsigned char *q, size_t len)
         return;
     }
     uintptr_t addr = k->base + (uintptr_t)(q - k->s->io);
-    if (!k->shared && platform_self_zero(k->m, addr, len) == 0)
-        k->st->overwritten++;
-    else if (platform_exclude_from_dump(addr, len) == 0)
-        k->st->hidden++;
+    if (addr < k->split) { /* each side of a seam as its own mapping */
+        size_t below = k->split - addr < len ? k->split - addr : len;
+        remove_at(k, addr, below, k->shared_below);
+        addr += below;
+        len -= below;
+        if (!len)
+            return;
+    }
+    remove_at(k, addr, len, k->shared);
 }
 
 /* A sampled window passed the filter: find its grams and check the patterns. Every
@@ -406,6 +422,8 @@ struct walk {
     bool prev_shared;
     uintptr_t open_at;  /* the start of the region being scanned, when it has a seam */
     uintptr_t close_at; /* its end, when the next region begins there */
+    uintptr_t split;    /* a seam's window: where the later region begins */
+    bool shared_below;  /* and whether the earlier one is shared */
     struct dump_region next; /* a region is scanned once the one after it is known */
     bool has_next;
 };
@@ -416,7 +434,12 @@ static void scan_copied(struct walk *w, uintptr_t a, uintptr_t end)
 {
     struct scratch *s = w->s;
     size_t page = platform_page_size();
-    struct sink k = {s, w->st, &w->m, false, w->r->shared, 0, false, false};
+    struct sink k = {.s = s,
+                     .st = w->st,
+                     .m = &w->m,
+                     .shared = w->r->shared,
+                     .split = w->split,
+                     .shared_below = w->shared_below};
     while (a < end) {
         size_t want = end - a < IO_BYTES ? end - a : IO_BYTES;
         long got = platform_self_read(&w->m, a, s->io, want);
@@ -442,8 +465,12 @@ static void scan_range(uintptr_t start, uintptr_t end, void *arg)
 {
     struct walk *w = arg;
     if (w->r->direct) {
-        struct sink k = {w->s, w->st, &w->m, true, false, 0, start == w->open_at,
-                         end == w->close_at};
+        struct sink k = {.s = w->s,
+                         .st = w->st,
+                         .m = &w->m,
+                         .direct = true,
+                         .open_lo = start == w->open_at,
+                         .open_hi = end == w->close_at};
         scan(&k, (unsigned char *)start, (unsigned char *)end);
         w->st->bytes += end - start;
     } else {
@@ -469,9 +496,13 @@ static void scan_seam(struct walk *w, const struct dump_region *r)
     size_t span = w->s->maxlen - 1;
     uintptr_t lo = r->start - w->prev_start > span ? r->start - span : w->prev_start;
     uintptr_t hi = r->end - r->start < span ? r->end : r->start + span;
-    struct dump_region seam = {lo, hi, false, w->prev_shared || r->shared, false};
+    struct dump_region seam = {lo, hi, false, r->shared, false};
     w->r = &seam;
+    w->split = r->start;
+    w->shared_below = w->prev_shared;
     scan_copied(w, lo, hi);
+    w->split = 0;
+    w->shared_below = false;
 }
 
 static void scan_part(struct walk *w, const struct dump_region *r, bool seam_after)
@@ -565,7 +596,7 @@ void sweep_scrub(void *p, size_t n)
     if (!s->built) /* no sweep_run since the last value was added */
         build(s);
     struct sweep_stats st;
-    struct sink k = {s, &st, NULL, true, false, 0, false, false};
+    struct sink k = {.s = s, .st = &st, .direct = true};
     scan(&k, p, (unsigned char *)p + n);
 }
 

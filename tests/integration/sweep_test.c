@@ -409,6 +409,34 @@ static void test_every_split_across_read_only_seam(void **state)
     every_split(308, "ro-split", split_across_read_only_seam);
 }
 
+/* A seam between private and shared memory: each side is handled as its own
+ * mapping is, the private bytes zeroed, the shared page left out of the dump (its
+ * bytes are other processes' too), whichever side is the longer. */
+static void test_seam_private_then_shared(void **state)
+{
+    (void)state;
+    for (size_t before = 10;; before += 10) {
+        char *v = safe_value(309, "mixed");
+        size_t n = strlen(v);
+        if (before >= n)
+            break;
+        unsigned char *m = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+        assert_ptr_equal(mmap(m + PAGE, PAGE, PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+                         m + PAGE);
+        memset(m, 'g', 2 * PAGE);
+        unsigned char *at = m + PAGE - before;
+        memcpy(at, v, n);
+        sweep_add_value(v, n);
+        run();
+        assert_true(zeros(at, before));
+        assert_false(page_dontdump(m));
+        assert_true(page_dontdump(m + PAGE));
+        assert_int_equal(at[-1], 'g');
+        munmap(m, 2 * PAGE);
+    }
+}
+
 /* The head shorter: the tail, which begins the second mapping, is left to the seam. */
 static void test_short_head_across_seam(void **state)
 {
@@ -575,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_short_tail_across_seam),
         cmocka_unit_test(test_every_split_across_seam),
         cmocka_unit_test(test_every_split_across_read_only_seam),
+        cmocka_unit_test(test_seam_private_then_shared),
         cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_every_split_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),

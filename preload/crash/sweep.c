@@ -296,7 +296,16 @@ struct sink {
      * see a run cut off there whole, or where a mapping ends right before another
      * (the window across their seam will): left to it, for the same reason. */
     bool open_hi;
+    /* A window's end that is a mapping's end before another seam: the next window
+     * begins at open_from, so only runs that begin there or later are left to it. */
+    uintptr_t open_from;
 };
+
+/* The address in memory of q, a pointer into what the sink scans. */
+static uintptr_t address_of(const struct sink *k, const unsigned char *q)
+{
+    return k->direct ? (uintptr_t)q : k->base + (uintptr_t)(q - k->s->io);
+}
 
 static void remove_at(struct sink *k, uintptr_t addr, size_t len, bool shared)
 {
@@ -313,7 +322,7 @@ static void report(struct sink *k, unsigned char *q, size_t len)
         k->st->overwritten++;
         return;
     }
-    uintptr_t addr = k->base + (uintptr_t)(q - k->s->io);
+    uintptr_t addr = address_of(k, q);
     if (addr < k->split) { /* each side of a seam as its own mapping */
         size_t below = k->split - addr < len ? k->split - addr : len;
         remove_at(k, addr, below, k->shared_below);
@@ -356,7 +365,8 @@ static __attribute__((noinline)) void verify(struct sink *k, unsigned char *lo,
             while (g->at + right < pt->len && p + right < hi && p[right] == pat[g->at + right])
                 right++;
             if (left + right < SWEEP_PIECE || (k->open_lo && p - left == lo && left < g->at) ||
-                (k->open_hi && p + right == hi && g->at + right < pt->len))
+                (k->open_hi && p + right == hi && g->at + right < pt->len &&
+                 address_of(k, p - left) >= k->open_from))
                 continue;
             q = p - left;
             end = p + right;
@@ -421,7 +431,8 @@ struct walk {
     uintptr_t prev_start, prev_end; /* the region scanned last */
     bool prev_shared;
     uintptr_t open_at;  /* the start of the region being scanned, when it has a seam */
-    uintptr_t close_at; /* its end, when the next region begins there */
+    uintptr_t close_at;  /* its end, when the next region begins there */
+    uintptr_t open_from; /* in a window ending at close_at: see struct sink */
     uintptr_t split;    /* a seam's window: where the later region begins */
     bool shared_below;  /* and whether the earlier one is shared */
     struct dump_region next; /* a region is scanned once the one after it is known */
@@ -450,7 +461,9 @@ static void scan_copied(struct walk *w, uintptr_t a, uintptr_t end)
         k.base = a;
         k.open_lo = a == w->open_at;
         /* another chunk follows, or a seam */
-        k.open_hi = (size_t)got == want && (a + (size_t)got < end || end == w->close_at);
+        bool more = a + (size_t)got < end;
+        k.open_hi = (size_t)got == want && (more || end == w->close_at);
+        k.open_from = more ? 0 : w->open_from;
         scan(&k, s->io, s->io + got);
         w->st->bytes += (uint64_t)got;
         if ((size_t)got < want || a + (size_t)got >= end) {
@@ -491,7 +504,7 @@ static void scan_region(struct walk *w, const struct dump_region *r)
 
 /* A copy may straddle two adjacent mappings (one region split by mlock, mprotect
  * or madvise): scan a window across their seam, read through /proc/self/mem. */
-static void scan_seam(struct walk *w, const struct dump_region *r)
+static void scan_seam(struct walk *w, const struct dump_region *r, uintptr_t close)
 {
     size_t span = w->s->maxlen - 1;
     uintptr_t lo = r->start - w->prev_start > span ? r->start - span : w->prev_start;
@@ -500,8 +513,15 @@ static void scan_seam(struct walk *w, const struct dump_region *r)
     w->r = &seam;
     w->split = r->start;
     w->shared_below = w->prev_shared;
+    /* r is shorter than the window and another seam follows it: a run cut off at
+     * its end is left to the next window, which begins at r's start, when the run
+     * begins there too (one begun before would be cut off by that window in turn). */
+    if (close && hi == close) {
+        w->close_at = close;
+        w->open_from = r->start;
+    }
     scan_copied(w, lo, hi);
-    w->split = 0;
+    w->split = w->close_at = w->open_from = 0;
     w->shared_below = false;
 }
 
@@ -510,12 +530,13 @@ static void scan_part(struct walk *w, const struct dump_region *r, bool seam_aft
     bool seam = r->start == w->prev_end;
     /* Nothing is left to a window that cannot be read. */
     bool windows = platform_self_readable(&w->m);
+    uintptr_t close = seam_after && windows ? r->end : 0;
     w->open_at = seam && windows ? r->start : 0;
-    w->close_at = seam_after && windows ? r->end : 0;
+    w->close_at = close;
     scan_region(w, r);
     w->open_at = w->close_at = 0;
     if (seam)
-        scan_seam(w, r);
+        scan_seam(w, r, close);
     w->prev_start = r->start;
     w->prev_end = r->end;
     w->prev_shared = r->shared;

@@ -340,6 +340,15 @@ static void test_straddles_mappings(void **state)
     munmap(m, 4 * PAGE);
 }
 
+/* A sweep removes the copy at `at` whole, and nothing beside it ('g'). */
+static void swept_whole(const unsigned char *at, size_t n)
+{
+    run();
+    assert_true(zeros(at, n));
+    assert_int_equal(at[-1], 'g');
+    assert_int_equal(at[n], 'g');
+}
+
 /* A long value across the seam of two mappings, `before` of its bytes in the first
  * and the rest in the second. When one side is shorter than SWEEP_PIECE, the longer
  * must not be removed alone (the shorter would stay, too short to be found again):
@@ -353,10 +362,7 @@ static void split_across_pages(const char *v, size_t n, size_t before, int first
     assert_int_equal(mprotect(m, PAGE, first), 0);
     assert_int_equal(mprotect(m + PAGE, PAGE, second), 0);
     sweep_add_value(v, n);
-    run();
-    assert_true(zeros(at, n));
-    assert_int_equal(at[-1], 'g');
-    assert_int_equal(at[n], 'g');
+    swept_whole(at, n);
     munmap(m, 2 * PAGE);
 }
 
@@ -437,6 +443,58 @@ static void test_seam_private_then_shared(void **state)
     }
 }
 
+/* A mapping shorter than the seam windows (here one page, while another value longer
+ * than a page sets the window's span) between two others: a copy across its end and
+ * the next seam, its tail short, must be left by the first window (which ends
+ * there) to the second, which sees it whole. */
+static char *page_long_value(void)
+{
+    char *longv = safe + WORK + 32768;
+    unsigned char r[2500];
+    assert_int_equal(getrandom(r, sizeof r, 0), (ssize_t)sizeof r);
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(longv + 2 * i, 3, "%02x", r[i]);
+    return longv; /* 5000 bytes: windows of 4999 (9999 with its UTF-16 form) */
+}
+
+/* Three pages of 'g', the middle one a mapping of its own. */
+static unsigned char *three_mappings(void)
+{
+    unsigned char *m = map(3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', 3 * PAGE);
+    assert_int_equal(mprotect(m + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+    return m;
+}
+
+static void test_short_mapping_between_seams(void **state)
+{
+    (void)state;
+    char *longv = page_long_value();
+    char *v = safe_value(310, "middle");
+    size_t n = strlen(v);
+    unsigned char *m = three_mappings();
+    unsigned char *at = m + 2 * PAGE - (n - 10); /* 10 bytes in the third mapping */
+    memcpy(at, v, n);
+    sweep_add_value(longv, 5000);
+    sweep_add_value(v, n);
+    swept_whole(at, n);
+    munmap(m, 3 * PAGE);
+}
+
+/* A copy across three mappings, the middle one whole: left open by neither window
+ * where the next could not see it whole, so every part goes. */
+static void test_copy_across_three_mappings(void **state)
+{
+    (void)state;
+    char *longv = page_long_value();
+    unsigned char *m = three_mappings();
+    unsigned char *at = m + PAGE - 500; /* 500 bytes, the middle page, 404 bytes */
+    memcpy(at, longv, 5000);
+    sweep_add_value(longv, 5000);
+    swept_whole(at, 5000);
+    munmap(m, 3 * PAGE);
+}
+
 /* The head shorter: the tail, which begins the second mapping, is left to the seam. */
 static void test_short_head_across_seam(void **state)
 {
@@ -464,10 +522,7 @@ static void split_across_read_chunks(const char *v, size_t n, size_t before)
     memcpy(at, v, n);
     assert_int_equal(mprotect(m, len, PROT_READ), 0);
     sweep_add_value(v, n);
-    run();
-    assert_true(zeros(at, n));
-    assert_int_equal(at[-1], 'g');
-    assert_int_equal(at[n], 'g');
+    swept_whole(at, n);
     munmap(m, len);
 }
 
@@ -604,6 +659,8 @@ int main(void)
         cmocka_unit_test(test_every_split_across_seam),
         cmocka_unit_test(test_every_split_across_read_only_seam),
         cmocka_unit_test(test_seam_private_then_shared),
+        cmocka_unit_test(test_short_mapping_between_seams),
+        cmocka_unit_test(test_copy_across_three_mappings),
         cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_every_split_across_read_chunks),
         cmocka_unit_test(test_pieces_of_long_values),

@@ -416,45 +416,72 @@ static void test_every_split_across_read_only_seam(void **state)
 }
 
 /* A seam between private and shared memory: each side is handled as its own
- * mapping is, the private bytes zeroed, the shared page left out of the dump (its
- * bytes are other processes' too), whichever side is the longer. */
-static void test_seam_private_then_shared(void **state)
+ * mapping is, the private bytes zeroed, the shared ones never written and their page
+ * left out of the dump (those bytes are other processes' too), whichever side is
+ * the longer and whichever mapping comes first. */
+static void mixed_seam(int slot, bool shared_first)
 {
-    (void)state;
-    for (size_t before = 10;; before += 10) {
-        char *v = safe_value(309, "mixed");
+    for (size_t before = 4;; before += 3) {
+        char *v = safe_value(slot, "mixed");
         size_t n = strlen(v);
         if (before >= n)
             break;
         unsigned char *m = map(2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-        assert_ptr_equal(mmap(m + PAGE, PAGE, PROT_READ | PROT_WRITE,
+        unsigned char *sh = shared_first ? m : m + PAGE, *pv = shared_first ? m + PAGE : m;
+        assert_ptr_equal(mmap(sh, PAGE, PROT_READ | PROT_WRITE,
                               MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
-                         m + PAGE);
+                         sh);
         memset(m, 'g', 2 * PAGE);
         unsigned char *at = m + PAGE - before;
         memcpy(at, v, n);
         sweep_add_value(v, n);
         run();
-        assert_true(zeros(at, before));
-        assert_false(page_dontdump(m));
-        assert_true(page_dontdump(m + PAGE));
+        if (shared_first) {
+            assert_true(memcmp(at, v, before) == 0);
+            assert_true(zeros(at + before, n - before));
+        } else {
+            assert_true(zeros(at, before));
+            assert_true(memcmp(at + before, v + before, n - before) == 0);
+        }
+        assert_true(page_dontdump(sh));
+        assert_false(page_dontdump(pv));
         assert_int_equal(at[-1], 'g');
+        assert_int_equal(at[n], 'g');
         munmap(m, 2 * PAGE);
     }
+}
+
+static void test_seam_private_then_shared(void **state)
+{
+    (void)state;
+    mixed_seam(309, false);
+}
+
+static void test_seam_shared_then_private(void **state)
+{
+    (void)state;
+    mixed_seam(311, true);
 }
 
 /* A mapping shorter than the seam windows (here one page, while another value longer
  * than a page sets the window's span) between two others: a copy across its end and
  * the next seam, its tail short, must be left by the first window (which ends
  * there) to the second, which sees it whole. */
+/* A value of 2 * half random hex digits, longer than a page, in the safe area. */
+static char *hex_value(size_t half)
+{
+    char *v = safe + WORK + 32768;
+    unsigned char r[4096];
+    assert_true(half <= sizeof r);
+    assert_int_equal(getrandom(r, half, 0), (ssize_t)half);
+    for (size_t i = 0; i < half; i++)
+        snprintf(v + 2 * i, 3, "%02x", r[i]);
+    return v;
+}
+
 static char *page_long_value(void)
 {
-    char *longv = safe + WORK + 32768;
-    unsigned char r[2500];
-    assert_int_equal(getrandom(r, sizeof r, 0), (ssize_t)sizeof r);
-    for (size_t i = 0; i < sizeof r; i++)
-        snprintf(longv + 2 * i, 3, "%02x", r[i]);
-    return longv; /* 5000 bytes: windows of 4999 (9999 with its UTF-16 form) */
+    return hex_value(2500); /* 5000 bytes: windows of 4999 (9999 with its UTF-16 form) */
 }
 
 /* Three pages of 'g', the middle one a mapping of its own. */
@@ -478,6 +505,20 @@ static void test_short_mapping_between_seams(void **state)
     sweep_add_value(longv, 5000);
     sweep_add_value(v, n);
     swept_whole(at, n);
+    munmap(m, 3 * PAGE);
+}
+
+/* The same run beginning exactly where the short mapping does (the next window's
+ * start): left to that window too. */
+static void test_copy_from_short_mapping_start(void **state)
+{
+    (void)state;
+    char *v = hex_value(2053); /* 4106 bytes: the page and 10 more */
+    unsigned char *m = three_mappings();
+    unsigned char *at = m + PAGE;
+    memcpy(at, v, 4106);
+    sweep_add_value(v, 4106);
+    swept_whole(at, 4106);
     munmap(m, 3 * PAGE);
 }
 
@@ -659,7 +700,9 @@ int main(void)
         cmocka_unit_test(test_every_split_across_seam),
         cmocka_unit_test(test_every_split_across_read_only_seam),
         cmocka_unit_test(test_seam_private_then_shared),
+        cmocka_unit_test(test_seam_shared_then_private),
         cmocka_unit_test(test_short_mapping_between_seams),
+        cmocka_unit_test(test_copy_from_short_mapping_start),
         cmocka_unit_test(test_copy_across_three_mappings),
         cmocka_unit_test(test_long_value_across_read_chunks),
         cmocka_unit_test(test_every_split_across_read_chunks),

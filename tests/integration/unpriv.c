@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "unpriv.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,41 @@ static char dir[PATH_MAX];
 static char copies[COPIES_MAX][PATH_MAX + 64];
 static int ncopies;
 
+/* Whether any process runs as uid u. A test that limits its processes
+ * (RLIMIT_NPROC) counts every process of its uid, another test's included. */
+static bool uid_has_process(uid_t u)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    struct stat st;
+    while (!found && (e = readdir(d)))
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+            fstatat(dirfd(d), e->d_name, &st, 0) == 0 && st.st_uid == u)
+            found = true;
+    closedir(d);
+    return found;
+}
+
+/* Test programs run side by side: each holds a lock on its uid for as long as it
+ * runs (the descriptor stays open; the kernel drops the lock at exit), so that no
+ * two use the same one. */
+static bool reserve_uid(uid_t u)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/envseal-unpriv-uid-%u.lock", (unsigned)u);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return false;
+    }
+    return true;
+}
+
 bool unpriv_setup(const char **why)
 {
     if (geteuid() != 0) {
@@ -29,7 +66,7 @@ bool unpriv_setup(const char **why)
         return false;
     }
     for (uid_t u = 61100; u < 61200 && !user; u++)
-        if (!getpwuid(u))
+        if (!getpwuid(u) && !uid_has_process(u) && reserve_uid(u))
             user = u;
     if (!user) {
         *why = "no unused uid";

@@ -7,8 +7,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Picks the unused uid and makes the directory. false (with why set) when the
- * test cannot switch users (not root, no unused uid). */
+/* Picks an unused uid (no passwd entry, no process running as it, none taken by
+ * another test program running beside this one) and makes the directory. false
+ * (with why set) when the test cannot switch users (not root, no unused uid). */
 bool unpriv_setup(const char **why);
 
 /* The unused uid (0 before a successful unpriv_setup). */

@@ -33,7 +33,8 @@ void early_env_mend(const struct config *c, struct vault *v, char **envp, char *
                 continue;
             }
             cur[i] = sealed;
-            explicit_bzero(e, len);
+            if (vault_may_wipe(v, e)) /* libc's copy, not a putenv caller's string */
+                explicit_bzero(e, len);
             res->sealed++;
         }
     for (char *p = lo; lo && p < hi; p += strlen(p) + 1)

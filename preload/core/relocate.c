@@ -49,7 +49,8 @@ static void seal(struct vault *v, char **envp, size_t i, size_t len, char **cur,
     char **p = cur && cur != envp ? slot_of(cur, at, e) : NULL;
     if (p)
         *p = sealed;
-    explicit_bzero(e, len);
+    if (vault_may_wipe(v, e)) /* not a string an earlier constructor gave putenv */
+        explicit_bzero(e, len);
     res->sealed++;
 }
 
@@ -237,7 +238,8 @@ void relocate_remove_strict(const struct config *c, struct vault *v, char **envp
             *p = &removed_mark;
             marked = true;
         }
-        explicit_bzero(e, strlen(e));
+        if (vault_may_wipe(v, e))
+            explicit_bzero(e, strlen(e));
         res->sealed++;
     }
     for (size_t k = j; envp[k]; k++) /* NULL out the freed tail slots */

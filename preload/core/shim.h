@@ -24,6 +24,9 @@ struct shim_state {
     int lock;              /* serialises environment changes made through us */
     struct vault vault;
     struct config cfg;
+    /* Strings given to putenv before start-up (vault.policy.callers). Last, so that
+     * start-up's writes stay on the page the loader wrote. */
+    struct vault_callers early_putenv;
 };
 
 extern struct shim_state envseal_state;

@@ -35,6 +35,19 @@ static uint64_t canary_for(const struct vault *v, const void *slot)
     return v->canary ^ (uint64_t)(uintptr_t)slot;
 }
 
+bool vault_may_wipe(const struct vault *v, const char *e)
+{
+    const struct vault_callers *k = v->policy.callers;
+    if (!k || !k->count)
+        return true;
+    for (unsigned i = 0; i < k->count && i < VAULT_CALLERS_MAX; i++)
+        if (k->list[i] == e)
+            return false;
+    if (k->count > VAULT_CALLERS_MAX && k->lo)
+        return e >= k->lo && e < k->hi;
+    return true;
+}
+
 void vault_init(struct vault *v, bool allow_secretmem)
 {
     memset(v, 0, sizeof *v);

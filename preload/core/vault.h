@@ -42,6 +42,17 @@ enum vault_event {
     VAULT_NO_MEMORY /* no region at all could be had */
 };
 
+/* Strings sealing copies but never writes: those an earlier constructor gave
+ * putenv, the caller's own (a literal is read-only). count is how many it gave,
+ * of which the first VAULT_CALLERS_MAX are listed; beyond that, only strings of the
+ * initial block [lo, hi) are written (lo NULL: not known, the unlisted are). */
+#define VAULT_CALLERS_MAX 16
+struct vault_callers {
+    char *list[VAULT_CALLERS_MAX];
+    unsigned count;
+    const char *lo, *hi;
+};
+
 /* What the settings ask of every region mapped once enforce is set (after
  * start-up; start-up reports its own regions). */
 struct vault_policy {
@@ -50,6 +61,7 @@ struct vault_policy {
     bool refuse;         /* ENVSEAL_ON_FAILURE=refuse: a degraded region is unmapped */
     /* Told of every event (what: a reason, never a value; err: an errno value). */
     void (*report)(enum vault_event ev, const char *what, int err);
+    const struct vault_callers *callers; /* NULL: none */
 };
 
 struct vault {
@@ -76,6 +88,9 @@ struct vault {
 };
 
 void vault_init(struct vault *v, bool allow_secretmem);
+
+/* Whether sealing may zero the string e it copied (policy.callers). */
+bool vault_may_wipe(const struct vault *v, const char *e);
 
 /* Region i (i < nregions), or NULL. */
 const struct vault_region *vault_region_at(const struct vault *v, unsigned i);

@@ -196,6 +196,11 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 {
     shim_lock(st);
     note_if_early();
+    if (!st->active) { /* the caller's string: start-up must not write it */
+        unsigned n = st->early_putenv.count++;
+        if (n < VAULT_CALLERS_MAX)
+            st->early_putenv.list[n] = string;
+    }
 #if ENVSEAL_STRICT
     strict_begin_set();
 #endif

@@ -806,7 +806,7 @@ static void enforce(bool allow_secretmem, bool need_secretmem, bool refuse)
 {
     vault_init(&vault, allow_secretmem);
     memset(events, 0, sizeof events);
-    vault.policy = (struct vault_policy){true, need_secretmem, refuse, count_event};
+    vault.policy = (struct vault_policy){true, need_secretmem, refuse, count_event, NULL};
 }
 
 /* True while /proc/self/smaps shows an anonymous vault mapping. */
@@ -1184,6 +1184,30 @@ static void fork_child_keeps_guard_pages_secretmem(void **state)
     assert_true(parent_values_intact());
 }
 
+/* Strings an earlier constructor gave putenv are never wiped: those listed; past
+ * the list's end, any outside the initial block (none, if that is not known). */
+static void wipe_spares_callers_strings(void **state)
+{
+    (void)state;
+    static char block[64], caller[8], other[8];
+    struct vault v;
+    vault_init(&v, false);
+    assert_true(vault_may_wipe(&v, caller)); /* no list: every copied string */
+    struct vault_callers k = {.list = {caller}, .count = 1, .lo = block, .hi = block + 64};
+    v.policy.callers = &k;
+    assert_false(vault_may_wipe(&v, caller));
+    assert_true(vault_may_wipe(&v, other));
+    assert_true(vault_may_wipe(&v, block + 3));
+    k.count = VAULT_CALLERS_MAX + 1; /* some were not listed */
+    assert_false(vault_may_wipe(&v, caller));
+    assert_false(vault_may_wipe(&v, other));
+    assert_true(vault_may_wipe(&v, block + 3));
+    assert_false(vault_may_wipe(&v, block + 64));
+    k.lo = k.hi = NULL; /* block unknown: only the listed are spared */
+    assert_false(vault_may_wipe(&v, caller));
+    assert_true(vault_may_wipe(&v, other));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1209,6 +1233,7 @@ int main(void)
         cmocka_unit_test_teardown(empty_vault_wipe, teardown_vault),
         cmocka_unit_test_teardown(guard_pages_anon, teardown_vault),
         cmocka_unit_test_teardown(guard_pages_secretmem, teardown_vault),
+        cmocka_unit_test(wipe_spares_callers_strings),
         cmocka_unit_test(backing_secretmem),
         cmocka_unit_test(backing_anon),
         cmocka_unit_test(anon_without_mlock_rights),

@@ -13,6 +13,7 @@
 #include "preload/platform/platform_libc.h"
 #include "preload/core/relocate.h"
 #include "preload/core/shim.h"
+#include "preload/crash/signals.h"
 
 
 static struct shim_state *const st = &envseal_state;
@@ -80,8 +81,18 @@ static const char *degradation(const struct relocate_result *r, int *err)
     }
     struct first_degraded d = {NULL, 0};
     vault_each_region(&st->vault, check_region, &d);
+    if (!d.what)
+        d.what = signals_degradation(&d.err);
     *err = d.err;
     return d.what;
+}
+
+void shim_warn_crash_degradation(void)
+{
+    int err;
+    const char *what = signals_degradation(&err);
+    if (what)
+        warn_degraded(what, err);
 }
 
 /* The secrets `envseal run` handed over on a descriptor join envp before the

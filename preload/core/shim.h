@@ -41,6 +41,11 @@ void shim_secrets_held(void);
  * its parent still uses. Async-signal-safe. */
 bool shim_in_parent_memory(void);
 
+/* After the first secret stored at run time: one warning line (the process's only
+ * one, none under ENVSEAL_QUIET) if the crash protections could not be set up. At
+ * start-up the same is a degradation like the vault's: warned, or refused. */
+void shim_warn_crash_degradation(void);
+
 /* What setenv/putenv of a secret return when the vault cannot take the value:
  * -1 with ENOMEM (the vault's report hook has said why). */
 int envops_no_vault(void);

@@ -979,6 +979,16 @@ static void hook_signal(int sig, const struct kernel_action *k)
     pristine |= bit_of(sig);
 }
 
+/* What signals_install could not set up (signals_degradation). */
+static const char *missing ENVSEAL_HOT;
+static int missing_err ENVSEAL_HOT;
+
+const char *signals_degradation(int *err)
+{
+    *err = missing_err;
+    return missing;
+}
+
 void signals_install(pid_t self)
 {
     /* Once per process: at start-up when it has secrets, else when the first one is
@@ -992,8 +1002,15 @@ void signals_install(pid_t self)
     if (platform_is_namespace_init(self))
         return;
     void *stack = NULL;
-    if (sweep_prepare(ALTSTACK_SIZE, &stack) != 0) /* then at least the stack */
+    if (sweep_prepare(ALTSTACK_SIZE, &stack) != 0) { /* then at least the stack */
+        missing_err = errno;
+        missing = "the crash sweep is off (its scratch area could not be mapped): copies "
+                  "of secrets outside the vault may reach a core dump";
         stack = platform_map_stack(ALTSTACK_SIZE);
+        if (!stack)
+            missing = "the crash sweep is off and a stack overflow ends the process "
+                      "unwiped (no memory could be mapped for them)";
+    }
     /* Signals already ignored or caught (inherited SIG_IGN, an earlier constructor)
      * must keep that disposition throughout. With one thread, every signal is
      * blocked while on_fatal is swapped in and the old action read in the same

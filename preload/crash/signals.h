@@ -16,6 +16,11 @@
  * stack of envseal's). Later calls return at once. */
 void signals_install(pid_t self);
 
+/* What signals_install could not set up, NULL when nothing: the crash sweep (its
+ * scratch area could not be mapped: RLIMIT_AS, no memory), or the alternate stack
+ * as well. *err is the mapping's errno. */
+const char *signals_degradation(int *err);
+
 /* In a child just forked: the hooks' locks and state as a new process has them.
  * Called by the shim's own fork handler (shim.c), registered before any secret is
  * stored, so no registration of its own costs a start-up. */

@@ -74,6 +74,7 @@ int envops_no_vault(void)
 static int install(char *sealed, const char *name, size_t nlen)
 {
     shim_secrets_held(); /* the first secret of a process that started with none */
+    shim_warn_crash_degradation();
     char *old = current_entry(name, nlen);
     int rc = REAL(putenv, putenv_fn)(sealed);
     if (rc != 0)

@@ -154,6 +154,11 @@ static void apply_limits(const void *arg)
             _exit(126);
         }
     }
+    if (flags & SPAWN_SMALL_AS) {
+        struct rlimit as = {8u << 20, 8u << 20};
+        if (setrlimit(RLIMIT_AS, &as) != 0)
+            _exit(126);
+    }
     if (flags & SPAWN_CORE) {
         struct rlimit inf = {RLIM_INFINITY, RLIM_INFINITY};
         setrlimit(RLIMIT_CORE, &inf);

@@ -52,6 +52,7 @@ int proc_spawn(struct proc *p, char *const argv[], const struct envb *env);
 /* Limits applied in the child before exec. */
 #define SPAWN_NO_MEMLOCK 1u /* RLIMIT_MEMLOCK 0 and CAP_IPC_LOCK dropped: mlock fails */
 #define SPAWN_CORE 2u       /* RLIMIT_CORE unlimited */
+#define SPAWN_SMALL_AS 4u   /* RLIMIT_AS 8 MiB: the program runs, the sweep's scratch fails */
 int proc_spawn_ex(struct proc *p, char *const argv[], const struct envb *env, unsigned flags,
                   const char *cwd);
 /* The general form: in_child(arg) runs in the child once its stdin, stdout and

@@ -691,6 +691,48 @@ static void test_refuse_setting_stops_program_with_exit_111(void **state)
     assert_non_null(strstr(r.p.err, "refusing to start"));
 }
 
+/* RLIMIT_AS leaves room for the program and its vault, not for the crash sweep's
+ * scratch area (about 10 MiB): the secret is sealed, and one line says the sweep
+ * is off; ENVSEAL_ON_FAILURE=refuse stops the program (111) before main. A secret
+ * first set at run time gets the same line. The control, with no secret in a
+ * process that never stores one, maps nothing and says nothing. */
+static void test_sweep_unmappable_one_warning_or_refused(void **state)
+{
+    (void)state;
+    struct run r;
+    start(&r, true, DEFAULT_VAULT, SPAWN_SMALL_AS, STEPS("show:APP_TOKEN", "hold"));
+    assert_true(out_has(&r, "ready 1"));
+    assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+    assert_false(proc_environ_contains(r.p.pid, r.secret));
+    resume(&r);
+    finish(&r, 0);
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_int_equal(count_lines_with(r.p.err, "warning: the crash sweep is off"), 1);
+
+    start(&r, true, DEFAULT_VAULT, SPAWN_SMALL_AS, STEPS("show:APP_TOKEN"));
+    proc_kill(&r.p);
+    envb_set(&r.env, "ENVSEAL_ON_FAILURE", "refuse");
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), "show:APP_TOKEN", NULL};
+    assert_int_equal(proc_spawn_ex(&r.p, argv, &r.env, SPAWN_SMALL_AS, NULL), 0);
+    finish(&r, 111);
+    assert_null(strstr(r.p.out, "APP_TOKEN")); /* main never ran */
+    assert_int_equal(count_lines_with(r.p.err, "envseal:"), 1);
+    assert_int_equal(count_lines_with(r.p.err, "refusing to start: the crash sweep is off"), 1);
+
+    char *probe = (char *)harness_runfile("tests/programs/envprobe");
+    char *steps[2][4] = {{probe, "show:PATH", NULL}, {probe, "show:PATH", "set:DB_PASSWORD:sweep:40", NULL}};
+    for (int store = 0; store < 2; store++) {
+        struct envb none;
+        envb_init(&none, true);
+        struct proc p;
+        assert_int_equal(proc_spawn_ex(&p, steps[store], &none, SPAWN_SMALL_AS, NULL), 0);
+        envb_free(&none);
+        int st = proc_finish(&p, TIMEOUT);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_int_equal(count_lines_with(p.err, "warning: the crash sweep is off"), store);
+    }
+}
+
 /* The probe again, in r's environment with one setting changed (NULL: left out),
  * mlock refused. */
 static void respawn_degraded(struct run *r, const char *name, const char *value, char *step)
@@ -1072,6 +1114,7 @@ int main(void)
         cmocka_unit_test(test_dlopen_strict_falls_back_to_relocate),
         cmocka_unit_test(test_strict_after_another_getenv_stays_strict),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
+        cmocka_unit_test(test_sweep_unmappable_one_warning_or_refused),
         cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
         cmocka_unit_test(test_quiet_silences_degraded_warning),
         cmocka_unit_test(test_program_without_secret_never_refused),

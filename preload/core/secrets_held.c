@@ -54,12 +54,13 @@ bool shim_in_parent_memory(void)
     return marked && getpid() != marked;
 }
 
+static bool held ENVSEAL_HOT;
+
 void shim_secrets_held(void)
 {
     /* Until a secret is held there is nothing of ours a child could inherit
      * half-written; a fork racing another thread's setenv is already undefined for
      * the child's own environment calls, as with glibc's environment lock. */
-    static bool held ENVSEAL_HOT;
     if (held)
         return;
     held = true;
@@ -67,4 +68,24 @@ void shim_secrets_held(void)
     platform_mark_memory_owner(self);
     pthread_atfork(before_fork, release_fork_lock, after_fork_child);
     signals_install(self);
+}
+
+void shim_secret_stored(void)
+{
+    /* A vfork child storing the process's first secret runs in its parent's
+     * memory: the mark, the fork handlers and the hooks it would set up are the
+     * parent's to set up (the child's own signal actions go at its exec). The
+     * vault and environ it changed are the parent's too; the parent's next store
+     * sets up the rest, and its exit wipe needs none of it. */
+    if (!held && platform_in_parent_memory(getpid()))
+        return;
+    shim_secrets_held();
+}
+
+void shim_warn_crash_degradation(void)
+{
+    int err;
+    const char *what = signals_degradation(&err);
+    if (what && st->vault.policy.report) /* the vault's way: one line per process */
+        st->vault.policy.report(VAULT_DEGRADED, what, err);
 }

@@ -87,14 +87,6 @@ static const char *degradation(const struct relocate_result *r, int *err)
     return d.what;
 }
 
-void shim_warn_crash_degradation(void)
-{
-    int err;
-    const char *what = signals_degradation(&err);
-    if (what)
-        warn_degraded(what, err);
-}
-
 /* The secrets `envseal run` handed over on a descriptor join envp before the
  * relocation below seals them. Without them: refused, or started with a warning
  * (even under ENVSEAL_QUIET: the program lacks variables it was given). */

@@ -36,6 +36,11 @@ extern struct shim_state envseal_state;
  * hooks (signals_install), once. A process with no secret pays for neither. */
 void shim_secrets_held(void);
 
+/* shim_secrets_held for a secret the program stores (setenv, putenv): the same,
+ * except in a vfork child storing the process's first one, which leaves it all to
+ * its parent. */
+void shim_secret_stored(void);
+
 /* True in a child running in the memory of the process that holds the secrets (a
  * vfork child, a clone with CLONE_VM): its exit and its death must not wipe what
  * its parent still uses. Async-signal-safe. */

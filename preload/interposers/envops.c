@@ -73,7 +73,7 @@ int envops_no_vault(void)
 /* Installs a vault entry through glibc's putenv and wipes the entry it replaced. */
 static int install(char *sealed, const char *name, size_t nlen)
 {
-    shim_secrets_held(); /* the first secret of a process that started with none */
+    shim_secret_stored(); /* the first secret of a process that started with none */
     shim_warn_crash_degradation();
     char *old = current_entry(name, nlen);
     int rc = REAL(putenv, putenv_fn)(sealed);

@@ -254,6 +254,10 @@ void platform_handler_action(void (*handler)(int, siginfo_t *, void *), struct k
  * kernel discards signals from inside the namespace whose disposition is SIG_DFL. */
 bool platform_is_namespace_init(pid_t self);
 
+/* True in a child running in its parent's memory (a vfork child, a clone with
+ * CLONE_VM) where the system can tell; false where it cannot. One system call. */
+bool platform_in_parent_memory(pid_t self);
+
 /* Marks this process's memory as pid's, in a page a fork child gets zeroed
  * (MADV_WIPEONFORK) while a vfork child, running in this very memory, reads pid.
  * Nothing where the system cannot. */

@@ -45,6 +45,8 @@ struct ending {
     bool no_handler;  /* the probe registers no at_quick_exit handler of its own */
     bool ctor_quick;  /* a library initialized before envseal registers one first */
     bool unset_first; /* the probe unsets DB_PASSWORD first (a copy kept for the sweep) */
+    bool vfork_first; /* no secret at start: a vfork child sets DB_PASSWORD (the
+                         process's first secret), then the probe sets API_TOKEN */
 };
 
 static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
@@ -74,8 +76,15 @@ static bool quick_handler_saw_value(struct proc *p)
  * and follows it to its death with ptrace, scanning its memory at the exit stop. */
 static void end_by(const struct ending *how, struct death *d)
 {
-    char secret[64];
+    char secret[96], seed[48];
     harness_random_secret(secret, sizeof secret, "dw");
+    char set_first[128], set_second[128];
+    if (how->vfork_first) { /* the secret is DB_PASSWORD's value: derive(seed, 1) */
+        harness_random_secret(seed, sizeof seed, "vf");
+        harness_derive(seed, "1", secret, sizeof secret);
+        snprintf(set_first, sizeof set_first, "vforkset:DB_PASSWORD:%s:1", seed);
+        snprintf(set_second, sizeof set_second, "set:API_TOKEN:%s:2", seed);
+    }
     struct envb env;
     envb_init(&env, !how->musl);
     if (how->musl)
@@ -87,13 +96,18 @@ static void end_by(const struct ending *how, struct death *d)
         envb_set(&env, "LD_PRELOAD", both);
         envb_set(&env, "CTORPROBE_QUICK", "1");
     }
-    envb_set(&env, "DB_PASSWORD", secret);
+    if (!how->vfork_first)
+        envb_set(&env, "DB_PASSWORD", secret);
     envb_set(&env, "ENVSEAL_VAULT", "anon");
     const char *probe = how->musl ? "tests/programs/envprobe-musl" : "tests/programs/envprobe";
     char *argv[] = {(char *)harness_runfile(probe), "show:DB_PASSWORD",
                     how->no_handler ? "show:DB_PASSWORD" : "quick:DB_PASSWORD",
                     how->unset_first ? "unset:DB_PASSWORD" : "show:DB_PASSWORD", "hold",
                     (char *)how->step, NULL};
+    if (how->vfork_first) {
+        argv[1] = set_first;
+        argv[2] = set_second;
+    }
     struct proc p;
     assert_int_equal(proc_spawn(&p, argv, &env), 0);
     envb_free(&env);
@@ -285,12 +299,46 @@ static void test_every_fatal_signal_wipes(void **state)
             assert_wiped_and_same_death(sig);
 }
 
+/* A vfork child stores the process's first secret (before its exec); the parent
+ * then stores another and ends by SIGTERM, or by exit: the child's secret is wiped
+ * all the same (it ran in the parent's memory, so its store is the parent's). */
+static void test_vfork_child_first_secret_wiped_at_sigterm(void **state)
+{
+    (void)state;
+    struct death d;
+    end_by(&(struct ending){.sig = SIGTERM, .vfork_first = true}, &d);
+    assert_true(WIFSIGNALED(d.status) && WTERMSIG(d.status) == SIGTERM);
+    assert_true(d.vault_readable);
+    assert_int_equal(d.hits_at_exit, 0);
+}
+
+static void test_vfork_child_first_secret_wiped_at_exit(void **state)
+{
+    (void)state;
+    struct death d;
+    assert_ending_wipes(&(struct ending){.step = "exit:7", .vfork_first = true}, &d);
+}
+
+/* Their control: at SIGKILL the secret the vfork child set is found in the vault. */
+static void test_control_vfork_child_first_secret_sigkill(void **state)
+{
+    (void)state;
+    struct death d;
+    end_by(&(struct ending){.sig = SIGKILL, .vfork_first = true}, &d);
+    assert_true(WIFSIGNALED(d.status) && WTERMSIG(d.status) == SIGKILL);
+    assert_true(d.vault_readable);
+    assert_true(d.hits_at_exit >= 1);
+}
+
 int main(void)
 {
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* inherited: SIGQUIT must write no core here */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_control_sigkill_leaves_the_secret),
+        cmocka_unit_test(test_vfork_child_first_secret_wiped_at_sigterm),
+        cmocka_unit_test(test_vfork_child_first_secret_wiped_at_exit),
+        cmocka_unit_test(test_control_vfork_child_first_secret_sigkill),
         cmocka_unit_test(test_sigterm_wipes),
         cmocka_unit_test(test_sigint_wipes),
         cmocka_unit_test(test_sighup_wipes),

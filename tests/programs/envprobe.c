@@ -9,6 +9,8 @@
  *   ctorkept:NAME      the same for the pointer libctorprobe.so's constructor kept
  *   set:NAME:SEED:K    setenv(NAME, derive(SEED,K)); the local copy is wiped
  *   put:NAME:SEED:K    putenv of a heap string, wiped after the call
+ *   vforkset:NAME:SEED:K  a vfork child setenv(NAME, derive(SEED,K)), then execs
+ *                      /bin/true; the parent prints "vforkset NAME status S"
  *   unset:NAME         unsetenv
  *   clear              clearenv
  *   hold               print "ready N" (N counts holds from 1), then wait for one
@@ -282,6 +284,26 @@ int main(int argc, char **argv, char **envp)
             explicit_bzero(v, strlen(v));
             free(v);
             printf("%s %s rc=%d\n", a[0] == 's' ? "set" : "put", name, rc);
+        } else if (strncmp(a, "vforkset:", 9) == 0) {
+            char *name = strdup(arg), *seed = strchr(name, ':'), *k;
+            if (!seed || !(k = strchr(seed + 1, ':')))
+                return 2;
+            *seed++ = '\0';
+            *k++ = '\0';
+            char *v = derive(seed, k); /* before vfork: the child only sets and execs */
+            fflush(stdout);
+            pid_t child = vfork();
+            if (child == 0) {
+                setenv(name, v, 1);
+                execl("/bin/true", "true", (char *)NULL);
+                _exit(127);
+            }
+            int status = -1;
+            if (child > 0)
+                waitpid(child, &status, 0);
+            explicit_bzero(v, strlen(v));
+            free(v);
+            printf("vforkset %s status %d\n", name, status);
         } else if (strncmp(a, "unset:", 6) == 0) {
             printf("unset %s rc=%d\n", arg, unsetenv(arg));
         } else if (strcmp(a, "clear") == 0) {

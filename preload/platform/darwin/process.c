@@ -48,3 +48,9 @@ bool platform_memory_marked(void)
 {
     return false; /* no MADV_WIPEONFORK: never marked */
 }
+
+bool platform_in_parent_memory(pid_t self)
+{
+    (void)self;
+    return false; /* no kcmp; a vfork child is taken for the process itself */
+}

@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include "preload/platform/linux/syscall.h"
 
 int platform_deny_ptrace(void)
 {
@@ -51,4 +54,16 @@ pid_t platform_memory_owner(void)
 bool platform_memory_marked(void)
 {
     return owner_mark != NULL;
+}
+
+#ifndef SYS_kcmp
+#define SYS_kcmp 312
+#endif
+#define KCMP_VM_KIND 1 /* linux/kcmp.h's KCMP_VM */
+
+bool platform_in_parent_memory(pid_t self)
+{
+    /* kcmp is 0 when both share one address space; an error (no kcmp in this
+     * kernel, a seccomp filter, a parent we may not inspect) says nothing. */
+    return SYS5(SYS_kcmp, self, getppid(), KCMP_VM_KIND, 0, 0) == 0;
 }

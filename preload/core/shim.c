@@ -154,14 +154,8 @@ void envseal_start(const char *argv0, char **envp)
     st->vault.policy.need_secretmem = st->cfg.vault == VAULT_SECRETMEM;
     st->vault.policy.refuse = st->cfg.on_failure == ON_FAILURE_REFUSE;
     st->vault.policy.report = vault_event;
-    char *lo = NULL, *hi = NULL; /* the initial block's strings, where known */
-    if (st->early_change) { /* a constructor before ours set or removed variables */
-        if (!platform_env_strings(envp, &lo, &hi))
-            lo = hi = NULL;
-        st->early_putenv.lo = lo;
-        st->early_putenv.hi = hi;
+    if (st->early_change) /* never written: what an earlier constructor gave putenv */
         st->vault.policy.callers = &st->early_putenv;
-    }
     struct relocate_result r;
     mode_relocate(&st->cfg, &st->vault, envp, environ, &r); /* relocate_secrets, + strict */
     /* Another envseal shim, initialized first, sealed the secrets (an
@@ -179,8 +173,12 @@ void envseal_start(const char *argv0, char **envp)
      * unmapped below: sealed too, or environ would point into freed memory. */
     if (st->cfg.handoff)
         relocate_picked(&st->vault, envp, environ, handoff_holds, &r);
-    if (st->early_change)
+    if (st->early_change) { /* a constructor before ours set or removed variables */
+        char *lo = NULL, *hi = NULL;
+        if (!platform_env_strings(envp, &lo, &hi))
+            lo = hi = NULL;
         early_env_mend(&st->cfg, &st->vault, envp, environ, lo, hi, &r);
+    }
     handoff_release(r.unsealed > 0); /* what could not be sealed still points into it */
     platform_at_exit(wipe_at_exit); /* now, whether or not there are secrets: see start.c */
     platform_at_quick_exit(wipe_at_exit); /* quick_exit skips the above */

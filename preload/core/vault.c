@@ -38,14 +38,12 @@ static uint64_t canary_for(const struct vault *v, const void *slot)
 bool vault_may_wipe(const struct vault *v, const char *e)
 {
     const struct vault_callers *k = v->policy.callers;
-    if (!k || !k->count)
+    if (!k)
         return true;
-    for (unsigned i = 0; i < k->count && i < VAULT_CALLERS_MAX; i++)
+    for (unsigned i = 0; i < k->listed; i++)
         if (k->list[i] == e)
             return false;
-    if (k->count > VAULT_CALLERS_MAX && k->lo)
-        return e >= k->lo && e < k->hi;
-    return true;
+    return !k->overflow; /* some were not listed: none is surely libc's */
 }
 
 void vault_init(struct vault *v, bool allow_secretmem)

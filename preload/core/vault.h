@@ -43,14 +43,14 @@ enum vault_event {
 };
 
 /* Strings sealing copies but never writes: those an earlier constructor gave
- * putenv, the caller's own (a literal is read-only). count is how many it gave,
- * of which the first VAULT_CALLERS_MAX are listed; beyond that, only strings of the
- * initial block [lo, hi) are written (lo NULL: not known, the unlisted are). */
+ * putenv that environ still holds, the caller's own (a literal is read-only). Past
+ * VAULT_CALLERS_MAX of them at once (overflow), none it copied is written: what it
+ * copied out of the initial block is zeroed there by early_env_mend's pass. */
 #define VAULT_CALLERS_MAX 16
 struct vault_callers {
     char *list[VAULT_CALLERS_MAX];
-    unsigned count;
-    const char *lo, *hi;
+    unsigned listed;
+    bool overflow;
 };
 
 /* What the settings ask of every region mapped once enforce is set (after

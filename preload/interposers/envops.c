@@ -48,6 +48,29 @@ static void note_if_early(void)
         st->early_change = true;
 }
 
+static bool in_environ(const char *s)
+{
+    for (char **e = environ; e && *e; e++)
+        if (*e == s)
+            return true;
+    return false;
+}
+
+/* After a change before start-up: a putenv string that left environ (replaced,
+ * unset, cleared) is listed no more. The caller may free it, and libc's own copy
+ * of a secret set later may get its address: that copy start-up must wipe. */
+static void early_done(void)
+{
+    struct vault_callers *k = &st->early_putenv;
+    if (st->active || !k->listed)
+        return;
+    unsigned n = 0;
+    for (unsigned i = 0; i < k->listed; i++)
+        if (in_environ(k->list[i]))
+            k->list[n++] = k->list[i];
+    k->listed = n;
+}
+
 static bool sealing(const char *name, size_t nlen)
 {
     return st->active && config_is_secret(&st->cfg, name, nlen);
@@ -133,6 +156,7 @@ ENVSEAL_EXPORT int INTERPOSER(setenv)(const char *name, const char *value, int o
 #if ENVSEAL_STRICT
     strict_note_environ();
 #endif
+    early_done();
     shim_unlock(st);
     return rc;
 }
@@ -166,6 +190,7 @@ ENVSEAL_EXPORT int INTERPOSER(unsetenv)(const char *name)
     shim_lock(st);
     note_if_early();
     int rc = unset_locked(name); /* in place: environ is not noted (strict.h) */
+    early_done();
     shim_unlock(st);
     return rc;
 }
@@ -198,9 +223,11 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
     shim_lock(st);
     note_if_early();
     if (!st->active) { /* the caller's string: start-up must not write it */
-        unsigned n = st->early_putenv.count++;
-        if (n < VAULT_CALLERS_MAX)
-            st->early_putenv.list[n] = string;
+        struct vault_callers *k = &st->early_putenv;
+        if (k->listed < VAULT_CALLERS_MAX)
+            k->list[k->listed++] = string;
+        else
+            k->overflow = true;
     }
 #if ENVSEAL_STRICT
     strict_begin_set();
@@ -209,6 +236,7 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 #if ENVSEAL_STRICT
     strict_note_environ();
 #endif
+    early_done();
     shim_unlock(st);
     return rc;
 }
@@ -232,6 +260,7 @@ ENVSEAL_EXPORT int INTERPOSER(clearenv)(void)
 #if ENVSEAL_STRICT
     strict_note_environ();
 #endif
+    early_done();
     shim_unlock(st);
     return rc;
 }

@@ -9,7 +9,9 @@
  *  - the program reads what the constructor left (getenv).
  * A string the constructor gave putenv is its own: envseal copies it and never
  * writes it (here on a read-only page, as a literal is: a write would crash the
- * program before main), so the new value is in the vault and in that string.
+ * program before main), so the new value is in the vault and in that string; one
+ * that left the environment and was freed is forgotten, so that glibc's copy of a
+ * secret set later at its address is wiped.
  * Each with a control without envseal, where the original value stays in the
  * block and the new one is found in memory. */
 #define _GNU_SOURCE
@@ -48,7 +50,8 @@ static void early_case(const char *mode, bool shim)
     derived(secret, fresh, sizeof fresh);
     bool replaced = strcmp(mode, "replace") == 0 || strcmp(mode, "putenv-replace") == 0,
          removed = strcmp(mode, "unset") == 0;
-    bool callers_string = strncmp(mode, "putenv-", 7) == 0; /* kept where it is */
+    bool callers_string = strcmp(mode, "putenv-add") == 0 ||
+                          strcmp(mode, "putenv-replace") == 0 || strcmp(mode, "putenv-many") == 0;
     const char *name = replaced || removed ? "APP_TOKEN" : "EARLY_TOKEN";
     struct envb env;
     envb_init(&env, shim);
@@ -102,6 +105,11 @@ HARNESS_CASE(test_control_putenv_read_only_added_before_start, early_case("puten
 HARNESS_CASE(test_putenv_read_only_replaced_before_start, early_case("putenv-replace", true))
 HARNESS_CASE(test_control_putenv_read_only_replaced_before_start,
              early_case("putenv-replace", false))
+HARNESS_CASE(test_putenv_more_than_listed_before_start, early_case("putenv-many", true))
+HARNESS_CASE(test_control_putenv_more_than_listed_before_start, early_case("putenv-many", false))
+HARNESS_CASE(test_putenv_freed_then_secret_set_before_start, early_case("putenv-freed", true))
+HARNESS_CASE(test_control_putenv_freed_then_secret_set_before_start,
+             early_case("putenv-freed", false))
 HARNESS_CASE(test_cleared_and_added_before_start, early_case("clear", true))
 HARNESS_CASE(test_control_cleared_and_added_before_start, early_case("clear", false))
 
@@ -125,6 +133,11 @@ int main(void)
         cmocka_unit_test_teardown(test_control_putenv_read_only_added_before_start, kill_cur),
         cmocka_unit_test_teardown(test_putenv_read_only_replaced_before_start, kill_cur),
         cmocka_unit_test_teardown(test_control_putenv_read_only_replaced_before_start, kill_cur),
+        cmocka_unit_test_teardown(test_putenv_more_than_listed_before_start, kill_cur),
+        cmocka_unit_test_teardown(test_control_putenv_more_than_listed_before_start, kill_cur),
+        cmocka_unit_test_teardown(test_putenv_freed_then_secret_set_before_start, kill_cur),
+        cmocka_unit_test_teardown(test_control_putenv_freed_then_secret_set_before_start,
+                                  kill_cur),
         cmocka_unit_test_teardown(test_cleared_and_added_before_start, kill_cur),
         cmocka_unit_test_teardown(test_control_cleared_and_added_before_start, kill_cur),
     };

@@ -694,7 +694,7 @@ static void test_refuse_setting_stops_program_with_exit_111(void **state)
 /* RLIMIT_AS leaves room for the program and its vault, not for the crash sweep's
  * scratch area (about 10 MiB): the secret is sealed, and one line says the sweep
  * is off; ENVSEAL_ON_FAILURE=refuse stops the program (111) before main. A secret
- * first set at run time gets the same line. The control, with no secret in a
+ * first set at run time gets the same line, in either library. The control, with no secret in a
  * process that never stores one, maps nothing and says nothing. */
 static void test_sweep_unmappable_one_warning_or_refused(void **state)
 {
@@ -721,9 +721,14 @@ static void test_sweep_unmappable_one_warning_or_refused(void **state)
 
     char *probe = (char *)harness_runfile("tests/programs/envprobe");
     char *steps[2][4] = {{probe, "show:PATH", NULL}, {probe, "show:PATH", "set:DB_PASSWORD:sweep:40", NULL}};
-    for (int store = 0; store < 2; store++) {
+    for (int run = 0; run < 4; run++) { /* libenvseal.so, then the strict library */
+        int store = run & 1;
         struct envb none;
         envb_init(&none, true);
+        if (run >= 2) {
+            envb_set(&none, "LD_PRELOAD", harness_runfile("preload/libenvseal-strict.so"));
+            envb_set(&none, "ENVSEAL_MODE", "strict");
+        }
         struct proc p;
         assert_int_equal(proc_spawn_ex(&p, steps[store], &none, SPAWN_SMALL_AS, NULL), 0);
         envb_free(&none);

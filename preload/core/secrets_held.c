@@ -72,20 +72,20 @@ void shim_secrets_held(void)
 
 void shim_secret_stored(void)
 {
+    if (held)
+        return;
     /* A vfork child storing the process's first secret runs in its parent's
      * memory: the mark, the fork handlers and the hooks it would set up are the
      * parent's to set up (the child's own signal actions go at its exec). The
      * vault and environ it changed are the parent's too; the parent's next store
      * sets up the rest, and its exit wipe needs none of it. */
-    if (!held && platform_in_parent_memory(getpid()))
+    if (platform_in_parent_memory(getpid()))
         return;
     shim_secrets_held();
-}
-
-void shim_warn_crash_degradation(void)
-{
+    /* Crash protections that could not be set up: one line, the vault's way (at
+     * start-up the same is a degradation that ENVSEAL_ON_FAILURE=refuse refuses). */
     int err;
     const char *what = signals_degradation(&err);
-    if (what && st->vault.policy.report) /* the vault's way: one line per process */
+    if (what && st->vault.policy.report)
         st->vault.policy.report(VAULT_DEGRADED, what, err);
 }

@@ -124,6 +124,7 @@ static void distrust_settings(char **envp)
 
 void envseal_start(const char *argv0, char **envp)
 {
+    st->started = true; /* putenv strings from now on are not start-up's concern */
     platform_set_program_name(argv0);
     config_load(&st->cfg, envp);
     /* Asked only where a setting is present: the answer costs a symbol lookup. */

@@ -21,6 +21,7 @@ struct shim_state {
     bool active;           /* start-up finished: the interposers seal secrets */
     bool early_change;     /* the environment was changed through us before start-up
                             * (a constructor that ran before ours): early_env.c */
+    bool started;          /* envseal_start has run, whatever it decided */
     int lock;              /* serialises environment changes made through us */
     struct vault vault;
     struct config cfg;
@@ -37,19 +38,15 @@ extern struct shim_state envseal_state;
 void shim_secrets_held(void);
 
 /* shim_secrets_held for a secret the program stores (setenv, putenv): the same,
- * except in a vfork child storing the process's first one, which leaves it all to
- * its parent. */
+ * and one warning line (the process's only one, none under ENVSEAL_QUIET) if the
+ * crash protections could not be set up; except in a vfork child storing the
+ * process's first one, which leaves it all to its parent. */
 void shim_secret_stored(void);
 
 /* True in a child running in the memory of the process that holds the secrets (a
  * vfork child, a clone with CLONE_VM): its exit and its death must not wipe what
  * its parent still uses. Async-signal-safe. */
 bool shim_in_parent_memory(void);
-
-/* After the first secret stored at run time: one warning line (the process's only
- * one, none under ENVSEAL_QUIET) if the crash protections could not be set up. At
- * start-up the same is a degradation like the vault's: warned, or refused. */
-void shim_warn_crash_degradation(void);
 
 /* What setenv/putenv of a secret return when the vault cannot take the value:
  * -1 with ENOMEM (the vault's report hook has said why). */

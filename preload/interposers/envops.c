@@ -62,7 +62,7 @@ static bool in_environ(const char *s)
 static void early_done(void)
 {
     struct vault_callers *k = &st->early_putenv;
-    if (st->active || !k->listed)
+    if (st->started || !k->listed)
         return;
     unsigned n = 0;
     for (unsigned i = 0; i < k->listed; i++)
@@ -97,7 +97,6 @@ int envops_no_vault(void)
 static int install(char *sealed, const char *name, size_t nlen)
 {
     shim_secret_stored(); /* the first secret of a process that started with none */
-    shim_warn_crash_degradation();
     char *old = current_entry(name, nlen);
     int rc = REAL(putenv, putenv_fn)(sealed);
     if (rc != 0)
@@ -222,7 +221,7 @@ ENVSEAL_EXPORT int INTERPOSER(putenv)(char *string)
 {
     shim_lock(st);
     note_if_early();
-    if (!st->active) { /* the caller's string: start-up must not write it */
+    if (!st->started) { /* the caller's string: start-up must not write it */
         struct vault_callers *k = &st->early_putenv;
         if (k->listed < VAULT_CALLERS_MAX)
             k->list[k->listed++] = string;

@@ -113,10 +113,8 @@ int strict_setenv(const char *name, const char *value, int overwrite)
     restart_if_emptied();
     if (overwrite || !strict_current(name, nlen)) {
         char *sealed = vault_store(&st->vault, name, nlen, value, strlen(value));
-        if (sealed) {
+        if (sealed)
             shim_secret_stored(); /* see envops.c */
-            shim_warn_crash_degradation();
-        }
         rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
         if (rc == 0)
             drop_from_environ(name, nlen);
@@ -128,10 +126,8 @@ int strict_putenv(const char *string, size_t nlen)
 {
     restart_if_emptied();
     char *sealed = vault_store_entry(&st->vault, string, strlen(string));
-    if (sealed) {
+    if (sealed)
         shim_secret_stored(); /* see envops.c */
-        shim_warn_crash_degradation();
-    }
     int rc = sealed ? strict_install(sealed, nlen) : envops_no_vault();
     if (rc == 0)
         drop_from_environ(string, nlen);

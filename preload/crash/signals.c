@@ -555,9 +555,10 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
         return;
     }
     enum sig_origin origin = platform_signal_origin(si);
-    /* PID 1 of a PID namespace that became it after the hooks went in (a fork or
-     * clone child of the namespace's creator): at SIG_DFL the kernel discards
-     * every signal for it but a fault, so this one is dropped as well. */
+    /* PID 1 of a PID namespace (its entrypoint, hooked for faults only, or a fork
+     * or clone child of the namespace's creator that became it after the hooks
+     * went in): at SIG_DFL the kernel discards every signal for it but a fault,
+     * so this one is dropped as well. */
     bool init = platform_is_namespace_init(getpid());
     bool fault = origin == SIG_FROM_KERNEL && (platform_sync_signals() & bit_of(sig));
     if (init && !fault) {
@@ -997,10 +998,6 @@ void signals_install(pid_t self)
     if (done)
         return;
     done = true;
-    /* As PID 1 of a namespace, SIG_DFL signals from inside it are discarded by the
-     * kernel; a handler would make them deliverable. Leave everything alone. */
-    if (platform_is_namespace_init(self))
-        return;
     void *stack = NULL;
     if (sweep_prepare(ALTSTACK_SIZE, &stack) != 0) { /* then at least the stack */
         missing_err = errno;
@@ -1034,6 +1031,13 @@ void signals_install(pid_t self)
     installed_flags = (int)k.flags;
     _Static_assert(SIGNALS_MAX == 65, "virt[] must cover signals 1..64");
     uint64_t fatal = platform_fatal_signals() & ~platform_libc_signals();
+    /* PID 1 of a PID namespace (a container's entrypoint): at SIG_DFL the kernel
+     * discards every signal sent to it, from inside the namespace or above, but
+     * SIGKILL and SIGSTOP; only a fault, which the kernel forces, ends it. A handler
+     * would make a sent signal deliverable, so only the six fault signals get one,
+     * and on_fatal drops a sent one as the kernel would have. */
+    if (platform_is_namespace_init(self))
+        fatal &= platform_sync_signals();
     if (known) {
         usable |= fatal & (ignored | caught); /* not ours: every call passes through */
         hook_known_defaults(fatal & ~(ignored | caught), &k);

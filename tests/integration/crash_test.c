@@ -8,6 +8,8 @@
  * and the wait status must be the same. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,7 +42,36 @@ static char core_skip[256];
 struct setup {
     const char *cwd;
     bool block_segv; /* the probe starts with SIGSEGV blocked, as a parent may leave it */
+    bool pid1;       /* the probe starts as PID 1 of a new PID namespace */
 };
+
+/* In the child before exec: a new PID namespace whose PID 1 goes on to exec the
+ * probe, as a container's entrypoint. This process waits and ends as the probe did,
+ * without a core of its own (it holds the test's copy of the secret). */
+static void become_pid1(void)
+{
+    if (unshare(CLONE_NEWPID) != 0)
+        _exit(125);
+    pid_t pid = fork();
+    if (pid < 0)
+        _exit(125);
+    if (pid == 0)
+        return;
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            _exit(125);
+    const struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    if (WIFSIGNALED(st)) {
+        signal(WTERMSIG(st), SIG_DFL);
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_UNBLOCK, &all, NULL);
+        raise(WTERMSIG(st));
+    }
+    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 125);
+}
 
 static void in_child(const void *arg)
 {
@@ -57,6 +88,8 @@ static void in_child(const void *arg)
     setrlimit(RLIMIT_CORE, &inf);
     if (chdir(s->cwd) != 0)
         _exit(126);
+    if (s->pid1)
+        become_pid1();
 }
 
 struct outcome {
@@ -104,6 +137,7 @@ static void read_core(const char *dir, struct outcome *o)
 }
 
 static bool no_env_secret; /* the probe starts with no secret in its environment */
+static bool in_pid_namespace; /* the probe runs as PID 1 of a new PID namespace */
 static const char *two_shims; /* LD_PRELOAD for the shimmed runs instead, or NULL */
 
 /* Starts the probe; *dir gets its working directory (where a core lands). */
@@ -126,7 +160,7 @@ static void spawn_probe(struct proc *p, const char *mode, enum shim shim, bool b
         envb_set(&env, VAR, secret);
     char *argv[] = {(char *)harness_runfile("tests/programs/crashprobe"), (char *)mode, VAR,
                     NULL};
-    const struct setup s = {dir, block_segv};
+    const struct setup s = {dir, block_segv, in_pid_namespace};
     assert_int_equal(proc_spawn_with(p, argv, &env, in_child, &s), 0);
     envb_free(&env);
 }
@@ -403,6 +437,37 @@ HARNESS_CASE(test_fault_after_main_thread_exit_filter, expect_clean("main-exit-s
 HARNESS_CASE(test_abort_with_blocking_worker, expect_clean("abort-blocked", SIGABRT))
 HARNESS_CASE(test_fault_in_handler_with_full_mask, expect_clean("handler-fault", SIGSEGV))
 
+/* A container's entrypoint is PID 1 of its PID namespace: the kernel drops every
+ * signal sent to it at SIG_DFL, but a fault ends it, with a core; envseal hooks the
+ * fault signals there. An abort ends it too: the SIGABRTs it raises are dropped,
+ * and its last resort, an instruction that faults, is a SIGSEGV. */
+static void pid1_case(const char *mode, int sig)
+{
+    need_cores();
+    pid_t pid = fork(); /* can a PID namespace be made here? */
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(unshare(CLONE_NEWPID) == 0 ? 0 : 1);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        print_message("skipped: no PID namespace can be made here\n");
+        skip();
+    }
+    in_pid_namespace = true; /* until pid1_done, which runs whatever the outcome */
+    expect_clean(mode, sig);
+}
+
+static int pid1_done(void **state)
+{
+    (void)state;
+    in_pid_namespace = false;
+    return 0;
+}
+
+HARNESS_CASE(test_pid1_fault_swept, pid1_case("simd-after", SIGSEGV))
+HARNESS_CASE(test_pid1_abort_swept, pid1_case("abort-ignored", SIGSEGV))
+
 /* A parent left SIGSEGV blocked across exec: a fault still reaches the sweep, and
  * the program still reads SIGSEGV as blocked. */
 static void test_blocked_across_exec(void **state)
@@ -632,6 +697,8 @@ int main(void)
         cmocka_unit_test(test_abort_with_blocking_worker),
         cmocka_unit_test(test_fault_in_handler_with_full_mask),
         cmocka_unit_test(test_blocked_across_exec),
+        cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
+        cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
         cmocka_unit_test(test_handler_return_restores_mask),
         cmocka_unit_test(test_raise_after_handler_return),
         cmocka_unit_test(test_vfork_child_mask_stays_its_own),

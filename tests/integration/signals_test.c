@@ -1106,7 +1106,8 @@ static void namespace_init_case(char *const argv[], const char *absent)
 }
 
 /* As PID 1 of a PID namespace the kernel discards SIG_DFL signals sent from
- * inside: the program survives raise(SIGTERM), with or without the shim. */
+ * inside: the program survives raise(SIGTERM), and of SIGSEGV and SIGBUS (which
+ * envseal hooks there, for faults), with its secret, with or without the shim. */
 static void test_namespace_init(void **state)
 {
     (void)state;

@@ -15,8 +15,10 @@
  *                 (what crash reporters do); "fault" on stdin faults for real
  *   oneshot NAME  a SIGQUIT handler installed with SA_RESETHAND prints "quit
  *                 handled"; the next SIGQUIT takes the default action
- *   pid1 NAME     raise(SIGTERM) with SIGTERM at SIG_DFL, then print "alive" (as
- *                 PID 1 of a PID namespace the kernel discards it)
+ *   pid1 NAME     raise(SIGTERM), then SIGSEGV and SIGBUS, each at SIG_DFL, then
+ *                 print "alive" and hashes of a copy of NAME's value made before and
+ *                 of getenv's value now (as PID 1 of a PID namespace the kernel
+ *                 discards the three: sent, not faults)
  *   pid1-trap NAME  unshare(CLONE_NEWPID), then fork: the child, PID 1 of the new
  *                 namespace, copies NAME's value and executes int3 (pid1-trap2:
  *                 the two-byte int $3), then prints "survived"; the parent prints
@@ -278,7 +280,9 @@ static int pid1(const char *name)
     printf("pid %d\n", (int)getpid());
     fflush(stdout);
     raise(SIGTERM);
-    printf("alive %08x\n", fnv(heap));
+    raise(SIGSEGV);
+    raise(SIGBUS);
+    printf("alive %08x %08x\n", fnv(heap), fnv(must_getenv(name)));
     return 0;
 }
 

@@ -223,3 +223,56 @@ ENVSEAL_EXPORT int INTERPOSER(sigprocmask)(int how, const sigset_t *set, sigset_
     int err = masks_change(how, set, old);
     return err ? (errno = err, -1) : 0;
 }
+
+/* The System V and BSD mask functions. glibc and musl build them on their own
+ * sigprocmask, which the interposers above never see: a signal of the six blocked
+ * through them would reach the kernel (a fault then kills the process unswept),
+ * and one released through them would stay held in the record. */
+static int mask_one(int how, int sig)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    if (sigaddset(&set, sig) < 0) /* EINVAL, as libc's */
+        return -1;
+    int err = masks_change(how, &set, NULL);
+    return err ? (errno = err, -1) : 0;
+}
+
+ENVSEAL_EXPORT int INTERPOSER(sighold)(int sig)
+{
+    return mask_one(SIG_BLOCK, sig);
+}
+
+ENVSEAL_EXPORT int INTERPOSER(sigrelse)(int sig)
+{
+    return mask_one(SIG_UNBLOCK, sig);
+}
+
+/* BSD masks are an int: signals 1 to 32, as glibc converts them. */
+static int old_style(int how, int mask)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    set_first_word(&set, (unsigned)mask);
+    if (masks_change(how, &set, &old) != 0)
+        return -1;
+    return (int)(unsigned)first_word(&old);
+}
+
+int sigblock(int mask);
+ENVSEAL_EXPORT int INTERPOSER(sigblock)(int mask)
+{
+    return old_style(SIG_BLOCK, mask);
+}
+
+int sigsetmask(int mask);
+ENVSEAL_EXPORT int INTERPOSER(sigsetmask)(int mask)
+{
+    return old_style(SIG_SETMASK, mask);
+}
+
+int siggetmask(void);
+ENVSEAL_EXPORT int INTERPOSER(siggetmask)(void)
+{
+    return old_style(SIG_BLOCK, 0);
+}

@@ -58,6 +58,13 @@ bool altstack_adopt(void *stack);
  * parked: what of it the kernel mask the thread inherits blocks too). */
 void threads_start(void *stack, uint64_t held, uint64_t parked);
 
+/* In a thread the C library made past pthread_create's interposer, about to run
+ * the program's code (a SIGEV_THREAD timer's): our alternate stack, when it has
+ * none, and the synchronous signals it was made with blocked moved into
+ * envseal_thread.held, the kernel getting them unblocked. Nothing before the hooks
+ * are on. */
+void threads_adopt_foreign(void);
+
 /* In a fork child: locks that another thread of the parent held are free. */
 void threads_after_fork_child(void);
 

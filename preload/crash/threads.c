@@ -108,6 +108,18 @@ void threads_start(void *stack, uint64_t held, uint64_t parked)
         give_stack(stack);
 }
 
+void threads_adopt_foreign(void)
+{
+    if (!signals_active())
+        return;
+    if (!envseal_thread.stack && have_key()) {
+        void *stack = take_stack();
+        if (stack)
+            threads_start(stack, envseal_thread.held, envseal_thread.parked);
+    }
+    masks_adopt_inherited(NULL);
+}
+
 static void *trampoline(void *p)
 {
     struct start *s = p;

@@ -468,6 +468,20 @@ static int pid1_done(void **state)
 HARNESS_CASE(test_pid1_fault_swept, pid1_case("simd-after", SIGSEGV))
 HARNESS_CASE(test_pid1_abort_swept, pid1_case("abort-ignored", SIGSEGV))
 
+/* The System V and BSD mask functions, which libc builds on its own sigprocmask:
+ * a fault with SIGSEGV blocked through them still reaches the sweep, one released
+ * through them is released (the raise ends the process), and each reads back the
+ * others' changes as without envseal. */
+HARNESS_CASE(test_sighold_then_fault, expect_clean("sighold-crash", SIGSEGV))
+HARNESS_CASE(test_sigblock_then_fault, expect_clean("sigblock-crash", SIGSEGV))
+HARNESS_CASE(test_sigrelse_then_raise, expect_clean("sigrelse-raise", SIGSEGV))
+HARNESS_CASE(test_legacy_masks_read_back, expect_same("legacy-masks"))
+
+/* A SIGEV_THREAD timer's function runs in a thread the C library makes with every
+ * signal blocked: a fault there still reaches the sweep, and the function still
+ * reads SIGSEGV back as blocked. */
+HARNESS_CASE(test_timer_thread_fault, expect_clean("timer-thread", SIGSEGV))
+
 /* A parent left SIGSEGV blocked across exec: a fault still reaches the sweep, and
  * the program still reads SIGSEGV as blocked. */
 static void test_blocked_across_exec(void **state)
@@ -697,6 +711,11 @@ int main(void)
         cmocka_unit_test(test_abort_with_blocking_worker),
         cmocka_unit_test(test_fault_in_handler_with_full_mask),
         cmocka_unit_test(test_blocked_across_exec),
+        cmocka_unit_test(test_sighold_then_fault),
+        cmocka_unit_test(test_sigblock_then_fault),
+        cmocka_unit_test(test_sigrelse_then_raise),
+        cmocka_unit_test(test_legacy_masks_read_back),
+        cmocka_unit_test(test_timer_thread_fault),
         cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
         cmocka_unit_test(test_handler_return_restores_mask),

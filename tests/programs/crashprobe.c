@@ -109,7 +109,19 @@
  *                     as blocked, then dereferences NULL
  *   vfork-unmask      blocks SIGSEGV; a vfork child unblocks everything and execs
  *                     true; the parent prints its SIGSEGV state, raises SIGSEGV and
- *                     prints whether it is pending; exits 0 */
+ *                     prints whether it is pending; exits 0
+ *   sighold-crash, sigblock-crash
+ *                     the value copied, SIGSEGV blocked with sighold or (glibc) the
+ *                     BSD sigblock; prints whether it reads back as blocked, then
+ *                     dereferences NULL
+ *   sigrelse-raise    blocks SIGSEGV with sigprocmask, releases it with sigrelse,
+ *                     prints whether it reads back as blocked, copies the value and
+ *                     raises SIGSEGV ("survived" should it return)
+ *   legacy-masks      what sigprocmask and the System V and BSD mask functions
+ *                     (glibc) read back of each other's changes; exits 0
+ *   timer-thread      the value copied; a SIGEV_THREAD timer's function prints
+ *                     whether SIGSEGV reads back as blocked in its thread, copies
+ *                     the value there and dereferences NULL */
 #define _GNU_SOURCE
 #undef NDEBUG /* the assert modes */
 #include <assert.h>
@@ -1249,6 +1261,109 @@ static int late_secret(const char *name)
     return 0;
 }
 
+/* ---- The System V and BSD mask functions, timer threads ------------------------ */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations" /* glibc marks them */
+#define BSD_BIT(sig) (1 << ((sig) - 1)) /* sigmask(), which glibc marks too */
+
+static int segv_blocked(void)
+{
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    return sigismember(&cur, SIGSEGV);
+}
+
+static int legacy_block_crash(const char *v, char how)
+{
+    keep = strdup(v);
+    if (how == 'h')
+        sighold(SIGSEGV);
+#if defined(__GLIBC__)
+    else
+        sigblock(BSD_BIT(SIGSEGV));
+#endif
+    printf("blocked %d\n", segv_blocked());
+    fflush(stdout);
+    *nowhere = 1;
+    return 0;
+}
+
+static int sigrelse_raise(const char *v)
+{
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    sigrelse(SIGSEGV);
+    printf("blocked after sigrelse %d\n", segv_blocked());
+    fflush(stdout);
+    keep = strdup(v);
+    raise(SIGSEGV);
+    puts("survived");
+    return 0;
+}
+
+static int legacy_masks(void)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGSEGV);
+    sigaddset(&s, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    sighold(SIGBUS);
+    sigprocmask(SIG_BLOCK, NULL, &s);
+    printf("after sighold: bus %d segv %d\n", sigismember(&s, SIGBUS), sigismember(&s, SIGSEGV));
+    sigrelse(SIGSEGV);
+    sigprocmask(SIG_BLOCK, NULL, &s);
+    printf("after sigrelse: segv %d usr1 %d\n", sigismember(&s, SIGSEGV),
+           sigismember(&s, SIGUSR1));
+#if defined(__GLIBC__)
+    int m = sigblock(BSD_BIT(SIGSEGV) | BSD_BIT(SIGILL));
+    printf("sigblock old: segv %d bus %d usr1 %d\n", !!(m & BSD_BIT(SIGSEGV)),
+           !!(m & BSD_BIT(SIGBUS)), !!(m & BSD_BIT(SIGUSR1)));
+    m = siggetmask();
+    printf("siggetmask: segv %d ill %d bus %d\n", !!(m & BSD_BIT(SIGSEGV)),
+           !!(m & BSD_BIT(SIGILL)), !!(m & BSD_BIT(SIGBUS)));
+    m = sigsetmask(BSD_BIT(SIGFPE));
+    printf("sigsetmask old: segv %d ill %d\n", !!(m & BSD_BIT(SIGSEGV)), !!(m & BSD_BIT(SIGILL)));
+    sigprocmask(SIG_BLOCK, NULL, &s);
+    printf("after sigsetmask: fpe %d segv %d bus %d usr1 %d\n", sigismember(&s, SIGFPE),
+           sigismember(&s, SIGSEGV), sigismember(&s, SIGBUS), sigismember(&s, SIGUSR1));
+#endif
+    return 0;
+}
+
+#pragma GCC diagnostic pop
+
+static void timer_fault(union sigval sv)
+{
+    printf("blocked in the timer's thread %d\n", segv_blocked());
+    fflush(stdout);
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", (const char *)sv.sival_ptr);
+    __asm__ volatile("" : : "r"(copy) : "memory");
+    *nowhere = 1;
+}
+
+static int timer_thread(const char *v)
+{
+    keep = strdup(v);
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD;
+    ev.sigev_notify_function = timer_fault;
+    ev.sigev_value.sival_ptr = keep;
+    timer_t t;
+    if (timer_create(CLOCK_MONOTONIC, &ev, &t) != 0)
+        return 3;
+    struct itimerspec its = {.it_value = {0, 1000000}};
+    if (timer_settime(t, 0, &its, NULL) != 0)
+        return 3;
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1271,6 +1386,16 @@ int main(int argc, char **argv)
         return gone_then_crash(argv[2], v, 'p');
     if (strcmp(mode, "abort-blocked") == 0)
         return abort_blocked(v);
+    if (strcmp(mode, "sighold-crash") == 0)
+        return legacy_block_crash(v, 'h');
+    if (strcmp(mode, "sigblock-crash") == 0)
+        return legacy_block_crash(v, 'b');
+    if (strcmp(mode, "sigrelse-raise") == 0)
+        return sigrelse_raise(v);
+    if (strcmp(mode, "legacy-masks") == 0)
+        return legacy_masks();
+    if (strcmp(mode, "timer-thread") == 0)
+        return timer_thread(v);
     if (strcmp(mode, "handler-fault") == 0)
         return handler_fault(v);
     if (strcmp(mode, "inherited") == 0)

@@ -1,0 +1,91 @@
+/* timer_create with SIGEV_THREAD: the C library runs the program's function in a
+ * thread it makes itself, past pthread_create's interposer, with every signal but
+ * its timer signal blocked (glibc makes one such thread per expiry, musl one per
+ * timer). A fault in that function would kill the process by force, without
+ * on_fatal: no wipe, no sweep. So the function runs through a trampoline of
+ * envseal's, which first gives the thread what pthread_create's gives a thread
+ * (threads_adopt_foreign). The program's sigval reaches its function unchanged, so
+ * a trampoline is found by the function alone: one fixed trampoline per distinct
+ * function, bound on first use and never rebound, so that an expiry still in
+ * flight after timer_delete runs the function it was armed with. Past TRAMPOLINES
+ * distinct functions, timers run as without envseal (docs/signals.md).
+ *
+ * The C library's helper thread that waits for the timers' signal blocks every
+ * signal for good, so it can never be parked before a sweep, and it starts with
+ * the registers of the thread that made it, here: they are zeroed first. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <time.h>
+
+#include "preload/core/shim.h"
+#include "preload/crash/thread_state.h"
+#include "preload/platform/interpose.h"
+#include "preload/platform/linux/vector_registers.h"
+
+typedef void (*notify_fn)(union sigval);
+typedef int (*timer_create_fn)(clockid_t, struct sigevent *, timer_t *);
+
+static void *next_timer_create;
+
+#define TRAMPOLINES 32
+static notify_fn bound[TRAMPOLINES];
+
+static void run(unsigned i, union sigval v)
+{
+    threads_adopt_foreign();
+    __atomic_load_n(&bound[i], __ATOMIC_ACQUIRE)(v);
+}
+
+#define T(i)                                                                           \
+    static void trampoline_##i(union sigval v)                                         \
+    {                                                                                  \
+        run(i, v);                                                                     \
+    }
+T(0) T(1) T(2) T(3) T(4) T(5) T(6) T(7)
+T(8) T(9) T(10) T(11) T(12) T(13) T(14) T(15)
+T(16) T(17) T(18) T(19) T(20) T(21) T(22) T(23)
+T(24) T(25) T(26) T(27) T(28) T(29) T(30) T(31)
+
+static const notify_fn trampolines[TRAMPOLINES] = {
+    trampoline_0, trampoline_1, trampoline_2, trampoline_3,
+    trampoline_4, trampoline_5, trampoline_6, trampoline_7,
+    trampoline_8, trampoline_9, trampoline_10, trampoline_11,
+    trampoline_12, trampoline_13, trampoline_14, trampoline_15,
+    trampoline_16, trampoline_17, trampoline_18, trampoline_19,
+    trampoline_20, trampoline_21, trampoline_22, trampoline_23,
+    trampoline_24, trampoline_25, trampoline_26, trampoline_27,
+    trampoline_28, trampoline_29, trampoline_30, trampoline_31,
+};
+
+/* fn's trampoline, bound now if fn has none; NULL when every one is taken. */
+static notify_fn trampoline_for(notify_fn fn)
+{
+    for (unsigned i = 0; i < TRAMPOLINES; i++) {
+        notify_fn cur = __atomic_load_n(&bound[i], __ATOMIC_ACQUIRE);
+        if (!cur && __atomic_compare_exchange_n(&bound[i], &cur, fn, false, __ATOMIC_ACQ_REL,
+                                                __ATOMIC_ACQUIRE))
+            return trampolines[i];
+        if (cur == fn) /* bound before, or by a racing call just now */
+            return trampolines[i];
+    }
+    return NULL;
+}
+
+ENVSEAL_EXPORT int INTERPOSER(timer_create)(clockid_t clock, struct sigevent *restrict ev,
+                                            timer_t *restrict id)
+{
+    timer_create_fn real = REAL(timer_create, timer_create_fn);
+    if (!real) {
+        errno = ENOSYS;
+        return -1;
+    }
+    notify_fn t;
+    if (!ev || ev->sigev_notify != SIGEV_THREAD || !ev->sigev_notify_function ||
+        !(t = trampoline_for(ev->sigev_notify_function)))
+        return real(clock, ev, id);
+    struct sigevent copy = *ev;
+    copy.sigev_notify_function = t;
+    linux_clear_vector_registers(); /* the helper thread made now inherits them */
+    return real(clock, &copy, id);
+}

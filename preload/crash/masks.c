@@ -224,6 +224,31 @@ ENVSEAL_EXPORT int INTERPOSER(sigprocmask)(int how, const sigset_t *set, sigset_
     return err ? (errno = err, -1) : 0;
 }
 
+void masks_wait_begin(const sigset_t *mask, sigset_t *kernel, uint64_t *saved)
+{
+    uint64_t sync = platform_sync_signals(), temp = first_word(mask) & sync;
+    memcpy(kernel, mask, sizeof *kernel);
+    *saved = envseal_thread.held;
+    /* Written only on a change (a page written after fork costs a copy), and never
+     * in a vfork child, whose record is its parent thread's: the mask as given. */
+    if (temp != *saved && shim_in_parent_memory())
+        return;
+    set_first_word(kernel, (first_word(mask) & ~sync) | (temp & envseal_thread.parked));
+    if (temp != *saved)
+        envseal_thread.held = temp;
+}
+
+void masks_wait_end(uint64_t saved)
+{
+    if (envseal_thread.held != saved)
+        envseal_thread.held = saved;
+    if (envseal_thread.parked & ~saved) { /* parked during the wait, not held now */
+        sigset_t cur;
+        if (masks_change(SIG_BLOCK, NULL, &cur) == 0)
+            masks_change(SIG_SETMASK, &cur, NULL); /* the kernel lets them come */
+    }
+}
+
 /* The System V and BSD mask functions. glibc and musl build them on their own
  * sigprocmask, which the interposers above never see: a signal of the six blocked
  * through them would reach the kernel (a fault then kills the process unswept),

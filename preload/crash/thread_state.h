@@ -78,6 +78,17 @@ void masks_adopt_inherited(const sigset_t *saved);
  * emulations of libc functions that change the mask. */
 int masks_change(int how, const sigset_t *set, sigset_t *old);
 
+/* A wait with a temporary mask (sigsuspend, ppoll, pselect, epoll_pwait): a handler
+ * that runs during it has that mask, and one that blocks a fault signal would make
+ * a fault there a forced kill. The kernel gets *kernel: mask without the six, but
+ * those parked here (blocked for real and pending); the thread's record holds the
+ * mask's six for the wait (*saved: what it held before), so that a handler reads
+ * them back and one sent meanwhile is parked, as the kernel would keep it pending.
+ * masks_wait_end(saved) after the wait. In a vfork child, *kernel is the mask as
+ * given where the record would change. */
+void masks_wait_begin(const sigset_t *mask, sigset_t *kernel, uint64_t *saved);
+void masks_wait_end(uint64_t saved);
+
 /* True when the program blocks sig in the calling thread (sync signals only). */
 bool masks_held(int sig);
 

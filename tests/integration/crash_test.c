@@ -477,6 +477,15 @@ HARNESS_CASE(test_sigblock_then_fault, expect_clean("sigblock-crash", SIGSEGV))
 HARNESS_CASE(test_sigrelse_then_raise, expect_clean("sigrelse-raise", SIGSEGV))
 HARNESS_CASE(test_legacy_masks_read_back, expect_same("legacy-masks"))
 
+/* A wait with a temporary mask of every signal but the one waited for: a fault in
+ * that signal's handler still reaches the sweep, and the handler reads the mask
+ * back, and the program its own after the wait, as without envseal. */
+HARNESS_CASE(test_sigsuspend_handler_fault, expect_clean("wait-sigsuspend-fault", SIGSEGV))
+HARNESS_CASE(test_ppoll_handler_fault, expect_clean("wait-ppoll-fault", SIGSEGV))
+HARNESS_CASE(test_pselect_handler_fault, expect_clean("wait-pselect-fault", SIGSEGV))
+HARNESS_CASE(test_epoll_pwait_handler_fault, expect_clean("wait-epoll-fault", SIGSEGV))
+HARNESS_CASE(test_wait_masks_read_back, expect_same("wait-masks"))
+
 /* A SIGEV_THREAD timer's function runs in a thread the C library makes with every
  * signal blocked: a fault there still reaches the sweep, and the function still
  * reads SIGSEGV back as blocked. */
@@ -716,6 +725,11 @@ int main(void)
         cmocka_unit_test(test_sigrelse_then_raise),
         cmocka_unit_test(test_legacy_masks_read_back),
         cmocka_unit_test(test_timer_thread_fault),
+        cmocka_unit_test(test_sigsuspend_handler_fault),
+        cmocka_unit_test(test_ppoll_handler_fault),
+        cmocka_unit_test(test_pselect_handler_fault),
+        cmocka_unit_test(test_epoll_pwait_handler_fault),
+        cmocka_unit_test(test_wait_masks_read_back),
         cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
         cmocka_unit_test(test_handler_return_restores_mask),

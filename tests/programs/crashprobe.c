@@ -119,6 +119,15 @@
  *                     raises SIGSEGV ("survived" should it return)
  *   legacy-masks      what sigprocmask and the System V and BSD mask functions
  *                     (glibc) read back of each other's changes; exits 0
+ *   wait-sigsuspend-fault, wait-ppoll-fault, wait-pselect-fault, wait-epoll-fault
+ *                     blocks SIGUSR1; a child sends it 100 ms later while the program
+ *                     waits in sigsuspend, ppoll, pselect or epoll_pwait with a mask of
+ *                     every signal but SIGUSR1; its handler prints whether SIGSEGV
+ *                     reads back as blocked, copies the value and dereferences NULL
+ *   wait-masks        the same four waits, with a handler that prints whether
+ *                     SIGSEGV and SIGBUS read back as blocked and returns; after
+ *                     each, prints what the program's mask (SIGBUS blocked) reads
+ *                     back; exits 0
  *   timer-thread      the value copied; a SIGEV_THREAD timer's function prints
  *                     whether SIGSEGV reads back as blocked in its thread, copies
  *                     the value there and dereferences NULL */
@@ -136,6 +145,7 @@
 #include <string.h>
 #include <errno.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -1336,6 +1346,94 @@ static int legacy_masks(void)
 
 #pragma GCC diagnostic pop
 
+static volatile sig_atomic_t wait_fault; /* the SIGUSR1 handler faults */
+
+static void on_usr1_during_wait(int sig)
+{
+    (void)sig;
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("in the handler: segv %d bus %d\n", sigismember(&cur, SIGSEGV),
+           sigismember(&cur, SIGBUS));
+    fflush(stdout);
+    if (!wait_fault)
+        return;
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", keep);
+    __asm__ volatile("" : : "r"(copy) : "memory");
+    *nowhere = 1;
+}
+
+/* One wait of kind how ('s' sigsuspend, 'p' ppoll, 'l' pselect, 'e' epoll_pwait)
+ * with every signal but SIGUSR1 blocked, which a child sends 100 ms in. */
+static int wait_once(char how)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(100000);
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    sigset_t m;
+    sigfillset(&m);
+    sigdelset(&m, SIGUSR1);
+    struct timespec ts = {5, 0};
+    int rc = -1, ep;
+    struct epoll_event ev;
+    switch (how) {
+    case 's':
+        rc = sigsuspend(&m);
+        break;
+    case 'p':
+        rc = ppoll(NULL, 0, &ts, &m);
+        break;
+    case 'l':
+        rc = pselect(0, NULL, NULL, NULL, &ts, &m);
+        break;
+    case 'e':
+        ep = epoll_create1(0);
+        rc = epoll_pwait(ep, &ev, 1, 5000, &m);
+        close(ep);
+        break;
+    }
+    int err = errno;
+    waitpid(child, NULL, 0);
+    printf("%c returned %d %s\n", how, rc, rc < 0 && err == EINTR ? "EINTR" : "");
+    return 0;
+}
+
+static int wait_fault_mode(const char *v, char how)
+{
+    keep = strdup(v);
+    wait_fault = 1;
+    signal(SIGUSR1, on_usr1_during_wait);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+    wait_once(how);
+    puts("survived");
+    return 0;
+}
+
+static int wait_masks(void)
+{
+    signal(SIGUSR1, on_usr1_during_wait);
+    sigset_t b;
+    sigemptyset(&b);
+    sigaddset(&b, SIGUSR1);
+    sigaddset(&b, SIGBUS);
+    sigprocmask(SIG_BLOCK, &b, NULL);
+    for (const char *h = "sple"; *h; h++) {
+        wait_once(*h);
+        sigset_t cur;
+        sigprocmask(SIG_BLOCK, NULL, &cur);
+        printf("after: segv %d bus %d usr1 %d\n", sigismember(&cur, SIGSEGV),
+               sigismember(&cur, SIGBUS), sigismember(&cur, SIGUSR1));
+    }
+    return 0;
+}
+
 static void timer_fault(union sigval sv)
 {
     printf("blocked in the timer's thread %d\n", segv_blocked());
@@ -1396,6 +1494,10 @@ int main(int argc, char **argv)
         return legacy_masks();
     if (strcmp(mode, "timer-thread") == 0)
         return timer_thread(v);
+    if (strncmp(mode, "wait-", 5) == 0 && strcmp(mode + strlen(mode) - 6, "-fault") == 0)
+        return wait_fault_mode(v, mode[5] == 'p' && mode[6] == 's' ? 'l' : mode[5]);
+    if (strcmp(mode, "wait-masks") == 0)
+        return wait_masks();
     if (strcmp(mode, "handler-fault") == 0)
         return handler_fault(v);
     if (strcmp(mode, "inherited") == 0)

@@ -345,8 +345,13 @@ struct core_check {
     long size;
     bool raw;       /* it holds the secret's bytes */
     bool utf16;     /* it holds the secret in UTF-16LE */
+    long pieces;    /* how many of the value's PIECE-byte substrings it holds */
     char out[256];  /* the program's stderr tail, for messages */
 };
+
+/* The shortest slice of a value that must not survive: less than a vector register
+ * (16 to 64 bytes), which is where a parked thread's slices would be. */
+#define PIECE 12
 
 static void utf16le(const char *s, char *out, size_t *n)
 {
@@ -390,6 +395,9 @@ static void read_core(const char *dir, const char *value, struct core_check *c)
     utf16le(value, wide, &wn);
     c->raw = mem_contains(buf, (size_t)c->size, value, strlen(value));
     c->utf16 = mem_contains(buf, (size_t)c->size, wide, wn);
+    c->pieces = 0;
+    for (size_t i = 0; i + PIECE <= strlen(value); i++)
+        c->pieces += mem_contains(buf, (size_t)c->size, value + i, PIECE);
     free(buf);
 }
 
@@ -742,6 +750,12 @@ static void threads_case(const char *mode, int sig, const char *line)
         char what[64];
         snprintf(what, sizeof what, "%s %s, run %d", mode, sigabbrev_np(sig), run + 1);
         expect_clean_core(what, sig, &with[run], &without);
+        /* Nor any slice a register of a parked thread could hold. */
+        print_message("%s: %ld %d-byte pieces (control %ld)\n", what, with[run].pieces, PIECE,
+                      without.pieces);
+        if (with[run].pieces)
+            fail_msg("%s: the core holds %ld %d-byte pieces of the secret", what,
+                     with[run].pieces, PIECE);
     }
 }
 

@@ -6,6 +6,9 @@
  *    that do not fit fails with ENOMEM, one line says so, and no region without
  *    memfd_secret is left mapped; under warn, one warning line and every value
  *    works.
+ *  - No memory for a new region at all (RLIMIT_AS): setenv fails with ENOMEM, one
+ *    line says so, and the refused value is nowhere in the core, where the
+ *    control's holds it.
  *  - Forty 2.1 KB secrets then a SIGSEGV: the kernel's core holds none of them
  *    (every value was in the vault, which the crash hook wipes and sweeps); the
  *    control without envseal holds them all (glibc's heap).
@@ -127,6 +130,7 @@ struct run {
     char err_name[32];
     bool readback_ok;
     int private_mappings;
+    int first_refused;   /* with VAULTGROW_AS_AFTER: the first value refused, or -1 */
     char err[4096];      /* the program's stderr (envseal's lines: never a value) */
     char *core;          /* the kernel's core file, or NULL */
     long core_len;
@@ -179,6 +183,8 @@ static void run_probe(struct run *r, const char *lib, const char *const *setting
     r->readback_ok = strstr(cur.out, "readback ok\n") != NULL;
     line = strstr(cur.out, "private-vault-mappings ");
     r->private_mappings = line ? atoi(line + 23) : -1;
+    line = strstr(cur.out, "first-refused ");
+    r->first_refused = line ? atoi(line + 14) : -1;
 
     DIR *d = opendir(cwd);
     assert_non_null(d);
@@ -304,6 +310,59 @@ static void crash_case(const char *lib)
     run_free(&without);
 }
 
+/* ---- No memory for a new region at all (RLIMIT_AS), then a crash ---- */
+
+/* 64 secrets of 8 KiB, the address space capped after 32 (vaultgrow): the setenv
+ * of a value that needs a new region fails with ENOMEM, with one warning line, the
+ * program goes on, and the value is nowhere (the core holds none of it, where a
+ * copy in the C library's heap would be left by the sweep, which looks for the
+ * vault's values); the control without envseal and without the cap holds it. */
+static void no_memory_case(const char *lib)
+{
+    if (!need_user())
+        skip();
+    if (core_skip[0]) {
+        print_message("skipped: %s\n", core_skip);
+        skip();
+    }
+    char seed[48];
+    harness_random_secret(seed, sizeof seed, "m");
+    const char *capped[] = {"VAULTGROW_AS_AFTER=32",
+                            strcmp(lib, libs[1]) == 0 ? "ENVSEAL_MODE=strict" : NULL, NULL};
+    enum { COUNT = 64, SIZE = 8192 };
+    struct run r, control;
+    run_probe(&r, lib, capped, COUNT, SIZE, seed + 2, true);
+    print_message("%s: status %#x, stored %d, refused %d (%s), first refused %d, "
+                  "readback %s; stderr:\n%s", lib, (unsigned)r.status, r.stored, r.refused,
+                  r.err_name, r.first_refused, r.readback_ok ? "ok" : "bad", r.err);
+    assert_true(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGSEGV);
+    assert_true(r.readback_ok);
+    assert_true(r.stored >= 32 && r.refused > 0 && r.first_refused >= 32);
+    assert_string_equal(r.err_name, "ENOMEM");
+    /* Once, however many are refused (the probe's ulimit -l may add its own line). */
+    const char *said = strstr(r.err, "the change was refused (ENOMEM)");
+    assert_non_null(said);
+    assert_null(strstr(said + 1, "the change was refused (ENOMEM)"));
+    assert_non_null(r.core);
+    char *v = malloc(SIZE + 1);
+    assert_non_null(v);
+    grow_value(v, SIZE, seed + 2, r.first_refused);
+    bool leaked = mem_contains(r.core, (size_t)r.core_len, v, 64);
+    run_probe(&control, NULL, NULL, COUNT, SIZE, seed + 2, true);
+    bool found = control.core && mem_contains(control.core, (size_t)control.core_len, v, 64);
+    explicit_bzero(v, SIZE);
+    free(v);
+    print_message("refused value in the core: %s; in the control's: %s\n",
+                  leaked ? "yes" : "no", found ? "yes" : "no");
+    assert_true(found); /* else the check could catch nothing */
+    assert_false(leaked);
+    run_free(&r);
+    run_free(&control);
+}
+
+HARNESS_CASE(test_relocate_no_memory_refused_nowhere, no_memory_case(libs[0]))
+HARNESS_CASE(test_strict_no_memory_refused_nowhere, no_memory_case(libs[1]))
+
 HARNESS_CASE(test_relocate_forty_secrets_then_crash_clean_core, crash_case(libs[0]))
 HARNESS_CASE(test_strict_forty_secrets_then_crash_clean_core, crash_case(libs[1]))
 
@@ -314,6 +373,8 @@ int main(void)
         cmocka_unit_test_teardown(test_relocate_secretmem_warn_warns_once, kill_cur),
         cmocka_unit_test_teardown(test_strict_secretmem_refuse_fails_setenv_once, kill_cur),
         cmocka_unit_test_teardown(test_strict_secretmem_warn_warns_once, kill_cur),
+        cmocka_unit_test_teardown(test_relocate_no_memory_refused_nowhere, kill_cur),
+        cmocka_unit_test_teardown(test_strict_no_memory_refused_nowhere, kill_cur),
         cmocka_unit_test_teardown(test_relocate_forty_secrets_then_crash_clean_core, kill_cur),
         cmocka_unit_test_teardown(test_strict_forty_secrets_then_crash_clean_core, kill_cur),
     };

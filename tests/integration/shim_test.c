@@ -900,7 +900,7 @@ static void expect_control_runs(const struct denial *d)
 
 /* memfd_secret unavailable at start-up (ENOSYS): ENVSEAL_VAULT=secretmem warns in
  * one line and seals into private pages, or refuses (111); auto falls back silently,
- * under either policy. */
+ * under either policy, to private pages just as locked and left out of dumps. */
 static void test_secretmem_unavailable_at_start(void **state)
 {
     (void)state;
@@ -921,11 +921,16 @@ static void test_secretmem_unavailable_at_start(void **state)
     assert_non_null(strstr(r.p.err, "memfd_secret unavailable"));
     expect_refused(&d, (const char *[]){"ENVSEAL_VAULT", "secretmem", "ENVSEAL_ON_FAILURE",
                                         "refuse", NULL});
-    for (int refuse = 0; refuse < 2; refuse++) {
-        denied_start(&r, &d, true, false,
+    for (int refuse = 0; refuse < 2; refuse++) { /* private pages, still locked, undumped */
+        denied_start(&r, &d, true, true,
                      (const char *[]){"ENVSEAL_VAULT", "auto", "ENVSEAL_ON_FAILURE",
                                       refuse ? "refuse" : "warn", NULL});
+        assert_true(out_has(&r, "ready 1"));
         assert_true(out_has(&r, expect_line("", "APP_TOKEN", r.secret)));
+        assert_false(proc_environ_contains(r.p.pid, r.secret));
+        proc_vault_info(r.p.pid, &vi);
+        assert_true(vi.found && !vi.secretmem && vi.locked && vi.dontdump);
+        resume(&r);
         finish(&r, 0);
         assert_int_equal(r.p.err_len, 0);
     }

@@ -453,17 +453,21 @@ static void nothing(const void *arg)
     (void)arg;
 }
 
-/* The shim under a hand-off that cannot be read: ENVSEAL_HANDOFF=value, one slot. */
+/* The shim under a hand-off that cannot be read: ENVSEAL_HANDOFF=value, one slot;
+ * under each policy, and with ENVSEAL_QUIET=1, which does not silence this line. */
 static void failure_case(const char *value, void (*in_child)(const void *), const void *arg,
                          const char *says)
 {
-    for (int refuse = 0; refuse < 2; refuse++) {
+    for (int run = 0; run < 4; run++) {
+        bool refuse = run & 1, quiet = run & 2;
         struct envb env;
         envb_init(&env, true);
         envb_set(&env, "ENVSEAL_HANDOFF", value);
         envb_set(&env, "ENVSEAL_HANDOFF_SLOT", "");
         if (refuse)
             envb_set(&env, "ENVSEAL_ON_FAILURE", "refuse");
+        if (quiet)
+            envb_set(&env, "ENVSEAL_QUIET", "1");
         assert_int_equal(proc_spawn_with(&cur, ARGV((char *)probe(), "show:HANDOFF_TOKEN",
                                                     "show:ENVSEAL_HANDOFF_SLOT"),
                                          &env, in_child, arg),

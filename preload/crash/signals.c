@@ -913,6 +913,28 @@ static void reset_word(unsigned *p, unsigned v)
         __atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
+/* The signals a namespace's PID 1 left to the kernel (signals_install); else 0. */
+static uint64_t left_to_init ENVSEAL_HOT;
+
+static void hook_known_defaults(uint64_t sigs, const struct kernel_action *k);
+
+/* A fork child of a namespace's PID 1 is not its init: a signal its parent left
+ * to the kernel can end it, so those get their hooks now (a cost only such
+ * children pay). It is the only thread here; every signal is blocked meanwhile. */
+static void hook_left_to_init(void)
+{
+    uint64_t sigs = left_to_init;
+    left_to_init = 0;
+    sigset_t all, saved;
+    sigfillset(&all);
+    if (platform_thread_mask(SIG_SETMASK, &all, &saved) != 0)
+        return;
+    struct kernel_action k;
+    platform_handler_action(on_fatal, &k);
+    hook_known_defaults(sigs, &k);
+    platform_thread_mask(SIG_SETMASK, &saved, NULL);
+}
+
 void signals_after_fork_child(void)
 {
     /* A lock held by another thread of the parent has no owner here. */
@@ -926,6 +948,8 @@ void signals_after_fork_child(void)
     if (values_taken || swept)
         values_taken = swept = false;
     threads_after_fork_child();
+    if (left_to_init && !platform_is_namespace_init(getpid()))
+        hook_left_to_init();
 }
 
 /* Records what the kernel held for sig before on_fatal: SIG_DFL, with these flags,
@@ -1036,8 +1060,10 @@ void signals_install(pid_t self)
      * SIGKILL and SIGSTOP; only a fault, which the kernel forces, ends it. A handler
      * would make a sent signal deliverable, so only the six fault signals get one,
      * and on_fatal drops a sent one as the kernel would have. */
-    if (platform_is_namespace_init(self))
+    if (platform_is_namespace_init(self)) {
+        left_to_init = fatal & ~platform_sync_signals();
         fatal &= platform_sync_signals();
+    }
     if (known) {
         usable |= fatal & (ignored | caught); /* not ours: every call passes through */
         hook_known_defaults(fatal & ~(ignored | caught), &k);

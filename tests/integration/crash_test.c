@@ -441,7 +441,7 @@ HARNESS_CASE(test_fault_in_handler_with_full_mask, expect_clean("handler-fault",
  * signal sent to it at SIG_DFL, but a fault ends it, with a core; envseal hooks the
  * fault signals there. An abort ends it too: the SIGABRTs it raises are dropped,
  * and its last resort, an instruction that faults, is a SIGSEGV. */
-static void pid1_case(const char *mode, int sig)
+static void need_pid_namespace(void)
 {
     need_cores();
     pid_t pid = fork(); /* can a PID namespace be made here? */
@@ -455,7 +455,35 @@ static void pid1_case(const char *mode, int sig)
         skip();
     }
     in_pid_namespace = true; /* until pid1_done, which runs whatever the outcome */
+}
+
+static void pid1_case(const char *mode, int sig)
+{
+    need_pid_namespace();
     expect_clean(mode, sig);
+}
+
+/* A fork child of PID 1 is not the namespace's init: a signal sent to it ends it,
+ * and its core is swept (SIGQUIT, raised by the child itself). */
+static void test_pid1_fork_child_signal_swept(void **state)
+{
+    (void)state;
+    need_pid_namespace();
+    struct outcome control, o;
+    run_probe("fork-child-quit", NONE, &control);
+    print_message("control: %s core %ld bytes, %ld pieces\n", control.out, control.core_size,
+                  control.pieces);
+    assert_non_null(strstr(control.out, "child: signaled 1 sig 3 core 1\n"));
+    assert_true(control.pieces > 0);
+    for (enum shim s = RELOCATE; s <= STRICT; s++) {
+        run_probe("fork-child-quit", s, &o);
+        print_message("%s: %s core %ld bytes, %ld pieces\n", shim_name[s], o.out, o.core_size,
+                      o.pieces);
+        assert_string_equal(o.out, control.out);
+        assert_int_equal(o.status, control.status);
+        assert_true(o.core_size >= 0);
+        assert_int_equal(o.pieces, 0);
+    }
 }
 
 static int pid1_done(void **state)
@@ -732,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_wait_masks_read_back),
         cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
+        cmocka_unit_test_teardown(test_pid1_fork_child_signal_swept, pid1_done),
         cmocka_unit_test(test_handler_return_restores_mask),
         cmocka_unit_test(test_raise_after_handler_return),
         cmocka_unit_test(test_vfork_child_mask_stays_its_own),

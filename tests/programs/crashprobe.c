@@ -128,6 +128,9 @@
  *                     SIGSEGV and SIGBUS read back as blocked and returns; after
  *                     each, prints what the program's mask (SIGBUS blocked) reads
  *                     back; exits 0
+ *   fork-child-quit   a fork child (no exec) copies the value and raises SIGQUIT;
+ *                     prints how the child ended; exits 0 (run as PID 1 of a PID
+ *                     namespace, whose fork child can die of a sent signal)
  *   timer-thread      the value copied; a SIGEV_THREAD timer's function prints
  *                     whether SIGSEGV reads back as blocked in its thread, copies
  *                     the value there and dereferences NULL */
@@ -1434,6 +1437,24 @@ static int wait_masks(void)
     return 0;
 }
 
+static int fork_child_quit(const char *v)
+{
+    pid_t c = fork();
+    if (c < 0)
+        return 3;
+    if (c == 0) {
+        keep = strdup(v);
+        raise(SIGQUIT);
+        _exit(0);
+    }
+    int st;
+    if (waitpid(c, &st, 0) != c)
+        return 3;
+    printf("child: signaled %d sig %d core %d\n", WIFSIGNALED(st),
+           WIFSIGNALED(st) ? WTERMSIG(st) : 0, WIFSIGNALED(st) && WCOREDUMP(st));
+    return 0;
+}
+
 static void timer_fault(union sigval sv)
 {
     printf("blocked in the timer's thread %d\n", segv_blocked());
@@ -1494,6 +1515,8 @@ int main(int argc, char **argv)
         return legacy_masks();
     if (strcmp(mode, "timer-thread") == 0)
         return timer_thread(v);
+    if (strcmp(mode, "fork-child-quit") == 0)
+        return fork_child_quit(v);
     if (strncmp(mode, "wait-", 5) == 0 && strcmp(mode + strlen(mode) - 6, "-fault") == 0)
         return wait_fault_mode(v, mode[5] == 'p' && mode[6] == 's' ? 'l' : mode[5]);
     if (strcmp(mode, "wait-masks") == 0)

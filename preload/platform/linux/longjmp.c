@@ -50,6 +50,7 @@ void platform_prepare_longjmp(void)
     (void)REAL(swapcontext, swapcontext_fn);
     platform_prepare_save_points();
     platform_prepare_abort();
+    platform_prepare_waits();
 }
 
 /* The saved mask set (in a jump buffer or a context) is about to go back into the

@@ -15,6 +15,7 @@
 #include "preload/crash/signals.h"
 #include "preload/crash/thread_state.h"
 #include "preload/platform/interpose.h"
+#include "preload/platform/platform_libc.h"
 
 typedef int (*sigsuspend_fn)(const sigset_t *);
 typedef int (*ppoll_fn)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
@@ -25,6 +26,15 @@ typedef int (*epoll_pwait2_fn)(int, struct epoll_event *, int, const struct time
                                const sigset_t *);
 
 static void *next_sigsuspend, *next_ppoll, *next_pselect, *next_epoll_pwait, *next_epoll_pwait2;
+
+void platform_prepare_waits(void)
+{
+    (void)REAL(sigsuspend, sigsuspend_fn);
+    (void)REAL(ppoll, ppoll_fn);
+    (void)REAL(pselect, pselect_fn);
+    (void)REAL(epoll_pwait, epoll_pwait_fn);
+    (void)REAL(epoll_pwait2, epoll_pwait2_fn);
+}
 
 /* Whether mask goes to the kernel as the program gave it: no mask, or no hooks. */
 static bool as_given(const sigset_t *mask)

@@ -47,8 +47,18 @@ void masks_adopt_inherited(const sigset_t *saved)
     else if (platform_thread_mask(SIG_BLOCK, NULL, &cur) != 0)
         return;
     uint64_t blocked = first_word(&cur) & platform_sync_signals();
-    set_first_word(&cur, first_word(&cur) & ~blocked);
-    if ((saved || blocked) && platform_thread_mask(SIG_SETMASK, &cur, NULL) == 0)
+    if (saved) { /* every signal is blocked now: the saved mask back, without the six */
+        set_first_word(&cur, first_word(&cur) & ~blocked);
+        if (platform_thread_mask(SIG_SETMASK, &cur, NULL) == 0)
+            envseal_thread.held = blocked;
+        return;
+    }
+    /* Only the six unblocked: the rest of the mask is the C library's to keep (musl's
+     * timer thread waits for its own signal, 32, blocked). */
+    sigset_t six;
+    sigemptyset(&six);
+    set_first_word(&six, blocked);
+    if (blocked && platform_thread_mask(SIG_UNBLOCK, &six, NULL) == 0)
         envseal_thread.held = blocked;
 }
 
@@ -242,10 +252,13 @@ void masks_wait_end(uint64_t saved)
 {
     if (envseal_thread.held != saved)
         envseal_thread.held = saved;
-    if (envseal_thread.parked & ~saved) { /* parked during the wait, not held now */
-        sigset_t cur;
-        if (masks_change(SIG_BLOCK, NULL, &cur) == 0)
-            masks_change(SIG_SETMASK, &cur, NULL); /* the kernel lets them come */
+    uint64_t come = envseal_thread.parked & ~saved; /* parked in the wait, not held now */
+    if (come) { /* the kernel lets them come, as it would at the wait's end */
+        envseal_thread.parked &= ~come;
+        sigset_t six;
+        sigemptyset(&six);
+        set_first_word(&six, come);
+        platform_thread_mask(SIG_UNBLOCK, &six, NULL);
     }
 }
 

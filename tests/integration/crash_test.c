@@ -513,6 +513,16 @@ HARNESS_CASE(test_ppoll_handler_fault, expect_clean("wait-ppoll-fault", SIGSEGV)
 HARNESS_CASE(test_pselect_handler_fault, expect_clean("wait-pselect-fault", SIGSEGV))
 HARNESS_CASE(test_epoll_pwait_handler_fault, expect_clean("wait-epoll-fault", SIGSEGV))
 HARNESS_CASE(test_wait_masks_read_back, expect_same("wait-masks"))
+HARNESS_CASE(test_fortified_ppoll_handler_fault,
+             expect_clean("wait-ppoll-fortified-fault", SIGSEGV))
+
+/* A SIGSEGV sent during such a wait, which blocks it, waits as without envseal, and
+ * ends the process once the wait puts the program's mask back. */
+HARNESS_CASE(test_segv_sent_during_wait_ends_after_it, expect_clean("wait-sent-segv", SIGSEGV))
+
+/* A periodic SIGEV_THREAD timer runs and is deleted as without envseal (musl's timer
+ * thread keeps its own signal blocked: musl_test runs this too). */
+HARNESS_CASE(test_periodic_timer_runs_and_stops, expect_same("timer-periodic"))
 
 /* A SIGEV_THREAD timer's function runs in a thread the C library makes with every
  * signal blocked: a fault there still reaches the sweep, and the function still
@@ -758,6 +768,9 @@ int main(void)
         cmocka_unit_test(test_pselect_handler_fault),
         cmocka_unit_test(test_epoll_pwait_handler_fault),
         cmocka_unit_test(test_wait_masks_read_back),
+        cmocka_unit_test(test_fortified_ppoll_handler_fault),
+        cmocka_unit_test(test_segv_sent_during_wait_ends_after_it),
+        cmocka_unit_test(test_periodic_timer_runs_and_stops),
         cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_fork_child_signal_swept, pid1_done),

@@ -284,6 +284,37 @@ HARNESS_CASE(test_unset_secret_copies_swept_core_clean, crash("unset-then-crash"
 HARNESS_CASE(test_replaced_secret_copies_swept_core_clean, crash("replace-then-crash", SIGSEGV))
 HARNESS_CASE(test_failed_assert_handler_returns_core_clean,
              crash("assert-handler-returns", SIGABRT))
+HARNESS_CASE(test_sighold_then_fault_core_clean, crash("sighold-crash", SIGSEGV))
+HARNESS_CASE(test_timer_thread_fault_core_clean, crash("timer-thread", SIGSEGV))
+HARNESS_CASE(test_sigsuspend_handler_fault_core_clean, crash("wait-sigsuspend-fault", SIGSEGV))
+HARNESS_CASE(test_segv_sent_during_wait_core_clean, crash("wait-sent-segv", SIGSEGV))
+
+/* crashprobe-musl MODE exits 0: the same status and output with either library. */
+static void same(const char *mode)
+{
+    int control_status = 0;
+    char control_out[512] = "";
+    for (enum lib l = CONTROL; l <= STRICT; l++) {
+        struct run r;
+        start(&r, l, "crashprobe-musl", NULL, NULL, ARGS((char *)mode, VAR));
+        int st = finish(&r);
+        char out[512];
+        snprintf(out, sizeof out, "%.*s", (int)r.p.out_len, r.p.out);
+        print_message("%s: %s status %#x\n", mode, lib_name[l], st);
+        if (l == CONTROL) {
+            assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+            control_status = st;
+            snprintf(control_out, sizeof control_out, "%s", out);
+            continue;
+        }
+        assert_int_equal(st, control_status);
+        assert_string_equal(out, control_out);
+    }
+}
+
+/* musl's timer thread waits for its own signal (32), blocked: envseal's trampoline
+ * takes over the six fault signals only, so the timer runs and is deleted. */
+HARNESS_CASE(test_periodic_timer_runs_and_stops, same("timer-periodic"))
 
 /* Two envseal shims in one process (the envseal-alpine image's LD_PRELOAD and the
  * one envseal run --mode strict adds, or two copies of one): the one initialized
@@ -521,6 +552,11 @@ int main(void)
         cmocka_unit_test(test_failed_assert_handler_returns_core_clean),
         cmocka_unit_test(test_unset_secret_copies_swept_core_clean),
         cmocka_unit_test(test_replaced_secret_copies_swept_core_clean),
+        cmocka_unit_test(test_sighold_then_fault_core_clean),
+        cmocka_unit_test(test_timer_thread_fault_core_clean),
+        cmocka_unit_test(test_sigsuspend_handler_fault_core_clean),
+        cmocka_unit_test(test_segv_sent_during_wait_core_clean),
+        cmocka_unit_test(test_periodic_timer_runs_and_stops),
         cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
         cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),
         cmocka_unit_test(test_exit_wipe_before_earlier_libraries_destructors),

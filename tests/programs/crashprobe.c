@@ -128,6 +128,15 @@
  *                     SIGSEGV and SIGBUS read back as blocked and returns; after
  *                     each, prints what the program's mask (SIGBUS blocked) reads
  *                     back; exits 0
+ *   wait-ppoll-fortified-fault  the same with ppoll on an array of one descriptor
+ *                     whose size the compiler knows (glibc's fortified __ppoll_chk)
+ *   wait-sent-segv    the value copied; waits in sigsuspend with every signal but
+ *                     SIGUSR1 blocked; a child sends SIGSEGV at 0.1 s, then SIGUSR1
+ *                     (whose handler returns, silent) at 0.5 s: SIGSEGV, pending
+ *                     through the wait, ends the process when the wait puts the mask
+ *                     back
+ *   timer-periodic    a SIGEV_THREAD timer every 20 ms; after 5 runs of its function
+ *                     timer_delete; prints "alive" 100 ms later; exits 0
  *   fork-child-quit   a fork child (no exec) copies the value and raises SIGQUIT;
  *                     prints how the child ended; exits 0 (run as PID 1 of a PID
  *                     namespace, whose fork child can die of a sent signal)
@@ -141,6 +150,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1393,6 +1403,12 @@ static int wait_once(char how)
     case 'l':
         rc = pselect(0, NULL, NULL, NULL, &ts, &m);
         break;
+    case 'f': { /* an array whose size the compiler sees, a count it does not */
+        static volatile nfds_t one = 1;
+        struct pollfd fds[1] = {{-1, 0, 0}};
+        rc = ppoll(fds, one, &ts, &m);
+        break;
+    }
     case 'e':
         ep = epoll_create1(0);
         rc = epoll_pwait(ep, &ev, 1, 5000, &m);
@@ -1416,6 +1432,64 @@ static int wait_fault_mode(const char *v, char how)
     sigprocmask(SIG_BLOCK, &usr1, NULL);
     wait_once(how);
     puts("survived");
+    return 0;
+}
+
+static void on_usr1_quiet(int sig)
+{
+    (void)sig;
+}
+
+static int wait_sent_segv(const char *v)
+{
+    keep = strdup(v);
+    signal(SIGUSR1, on_usr1_quiet); /* envseal's wait returns at the SIGSEGV instead */
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+    pid_t parent = getpid(), child = fork();
+    if (child == 0) {
+        usleep(100000);
+        kill(parent, SIGSEGV);
+        usleep(400000);
+        kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    sigset_t m;
+    sigfillset(&m);
+    sigdelset(&m, SIGUSR1);
+    sigsuspend(&m);
+    puts("survived");
+    return 0;
+}
+
+static atomic_int timer_runs;
+
+static void count_run(union sigval sv)
+{
+    (void)sv;
+    atomic_fetch_add(&timer_runs, 1);
+}
+
+static int timer_periodic(void)
+{
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD;
+    ev.sigev_notify_function = count_run;
+    timer_t t;
+    if (timer_create(CLOCK_MONOTONIC, &ev, &t) != 0)
+        return 3;
+    struct itimerspec its = {.it_interval = {0, 20000000}, .it_value = {0, 20000000}};
+    if (timer_settime(t, 0, &its, NULL) != 0)
+        return 3;
+    while (atomic_load(&timer_runs) < 5)
+        usleep(5000);
+    if (timer_delete(t) != 0)
+        return 4;
+    usleep(100000);
+    puts("alive");
     return 0;
 }
 
@@ -1494,6 +1568,8 @@ int main(int argc, char **argv)
         return altstack();
     if (strcmp(mode, "late-secret") == 0 && argc > 2)
         return late_secret(argv[2]);
+    if (strcmp(mode, "timer-periodic") == 0)
+        return timer_periodic();
     const char *v = must_getenv(argc > 2 ? argv[2] : NULL);
     if (strcmp(mode, "unset-then-crash") == 0)
         return gone_then_crash(argv[2], v, 'u');
@@ -1517,6 +1593,10 @@ int main(int argc, char **argv)
         return timer_thread(v);
     if (strcmp(mode, "fork-child-quit") == 0)
         return fork_child_quit(v);
+    if (strcmp(mode, "wait-sent-segv") == 0)
+        return wait_sent_segv(v);
+    if (strcmp(mode, "wait-ppoll-fortified-fault") == 0)
+        return wait_fault_mode(v, 'f');
     if (strncmp(mode, "wait-", 5) == 0 && strcmp(mode + strlen(mode) - 6, "-fault") == 0)
         return wait_fault_mode(v, mode[5] == 'p' && mode[6] == 's' ? 'l' : mode[5]);
     if (strcmp(mode, "wait-masks") == 0)

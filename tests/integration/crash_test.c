@@ -520,6 +520,10 @@ HARNESS_CASE(test_fortified_ppoll_handler_fault,
  * ends the process once the wait puts the program's mask back. */
 HARNESS_CASE(test_segv_sent_during_wait_ends_after_it, expect_clean("wait-sent-segv", SIGSEGV))
 
+/* aio_write starts the C library's helper thread, which blocks every signal and
+ * inherits the caller's registers, where the value passed just before. */
+HARNESS_CASE(test_aio_helper_thread_registers_clean, expect_clean("aio-then-crash", SIGSEGV))
+
 /* A periodic SIGEV_THREAD timer runs and is deleted as without envseal (musl's timer
  * thread keeps its own signal blocked: musl_test runs this too). */
 HARNESS_CASE(test_periodic_timer_runs_and_stops, expect_same("timer-periodic"))
@@ -771,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_fortified_ppoll_handler_fault),
         cmocka_unit_test(test_segv_sent_during_wait_ends_after_it),
         cmocka_unit_test(test_periodic_timer_runs_and_stops),
+        cmocka_unit_test(test_aio_helper_thread_registers_clean),
         cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_fork_child_signal_swept, pid1_done),

@@ -137,6 +137,10 @@
  *                     back
  *   timer-periodic    a SIGEV_THREAD timer every 20 ms; after 5 runs of its function
  *                     timer_delete; prints "alive" 100 ms later; exits 0
+ *   aio-then-crash    the value copied to the heap and through a stack buffer; an
+ *                     aio_write of five other bytes to the file aio-out (the C
+ *                     library's helper thread starts then), aio_suspend, then a NULL
+ *                     store
  *   fork-child-quit   a fork child (no exec) copies the value and raises SIGQUIT;
  *                     prints how the child ended; exits 0 (run as PID 1 of a PID
  *                     namespace, whose fork child can die of a sent signal)
@@ -145,6 +149,7 @@
  *                     the value there and dereferences NULL */
 #define _GNU_SOURCE
 #undef NDEBUG /* the assert modes */
+#include <aio.h>
 #include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1511,6 +1516,33 @@ static int wait_masks(void)
     return 0;
 }
 
+static int aio_then_crash(const char *v)
+{
+    keep = strdup(v);
+    char copy[256]; /* through vector registers: libc's copy routines */
+    size_t n = strlen(keep);
+    if (n >= sizeof copy)
+        return 3;
+    memcpy(copy, keep, n + 1);
+    __asm__ volatile("" : : "r"(copy) : "memory");
+    explicit_bzero(copy, sizeof copy);
+    static char out[8] = "hello";
+    int fd = open("aio-out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return 3;
+    struct aiocb cb;
+    memset(&cb, 0, sizeof cb);
+    cb.aio_fildes = fd;
+    cb.aio_buf = out;
+    cb.aio_nbytes = 5;
+    if (aio_write(&cb) != 0)
+        return 3;
+    const struct aiocb *list[1] = {&cb};
+    aio_suspend(list, 1, NULL);
+    *nowhere = 1;
+    return 0;
+}
+
 static int fork_child_quit(const char *v)
 {
     pid_t c = fork();
@@ -1593,6 +1625,8 @@ int main(int argc, char **argv)
         return timer_thread(v);
     if (strcmp(mode, "fork-child-quit") == 0)
         return fork_child_quit(v);
+    if (strcmp(mode, "aio-then-crash") == 0)
+        return aio_then_crash(v);
     if (strcmp(mode, "wait-sent-segv") == 0)
         return wait_sent_segv(v);
     if (strcmp(mode, "wait-ppoll-fortified-fault") == 0)

@@ -1,0 +1,61 @@
+/* aio_read, aio_write and aio_fsync hand the request to a helper thread the C
+ * library makes with every signal blocked for good: it can never be parked before
+ * a sweep, and it starts with the registers of the thread that made it, here, where
+ * the program may just have copied a secret into the buffer it writes. Those are
+ * zeroed first (vector_registers.h). glibc's 64-bit-offset names are the same
+ * functions on 64-bit systems (glibc/aio64.c). */
+#define _GNU_SOURCE
+#include "preload/platform/linux/aio_helpers.h"
+
+#include <errno.h>
+
+#include "preload/core/shim.h"
+#include "preload/platform/interpose.h"
+#include "preload/platform/linux/vector_registers.h"
+
+typedef int (*aio_fn)(struct aiocb *);
+typedef int (*aio_fsync_fn)(int, struct aiocb *);
+
+static void *next_aio_read, *next_aio_write, *next_aio_fsync;
+
+int linux_aio_read(struct aiocb *cb)
+{
+    aio_fn real = REAL(aio_read, aio_fn);
+    if (!real)
+        return errno = ENOSYS, -1;
+    linux_clear_vector_registers();
+    return real(cb);
+}
+
+int linux_aio_write(struct aiocb *cb)
+{
+    aio_fn real = REAL(aio_write, aio_fn);
+    if (!real)
+        return errno = ENOSYS, -1;
+    linux_clear_vector_registers();
+    return real(cb);
+}
+
+int linux_aio_fsync(int op, struct aiocb *cb)
+{
+    aio_fsync_fn real = REAL(aio_fsync, aio_fsync_fn);
+    if (!real)
+        return errno = ENOSYS, -1;
+    linux_clear_vector_registers();
+    return real(op, cb);
+}
+
+ENVSEAL_EXPORT int INTERPOSER(aio_read)(struct aiocb *cb)
+{
+    return linux_aio_read(cb);
+}
+
+ENVSEAL_EXPORT int INTERPOSER(aio_write)(struct aiocb *cb)
+{
+    return linux_aio_write(cb);
+}
+
+ENVSEAL_EXPORT int INTERPOSER(aio_fsync)(int op, struct aiocb *cb)
+{
+    return linux_aio_fsync(op, cb);
+}

@@ -39,6 +39,15 @@ bool masks_held(int sig)
     return sig >= 1 && sig <= 64 && (envseal_thread.held >> (sig - 1) & 1);
 }
 
+/* Unblocks the signals of bits (bit sig - 1) in the calling thread's kernel mask. */
+static int unblock_bits(uint64_t bits)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    set_first_word(&set, bits);
+    return platform_thread_mask(SIG_UNBLOCK, &set, NULL);
+}
+
 void masks_adopt_inherited(const sigset_t *saved)
 {
     sigset_t cur;
@@ -55,10 +64,7 @@ void masks_adopt_inherited(const sigset_t *saved)
     }
     /* Only the six unblocked: the rest of the mask is the C library's to keep (musl's
      * timer thread waits for its own signal, 32, blocked). */
-    sigset_t six;
-    sigemptyset(&six);
-    set_first_word(&six, blocked);
-    if (blocked && platform_thread_mask(SIG_UNBLOCK, &six, NULL) == 0)
+    if (blocked && unblock_bits(blocked) == 0)
         envseal_thread.held = blocked;
 }
 
@@ -255,10 +261,7 @@ void masks_wait_end(uint64_t saved)
     uint64_t come = envseal_thread.parked & ~saved; /* parked in the wait, not held now */
     if (come) { /* the kernel lets them come, as it would at the wait's end */
         envseal_thread.parked &= ~come;
-        sigset_t six;
-        sigemptyset(&six);
-        set_first_word(&six, come);
-        platform_thread_mask(SIG_UNBLOCK, &six, NULL);
+        unblock_bits(come);
     }
 }
 

@@ -41,8 +41,8 @@ void platform_prepare_longjmp(void);
 /* Looks libc's abort up now, where abort is interposed (platform/linux/abort.c). */
 void platform_prepare_abort(void);
 
-/* Looks libc's waits with a temporary mask up now (sigsuspend, pselect: callable
- * from a handler), where they are interposed (platform/linux/temporary_masks.c). */
+/* Looks libc's sigsuspend and pselect up now (async-signal-safe: callable from a
+ * handler), where they are interposed (platform/linux/temporary_masks.c). */
 void platform_prepare_waits(void);
 
 /* A sigsetjmp buffer's saved signal mask, which a jump gives the kernel: NULL when

@@ -27,13 +27,12 @@ typedef int (*epoll_pwait2_fn)(int, struct epoll_event *, int, const struct time
 
 static void *next_sigsuspend, *next_ppoll, *next_pselect, *next_epoll_pwait, *next_epoll_pwait2;
 
+/* Only the two POSIX lets a handler call: each lookup costs every process that
+ * installs a handler about 800 instructions; the others are looked up at first use. */
 void platform_prepare_waits(void)
 {
     (void)REAL(sigsuspend, sigsuspend_fn);
-    (void)REAL(ppoll, ppoll_fn);
     (void)REAL(pselect, pselect_fn);
-    (void)REAL(epoll_pwait, epoll_pwait_fn);
-    (void)REAL(epoll_pwait2, epoll_pwait2_fn);
 }
 
 /* Whether mask goes to the kernel as the program gave it: no mask, or no hooks. */

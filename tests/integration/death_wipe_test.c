@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -35,6 +37,8 @@ struct death {
     int vault_readable; /* the vault mapping was found and read at the exit stop */
     int status;         /* final wait status */
     bool quick_saw_it;  /* the program's at_quick_exit handler read the value */
+    int in_vault;       /* of hits_at_exit, the ones in the vault's mapping */
+    long core_pieces;   /* 12-byte pieces of the secret in the core; -1: no core read */
 };
 
 /* How the probe ends once it holds: a signal sent to it, or a step of its own. */
@@ -47,7 +51,35 @@ struct ending {
     bool unset_first; /* the probe unsets DB_PASSWORD first (a copy kept for the sweep) */
     bool vfork_first; /* no secret at start: a vfork child sets DB_PASSWORD (the
                          process's first secret), then the probe sets API_TOKEN */
+    bool copy;        /* the probe keeps a heap copy of DB_PASSWORD (the program's own) */
+    bool core;        /* a core can be written (RLIMIT_CORE unlimited, in a scratch
+                         directory), so a core-dumping signal runs the sweep */
+    bool no_proc;     /* the probe runs in a mount namespace where /proc is unmounted */
+    bool no_fds;      /* the probe takes every free file descriptor before it holds */
 };
+
+/* Set up in the probe before its exec: a core can be written, in `dir`; /proc
+ * unmounted in a mount namespace of its own. 125: the namespace cannot be had. */
+struct setup {
+    const struct ending *how;
+    const char *dir;
+};
+
+static void in_probe(const void *arg)
+{
+    const struct setup *su = arg;
+    if (su->how->core) {
+        struct rlimit core;
+        getrlimit(RLIMIT_CORE, &core);
+        core.rlim_cur = core.rlim_max;
+        if (setrlimit(RLIMIT_CORE, &core) != 0 || chdir(su->dir) != 0)
+            _exit(126);
+    }
+    if (su->how->no_proc &&
+        (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+         umount2("/proc", MNT_DETACH) != 0 || access("/proc/self", F_OK) == 0))
+        _exit(125);
+}
 
 static bool vault_is_readable(pid_t pid, const struct vault_info *vi)
 {
@@ -100,18 +132,33 @@ static void end_by(const struct ending *how, struct death *d)
         envb_set(&env, "DB_PASSWORD", secret);
     envb_set(&env, "ENVSEAL_VAULT", "anon");
     const char *probe = how->musl ? "tests/programs/envprobe-musl" : "tests/programs/envprobe";
-    char *argv[] = {(char *)harness_runfile(probe), "show:DB_PASSWORD",
-                    how->no_handler ? "show:DB_PASSWORD" : "quick:DB_PASSWORD",
-                    how->unset_first ? "unset:DB_PASSWORD" : "show:DB_PASSWORD", "hold",
-                    (char *)how->step, NULL};
+    char *argv[10] = {(char *)harness_runfile(probe), "show:DB_PASSWORD",
+                      how->no_handler ? "show:DB_PASSWORD" : "quick:DB_PASSWORD",
+                      how->unset_first ? "unset:DB_PASSWORD" : "show:DB_PASSWORD"};
+    int argc = 4;
     if (how->vfork_first) {
         argv[1] = set_first;
         argv[2] = set_second;
     }
+    if (how->copy)
+        argv[argc++] = "copy:DB_PASSWORD";
+    if (how->no_fds)
+        argv[argc++] = "nofds";
+    argv[argc++] = "hold";
+    argv[argc++] = (char *)how->step;
+    argv[argc] = NULL;
+    struct setup su = {how, harness_tmpdir()};
     struct proc p;
-    assert_int_equal(proc_spawn(&p, argv, &env), 0);
+    assert_int_equal(proc_spawn_with(&p, argv, &env, in_probe, &su), 0);
     envb_free(&env);
-    assert_true(proc_wait_line(&p, "ready 1", TIMEOUT_MS));
+    if (!proc_wait_line(&p, "ready 1", TIMEOUT_MS)) {
+        int st = proc_finish(&p, TIMEOUT_MS);
+        if (how->no_proc && WIFEXITED(st) && WEXITSTATUS(st) == 125)
+            skip(); /* no mount namespace to be had here */
+        fail_msg("the probe did not hold (status %#x)", (unsigned)st);
+    }
+    if (how->copy)
+        assert_true(text_has_line(p.out, "copied DB_PASSWORD yes"));
     struct vault_info vi;
     proc_vault_info(p.pid, &vi);
     assert_true(vi.found && vi.anonymous); /* the anonymous vault, readable by the tracer */
@@ -123,6 +170,8 @@ static void end_by(const struct ending *how, struct death *d)
         assert_int_equal(write(p.in_fd, "\n", 1), 1); /* ends the hold */
     d->hits_at_exit = -1;
     d->vault_readable = 0;
+    d->in_vault = 0;
+    d->core_pieces = -1;
     for (;;) {
         int st;
         pid_t w = waitpid(p.pid, &st, __WALL);
@@ -140,6 +189,8 @@ static void end_by(const struct ending *how, struct death *d)
             struct scan_result r;
             d->hits_at_exit = proc_scan_mem(p.pid, secret, &r);
             for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++)
+                d->in_vault += r.starts[i] >= vi.start && r.starts[i] < vi.end;
+            for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++)
                 printf("# %s: secret in mapping %#lx %s (vault %#lx)\n",
                        how->step ? how->step : strsignal(how->sig), r.starts[i], r.names[i],
                        vi.start);
@@ -149,6 +200,15 @@ static void end_by(const struct ending *how, struct death *d)
         ptrace(PTRACE_CONT, p.pid, NULL, (void *)(intptr_t)inject);
     }
     p.pid = 0; /* reaped above: only the pipes are left to close */
+    if (how->core) {
+        char why[256];
+        harness_core_skip_reason(why, sizeof why);
+        long pieces = harness_core_pieces(harness_tmpdir(), secret, 12);
+        if (!why[0])
+            d->core_pieces = pieces;
+        printf("# core: %ld pieces of 12 bytes%s%s\n", pieces, why[0] ? ", not counted: " : "",
+               why);
+    }
     d->quick_saw_it = quick_handler_saw_value(&p);
     proc_kill(&p);
 }
@@ -330,10 +390,72 @@ static void test_control_vfork_child_first_secret_sigkill(void **state)
     assert_true(d.hits_at_exit >= 1);
 }
 
+/* The sweep needs /proc and three free file descriptors (signals.md, "Sweep
+ * failures"): without them the vault is still wiped, and only the program's own
+ * copies stay. The probe keeps a heap copy and dies of SIGSEGV with a core to
+ * write; at the exit stop the vault's mapping holds no copy, the heap's does (no
+ * sweep ran), and so does the core. The twin with /proc and free descriptors
+ * shows the same heap copy is swept there, so the copy left is the failure's. */
+static void die_by_fault_with_copy(struct ending how, struct death *d)
+{
+    how.sig = SIGSEGV;
+    how.copy = how.core = true;
+    end_by(&how, d);
+    assert_true(WIFSIGNALED(d->status));
+    assert_int_equal(WTERMSIG(d->status), SIGSEGV);
+    assert_true(d->vault_readable);
+}
+
+static void assert_vault_wiped_copy_left(struct ending how)
+{
+    struct death d;
+    die_by_fault_with_copy(how, &d);
+    assert_int_equal(d.in_vault, 0);     /* the vault was wiped */
+    assert_true(d.hits_at_exit >= 1);    /* the program's copy was not swept */
+    assert_true(d.core_pieces != 0);     /* nor in the core (-1: none to read) */
+}
+
+static void test_fault_without_proc_wipes_vault_only(void **state)
+{
+    (void)state;
+    assert_vault_wiped_copy_left((struct ending){.no_proc = true});
+}
+
+static void test_fault_without_free_fds_wipes_vault_only(void **state)
+{
+    (void)state;
+    assert_vault_wiped_copy_left((struct ending){.no_fds = true});
+}
+
+static void test_fault_with_proc_and_fds_sweeps_the_copy(void **state)
+{
+    (void)state;
+    struct death d;
+    die_by_fault_with_copy((struct ending){0}, &d);
+    assert_int_equal(d.hits_at_exit, 0);
+    assert_true(d.core_pieces <= 0); /* 0, or no core file to read here */
+}
+
+/* Their control: at SIGKILL the vault's mapping holds the secret, so the scan of
+ * the vault above can find one. */
+static void test_control_sigkill_with_copy_vault_holds_it(void **state)
+{
+    (void)state;
+    struct death d;
+    end_by(&(struct ending){.sig = SIGKILL, .copy = true}, &d);
+    assert_true(WIFSIGNALED(d.status) && WTERMSIG(d.status) == SIGKILL);
+    assert_true(d.in_vault >= 1);
+    assert_true(d.hits_at_exit >= 2);
+}
+
 int main(void)
 {
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CORE, &no_core); /* inherited: SIGQUIT must write no core here */
+    /* Inherited: SIGQUIT must write no core here. The hard limit stays, so a case
+     * that wants a core can raise the soft one again. */
+    struct rlimit no_core;
+    getrlimit(RLIMIT_CORE, &no_core);
+    no_core.rlim_cur = 0;
+    setrlimit(RLIMIT_CORE, &no_core);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_control_sigkill_leaves_the_secret),
         cmocka_unit_test(test_vfork_child_first_secret_wiped_at_sigterm),
@@ -356,6 +478,10 @@ int main(void)
         cmocka_unit_test(test_quick_exit_without_handlers_wipes),
         cmocka_unit_test(test_quick_exit_wipes_after_early_library_handler),
         cmocka_unit_test(test_quick_exit_wipes_musl),
+        cmocka_unit_test(test_control_sigkill_with_copy_vault_holds_it),
+        cmocka_unit_test(test_fault_with_proc_and_fds_sweeps_the_copy),
+        cmocka_unit_test(test_fault_without_proc_wipes_vault_only),
+        cmocka_unit_test(test_fault_without_free_fds_wipes_vault_only),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     harness_cleanup();

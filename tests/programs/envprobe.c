@@ -13,6 +13,9 @@
  *                      /bin/true; the parent prints "vforkset NAME status S"
  *   unset:NAME         unsetenv
  *   clear              clearenv
+ *   copy:NAME          keep a heap copy of getenv(NAME) (the program's own copy)
+ *   nofds              leave no file descriptor free (RLIMIT_NOFILE 64, the rest
+ *                      taken by /dev/null); print "nofds N" with N opened
  *   hold               print "ready N" (N counts holds from 1), then wait for one
  *                      line on stdin
  *   envp:NAME          print NAME as main's envp and as environ hold it
@@ -46,6 +49,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +93,23 @@ static const char *kept_name;
 static const char *kept;
 static uint32_t kept_hash;
 static const char *atexit_name, *quick_name;
+static char *copied; /* copy:NAME's heap copy, live until the process ends */
+
+/* Takes every free descriptor under a soft limit of 64, as a program that leaks
+ * them would. */
+static int take_all_fds(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    rl.rlim_cur = rl.rlim_max < 64 ? rl.rlim_max : 64;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    int n = 0;
+    while (open("/dev/null", O_RDONLY) >= 0)
+        n++;
+    return errno == EMFILE ? n : -1;
+}
 
 static void at_exit_show(void)
 {
@@ -308,6 +329,12 @@ int main(int argc, char **argv, char **envp)
             printf("unset %s rc=%d\n", arg, unsetenv(arg));
         } else if (strcmp(a, "clear") == 0) {
             printf("clear rc=%d\n", clearenv());
+        } else if (strncmp(a, "copy:", 5) == 0) {
+            const char *v = getenv(arg);
+            copied = v ? strdup(v) : NULL;
+            printf("copied %s %s\n", arg, copied ? "yes" : "no");
+        } else if (strcmp(a, "nofds") == 0) {
+            printf("nofds %d\n", take_all_fds());
         } else if (strcmp(a, "hold") == 0) {
             static int holds;
             printf("ready %d\n", ++holds);

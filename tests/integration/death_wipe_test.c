@@ -104,6 +104,28 @@ static bool quick_handler_saw_value(struct proc *p)
     return strncmp(first, "DB_PASSWORD ", 12) == 0 && proc_wait_line(p, want, TIMEOUT_MS);
 }
 
+struct at_exit_scan {
+    const struct ending *how;
+    const char *secret;
+    const struct vault_info *vi;
+    struct death *d;
+};
+
+/* At the exit stop: is the vault still readable, which mappings hold the secret. */
+static void scan_at_exit(pid_t pid, void *arg)
+{
+    struct at_exit_scan *a = arg;
+    struct scan_result r;
+    a->d->vault_readable = vault_is_readable(pid, a->vi);
+    a->d->hits_at_exit = proc_scan_mem(pid, a->secret, &r);
+    for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++) {
+        a->d->in_vault += r.starts[i] >= a->vi->start && r.starts[i] < a->vi->end;
+        printf("# %s: secret in mapping %#lx %s (vault %#lx)\n",
+               a->how->step ? a->how->step : strsignal(a->how->sig), r.starts[i], r.names[i],
+               a->vi->start);
+    }
+}
+
 /* Starts envprobe under the shim holding SECRET in DB_PASSWORD, ends it as told,
  * and follows it to its death with ptrace, scanning its memory at the exit stop. */
 static void end_by(const struct ending *how, struct death *d)
@@ -163,7 +185,7 @@ static void end_by(const struct ending *how, struct death *d)
     proc_vault_info(p.pid, &vi);
     assert_true(vi.found && vi.anonymous); /* the anonymous vault, readable by the tracer */
 
-    assert_int_equal(ptrace(PTRACE_SEIZE, p.pid, NULL, (void *)PTRACE_O_TRACEEXIT), 0);
+    assert_int_equal(proc_trace_exit(p.pid), 0);
     if (how->sig)
         assert_int_equal(kill(p.pid, how->sig), 0);
     else
@@ -172,33 +194,9 @@ static void end_by(const struct ending *how, struct death *d)
     d->vault_readable = 0;
     d->in_vault = 0;
     d->core_pieces = -1;
-    for (;;) {
-        int st;
-        pid_t w = waitpid(p.pid, &st, __WALL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        assert_int_equal(w, p.pid);
-        if (WIFEXITED(st) || WIFSIGNALED(st)) {
-            d->status = st;
-            break;
-        }
-        assert_true(WIFSTOPPED(st));
-        int inject = 0;
-        if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
-            d->vault_readable = vault_is_readable(p.pid, &vi);
-            struct scan_result r;
-            d->hits_at_exit = proc_scan_mem(p.pid, secret, &r);
-            for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++)
-                d->in_vault += r.starts[i] >= vi.start && r.starts[i] < vi.end;
-            for (int i = 0; i < r.hits && i < SCAN_MAX_HITS; i++)
-                printf("# %s: secret in mapping %#lx %s (vault %#lx)\n",
-                       how->step ? how->step : strsignal(how->sig), r.starts[i], r.names[i],
-                       vi.start);
-        } else {
-            inject = WSTOPSIG(st); /* signal-delivery-stop: deliver it as sent */
-        }
-        ptrace(PTRACE_CONT, p.pid, NULL, (void *)(intptr_t)inject);
-    }
+    struct at_exit_scan scan = {how, secret, &vi, d};
+    d->status = proc_follow_to_exit(p.pid, scan_at_exit, &scan);
+    assert_int_not_equal(d->status, -1);
     p.pid = 0; /* reaped above: only the pipes are left to close */
     if (how->core) {
         char why[256];

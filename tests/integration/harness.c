@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -165,6 +166,31 @@ static void apply_limits(const void *arg)
     }
     if (cwd && chdir(cwd) != 0)
         _exit(126);
+}
+
+int proc_trace_exit(pid_t pid)
+{
+    return ptrace(PTRACE_SEIZE, pid, NULL, (void *)PTRACE_O_TRACEEXIT) == 0 ? 0 : -1;
+}
+
+int proc_follow_to_exit(pid_t pid, void (*at_exit)(pid_t pid, void *arg), void *arg)
+{
+    for (;;) {
+        int st;
+        pid_t w = waitpid(pid, &st, __WALL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w != pid)
+            return -1;
+        if (WIFEXITED(st) || WIFSIGNALED(st))
+            return st;
+        int inject = 0;
+        if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8)))
+            at_exit(pid, arg);
+        else
+            inject = WSTOPSIG(st); /* signal-delivery-stop: deliver it as sent */
+        ptrace(PTRACE_CONT, pid, NULL, (void *)(intptr_t)inject);
+    }
 }
 
 int proc_spawn(struct proc *p, char *const argv[], const struct envb *env)

@@ -122,6 +122,14 @@ struct vault_info {
 };
 void proc_vault_info(pid_t pid, struct vault_info *vi);
 
+/* Traces pid (PTRACE_SEIZE) so that the kernel stops it in do_exit, before its
+ * memory is released. 0 or -1. */
+int proc_trace_exit(pid_t pid);
+/* Then follows it to its end, delivering every signal as sent; at the exit stop
+ * at_exit(pid, arg) runs (its memory still readable through /proc/PID/mem).
+ * Returns the final wait status, or -1. */
+int proc_follow_to_exit(pid_t pid, void (*at_exit)(pid_t pid, void *arg), void *arg);
+
 /* gcore via gdb into path; returns 0 when the core file exists. */
 int proc_gcore(pid_t pid, const char *path);
 

@@ -678,6 +678,114 @@ static void test_thousands_of_values(void **state)
     munmap(m, N * 64);
 }
 
+/* Plants each of n values (slot bytes apart, 'g' between them) in a fresh private
+ * mapping, after adding them to the sweep, and sweeps. */
+static unsigned char *plant_and_sweep(const char *refs, size_t slot, int n, size_t len,
+                                      struct sweep_stats *st)
+{
+    unsigned char *m = map((size_t)n * (len + 16), PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    memset(m, 'g', (size_t)n * (len + 16));
+    for (int i = 0; i < n; i++) {
+        sweep_add_value(refs + (size_t)i * slot, len);
+        memcpy(m + (size_t)i * (len + 16) + 8, refs + (size_t)i * slot, len);
+    }
+    *st = run();
+    return m;
+}
+
+/* n distinct lowercase-hex values of len bytes (len <= 40) in a never-dumped area. */
+static char *distinct_values(int n, size_t slot, size_t len)
+{
+    char *refs = map((size_t)n * slot, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    assert_int_equal(madvise(refs, (size_t)n * slot, MADV_DONTDUMP), 0);
+    uint32_t salt;
+    assert_int_equal(getrandom(&salt, sizeof salt, 0), (ssize_t)sizeof salt);
+    for (int i = 0; i < n; i++) {
+        char *v = refs + (size_t)i * slot;
+        uint32_t k = ((uint32_t)i * 2654435761u) ^ salt; /* a bijection: all distinct */
+        for (size_t j = 0; j < len; j += 8)
+            snprintf(v + j, 9, "%08x", j ? k * (uint32_t)(j + 1) ^ salt : k);
+        v[len] = '\0';
+    }
+    return refs;
+}
+
+/* n distinct values of len bytes swept together: the first `swept` copies are
+ * zeroed, the others left as they were; the sweep holds `patterns`, dropped
+ * `dropped`. */
+static void limit_case(int n, size_t len, int swept, uint32_t patterns, uint32_t dropped)
+{
+    const size_t slot = len + 16;
+    char *refs = distinct_values(n, slot, len);
+    struct sweep_stats st;
+    unsigned char *m = plant_and_sweep(refs, slot, n, len, &st);
+    assert_int_equal(st.patterns, patterns);
+    assert_int_equal(st.dropped, dropped);
+    for (int i = 0; i < n; i++) {
+        unsigned char *copy = m + (size_t)i * (len + 16) + 8;
+        if (i < swept)
+            assert_true(zeros(copy, len));
+        else
+            assert_memory_equal(copy, refs + (size_t)i * slot, len);
+    }
+    explicit_bzero(refs, (size_t)n * slot);
+    munmap(refs, (size_t)n * slot);
+    munmap(m, (size_t)n * (len + 16));
+}
+
+/* signals.md: "up to 32,768 patterns". Values of 8 bytes, each searched raw and as
+ * UTF-16: the first 16,384 fill the count and their copies are swept; the 16 after
+ * them are dropped (both encodings) and their copies left as they were. */
+static void test_pattern_count_limit(void **state)
+{
+    (void)state;
+    limit_case(16400, 8, 16384, 2 * 16384, 2 * 16);
+}
+
+/* signals.md: "1 MiB in all ... about 11,000 secrets of 32 ASCII bytes". Each takes
+ * 32 + 63 bytes (UTF-16 without its last zero byte): 11,037 fit; of the next, the
+ * raw form fits, not the UTF-16 one; the rest are not searched at all. */
+static void test_pattern_bytes_limit(void **state)
+{
+    (void)state;
+    enum { N = 11100, FIT = (1024 * 1024) / (32 + 63) };
+    assert_int_equal(FIT, 11037);
+    limit_case(N, 32, FIT + 1, 2 * FIT + 1, 2 * (N - FIT) - 1);
+}
+
+/* signals.md: "64 KiB each". A value of 40 KiB is searched raw (its copy swept), not
+ * as UTF-16 (80 KiB: its UTF-16 copy stays); one of 64 KiB + 1 is not searched. */
+static void test_pattern_length_limit(void **state)
+{
+    (void)state;
+    enum { MID = 40 * 1024, BIG = 64 * 1024 + 1 };
+    char *refs = map(MID + BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    assert_int_equal(madvise(refs, MID + BIG, MADV_DONTDUMP), 0);
+    assert_int_equal(getrandom(refs, MID + BIG, 0), MID + BIG); /* random: two unrelated */
+    for (size_t i = 0; i < MID + BIG; i++)                        /* printable values */
+        refs[i] = "0123456789abcdefghijklmnopqrstuv"[(unsigned char)refs[i] % 32];
+    unsigned char *m = map(8 * PAGE + 2 * MID + 2 * BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    unsigned char *mid = m + PAGE, *mid16 = mid + MID + PAGE, *big = mid16 + 2 * MID + PAGE;
+    memcpy(mid, refs, MID);
+    for (size_t i = 0; i < MID; i++) {
+        mid16[2 * i] = (unsigned char)refs[i];
+        mid16[2 * i + 1] = 0;
+    }
+    memcpy(big, refs + MID, BIG);
+    sweep_add_value(refs, MID);
+    sweep_add_value(refs + MID, BIG);
+    struct sweep_stats st = run();
+    assert_int_equal(st.patterns, 1);
+    assert_int_equal(st.dropped, 3);
+    assert_true(zeros(mid, MID));
+    assert_int_equal(mid16[0], (unsigned char)refs[0]); /* the UTF-16 copy, untouched */
+    assert_int_equal(mid16[2 * MID - 2], (unsigned char)refs[MID - 1]);
+    assert_memory_equal(big, refs + MID, BIG);
+    explicit_bzero(refs, MID + BIG);
+    munmap(refs, MID + BIG);
+    munmap(m, 8 * PAGE + 2 * MID + 2 * BIG);
+}
+
 int main(void)
 {
     safe = mmap(NULL, SAFE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -710,6 +818,9 @@ int main(void)
         cmocka_unit_test(test_piece_at_mapping_start),
         cmocka_unit_test(test_scrub_slices_at_area_start),
         cmocka_unit_test(test_thousands_of_values),
+        cmocka_unit_test(test_pattern_count_limit),
+        cmocka_unit_test(test_pattern_bytes_limit),
+        cmocka_unit_test(test_pattern_length_limit),
     };
     int failed = cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
     explicit_bzero(safe, SAFE_BYTES);

@@ -21,4 +21,17 @@ static inline void grow_value(char *out, size_t size, const char *seed, int i)
     out[size] = '\0';
 }
 
+/* manyenv's LATE_TOKEN: "late-" and seed's hex digits mapped to [G-V], so it
+ * shares no run of bytes with grow_value's values. out holds LATE_VALUE_MAX. */
+#define LATE_VALUE_MAX 64
+static inline void late_value(char *out, const char *seed)
+{
+    int off = snprintf(out, LATE_VALUE_MAX, "late-");
+    for (const char *c = seed; *c && off < LATE_VALUE_MAX - 1; c++)
+        out[off++] = *c >= '0' && *c <= '9' ? (char)('G' + *c - '0')
+                     : *c >= 'a' && *c <= 'f' ? (char)('Q' + *c - 'a')
+                                              : 'X';
+    out[off] = '\0';
+}
+
 #endif

@@ -6,11 +6,16 @@
  *       VAR=VALUE settings, LD_PRELOAD=PRELOAD (none when empty) and N secrets
  *       MANY<i>_TOKEN=grow_value(24, SEED, i) (the stack limit is raised first:
  *       the arguments and environment may take a quarter of it)
- *   manyenv check N SEED
+ *   manyenv check N SEED [hold]
  *       compares every 25th secret read with getenv, and every secret environ
  *       holds; prints "manyenv N: getenv ok K of A (in the vault V), environ E ok F" (K of the A
  *       values asked equal, V of them in envseal's vault; E secrets in environ,
- *       F of them equal)
+ *       F of them equal); with hold, then sets LATE_TOKEN=late_value(SEED) (the
+ *       vault's newest secret), keeps heap copies of it and of EARLY_TOKEN (given in
+ *       the environment before the others), prints "copies held" and waits for a
+ *       line on stdin
+ *   manyenv spawn N SEED PRELOAD hold [VAR=VALUE]...
+ *       the same, with hold
  * No value is printed. */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -40,7 +45,8 @@ static int spawn(char **argv, int argc)
         snprintf(ld, sizeof ld, "LD_PRELOAD=%s", preload);
         env[k++] = ld;
     }
-    for (int i = 5; i < argc; i++)
+    bool hold = argc > 5 && strcmp(argv[5], "hold") == 0;
+    for (int i = hold ? 6 : 5; i < argc; i++)
         env[k++] = argv[i];
     char *at = block;
     for (long i = 0; i < n; i++) {
@@ -54,7 +60,7 @@ static int spawn(char **argv, int argc)
         st.rlim_cur = st.rlim_max;
         setrlimit(RLIMIT_STACK, &st);
     }
-    char *args[] = {"manyenv", "check", argv[2], argv[3], NULL};
+    char *args[] = {"manyenv", "check", argv[2], argv[3], hold ? "hold" : NULL, NULL};
     execve("/proc/self/exe", args, env);
     perror("manyenv: execve");
     return 2;
@@ -103,12 +109,37 @@ static int check(long n, const char *seed)
     return 0;
 }
 
+/* The program's own copies of EARLY_TOKEN and LATE_TOKEN, kept until it ends. */
+static int hold_copies(const char *seed)
+{
+    static char *copies[2];
+    char late[LATE_VALUE_MAX];
+    late_value(late, seed);
+    int rc = setenv("LATE_TOKEN", late, 1);
+    explicit_bzero(late, sizeof late);
+    if (rc != 0)
+        return 2;
+    for (int k = 0; k < 2; k++) {
+        const char *v = getenv(k ? "LATE_TOKEN" : "EARLY_TOKEN");
+        if (!v || !(copies[k] = strdup(v)))
+            return 2;
+    }
+    printf("copies held\n");
+    fflush(stdout);
+    char line[16];
+    if (!fgets(line, sizeof line, stdin))
+        return 0;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 5 && strcmp(argv[1], "spawn") == 0)
         return spawn(argv, argc);
     if (argc == 4 && strcmp(argv[1], "check") == 0)
         return check(atol(argv[2]), argv[3]);
-    fprintf(stderr, "usage: manyenv spawn N SEED PRELOAD [VAR=VALUE]... | check N SEED\n");
+    if (argc == 5 && strcmp(argv[1], "check") == 0 && strcmp(argv[4], "hold") == 0)
+        return check(atol(argv[2]), argv[3]) || hold_copies(argv[3]);
+    fprintf(stderr, "usage: manyenv spawn N SEED PRELOAD [hold] [VAR=VALUE]... | check N SEED [hold]\n");
     return 2;
 }

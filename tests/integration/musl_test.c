@@ -292,6 +292,10 @@ HARNESS_CASE(test_segv_sent_during_wait_core_clean, crash("wait-sent-segv", SIGS
  * the registers zeroed too (crash_test's glibc case is the one that fails without). */
 HARNESS_CASE(test_aio_helper_thread_registers_clean, crash("aio-then-crash", SIGSEGV))
 
+/* musl runs an aio request's SIGEV_THREAD function in its I/O thread, every signal
+ * blocked: a fault there would kill the process by force, the value in the core. */
+HARNESS_CASE(test_aio_notify_thread_fault_core_clean, crash("aio-notify-thread", SIGSEGV))
+
 /* crashprobe-musl MODE exits 0: the same status and output with either library. */
 static void same(const char *mode)
 {
@@ -560,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_sigsuspend_handler_fault_core_clean),
         cmocka_unit_test(test_segv_sent_during_wait_core_clean),
         cmocka_unit_test(test_aio_helper_thread_registers_clean),
+        cmocka_unit_test(test_aio_notify_thread_fault_core_clean),
         cmocka_unit_test(test_periodic_timer_runs_and_stops),
         cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
         cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),

@@ -146,7 +146,11 @@
  *                     namespace, whose fork child can die of a sent signal)
  *   timer-thread      the value copied; a SIGEV_THREAD timer's function prints
  *                     whether SIGSEGV reads back as blocked in its thread, copies
- *                     the value there and dereferences NULL */
+ *                     the value there and dereferences NULL
+ *   aio-notify-thread the same function as an aio_write's SIGEV_THREAD
+ *                     notification (musl runs it in its I/O thread, every signal
+ *                     blocked); the same aiocb is written twice first, the second
+ *                     time awaited, so that it goes in twice */
 #define _GNU_SOURCE
 #undef NDEBUG /* the assert modes */
 #include <aio.h>
@@ -1571,6 +1575,37 @@ static void timer_fault(union sigval sv)
     *nowhere = 1;
 }
 
+static void aio_done_quietly(union sigval sv)
+{
+    (void)sv;
+}
+
+static int aio_notify_thread(const char *v)
+{
+    keep = strdup(v);
+    static char out[8] = "hello";
+    int fd = open("aio-out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return 3;
+    static struct aiocb cb;
+    cb.aio_fildes = fd;
+    cb.aio_buf = out;
+    cb.aio_nbytes = 5;
+    cb.aio_sigevent.sigev_notify = SIGEV_THREAD;
+    cb.aio_sigevent.sigev_notify_function = aio_done_quietly;
+    const struct aiocb *list[1] = {&cb};
+    if (aio_write(&cb) != 0)
+        return 3;
+    while (aio_error(&cb) == EINPROGRESS)
+        aio_suspend(list, 1, NULL);
+    cb.aio_sigevent.sigev_notify_function = timer_fault;
+    cb.aio_sigevent.sigev_value.sival_ptr = keep;
+    if (aio_write(&cb) != 0)
+        return 3;
+    for (;;)
+        pause();
+}
+
 static int timer_thread(const char *v)
 {
     keep = strdup(v);
@@ -1623,6 +1658,8 @@ int main(int argc, char **argv)
         return legacy_masks();
     if (strcmp(mode, "timer-thread") == 0)
         return timer_thread(v);
+    if (strcmp(mode, "aio-notify-thread") == 0)
+        return aio_notify_thread(v);
     if (strcmp(mode, "fork-child-quit") == 0)
         return fork_child_quit(v);
     if (strcmp(mode, "aio-then-crash") == 0)

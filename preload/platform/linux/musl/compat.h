@@ -24,6 +24,10 @@
 /* musl's abort raises SIGABRT before it unblocks it (platform/linux/abort.c). */
 #define ENVSEAL_LIBC_ABORT_UNBLOCKS_FIRST 0
 
+/* musl runs an aio request's SIGEV_THREAD function in its I/O thread, which blocks
+ * every signal (platform/linux/aio_helpers.c). */
+#define ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED 1
+
 /* glibc's <sys/wait.h> macro: the wait status of a process that exited. */
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
 

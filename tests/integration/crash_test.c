@@ -529,6 +529,14 @@ HARNESS_CASE(test_aio_helper_thread_registers_clean, expect_clean("aio-then-cras
  * the one that fails without it); the aiocb goes in twice. */
 HARNESS_CASE(test_aio_notify_thread_fault, expect_clean("aio-notify-thread", SIGSEGV))
 
+/* The same through lio_listio. glibc runs those functions with no signal blocked,
+ * but its I/O thread, which cannot be parked, starts with the caller's registers:
+ * 52 pieces of the value in the core until lio_listio zeroed them (musl_test's
+ * cases fail without the trampolines). */
+HARNESS_CASE(test_lio_list_notify_fault, expect_clean("lio-list-fault", SIGSEGV))
+HARNESS_CASE(test_lio_request_notify_fault, expect_clean("lio-request-fault", SIGSEGV))
+HARNESS_CASE(test_lio_notifications_run_once, expect_same("lio-notify"))
+
 /* A periodic SIGEV_THREAD timer runs and is deleted as without envseal (musl's timer
  * thread keeps its own signal blocked: musl_test runs this too). */
 HARNESS_CASE(test_periodic_timer_runs_and_stops, expect_same("timer-periodic"))
@@ -782,6 +790,9 @@ int main(void)
         cmocka_unit_test(test_periodic_timer_runs_and_stops),
         cmocka_unit_test(test_aio_helper_thread_registers_clean),
         cmocka_unit_test(test_aio_notify_thread_fault),
+        cmocka_unit_test(test_lio_list_notify_fault),
+        cmocka_unit_test(test_lio_request_notify_fault),
+        cmocka_unit_test(test_lio_notifications_run_once),
         cmocka_unit_test_teardown(test_pid1_fault_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_abort_swept, pid1_done),
         cmocka_unit_test_teardown(test_pid1_fork_child_signal_swept, pid1_done),

@@ -296,6 +296,11 @@ HARNESS_CASE(test_aio_helper_thread_registers_clean, crash("aio-then-crash", SIG
  * blocked: a fault there would kill the process by force, the value in the core. */
 HARNESS_CASE(test_aio_notify_thread_fault_core_clean, crash("aio-notify-thread", SIGSEGV))
 
+/* musl's lio_listio sends requests in past aio_write's interposer, and runs the
+ * list's own notification in a thread of its making, every signal blocked. */
+HARNESS_CASE(test_lio_list_notify_fault_core_clean, crash("lio-list-fault", SIGSEGV))
+HARNESS_CASE(test_lio_request_notify_fault_core_clean, crash("lio-request-fault", SIGSEGV))
+
 /* crashprobe-musl MODE exits 0: the same status and output with either library. */
 static void same(const char *mode)
 {
@@ -322,6 +327,9 @@ static void same(const char *mode)
 /* musl's timer thread waits for its own signal (32), blocked: envseal's trampoline
  * takes over the six fault signals only, so the timer runs and is deleted. */
 HARNESS_CASE(test_periodic_timer_runs_and_stops, same("timer-periodic"))
+/* Every notification of a lio_listio list still runs once, and a list that fails
+ * leaves the copy of its notification freed (no notification, same error). */
+HARNESS_CASE(test_lio_notifications_run_once, same("lio-notify"))
 
 /* Two envseal shims in one process (the envseal-alpine image's LD_PRELOAD and the
  * one envseal run --mode strict adds, or two copies of one): the one initialized
@@ -565,6 +573,9 @@ int main(void)
         cmocka_unit_test(test_segv_sent_during_wait_core_clean),
         cmocka_unit_test(test_aio_helper_thread_registers_clean),
         cmocka_unit_test(test_aio_notify_thread_fault_core_clean),
+        cmocka_unit_test(test_lio_list_notify_fault_core_clean),
+        cmocka_unit_test(test_lio_request_notify_fault_core_clean),
+        cmocka_unit_test(test_lio_notifications_run_once),
         cmocka_unit_test(test_periodic_timer_runs_and_stops),
         cmocka_unit_test(test_fork_and_exit_status_as_without_envseal),
         cmocka_unit_test(test_exit_wipe_after_later_libraries_destructors),

@@ -150,7 +150,15 @@
  *   aio-notify-thread the same function as an aio_write's SIGEV_THREAD
  *                     notification (musl runs it in its I/O thread, every signal
  *                     blocked); the same aiocb is written twice first, the second
- *                     time awaited, so that it goes in twice */
+ *                     time awaited, so that it goes in twice
+ *   lio-list-fault    the same function as a lio_listio(LIO_NOWAIT) list's own
+ *                     SIGEV_THREAD notification
+ *   lio-request-fault the same function as the SIGEV_THREAD notification of a
+ *                     request that lio_listio(LIO_NOWAIT) sends in
+ *   lio-notify        lio_listio(LIO_NOWAIT) of two writes, each request and the list
+ *                     notified by SIGEV_THREAD; prints which ran once all three
+ *                     have, then what lio_listio of a negative count with the same
+ *                     notification returns, and how often the list's has run; exits 0 */
 #define _GNU_SOURCE
 #undef NDEBUG /* the assert modes */
 #include <aio.h>
@@ -1606,6 +1614,73 @@ static int aio_notify_thread(const char *v)
         pause();
 }
 
+/* An aiocb writing "hello" to aio-out; notify: its SIGEV_THREAD function. */
+static void aio_out(struct aiocb *cb, void (*notify)(union sigval), void *arg)
+{
+    static char out[8] = "hello";
+    memset(cb, 0, sizeof *cb);
+    cb->aio_fildes = open("aio-out", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    cb->aio_buf = out;
+    cb->aio_nbytes = 5;
+    cb->aio_lio_opcode = LIO_WRITE;
+    if (notify) {
+        cb->aio_sigevent.sigev_notify = SIGEV_THREAD;
+        cb->aio_sigevent.sigev_notify_function = notify;
+        cb->aio_sigevent.sigev_value.sival_ptr = arg;
+    }
+}
+
+static int lio_fault(const char *v, bool list_notifies)
+{
+    keep = strdup(v);
+    static struct aiocb cb;
+    aio_out(&cb, list_notifies ? NULL : timer_fault, keep);
+    struct aiocb *list[1] = {&cb};
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = list_notifies ? SIGEV_THREAD : SIGEV_NONE;
+    ev.sigev_notify_function = timer_fault;
+    ev.sigev_value.sival_ptr = keep;
+    if (cb.aio_fildes < 0 || lio_listio(LIO_NOWAIT, list, 1, &ev) != 0)
+        return 3;
+    for (;;)
+        pause();
+}
+
+static atomic_int lio_ran[3];
+
+static void lio_ran_fn(union sigval sv)
+{
+    atomic_fetch_add(&lio_ran[(intptr_t)sv.sival_ptr], 1);
+}
+
+static int lio_notify(void)
+{
+    static struct aiocb cb[2];
+    aio_out(&cb[0], lio_ran_fn, (void *)0);
+    aio_out(&cb[1], lio_ran_fn, (void *)1);
+    struct aiocb *list[2] = {&cb[0], &cb[1]};
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD;
+    ev.sigev_notify_function = lio_ran_fn;
+    ev.sigev_value.sival_ptr = (void *)2;
+    if (lio_listio(LIO_NOWAIT, list, 2, &ev) != 0)
+        return 3;
+    for (int ms = 0; ms < 5000 && atomic_load(&lio_ran[2]) == 0; ms++)
+        usleep(1000);
+    usleep(50000);
+    printf("ran: request %d %d, list %d\n", atomic_load(&lio_ran[0]), atomic_load(&lio_ran[1]),
+           atomic_load(&lio_ran[2]));
+    /* A list that fails (musl: EINVAL; glibc takes it as empty and notifies). */
+    errno = 0;
+    int rc = lio_listio(LIO_NOWAIT, list, -1, &ev);
+    int einval = errno == EINVAL;
+    usleep(100000);
+    printf("negative count: rc %d einval %d, list %d\n", rc, einval, atomic_load(&lio_ran[2]));
+    return 0;
+}
+
 static int timer_thread(const char *v)
 {
     keep = strdup(v);
@@ -1660,6 +1735,12 @@ int main(int argc, char **argv)
         return timer_thread(v);
     if (strcmp(mode, "aio-notify-thread") == 0)
         return aio_notify_thread(v);
+    if (strcmp(mode, "lio-list-fault") == 0)
+        return lio_fault(v, true);
+    if (strcmp(mode, "lio-request-fault") == 0)
+        return lio_fault(v, false);
+    if (strcmp(mode, "lio-notify") == 0)
+        return lio_notify();
     if (strcmp(mode, "fork-child-quit") == 0)
         return fork_child_quit(v);
     if (strcmp(mode, "aio-then-crash") == 0)

@@ -28,8 +28,7 @@ typedef int (*aio_fsync_fn)(int, struct aiocb *);
 
 static void *next_aio_read, *next_aio_write, *next_aio_fsync;
 
-/* The aiocb is the program's, and written by the C library as the request runs. */
-static void notify_through_trampoline(struct aiocb *cb)
+void linux_aio_notify_through_trampoline(struct aiocb *cb)
 {
     if (!ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED || !cb)
         return;
@@ -45,7 +44,7 @@ int linux_aio_read(struct aiocb *cb)
     aio_fn real = REAL(aio_read, aio_fn);
     if (!real)
         return errno = ENOSYS, -1;
-    notify_through_trampoline(cb);
+    linux_aio_notify_through_trampoline(cb);
     linux_clear_vector_registers();
     return real(cb);
 }
@@ -55,7 +54,7 @@ int linux_aio_write(struct aiocb *cb)
     aio_fn real = REAL(aio_write, aio_fn);
     if (!real)
         return errno = ENOSYS, -1;
-    notify_through_trampoline(cb);
+    linux_aio_notify_through_trampoline(cb);
     linux_clear_vector_registers();
     return real(cb);
 }
@@ -65,7 +64,7 @@ int linux_aio_fsync(int op, struct aiocb *cb)
     aio_fsync_fn real = REAL(aio_fsync, aio_fsync_fn);
     if (!real)
         return errno = ENOSYS, -1;
-    notify_through_trampoline(cb);
+    linux_aio_notify_through_trampoline(cb);
     linux_clear_vector_registers();
     return real(op, cb);
 }

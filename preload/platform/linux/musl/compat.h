@@ -28,6 +28,9 @@
  * every signal (platform/linux/aio_helpers.c). */
 #define ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED 1
 
+/* How musl's <aio.h> declares lio_listio's list (platform/linux/lio_listio.c). */
+#define ENVSEAL_LIBC_AIOCB_LIST struct aiocb *restrict const *
+
 /* glibc's <sys/wait.h> macro: the wait status of a process that exited. */
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))
 

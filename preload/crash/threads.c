@@ -122,6 +122,10 @@ void threads_adopt_foreign(void)
 
 static void *trampoline(void *p)
 {
+    /* The creator's vector registers, slices of a value it just copied among them:
+     * a thread that goes on to block every signal (a raw rt_sigprocmask) is never
+     * parked before a sweep, and the core would record them. */
+    platform_clear_vector_registers();
     struct start *s = p;
     struct start copy = *s;
     threads_start((unsigned char *)p - (ALTSTACK_SIZE - sizeof(struct start)), copy.held,

@@ -205,6 +205,15 @@ static inline __attribute__((always_inline)) void platform_clear_callee_saved(vo
 #endif
 }
 
+/* Zeroes every vector register the C library's copy and search routines use
+ * (x86-64: xmm/ymm/zmm 0-31 as the CPU has them; aarch64: v0-v31). They are
+ * call-clobbered: the caller loses nothing. A thread starts with the registers of
+ * the thread that made it, so a thread that can never be parked (one that blocks
+ * every signal: a C library helper, or a thread that blocked them with a raw
+ * system call) would hold slices of a value its creator copied
+ * (platform/vector_registers.c). */
+void platform_clear_vector_registers(void);
+
 /* The signals whose disposition is SIG_IGN, and those with a handler, as bit
  * (sig - 1) of each mask (/proc/self/status). False when unknown. Not
  * async-signal-safe. */

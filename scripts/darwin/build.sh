@@ -33,7 +33,7 @@ srcs=(
     preload/crash/altstack.c preload/crash/masks.c preload/crash/signals.c preload/crash/sweep.c
     preload/crash/threads.c
 )
-srcs+=(preload/platform/errname.c)
+srcs+=(preload/platform/errname.c preload/platform/vector_registers.c)
 for f in "$top/preload/platform/darwin/"*.c; do srcs+=("${f#"$top"/}"); done
 
 if [[ $(uname -s) == Darwin ]]; then

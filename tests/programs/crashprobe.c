@@ -141,6 +141,9 @@
  *                     aio_write of five other bytes to the file aio-out (the C
  *                     library's helper thread starts then), aio_suspend, then a NULL
  *                     store
+ *   unparkable-thread a thread blocks every signal with a raw rt_sigprocmask (past
+ *                     envseal's interposers) and sleeps; then the value copied and a
+ *                     NULL store in the main thread
  *   fork-child-quit   a fork child (no exec) copies the value and raises SIGQUIT;
  *                     prints how the child ended; exits 0 (run as PID 1 of a PID
  *                     namespace, whose fork child can die of a sent signal)
@@ -178,6 +181,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #if defined(__GLIBC__) /* musl has no ucontext functions */
@@ -1681,6 +1685,31 @@ static int lio_notify(void)
     return 0;
 }
 
+static atomic_int unparkable_ready;
+
+static void *unparkable(void *arg)
+{
+    (void)arg;
+    uint64_t all = ~(uint64_t)0;
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, NULL, sizeof all);
+    atomic_store(&unparkable_ready, 1);
+    for (;;)
+        sleep(1);
+    return NULL;
+}
+
+static int unparkable_thread(const char *v)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, unparkable, NULL) != 0)
+        return 3;
+    while (!atomic_load(&unparkable_ready))
+        usleep(1000);
+    keep = strdup(v);
+    *nowhere = 1;
+    return 0;
+}
+
 static int timer_thread(const char *v)
 {
     keep = strdup(v);
@@ -1741,6 +1770,8 @@ int main(int argc, char **argv)
         return lio_fault(v, false);
     if (strcmp(mode, "lio-notify") == 0)
         return lio_notify();
+    if (strcmp(mode, "unparkable-thread") == 0)
+        return unparkable_thread(v);
     if (strcmp(mode, "fork-child-quit") == 0)
         return fork_child_quit(v);
     if (strcmp(mode, "aio-then-crash") == 0)

@@ -2,7 +2,7 @@
  * library makes with every signal blocked for good: it can never be parked before
  * a sweep, and it starts with the registers of the thread that made it, here, where
  * the program may just have copied a secret into the buffer it writes. Those are
- * zeroed first (vector_registers.h). glibc's 64-bit-offset names are the same
+ * zeroed first (platform.h). glibc's 64-bit-offset names are the same
  * functions on 64-bit systems (glibc/aio64.c).
  *
  * musl also runs a request's SIGEV_THREAD function in that I/O thread, every signal
@@ -16,8 +16,8 @@
 
 #include "preload/core/shim.h"
 #include "preload/platform/interpose.h"
+#include "preload/platform/platform.h"
 #include "preload/platform/linux/notify_trampolines.h"
-#include "preload/platform/linux/vector_registers.h"
 
 #ifndef ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED
 #define ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED 0
@@ -45,7 +45,7 @@ int linux_aio_read(struct aiocb *cb)
     if (!real)
         return errno = ENOSYS, -1;
     linux_aio_notify_through_trampoline(cb);
-    linux_clear_vector_registers();
+    platform_clear_vector_registers();
     return real(cb);
 }
 
@@ -55,7 +55,7 @@ int linux_aio_write(struct aiocb *cb)
     if (!real)
         return errno = ENOSYS, -1;
     linux_aio_notify_through_trampoline(cb);
-    linux_clear_vector_registers();
+    platform_clear_vector_registers();
     return real(cb);
 }
 
@@ -65,7 +65,7 @@ int linux_aio_fsync(int op, struct aiocb *cb)
     if (!real)
         return errno = ENOSYS, -1;
     linux_aio_notify_through_trampoline(cb);
-    linux_clear_vector_registers();
+    platform_clear_vector_registers();
     return real(op, cb);
 }
 

@@ -22,9 +22,9 @@
 #include "preload/core/shim.h"
 #include "preload/crash/thread_state.h"
 #include "preload/platform/interpose.h"
+#include "preload/platform/platform.h"
 #include "preload/platform/linux/aio_helpers.h"
 #include "preload/platform/linux/notify_trampolines.h"
-#include "preload/platform/linux/vector_registers.h"
 
 #ifndef ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED
 #define ENVSEAL_LIBC_AIO_NOTIFY_BLOCKED 0
@@ -84,7 +84,7 @@ int linux_lio_listio(int mode, struct aiocb *const *cbs, int cnt, struct sigeven
             linux_aio_notify_through_trampoline(cbs[i]);
     struct list_notify *copy;
     struct sigevent *ev = list_notification(mode, sev, &copy);
-    linux_clear_vector_registers(); /* the I/O threads made now inherit them */
+    platform_clear_vector_registers(); /* the I/O threads made now inherit them */
     int rc = real(mode, cbs, cnt, ev);
     if (rc != 0 && copy) {
         int saved = errno;

@@ -13,8 +13,8 @@
 
 #include "preload/core/shim.h"
 #include "preload/platform/interpose.h"
+#include "preload/platform/platform.h"
 #include "preload/platform/linux/notify_trampolines.h"
-#include "preload/platform/linux/vector_registers.h"
 
 typedef int (*timer_create_fn)(clockid_t, struct sigevent *, timer_t *);
 
@@ -34,6 +34,6 @@ ENVSEAL_EXPORT int INTERPOSER(timer_create)(clockid_t clock, struct sigevent *re
         return real(clock, ev, id);
     struct sigevent copy = *ev;
     copy.sigev_notify_function = t;
-    linux_clear_vector_registers(); /* the helper thread made now inherits them */
+    platform_clear_vector_registers(); /* the helper thread made now inherits them */
     return real(clock, &copy, id);
 }

@@ -1,6 +1,7 @@
-/* See vector_registers.h. Which registers exist is asked of the CPU once (cpuid
- * and xgetbv, costly under a hypervisor); callers are rare paths. */
-#include "preload/platform/linux/vector_registers.h"
+/* platform_clear_vector_registers (platform.h): the instruction set's, the same
+ * on every OS. Which registers exist is asked of the CPU once (cpuid and xgetbv,
+ * costly under a hypervisor); callers are rare paths. */
+#include "preload/platform/platform.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -27,7 +28,7 @@ static int vector_level(void)
     "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",      \
         "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
-__attribute__((noinline)) void linux_clear_vector_registers(void)
+__attribute__((noinline)) void platform_clear_vector_registers(void)
 {
     int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
     if (!l) {
@@ -62,7 +63,7 @@ __attribute__((noinline)) void linux_clear_vector_registers(void)
 
 #elif defined(__aarch64__)
 
-__attribute__((noinline)) void linux_clear_vector_registers(void)
+__attribute__((noinline)) void platform_clear_vector_registers(void)
 {
     /* A write to vN zeroes the rest of zN where the CPU has SVE. */
     __asm__ volatile("movi v0.16b, #0\n\tmovi v1.16b, #0\n\tmovi v2.16b, #0\n\t"
@@ -85,7 +86,7 @@ __attribute__((noinline)) void linux_clear_vector_registers(void)
 
 #else
 
-void linux_clear_vector_registers(void)
+void platform_clear_vector_registers(void)
 {
 }
 

@@ -34,38 +34,61 @@ static bool named(char *const *arr, size_t n, const char *name, size_t nlen)
     return false;
 }
 
-/* True when envp's LD_PRELOAD names a libenvseal library (either flavour seals
- * what it receives), so the child will run with envseal. */
-static bool loads_envseal(char *const *envp)
+/* True when the loader of the program target starts will load envseal: envp has
+ * LD_PRELOAD, and each of its LD_PRELOAD entries (glibc's loader reads the last,
+ * musl's the first) names a libenvseal library (either flavour seals what it
+ * receives) that the loader can load there. */
+static bool loads_envseal(char *const *envp, const struct exec_target *target)
 {
+    bool any = false;
     for (size_t i = 0; envp && envp[i]; i++) {
         const char *p = envp[i];
         if (p[0] != 'L' || strncmp(p, "LD_PRELOAD=", 11) != 0)
             continue;
-        for (p += 11; *p;) {
+        bool this_one = false;
+        for (p += 11; *p && !this_one;) {
             size_t n = strcspn(p, ": ");
             const char *base = p;
             for (size_t k = 0; k < n; k++)
                 if (p[k] == '/')
                     base = p + k + 1;
-            if ((size_t)(p + n - base) >= 10 && strncmp(base, "libenvseal", 10) == 0)
-                return true;
+            this_one = (size_t)(p + n - base) >= 10 && strncmp(base, "libenvseal", 10) == 0 &&
+                       exec_target_preload_loadable(target, p, n);
             p += n + (p[n] != '\0');
         }
+        if (!this_one)
+            return false;
+        any = true;
     }
-    return false;
+    return any;
 }
 
-/* True when envp holds this process's own ENVSEAL_CHILD_SECRETS entry (the same
- * string): a copy of the environment does, a hand-built one that kept only
- * LD_PRELOAD does not. */
-static bool carries_policy(char *const *envp)
+/* True when envp holds exactly the settings this process started with, the same
+ * strings (a copy of the environment does; a hand-built one that kept only
+ * LD_PRELOAD and ENVSEAL_CHILD_SECRETS does not): the child then seals, with the
+ * same patterns, everything the policy gives it. */
+static bool carries_settings(char *const *envp)
 {
-    const char *own = strict_g.policy_entry;
-    for (size_t i = 0; own && envp && envp[i]; i++)
-        if (envp[i] == own || strcmp(envp[i], own) == 0)
-            return true;
-    return false;
+    const char *own = strict_g.settings;
+    if (!own || !strict_g.policy_entry)
+        return false;
+    for (const char *s = own; *s; s += strlen(s) + 1) {
+        bool found = false;
+        for (size_t i = 0; envp && envp[i] && !found; i++)
+            found = strcmp(envp[i], s) == 0;
+        if (!found)
+            return false;
+    }
+    for (size_t i = 0; envp && envp[i]; i++) {
+        if (!strict_child_setting(envp[i]))
+            continue;
+        bool known = false;
+        for (const char *s = own; *s && !known; s += strlen(s) + 1)
+            known = strcmp(envp[i], s) == 0;
+        if (!known)
+            return false; /* one this process did not start with (ENVSEAL_DISABLE=1) */
+    }
+    return true;
 }
 
 /* True when an entry of envp is one of the strings the process started with (a
@@ -79,15 +102,15 @@ static bool carries_initial(char *const *envp)
 }
 
 /* Which allowed secrets the policy may add to envp (docs/strict-mode.md):
- * ADD_ALLOWED when the child will run with envseal under the same policy (the
- * environment passed on carries both); ADD_NAMED, only the secrets the policy names one by one, when the
+ * ADD_ALLOWED when the child will run with envseal under the same settings (the
+ * environment passed on carries them and LD_PRELOAD); ADD_NAMED, only the secrets the policy names one by one, when the
  * child will run without it but gets environ as the process started with it
  * (less what it unset); ADD_NONE for an emptied or hand-built environment. */
 enum add_rule { ADD_NONE, ADD_NAMED, ADD_ALLOWED };
 
 static enum add_rule add_rule(char *const *envp, const struct exec_target *target)
 {
-    if (loads_envseal(envp) && carries_policy(envp) && exec_target_loads_preload(target))
+    if (carries_settings(envp) && loads_envseal(envp, target) && exec_target_loads_preload(target))
         return ADD_ALLOWED;
     return envp && envp == environ && carries_initial(envp) ? ADD_NAMED : ADD_NONE;
 }

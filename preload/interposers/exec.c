@@ -203,7 +203,7 @@ ENVSEAL_EXPORT int INTERPOSER(posix_spawn)(pid_t *pid, const char *path, const p
     if (!strict_on())
         return REAL(posix_spawn, spawn_fn)(pid, path, fa, attr, argv, envp);
     struct exec_args a = {.pid = pid, .path = path, .fa = fa, .attr = attr, .argv = argv};
-    const struct exec_target t = {.path = path, .dirfd = AT_FDCWD, .fd = -1};
+    const struct exec_target t = {.path = path, .dirfd = AT_FDCWD, .fd = -1, .cwd_may_change = fa != NULL};
     return spawn_result(child_env_run(envp, &t, true, call_spawn, NULL, &a));
 }
 
@@ -214,6 +214,7 @@ ENVSEAL_EXPORT int INTERPOSER(posix_spawnp)(pid_t *pid, const char *file, const 
     if (!strict_on())
         return REAL(posix_spawnp, spawn_fn)(pid, file, fa, attr, argv, envp);
     struct exec_args a = {.pid = pid, .path = file, .fa = fa, .attr = attr, .argv = argv};
-    const struct exec_target t = {.path = file, .search = true, .dirfd = AT_FDCWD, .fd = -1};
+    const struct exec_target t = {
+        .path = file, .search = true, .dirfd = AT_FDCWD, .fd = -1, .cwd_may_change = fa != NULL};
     return spawn_result(child_env_run(envp, &t, true, call_spawnp, NULL, &a));
 }

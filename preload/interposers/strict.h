@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "preload/core/config.h"
@@ -39,6 +40,13 @@ struct strict_table {
 /* How many arrays of the program's are remembered (strict_shared.arrays). */
 #define STRICT_ARRAYS 8
 
+/* An ENVSEAL_ setting a child reads: ENVSEAL_HANDOFF and its slots are this
+ * process's alone (taken out of environ at start-up). */
+static inline bool strict_child_setting(const char *e)
+{
+    return e[0] == 'E' && strncmp(e, "ENVSEAL_", 8) == 0 && strncmp(e + 8, "HANDOFF", 7) != 0;
+}
+
 struct strict_shared {
     uint64_t filter[STRICT_FILTER_WORDS];
     struct strict_table *table; /* atomic; NULL: no strict secret */
@@ -52,6 +60,10 @@ struct strict_shared {
     /* A copy of the ENVSEAL_CHILD_SECRETS entry the policy was read from, or NULL:
      * a child's environment that carries it (and LD_PRELOAD) passes the policy on. */
     const char *policy_entry;
+    /* Copies of the ENVSEAL_ settings the process started with (ENVSEAL_HANDOFF
+     * aside), one after another, each NUL-terminated, an empty one last; NULL
+     * without memory: a child's environment must carry exactly these. */
+    const char *settings;
     /* environ as start-up left it (strict secrets taken out, possibly none left). */
     char **start_environ;
     /* How many times a set started a new environ after the program had emptied

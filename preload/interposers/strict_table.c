@@ -272,6 +272,27 @@ static void adopt(char *sealed, void *ctx)
     t->n++;
 }
 
+/* The ENVSEAL_ settings of envp a child reads (not ENVSEAL_HANDOFF and its slots),
+ * copied one after another, an empty string last; NULL without memory. */
+static const char *copy_settings(char **envp)
+{
+    size_t bytes = 1;
+    for (size_t i = 0; envp[i]; i++)
+        if (strict_child_setting(envp[i]))
+            bytes += strlen(envp[i]) + 1;
+    char *out = malloc(bytes), *at = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; envp[i]; i++)
+        if (strict_child_setting(envp[i])) {
+            size_t n = strlen(envp[i]) + 1;
+            memcpy(at, envp[i], n);
+            at += n;
+        }
+    *at = '\0';
+    return out;
+}
+
 void strict_start(const struct config *c, struct vault *v, char **envp, char **cur,
                   struct relocate_result *res)
 {
@@ -293,6 +314,7 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
     /* A copy: programs that set their process title (PostgreSQL, setproctitle)
      * overwrite the initial block. Without memory, no child gets ADD_ALLOWED. */
     strict_g.policy_entry = policy ? strdup(policy) : NULL;
+    strict_g.settings = copy_settings(envp);
     strict_g.start_environ = cur;
     strict_g.libc_environ = cur;
     struct strict_table *t = table_alloc(n);

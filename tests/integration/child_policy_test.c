@@ -43,34 +43,60 @@ static int kill_cur(void **state)
     return 0;
 }
 
+/* What else a case gives the parent: the secret's name (GITHUB_TOKEN when NULL),
+ * one more setting of envseal's ("NAME=value"), the library's path (the runfile
+ * when NULL). */
+struct parent {
+    const char *name;
+    const char *setting;
+    const char *lib;
+};
+
 /* Runs the parent program (a shell command line; %s is the probe) with the secret,
  * under strict mode with `policy` or, for the control, without envseal; returns
  * whether the child's getenv returned the exact value (and fails on a wrong one). */
-static bool child_gets(const char *cmdline, bool envseal, const char *policy)
+static bool child_gets_as(const char *cmdline, bool envseal, const char *policy,
+                          const struct parent *pa)
 {
-    char secret[64], cmd[2048];
+    char secret[64], cmd[4096], shown[64];
+    const char *name = pa->name ? pa->name : "GITHUB_TOKEN";
     harness_random_secret(secret, sizeof secret, "gh");
     snprintf(cmd, sizeof cmd, cmdline, probe());
     struct envb env;
     envb_init(&env, false);
-    envb_set(&env, "GITHUB_TOKEN", secret);
+    envb_set(&env, name, secret);
     if (envseal) {
-        envb_set(&env, "LD_PRELOAD", harness_runfile("preload/libenvseal-strict.so"));
+        envb_set(&env, "LD_PRELOAD",
+                 pa->lib ? pa->lib : harness_runfile("preload/libenvseal-strict.so"));
         envb_set(&env, "ENVSEAL_CHILD_SECRETS", policy);
+        if (pa->setting) {
+            char setting[256];
+            snprintf(setting, sizeof setting, "%s", pa->setting);
+            char *eq = strchr(setting, '=');
+            assert_non_null(eq);
+            *eq = '\0';
+            envb_set(&env, setting, eq + 1);
+        }
     }
     assert_int_equal(proc_spawn(&cur, ARGV_SH(cmd), &env), 0);
     int st = proc_finish(&cur, WAIT_MS);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         fprintf(stderr, "%s: status %#x\n%s\n", cmd, (unsigned)st, cur.err);
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    bool has = text_has_line(cur.out, harness_value_line("", "GITHUB_TOKEN", secret));
-    if (!has && !text_has_line(cur.out, "GITHUB_TOKEN (null)"))
+    bool has = text_has_line(cur.out, harness_value_line("", name, secret));
+    snprintf(shown, sizeof shown, "%s (null)", name);
+    if (!has && !text_has_line(cur.out, shown))
         fprintf(stderr, "%s: the child printed neither the value nor (null):\n%s\n", cmd,
                 cur.out);
-    assert_true(has || text_has_line(cur.out, "GITHUB_TOKEN (null)"));
+    assert_true(has || text_has_line(cur.out, shown));
     assert_null(strstr(cur.out, secret));
     envb_free(&env);
     return has;
+}
+
+static bool child_gets(const char *cmdline, bool envseal, const char *policy)
+{
+    return child_gets_as(cmdline, envseal, policy, &(struct parent){0});
 }
 
 /* The child gets the secret under envseal exactly when it does without it. */
@@ -87,6 +113,7 @@ static void same_as_without(const char *cmdline, bool want)
 }
 
 #define P "'%s' show:GITHUB_TOKEN"
+#define P_LATER "'%%s' show:GITHUB_TOKEN" /* P inside a format printed first */
 #define PY "/usr/bin/python3 -c \"import os, subprocess; "
 #define PROBE_PY "['%s', 'show:GITHUB_TOKEN']"
 
@@ -253,6 +280,154 @@ static void test_hand_built_passing_the_policy_on(void **state)
                             "GITHUB_TOKEN"));
 }
 
+/* The settings the parent started with decide what its children seal: a
+ * hand-built environment that kept LD_PRELOAD and ENVSEAL_CHILD_SECRETS but not
+ * ENVSEAL_SECRETS would give the child a secret its envseal does not seal (in its
+ * /proc/PID/environ), so it gets nothing, as without envseal; copying every setting
+ * passes the policy on. A copy of environ with a setting of its own added
+ * (ENVSEAL_DISABLE=1) is a child that will not hold the secret: only named ones. */
+static void test_hand_built_without_the_settings_gets_nothing(void **state)
+{
+    (void)state;
+    const struct parent own = {.name = "MY_CRED", .setting = "ENVSEAL_SECRETS=MY_CRED"};
+    const char *keep_two = "env -i LD_PRELOAD=\"$LD_PRELOAD\" "
+                           "ENVSEAL_CHILD_SECRETS=\"$ENVSEAL_CHILD_SECRETS\" '%s' show:MY_CRED";
+    const char *keep_all = "env -i LD_PRELOAD=\"$LD_PRELOAD\" "
+                           "ENVSEAL_CHILD_SECRETS=\"$ENVSEAL_CHILD_SECRETS\" "
+                           "ENVSEAL_SECRETS=\"$ENVSEAL_SECRETS\" '%s' show:MY_CRED";
+    assert_false(child_gets_as(keep_two, false, NULL, &own));
+    assert_false(child_gets_as(keep_two, true, "all", &own));
+    assert_true(child_gets_as(keep_all, true, "all", &own));
+    assert_true(child_gets("env " P, true, "all"));
+    assert_false(child_gets("env ENVSEAL_DISABLE=1 " P, true, "all"));
+    assert_true(child_gets("env ENVSEAL_DISABLE=1 " P, true, "GITHUB_TOKEN"));
+}
+
+/* A relative LD_PRELOAD is opened by the loader in the directory the exec runs in:
+ * after a cd away from the library the child runs without envseal, and `all` does
+ * not reach it (the control has the variable either way). */
+static void test_relative_preload_judged_where_the_exec_runs(void **state)
+{
+    (void)state;
+    char lib[PATH_MAX], there[PATH_MAX + 128], away[PATH_MAX + 128];
+    snprintf(lib, sizeof lib, "%s", harness_runfile("preload/libenvseal-strict.so"));
+    char *slash = strrchr(lib, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+    snprintf(there, sizeof there, "cd '%s' && env LD_PRELOAD=./libenvseal-strict.so " P_LATER,
+             lib);
+    snprintf(away, sizeof away, "cd / && env LD_PRELOAD=./libenvseal-strict.so " P_LATER);
+    assert_true(child_gets(there, true, "all"));
+    assert_true(child_gets(away, false, NULL));
+    assert_false(child_gets(away, true, "all"));
+    assert_true(child_gets(away, true, "GITHUB_TOKEN"));
+}
+
+/* A second LD_PRELOAD entry without envseal (glibc's loader reads the last): the
+ * child runs without it, and `all` does not reach it. */
+static void test_second_empty_preload_entry(void **state)
+{
+    (void)state;
+    char cmd[PATH_MAX + 64];
+    snprintf(cmd, sizeof cmd, "'%s' dup-preload " P_LATER,
+             harness_runfile("tests/programs/policyexec"));
+    assert_true(child_gets(cmd, false, NULL));
+    assert_false(child_gets(cmd, true, "all"));
+}
+
+/* posix_spawn with a chdir file action: a relative program path names the file in
+ * that directory. Here ./envprobe there is the static one: `all` must not reach it,
+ * though ./envprobe where the parent runs is the dynamic one. */
+static void test_spawn_chdir_judges_the_file_run(void **state)
+{
+    (void)state;
+    char here[PATH_MAX], there[PATH_MAX], cmd[8 * PATH_MAX];
+    snprintf(here, sizeof here, "%s/spawn-here", harness_tmpdir());
+    snprintf(there, sizeof there, "%s/spawn-there", harness_tmpdir());
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s' && cp '%s' '%s/envprobe' && cp '%s' '%s/envprobe'",
+             here, there, probe(), here, harness_runfile("tests/programs/envprobe_static"), there);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' spawn-chdir '%s' ./envprobe show:GITHUB_TOKEN", here,
+             harness_runfile("tests/programs/policyexec"), there);
+    assert_true(child_gets(cmd, false, NULL));
+    assert_false(child_gets(cmd, true, "all"));
+}
+
+/* A world-readable directory under /tmp for the cases that run as another user
+ * (the test's own files live under root's home). */
+static char shared[64];
+
+static const char *shared_dir(void)
+{
+    if (!shared[0]) {
+        snprintf(shared, sizeof shared, "/tmp/envseal-policy-XXXXXX");
+        assert_non_null(mkdtemp(shared));
+        assert_int_equal(chmod(shared, 0755), 0);
+    }
+    return shared;
+}
+
+static void remove_shared_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", shared);
+    if (shared[0] && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", shared);
+}
+
+/* Python drops to nobody for good (no capability kept) and execs its arguments. */
+#define AS_NOBODY                                                                          \
+    "/usr/bin/python3 -c \"import os, sys; os.setgroups([]); "                              \
+    "os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534); "                \
+    "os.execv(sys.argv[1], sys.argv[1:])\" "
+
+/* A library the user the exec runs as cannot read (here: under root's home, for
+ * a program that dropped to nobody) is not loaded there: `all` does not cross. The
+ * reference with a readable copy of the library shows that it would. */
+static void test_preload_unreadable_after_dropping_privileges(void **state)
+{
+    (void)state;
+    if (getuid() != 0)
+        skip();
+    char cmd[8 * PATH_MAX], lib[PATH_MAX], prog[PATH_MAX];
+    snprintf(lib, sizeof lib, "%s/libenvseal-strict.so", shared_dir());
+    snprintf(prog, sizeof prog, "%s/envprobe", shared_dir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s' && chmod 755 '%s' '%s'",
+             harness_runfile("preload/libenvseal-strict.so"), lib, probe(), prog, lib, prog);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, AS_NOBODY "'%s' show:GITHUB_TOKEN", prog);
+    assert_true(child_gets(cmd, false, NULL));
+    assert_false(child_gets(cmd, true, "all")); /* LD_PRELOAD: the runfile, under /root */
+    assert_true(child_gets_as(cmd, true, "all", &(struct parent){.lib = lib}));
+}
+
+/* execvp runs the first executable file of that name in PATH, even one its user
+ * cannot read (mode 0711), which envseal then cannot judge: here a static program,
+ * before a dynamic one of the same name. `all` does not cross to it; with PATH
+ * naming only the dynamic one, it does. */
+static void test_execute_only_file_first_in_path(void **state)
+{
+    (void)state;
+    if (getuid() != 0)
+        skip();
+    char cmd[16 * PATH_MAX], lib[PATH_MAX];
+    const char *d = shared_dir();
+    snprintf(lib, sizeof lib, "%s/libenvseal-strict.so", d);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/d1' '%s/d2' && cp '%s' '%s' && chmod 755 '%s' && "
+             "cp '%s' '%s/d1/show' && chmod 711 '%s/d1/show' && cp '%s' '%s/d2/show' && "
+             "chmod 755 '%s/d1' '%s/d2' '%s/d2/show'",
+             d, d, harness_runfile("preload/libenvseal-strict.so"), lib, lib,
+             harness_runfile("tests/programs/envprobe_static"), d, d, probe(), d, d, d, d);
+    assert_int_equal(system(cmd), 0);
+    const struct parent pa = {.lib = lib};
+    snprintf(cmd, sizeof cmd, AS_NOBODY "/usr/bin/env PATH='%s/d1:%s/d2' show show:GITHUB_TOKEN", d, d);
+    assert_true(child_gets_as(cmd, false, NULL, &pa));
+    assert_false(child_gets_as(cmd, true, "all", &pa));
+    snprintf(cmd, sizeof cmd, AS_NOBODY "/usr/bin/env PATH='%s/d2' show show:GITHUB_TOKEN", d);
+    assert_true(child_gets_as(cmd, true, "all", &pa));
+}
+
 /* After os.environ.clear() (unsetenv of every variable), libc's getenv no longer
  * finds the strict secret either, as without envseal. */
 static void test_python_environ_clear_forgets_strict_secret(void **state)
@@ -344,10 +519,17 @@ int main(void)
         cmocka_unit_test_teardown(test_setuid_root_program_run_by_root_passes_allowed, kill_cur),
         cmocka_unit_test_teardown(test_split_ids_exec_gets_only_named, kill_cur),
         cmocka_unit_test_teardown(test_hand_built_passing_the_policy_on, kill_cur),
+        cmocka_unit_test_teardown(test_hand_built_without_the_settings_gets_nothing, kill_cur),
+        cmocka_unit_test_teardown(test_relative_preload_judged_where_the_exec_runs, kill_cur),
+        cmocka_unit_test_teardown(test_second_empty_preload_entry, kill_cur),
+        cmocka_unit_test_teardown(test_spawn_chdir_judges_the_file_run, kill_cur),
+        cmocka_unit_test_teardown(test_preload_unreadable_after_dropping_privileges, kill_cur),
+        cmocka_unit_test_teardown(test_execute_only_file_first_in_path, kill_cur),
         cmocka_unit_test_teardown(test_python_environ_clear_forgets_strict_secret, kill_cur),
         cmocka_unit_test_teardown(test_system_ignores_sigint_and_sigquit_while_waiting, kill_cur),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    remove_shared_dir();
     harness_cleanup();
     return failed;
 }

@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <link.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -173,9 +174,12 @@ static bool loads(int fd, int depth, bool sh_fallback)
 
 /* What execvp would run: FILE itself when it names a path, else the first
  * executable regular file FILE in a PATH directory (the C library's default path
- * when PATH is unset). Opened, or -1. */
-static int open_searched(const char *file)
+ * when PATH is unset). Opened, or -1, also when that file cannot be opened (an
+ * execute-only file: the C library runs it all the same). *relative: the path
+ * opened does not start at the root. */
+static int open_searched(const char *file, bool *relative)
 {
+    *relative = file[0] != '/';
     if (strchr(file, '/'))
         return open_at(AT_FDCWD, file, 0);
     const char *path = ENVSEAL_LIBC_DEFAULT_PATH;
@@ -195,13 +199,12 @@ static int open_searched(const char *file)
             if (dlen)
                 full[o++] = '/';
             memcpy(full + o, file, flen + 1);
-            int fd = SYS4(SYS_faccessat, AT_FDCWD, full, X_OK, 0) == 0 ? open_at(AT_FDCWD, full, 0)
-                                                                     : -1;
             struct stat st;
-            if (fd >= 0 && SYS2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode))
-                return fd;
-            if (fd >= 0)
-                close_fd(fd);
+            if (SYS4(SYS_faccessat, AT_FDCWD, full, X_OK, 0) == 0 &&
+                SYS4(SYS_newfstatat, AT_FDCWD, full, &st, 0) == 0 && S_ISREG(st.st_mode)) {
+                *relative = full[0] != '/';
+                return open_at(AT_FDCWD, full, 0); /* -1 for an execute-only file */
+            }
         }
         if (!*end)
             return -1;
@@ -214,10 +217,13 @@ bool exec_target_loads_preload(const struct exec_target *t)
     if (!t)
         return true; /* not an exec of a program (the caller knows it loads) */
     int fd;
+    bool relative = false;
     if (t->path && t->search)
-        fd = open_searched(t->path);
-    else if (t->path && !(t->path[0] == '\0' && (t->flags & AT_EMPTY_PATH)))
+        fd = open_searched(t->path, &relative);
+    else if (t->path && !(t->path[0] == '\0' && (t->flags & AT_EMPTY_PATH))) {
+        relative = t->path[0] != '/' && t->dirfd == AT_FDCWD;
         fd = open_at(t->dirfd, t->path, (t->flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0);
+    }
     else { /* fexecve, execveat(fd, "", AT_EMPTY_PATH): the descriptor may be O_PATH */
         char self[32] = "/proc/self/fd/";
         char digits[12];
@@ -232,7 +238,104 @@ bool exec_target_loads_preload(const struct exec_target *t)
     }
     if (fd < 0)
         return false; /* cannot tell: only what is safe without envseal */
-    bool r = loads(fd, 0, t->search);
+    /* A spawn's file actions may change directory before the exec: a relative path
+     * then names another file than the one read here. */
+    bool r = !(relative && t->cwd_may_change) && loads(fd, 0, t->search);
     close_fd(fd);
     return r;
+}
+
+/* A library the loader takes for this build of the shim: ELF, shared, of its class
+ * and machine. */
+static bool library_fits(int fd)
+{
+    ElfW(Ehdr) e;
+    const ElfW(Ehdr) *own = &__ehdr_start;
+    return read_at(fd, &e, sizeof e, 0) == (long)sizeof e &&
+           memcmp(e.e_ident, ELFMAG, SELFMAG) == 0 &&
+           e.e_ident[EI_CLASS] == own->e_ident[EI_CLASS] && e.e_machine == own->e_machine &&
+           e.e_type == ET_DYN;
+}
+
+/* The file this library was loaded from, as /proc/self/maps names the mapping of
+ * its ELF header: opened, or -1. */
+static int open_own_file(void)
+{
+    int maps = open_at(AT_FDCWD, "/proc/self/maps", 0);
+    if (maps < 0)
+        return -1;
+    uintptr_t self = (uintptr_t)&__ehdr_start;
+    char buf[4096];
+    size_t have = 0;
+    int fd = -1;
+    bool found = false;
+    while (!found) {
+        long got = SYS3(SYS_read, maps, buf + have, sizeof buf - 1 - have);
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+        char *line = buf, *nl;
+        while (!found && (nl = memchr(line, '\n', (size_t)(buf + have - line))) != NULL) {
+            *nl = '\0';
+            uintptr_t lo = 0, hi = 0;
+            char *p = line;
+            for (; *p && *p != '-'; p++)
+                lo = lo * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+            for (p += *p == '-'; *p && *p != ' '; p++)
+                hi = hi * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+            if (self >= lo && self < hi) {
+                found = true;
+                char *path = strchr(p, '/');
+                fd = path ? open_at(AT_FDCWD, path, 0) : -1;
+            }
+            line = nl + 1;
+        }
+        size_t rest = (size_t)(buf + have - line);
+        if (rest == sizeof buf - 1)
+            rest = 0; /* a line longer than the buffer: not this library's */
+        memmove(buf, line, rest);
+        have = rest;
+    }
+    close_fd(maps);
+    return fd;
+}
+
+/* The exec will drop capabilities this caller opens files with: a user other than
+ * root holding effective ones (setpriv, a daemon that kept them past setuid) keeps
+ * none across exec but ambient ones, so what it can open now its program may not. */
+static bool exec_drops_capabilities(void)
+{
+    if (SYS0(SYS_geteuid) == 0)
+        return false;
+    struct {
+        uint32_t version;
+        int pid;
+    } head = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+    if (SYS2(SYS_capget, &head, data) != 0)
+        return true;
+    return (data[0].effective | data[1].effective) != 0;
+}
+
+bool exec_target_preload_loadable(const struct exec_target *t, const char *name, size_t n)
+{
+    char path[PATH_MAX];
+    if (n == 0 || n >= sizeof path || exec_drops_capabilities())
+        return false;
+    memcpy(path, name, n);
+    path[n] = '\0';
+    int fd;
+    if (!memchr(path, '/', n) || memchr(path, '$', n))
+        fd = open_own_file(); /* searched, or expanded, by the loader as it did for this one */
+    else if (path[0] != '/' && t && t->cwd_may_change)
+        return false;
+    else
+        fd = open_at(AT_FDCWD, path, 0);
+    if (fd < 0)
+        return false;
+    bool ok = library_fits(fd);
+    close_fd(fd);
+    return ok;
 }

@@ -163,11 +163,31 @@ int runenv_seal_own(struct envvec *env, const struct config *cfg,
     return rc;
 }
 
-/* The masker over the values of every secret entry the program gets. */
+/* A value with a line break as a terminal shows it once the program has turned
+ * output processing on (`stty sane`, `reset`: ONLCR), every "\n" sent as "\r\n":
+ * a copy in locked memory, or NULL when the value has none (or no memory). */
+static struct masker_secret crlf_form(const unsigned char *v, size_t n)
+{
+    size_t breaks = 0;
+    for (size_t i = 0; i < n; i++)
+        breaks += v[i] == '\n';
+    unsigned char *out = breaks ? secmem_alloc(n + breaks) : NULL;
+    if (!out)
+        return (struct masker_secret){NULL, 0};
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (v[i] == '\n')
+            out[k++] = '\r';
+        out[k++] = v[i];
+    }
+    return (struct masker_secret){out, n + breaks};
+}
+
+/* The masker over the values of every secret entry the program gets, and of their
+ * terminal form (crlf_form). */
 struct masker *runenv_masker(const struct envvec *env, const struct config *cfg,
                              const char *mask, bool quiet, size_t *count)
 {
-    struct masker_secret *s = calloc(env->n + 1, sizeof *s);
+    struct masker_secret *s = calloc(2 * env->n + 1, sizeof *s);
     size_t n = 0;
     *count = 1; /* an error must never fall back to running unmasked */
     if (!s) {
@@ -194,6 +214,9 @@ struct masker *runenv_masker(const struct envvec *env, const struct config *cfg,
             return NULL;
         }
         s[n++] = (struct masker_secret){(const unsigned char *)e + nl + 1, vl};
+        struct masker_secret crlf = crlf_form((const unsigned char *)e + nl + 1, vl);
+        if (crlf.len)
+            s[n++] = crlf;
     }
     *count = n;
     if (n == 0) {

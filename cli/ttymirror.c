@@ -68,8 +68,12 @@ void ttymirror_sync(struct ttymirror *t)
             want.c_cc[i] = now.c_cc[i];
             changed = true;
         }
-    if (!(now.c_lflag & EXTPROC)) { /* the program cleared it: keep the reports coming */
+    /* The program cleared EXTPROC: keep the reports coming. It set OPOST (stty
+     * sane, reset): the real terminal does the output processing, so the masker
+     * still reads the program's own bytes, and a "\n" is not sent as "\r\r\n". */
+    if (!(now.c_lflag & EXTPROC) || (now.c_oflag & OPOST)) {
         now.c_lflag |= EXTPROC;
+        now.c_oflag &= ~(tcflag_t)OPOST;
         tcsetattr(t->master, TCSANOW, &now);
     }
     t->seen = now;

@@ -8,6 +8,7 @@
  *  - raw mode set through stdout (as curses does) reaches the real terminal, a
  *    flag set through stdin and stdout stays set, a restore just before exit is
  *    not lost, and envseal's EXTPROC is not left behind;
+ *  - a multi-line secret printed after `stty sane` is masked, lines end as before;
  *  - Ctrl-Z stops envseal while its own reader has stopped reading;
  *  - once the program has exited, SIGTERM ends envseal even while a background
  *    child still holds the output open;
@@ -374,6 +375,42 @@ static void test_copied_modes_leave_no_extproc(void **state)
     envb_free(&env);
 }
 
+/* A multi-line secret printed after the program turned output processing back on
+ * (`stty sane`, as `reset` does: ONLCR): masked all the same, and every line of the
+ * output ends in "\r\n" as without envseal, not "\r\r\n". The control prints it. */
+static void test_multiline_secret_after_stty_sane(void **state)
+{
+    (void)state;
+    char one[48], two[48], value[128];
+    harness_random_secret(one, sizeof one, "pem1");
+    harness_random_secret(two, sizeof two, "pem2");
+    snprintf(value, sizeof value, "%s\n%s", one, two);
+    struct envb env;
+    envb_init(&env, false);
+    envb_set(&env, "API_TOKEN", value);
+    static const char script[] = "stty sane <&2; printf '%s\\n' \"$API_TOKEN\"; echo done";
+    for (int redact = 0; redact < 2; redact++) {
+        char *alone[] = {"/bin/sh", "-c", (char *)script, NULL};
+        char *sealed[] = {(char *)envseal_bin(), "run", "--redact", "--library", shim, "--",
+                          "/bin/sh", "-c", (char *)script, NULL};
+        int master;
+        pid_t pid = start_on_terminal(redact ? sealed : alone, &env, &master);
+        char out[8192] = "";
+        size_t len = 0;
+        bool done = read_until(master, out, sizeof out, &len, "done\r\n", TIMEOUT);
+        int st;
+        waitpid(pid, &st, 0);
+        close(master);
+        assert_true(done);
+        bool shown = strstr(out, one) || strstr(out, two);
+        bool doubled = strstr(out, "\r\r\n") != NULL;
+        if (shown != !redact || doubled)
+            fail_msg("redact %d: a line of the secret in the output %d, \"\\r\\r\\n\" %d", redact,
+                     shown, doubled);
+    }
+    envb_free(&env);
+}
+
 /* Ctrl-Z (SIGTSTP to the job) while envseal's reader has stopped reading and
  * envseal waits to write: envseal stops with the program. */
 static void test_group_stop_while_output_is_blocked(void **state)
@@ -722,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_signal_to_own_group_arrives_once),
         cmocka_unit_test(test_any_signal_to_the_pid_reaches_the_program),
         cmocka_unit_test(test_raw_mode_through_stdout_reaches_the_terminal),
+        cmocka_unit_test(test_multiline_secret_after_stty_sane),
         cmocka_unit_test(test_echo_off_through_both_stays_off),
         cmocka_unit_test(test_restore_just_before_exit_reaches_the_terminal),
         cmocka_unit_test(test_copied_modes_leave_no_extproc),

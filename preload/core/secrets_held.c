@@ -7,22 +7,51 @@
 #include <unistd.h>
 
 #include "preload/crash/signals.h"
+#include "preload/crash/thread_state.h"
 #include "preload/platform/platform.h"
 
 static struct shim_state *const st = &envseal_state;
+
+/* The thread's state is said before the lock is taken and after it is let go, so
+ * that a signal handler of this thread that forks in between (before_fork) never
+ * waits for a lock its own thread holds. */
+void shim_lock(struct shim_state *s)
+{
+    if (envseal_thread.env_lock == ENV_LOCK_FORK)
+        return; /* a fork handler of the program's, inside this thread's fork */
+    envseal_thread.env_lock = ENV_LOCK_CHANGE;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
+}
+
+void shim_unlock(struct shim_state *s)
+{
+    if (envseal_thread.env_lock == ENV_LOCK_FORK)
+        return;
+    __atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    envseal_thread.env_lock = ENV_LOCK_NONE;
+}
 
 /* Whether before_fork took the lock. Every page the parent or the child writes
  * after fork is copied first (a fault each, tens of microseconds on some virtual
  * machines), and a shell forks for every command: with one thread there is no
  * other writer to hold off, so nothing here is written then. Told without a
- * system call, or not at all (musl: then the lock is taken, as always before). */
+ * system call, or not at all (musl: then the lock is taken, as always before).
+ * Not taken either by a fork from a signal handler that interrupted this thread's
+ * own environment change (glibc takes no environment lock in fork): the child
+ * then finishes that change, as the parent does. */
 static bool fork_locked;
 
 static void before_fork(void)
 {
-    if (platform_single_threaded_cheap())
+    if (platform_single_threaded_cheap() || envseal_thread.env_lock != ENV_LOCK_NONE)
         return;
-    shim_lock(st);
+    envseal_thread.env_lock = ENV_LOCK_FORK;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    while (__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
+        platform_yield();
     fork_locked = true;
 }
 
@@ -30,7 +59,9 @@ static void release_fork_lock(void)
 {
     if (fork_locked) {
         fork_locked = false;
-        shim_unlock(st);
+        __atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        envseal_thread.env_lock = ENV_LOCK_NONE;
     }
 }
 

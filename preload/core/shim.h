@@ -53,16 +53,11 @@ bool shim_in_parent_memory(void);
 int envops_no_vault(void);
 
 /* A lock of our own rather than a pthread mutex: two symbols fewer for the loader
- * to bind in every process. It guards environment changes, which rarely contend. */
-static inline void shim_lock(struct shim_state *s)
-{
-    while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
-        platform_yield();
-}
-
-static inline void shim_unlock(struct shim_state *s)
-{
-    __atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
-}
+ * to bind in every process. It guards environment changes, which rarely contend.
+ * The thread that took it for a fork (secrets_held.c) passes through it: the
+ * program's own fork handlers, which run in that thread inside fork, may change
+ * the environment (secrets_held.c). */
+void shim_lock(struct shim_state *s);
+void shim_unlock(struct shim_state *s);
 
 #endif

@@ -228,8 +228,12 @@ static int add_region(struct vault *v, size_t need, bool grow)
     }
     if (what)
         report(v, VAULT_DEGRADED, what, why);
-    if (r.map.backing == BACKING_SECRETMEM && !v->secretmem_owner)
-        v->secretmem_owner = getpid();
+    if (r.map.backing == BACKING_SECRETMEM && !v->secretmem_owner) {
+        /* A vfork child making the process's first region makes it in its
+         * parent's memory, for the parent: whose exit must wipe it. */
+        pid_t self = getpid();
+        v->secretmem_owner = platform_in_parent_memory(self) ? getppid() : self;
+    }
     *d = r;
     v->mapped += r.map.size;
     v->fill = d;
@@ -319,6 +323,8 @@ void vault_prepare_write(struct vault *v)
     pid_t self = getpid(), marked = platform_memory_owner();
     if (!secretmem_shared(v, self) || (marked && marked != self))
         return; /* ours; or a vfork child's, whose memory is its parent's */
+    if (!marked && platform_in_parent_memory(self))
+        return; /* a vfork child of a parent that has no mark yet */
     vault_after_fork_child(v);
 }
 

@@ -388,6 +388,54 @@ static void test_control_vfork_child_first_secret_sigkill(void **state)
     assert_true(d.hits_at_exit >= 1);
 }
 
+/* The same with the memfd_secret vault, whose pages /proc/PID/mem cannot read:
+ * the probe looks at the value's bytes itself at the very end of exit, after
+ * every handler (envprobe's exitcheck). A vfork child stores the process's first
+ * secret (and a second: the child's second store must not take the region for a
+ * fork child's); the parent's exit wipes them. The control, without envseal,
+ * finds every byte still there. */
+static const char *vfork_first_exitcheck(bool envseal, const char *vault, char *line, size_t n)
+{
+    char seed[48], set[128];
+    harness_random_secret(seed, sizeof seed, "vs");
+    snprintf(set, sizeof set, "vforkset2:DB_PASSWORD:%s:1", seed);
+    struct envb env;
+    envb_init(&env, envseal);
+    if (vault)
+        envb_set(&env, "ENVSEAL_VAULT", vault);
+    char *argv[] = {(char *)harness_runfile("tests/programs/envprobe"), set,
+                    "exitcheck:DB_PASSWORD", "exit:7", NULL};
+    struct proc p;
+    assert_int_equal(proc_spawn(&p, argv, &env), 0);
+    envb_free(&env);
+    int st = proc_finish(&p, TIMEOUT_MS);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+    const char *at = strstr(p.out, "exitcheck DB_PASSWORD ");
+    assert_non_null(at);
+    snprintf(line, n, "%.*s", (int)strcspn(at, "\n"), at);
+    print_message("%s %s: %s\n", envseal ? "envseal" : "control", vault ? vault : "", line);
+    return line;
+}
+
+static void test_vfork_child_first_secret_wiped_at_exit_secretmem(void **state)
+{
+    (void)state;
+    if (!harness_have_secretmem())
+        skip();
+    char line[128];
+    unsigned nonzero, len;
+    vfork_first_exitcheck(false, NULL, line, sizeof line);
+    assert_int_equal(sscanf(line, "exitcheck DB_PASSWORD %u of %u", &nonzero, &len), 2);
+    assert_true(len > 0 && nonzero == len); /* the control: every byte there */
+    static const char *const vaults[] = {"secretmem", "auto", "anon"};
+    for (size_t i = 0; i < 3; i++) {
+        vfork_first_exitcheck(true, vaults[i], line, sizeof line);
+        assert_int_equal(sscanf(line, "exitcheck DB_PASSWORD %u of %u", &nonzero, &len), 2);
+        assert_true(len > 0);
+        assert_int_equal(nonzero, 0);
+    }
+}
+
 /* The sweep needs /proc and three free file descriptors (signals.md, "Sweep
  * failures"): without them the vault is still wiped, and only the program's own
  * copies stay. The probe keeps a heap copy and dies of SIGSEGV with a core to
@@ -459,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_vfork_child_first_secret_wiped_at_sigterm),
         cmocka_unit_test(test_vfork_child_first_secret_wiped_at_exit),
         cmocka_unit_test(test_control_vfork_child_first_secret_sigkill),
+        cmocka_unit_test(test_vfork_child_first_secret_wiped_at_exit_secretmem),
         cmocka_unit_test(test_sigterm_wipes),
         cmocka_unit_test(test_sigint_wipes),
         cmocka_unit_test(test_sighup_wipes),

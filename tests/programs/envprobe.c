@@ -11,9 +11,14 @@
  *   put:NAME:SEED:K    putenv of a heap string, wiped after the call
  *   vforkset:NAME:SEED:K  a vfork child setenv(NAME, derive(SEED,K)), then execs
  *                      /bin/true; the parent prints "vforkset NAME status S"
+ *   vforkset2:NAME:SEED:K  the same, the child also setting NAME_2 to that value
  *   unset:NAME         unsetenv
  *   clear              clearenv
  *   copy:NAME          keep a heap copy of getenv(NAME) (the program's own copy)
+ *   exitcheck:NAME     at the very end of exit (a stdio cookie stream glibc flushes
+ *                      after every atexit handler, envseal's wipe included), print
+ *                      "exitcheck NAME N of L": how many of the L bytes getenv(NAME)
+ *                      pointed to are not zero then
  *   nofds              leave no file descriptor free (RLIMIT_NOFILE 64, the rest
  *                      taken by /dev/null); print "nofds N" with N opened
  *   hold               print "ready N" (N counts holds from 1), then wait for one
@@ -94,6 +99,34 @@ static const char *kept;
 static uint32_t kept_hash;
 static const char *atexit_name, *quick_name;
 static char *copied; /* copy:NAME's heap copy, live until the process ends */
+
+static const char *exit_name;
+static const char *exit_value;
+static size_t exit_len;
+
+static ssize_t exit_flush(void *cookie, const char *buf, size_t len)
+{
+    (void)cookie;
+    (void)buf;
+    size_t nonzero = 0;
+    for (size_t i = 0; i < exit_len; i++)
+        nonzero += ((volatile const char *)exit_value)[i] != 0;
+    char line[160];
+    int k = snprintf(line, sizeof line, "exitcheck %s %zu of %zu\n", exit_name, nonzero, exit_len);
+    if (write(1, line, (size_t)k) != k)
+        return -1;
+    return (ssize_t)len;
+}
+
+static void exit_check(const char *name)
+{
+    exit_name = name;
+    exit_value = getenv(name);
+    exit_len = exit_value ? strlen(exit_value) : 0;
+    FILE *f = fopencookie(NULL, "w", (cookie_io_functions_t){.write = exit_flush});
+    if (f && setvbuf(f, NULL, _IOFBF, 4096) == 0)
+        fputc('x', f); /* flushed by exit, after its handlers */
+}
 
 /* Takes every free descriptor under a soft limit of 64, as a program that leaks
  * them would. */
@@ -305,7 +338,7 @@ int main(int argc, char **argv, char **envp)
             explicit_bzero(v, strlen(v));
             free(v);
             printf("%s %s rc=%d\n", a[0] == 's' ? "set" : "put", name, rc);
-        } else if (strncmp(a, "vforkset:", 9) == 0) {
+        } else if (strncmp(a, "vforkset:", 9) == 0 || strncmp(a, "vforkset2:", 10) == 0) {
             char *name = strdup(arg), *seed = strchr(name, ':'), *k;
             if (!seed || !(k = strchr(seed + 1, ':')))
                 return 2;
@@ -316,6 +349,11 @@ int main(int argc, char **argv, char **envp)
             pid_t child = vfork();
             if (child == 0) {
                 setenv(name, v, 1);
+                if (a[8] == '2') { /* a second secret: NAME_2, the same value */
+                    char second[128];
+                    snprintf(second, sizeof second, "%s_2", name);
+                    setenv(second, v, 1);
+                }
                 execl("/bin/true", "true", (char *)NULL);
                 _exit(127);
             }
@@ -333,6 +371,8 @@ int main(int argc, char **argv, char **envp)
             const char *v = getenv(arg);
             copied = v ? strdup(v) : NULL;
             printf("copied %s %s\n", arg, copied ? "yes" : "no");
+        } else if (strncmp(a, "exitcheck:", 10) == 0) {
+            exit_check(arg);
         } else if (strcmp(a, "nofds") == 0) {
             printf("nofds %d\n", take_all_fds());
         } else if (strcmp(a, "hold") == 0) {

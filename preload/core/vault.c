@@ -368,9 +368,21 @@ static unsigned char *slot_alloc(struct vault *v, size_t n, const char *name, si
     return s + HDR;
 }
 
+/* A slot for n bytes; errno as it was when one is found: a new region whose lock or
+ * guard the kernel refused still holds the value (the report said so), and the
+ * program's setenv succeeds without an errno of ours. */
+static unsigned char *slot_for_store(struct vault *v, size_t n, const char *name, size_t nlen)
+{
+    int saved = errno;
+    unsigned char *d = slot_alloc(v, n, name, nlen);
+    if (d)
+        errno = saved;
+    return d;
+}
+
 char *vault_store(struct vault *v, const char *name, size_t nlen, const char *val, size_t vlen)
 {
-    unsigned char *d = slot_alloc(v, nlen + 1 + vlen + 1, name, nlen);
+    unsigned char *d = slot_for_store(v, nlen + 1 + vlen + 1, name, nlen);
     if (!d)
         return NULL;
     memcpy(d, name, nlen);
@@ -382,7 +394,7 @@ char *vault_store(struct vault *v, const char *name, size_t nlen, const char *va
 
 char *vault_store_entry(struct vault *v, const char *entry, size_t len)
 {
-    unsigned char *d = slot_alloc(v, len + 1, entry, NAME_LEN_UNKNOWN);
+    unsigned char *d = slot_for_store(v, len + 1, entry, NAME_LEN_UNKNOWN);
     if (!d)
         return NULL;
     memcpy(d, entry, len);

@@ -199,8 +199,8 @@ static int put_locked(char *string)
     if (!opaque(string))
         return REAL(putenv, putenv_fn)(string);
     const char *eq = strchr(string, '=');
-    if (!eq) /* glibc: putenv("NAME") removes NAME; route it through our unsetenv */
-        return string[0] ? unset_locked(string) : 0;
+    if (!eq) /* putenv("NAME") removes NAME: through our unsetenv; "" as libc has it */
+        return string[0] ? unset_locked(string) : REAL(putenv, putenv_fn)(string);
     size_t nlen = (size_t)(eq - string);
 #if ENVSEAL_STRICT
     if (nlen && strict_owns(string, nlen))

@@ -675,6 +675,26 @@ static void test_mlock_refused_still_sealed_one_warning(void **state)
     assert_non_null(strstr(r.p.err, "mlock refused"));
 }
 
+/* errno after calls that succeed is what the C library leaves: a secret stored
+ * where mlock is refused (the value still sealed, one warning) sets no ENOMEM, and
+ * putenv("") behaves as libc's own (glibc: 0 with EINVAL). Against the control. */
+static void test_errno_after_success_as_without(void **state)
+{
+    (void)state;
+    char lines[2][128];
+    for (int shim = 0; shim < 2; shim++) {
+        struct run r;
+        start(&r, shim, DEFAULT_VAULT, SPAWN_NO_MEMLOCK,
+              STEPS("errno:NEW_TOKEN:8f3a9c:1"));
+        finish(&r, 0);
+        const char *at = strstr(r.p.out, "errno ");
+        assert_non_null(at);
+        snprintf(lines[shim], sizeof lines[shim], "%.*s", (int)strcspn(at, "\n"), at);
+        print_message("%s: %s\n", shim ? "envseal" : "control", lines[shim]);
+    }
+    assert_string_equal(lines[1], lines[0]);
+}
+
 static void test_refuse_setting_stops_program_with_exit_111(void **state)
 {
     (void)state;
@@ -1124,6 +1144,7 @@ int main(void)
         cmocka_unit_test(test_dlopen_strict_falls_back_to_relocate),
         cmocka_unit_test(test_strict_after_another_getenv_stays_strict),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
+        cmocka_unit_test(test_errno_after_success_as_without),
         cmocka_unit_test(test_sweep_unmappable_one_warning_or_refused),
         cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
         cmocka_unit_test(test_quiet_silences_degraded_warning),

@@ -15,6 +15,9 @@
  *   unset:NAME         unsetenv
  *   clear              clearenv
  *   copy:NAME          keep a heap copy of getenv(NAME) (the program's own copy)
+ *   errno:NAME:SEED:K  errno set to 0, then setenv(NAME, 1 MiB of derive(SEED,K)
+ *                      repeated: a new vault region), then putenv(""); prints
+ *                      "errno setenv rc=R errno=E putenv-empty rc=R errno=E"
  *   exitcheck:NAME     at the very end of exit (a stdio cookie stream glibc flushes
  *                      after every atexit handler, envseal's wipe included), print
  *                      "exitcheck NAME N of L": how many of the L bytes getenv(NAME)
@@ -371,6 +374,29 @@ int main(int argc, char **argv, char **envp)
             const char *v = getenv(arg);
             copied = v ? strdup(v) : NULL;
             printf("copied %s %s\n", arg, copied ? "yes" : "no");
+        } else if (strncmp(a, "errno:", 6) == 0) {
+            char *name = strdup(arg), *seed = strchr(name, ':'), *k;
+            if (!seed || !(k = strchr(seed + 1, ':')))
+                return 2;
+            *seed++ = '\0';
+            *k++ = '\0';
+            char *d = derive(seed, k), *v = malloc((1u << 20) + 1);
+            if (!v)
+                return 2;
+            for (size_t i = 0, n = strlen(d); i < (1u << 20); i++)
+                v[i] = d[i % n];
+            v[1u << 20] = '\0';
+            errno = 0;
+            int rc = setenv(name, v, 1), err = errno;
+            explicit_bzero(v, 1u << 20);
+            explicit_bzero(d, strlen(d));
+            free(v);
+            free(d);
+            static char empty[] = "";
+            errno = 0;
+            int prc = putenv(empty), perr = errno;
+            printf("errno setenv rc=%d errno=%d putenv-empty rc=%d errno=%d\n", rc, err, prc,
+                   perr);
         } else if (strncmp(a, "exitcheck:", 10) == 0) {
             exit_check(arg);
         } else if (strcmp(a, "nofds") == 0) {

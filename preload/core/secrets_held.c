@@ -12,26 +12,41 @@
 
 static struct shim_state *const st = &envseal_state;
 
-/* The thread's state is said before the lock is taken and after it is let go, so
- * that a signal handler of this thread that forks in between (before_fork) never
- * waits for a lock its own thread holds. */
+/* The lock word holds the holding thread's token (its thread state's address), so
+ * a signal handler that forks can tell its own thread holds it (before_fork) from
+ * another thread's holding it, which it then waits for. */
+static uintptr_t token(void)
+{
+    return (uintptr_t)&envseal_thread;
+}
+
+/* This thread holds the lock for its fork: the program's fork handlers run inside
+ * it and may change the environment. */
+static bool forking_here(const struct shim_state *s)
+{
+    return envseal_thread.env_lock_fork && __atomic_load_n(&s->lock, __ATOMIC_RELAXED) == token();
+}
+
+static void take(struct shim_state *s)
+{
+    uintptr_t free_word = 0, me = token();
+    while (!__atomic_compare_exchange_n(&s->lock, &free_word, me, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+        free_word = 0;
+        platform_yield();
+    }
+}
+
 void shim_lock(struct shim_state *s)
 {
-    if (envseal_thread.env_lock == ENV_LOCK_FORK)
-        return; /* a fork handler of the program's, inside this thread's fork */
-    envseal_thread.env_lock = ENV_LOCK_CHANGE;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
-        platform_yield();
+    if (!forking_here(s))
+        take(s);
 }
 
 void shim_unlock(struct shim_state *s)
 {
-    if (envseal_thread.env_lock == ENV_LOCK_FORK)
-        return;
-    __atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    envseal_thread.env_lock = ENV_LOCK_NONE;
+    if (!forking_here(s))
+        __atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
 }
 
 /* Whether before_fork took the lock. Every page the parent or the child writes
@@ -46,12 +61,11 @@ static bool fork_locked;
 
 static void before_fork(void)
 {
-    if (platform_single_threaded_cheap() || envseal_thread.env_lock != ENV_LOCK_NONE)
+    if (platform_single_threaded_cheap() ||
+        __atomic_load_n(&st->lock, __ATOMIC_RELAXED) == token())
         return;
-    envseal_thread.env_lock = ENV_LOCK_FORK;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    while (__atomic_exchange_n(&st->lock, 1, __ATOMIC_ACQUIRE))
-        platform_yield();
+    take(st);
+    envseal_thread.env_lock_fork = true;
     fork_locked = true;
 }
 
@@ -60,8 +74,7 @@ static void release_fork_lock(void)
     if (fork_locked) {
         fork_locked = false;
         __atomic_store_n(&st->lock, 0, __ATOMIC_RELEASE);
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        envseal_thread.env_lock = ENV_LOCK_NONE;
+        envseal_thread.env_lock_fork = false;
     }
 }
 

@@ -3,6 +3,7 @@
 #define ENVSEAL_SHIM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "preload/core/config.h"
 #include "preload/platform/platform.h"
@@ -22,7 +23,8 @@ struct shim_state {
     bool early_change;     /* the environment was changed through us before start-up
                             * (a constructor that ran before ours): early_env.c */
     bool started;          /* envseal_start has run, whatever it decided */
-    int lock;              /* serialises environment changes made through us */
+    uintptr_t lock;        /* serialises environment changes made through us: 0, or
+                            * the holding thread's token (secrets_held.c) */
     struct vault vault;
     struct config cfg;
     /* Strings given to putenv before start-up (vault.policy.callers). Last, so that

@@ -323,8 +323,11 @@ void vault_prepare_write(struct vault *v)
     pid_t self = getpid(), marked = platform_memory_owner();
     if (!secretmem_shared(v, self) || (marked && marked != self))
         return; /* ours; or a vfork child's, whose memory is its parent's */
-    if (!marked && platform_in_parent_memory(self))
-        return; /* a vfork child of a parent that has no mark yet */
+    /* A vfork child of a process that has set up no mark yet (a fork child made
+     * without the handlers has the mark, zeroed: its pages are still shared with
+     * its own parent, and are made its own below). */
+    if (!platform_memory_marked() && platform_in_parent_memory(self))
+        return;
     vault_after_fork_child(v);
 }
 

@@ -25,16 +25,12 @@ struct thread_state {
                           * while held, and waits (masks_park) */
     uint64_t delivered;  /* those of held that a running handler's delivery added
                           * (masks_handler_blocks), not the program's sigprocmask */
-    unsigned char env_lock; /* the shim's lock in this thread: ENV_LOCK_* */
+    bool env_lock_fork;  /* this thread holds the shim's lock for its fork */
     uintptr_t aborting;  /* in abort, whose SIGABRT runs a handler of the program's:
                           * the stack address abort was called at (signals.c: if
                           * the handler returns to abort, the process dies past
                           * the hooks); 0 once a jump left it */
 };
-
-/* envseal_thread.env_lock: held by an environment change under way in this
- * thread, or for a fork this thread makes (secrets_held.c). */
-enum { ENV_LOCK_NONE, ENV_LOCK_CHANGE, ENV_LOCK_FORK };
 
 extern __thread struct thread_state envseal_thread __attribute__((tls_model("initial-exec")));
 

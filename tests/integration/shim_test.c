@@ -256,6 +256,19 @@ static void rawfork_check(bool shim, const char *how)
     finish(&r, 0);
 }
 
+/* That child's own vfork child stores a secret after the parent stored one: it
+ * writes into the pages the child still shares with the parent, unless they are
+ * made the child's first; the parent's value stays as it was. */
+static void rawfork_vfork_check(bool shim)
+{
+    struct run r;
+    start(&r, shim, SECRETMEM_VAULT, 0, STEPS("rawforkvfork"));
+    assert_true(out_has(&r, "rawforkvfork parent ok"));
+    finish(&r, 0);
+}
+
+HARNESS_CASE(test_raw_fork_child_vfork_store_keeps_parent_secret, rawfork_vfork_check(true))
+HARNESS_CASE(test_control_raw_fork_child_vfork_store_without_shim, rawfork_vfork_check(false))
 HARNESS_CASE(test_raw_fork_child_keeps_parent_secret_secretmem, rawfork_check(true, "_Fork"))
 HARNESS_CASE(test_clone_child_keeps_parent_secret_secretmem, rawfork_check(true, "clone"))
 HARNESS_CASE(test_control_raw_fork_child_without_shim, rawfork_check(false, "_Fork"))
@@ -1145,6 +1158,8 @@ int main(void)
         cmocka_unit_test(test_strict_after_another_getenv_stays_strict),
         cmocka_unit_test(test_mlock_refused_still_sealed_one_warning),
         cmocka_unit_test(test_errno_after_success_as_without),
+        cmocka_unit_test(test_raw_fork_child_vfork_store_keeps_parent_secret),
+        cmocka_unit_test(test_control_raw_fork_child_vfork_store_without_shim),
         cmocka_unit_test(test_sweep_unmappable_one_warning_or_refused),
         cmocka_unit_test(test_refuse_setting_stops_program_with_exit_111),
         cmocka_unit_test(test_quiet_silences_degraded_warning),

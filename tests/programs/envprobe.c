@@ -15,6 +15,11 @@
  *   unset:NAME         unsetenv
  *   clear              clearenv
  *   copy:NAME          keep a heap copy of getenv(NAME) (the program's own copy)
+ *   rawforkvfork       a _Fork child (no fork handlers: it shares a memfd_secret
+ *                      vault's pages) waits until the parent has set
+ *                      RAWFORK_PARENT_TOKEN, then a vfork child of its own sets
+ *                      RAWFORK_GRANDCHILD_TOKEN; the parent prints "rawforkvfork
+ *                      parent ok" if its value is intact afterwards
  *   errno:NAME:SEED:K  errno set to 0, then setenv(NAME, 1 MiB of derive(SEED,K)
  *                      repeated: a new vault region), then putenv(""); prints
  *                      "errno setenv rc=R errno=E putenv-empty rc=R errno=E"
@@ -374,6 +379,32 @@ int main(int argc, char **argv, char **envp)
             const char *v = getenv(arg);
             copied = v ? strdup(v) : NULL;
             printf("copied %s %s\n", arg, copied ? "yes" : "no");
+        } else if (strcmp(a, "rawforkvfork") == 0) {
+            static const char mine[] = "rawfork-parent-made-up-value-0123";
+            int go[2], done[2];
+            char b;
+            if (pipe(go) != 0 || pipe(done) != 0)
+                return 2;
+            fflush(stdout);
+            pid_t f = _Fork();
+            if (f == 0) {
+                if (read(go[0], &b, 1) != 1)
+                    _exit(3);
+                pid_t c = vfork();
+                if (c == 0) {
+                    setenv("RAWFORK_GRANDCHILD_TOKEN", "rawfork-grandchild-made-up-4567", 1);
+                    _exit(0);
+                }
+                if (c > 0)
+                    waitpid(c, NULL, 0);
+                _exit(write(done[1], "x", 1) == 1 ? 0 : 3);
+            }
+            setenv("RAWFORK_PARENT_TOKEN", mine, 1);
+            if (f < 0 || write(go[1], "x", 1) != 1 || read(done[0], &b, 1) != 1)
+                return 2;
+            waitpid(f, NULL, 0);
+            const char *now = getenv("RAWFORK_PARENT_TOKEN");
+            printf("rawforkvfork parent %s\n", now && strcmp(now, mine) == 0 ? "ok" : "bad");
         } else if (strncmp(a, "errno:", 6) == 0) {
             char *name = strdup(arg), *seed = strchr(name, ':'), *k;
             if (!seed || !(k = strchr(seed + 1, ':')))

@@ -268,13 +268,18 @@ static int open_own_file(void)
     char buf[4096];
     size_t have = 0;
     int fd = -1;
-    bool found = false;
+    bool found = false, skipping = false; /* skipping: the rest of an over-long line */
     while (!found) {
         long got = SYS3(SYS_read, maps, buf + have, sizeof buf - 1 - have);
         if (got <= 0)
             break;
         have += (size_t)got;
         char *line = buf, *nl;
+        if (skipping) {
+            nl = memchr(buf, '\n', have);
+            skipping = !nl;
+            line = nl ? nl + 1 : buf + have;
+        }
         while (!found && (nl = memchr(line, '\n', (size_t)(buf + have - line))) != NULL) {
             *nl = '\0';
             uintptr_t lo = 0, hi = 0;
@@ -291,8 +296,10 @@ static int open_own_file(void)
             line = nl + 1;
         }
         size_t rest = (size_t)(buf + have - line);
-        if (rest == sizeof buf - 1)
-            rest = 0; /* a line longer than the buffer: not this library's */
+        if (rest == sizeof buf - 1) { /* a line longer than the buffer: not this library's */
+            rest = 0;
+            skipping = true;
+        }
         memmove(buf, line, rest);
         have = rest;
     }

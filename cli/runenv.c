@@ -165,15 +165,18 @@ int runenv_seal_own(struct envvec *env, const struct config *cfg,
 
 /* A value with a line break as a terminal shows it once the program has turned
  * output processing on (`stty sane`, `reset`: ONLCR), every "\n" sent as "\r\n":
- * a copy in locked memory, or NULL when the value has none (or no memory). */
+ * a copy in locked memory; len 0 when the value has none; p NULL and len 1 when
+ * there was no memory for it (the caller refuses to run unmasked). */
 static struct masker_secret crlf_form(const unsigned char *v, size_t n)
 {
     size_t breaks = 0;
     for (size_t i = 0; i < n; i++)
         breaks += v[i] == '\n';
-    unsigned char *out = breaks ? secmem_alloc(n + breaks) : NULL;
-    if (!out)
+    if (!breaks)
         return (struct masker_secret){NULL, 0};
+    unsigned char *out = secmem_alloc(n + breaks);
+    if (!out)
+        return (struct masker_secret){NULL, 1};
     for (size_t i = 0, k = 0; i < n; i++) {
         if (v[i] == '\n')
             out[k++] = '\r';
@@ -215,6 +218,11 @@ struct masker *runenv_masker(const struct envvec *env, const struct config *cfg,
         }
         s[n++] = (struct masker_secret){(const unsigned char *)e + nl + 1, vl};
         struct masker_secret crlf = crlf_form((const unsigned char *)e + nl + 1, vl);
+        if (crlf.len && !crlf.p) {
+            cli_error("no memory for the masker: %s", strerror(errno));
+            free(s);
+            return NULL;
+        }
         if (crlf.len)
             s[n++] = crlf;
     }

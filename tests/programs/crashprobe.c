@@ -144,6 +144,11 @@
  *   unparkable-thread a thread blocks every signal with a raw rt_sigprocmask (past
  *                     envseal's interposers) and sleeps; then the value copied and a
  *                     NULL store in the main thread
+ *   gai-then-crash    the value copied as for aio-then-crash; getaddrinfo_a of
+ *                     "localhost" (glibc's helper thread starts then), gai_suspend,
+ *                     then a NULL store (glibc only)
+ *   mq-then-crash     the same with mq_notify(SIGEV_THREAD) on a new message queue
+ *                     (glibc's helper thread starts then)
  *   fork-child-quit   a fork child (no exec) copies the value and raises SIGQUIT;
  *                     prints how the child ended; exits 0 (run as PID 1 of a PID
  *                     namespace, whose fork child can die of a sent signal)
@@ -165,6 +170,8 @@
 #define _GNU_SOURCE
 #undef NDEBUG /* the assert modes */
 #include <aio.h>
+#include <mqueue.h>
+#include <netdb.h>
 #include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1532,16 +1539,63 @@ static int wait_masks(void)
     return 0;
 }
 
-static int aio_then_crash(const char *v)
+/* The value copied to the heap and through a stack buffer, by libc's copy
+ * routines: slices of it stay in the vector registers. */
+static int through_registers(const char *v)
 {
     keep = strdup(v);
-    char copy[256]; /* through vector registers: libc's copy routines */
+    char copy[256];
     size_t n = strlen(keep);
     if (n >= sizeof copy)
         return 3;
     memcpy(copy, keep, n + 1);
     __asm__ volatile("" : : "r"(copy) : "memory");
     explicit_bzero(copy, sizeof copy);
+    return 0;
+}
+
+static void mq_quiet(union sigval sv)
+{
+    (void)sv;
+}
+
+/* A helper thread of the C library's, started right after the value passed
+ * through the registers: getaddrinfo_a's (glibc) or mq_notify's. */
+static int helper_then_crash(const char *v, char which)
+{
+    if (through_registers(v))
+        return 3;
+    if (which == 'g') {
+#ifdef __GLIBC__
+        static struct gaicb cb = {.ar_name = "localhost"};
+        struct gaicb *list[1] = {&cb};
+        if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0)
+            return 3;
+        const struct gaicb *wait[1] = {&cb};
+        gai_suspend(wait, 1, NULL);
+#else
+        return 3;
+#endif
+    } else {
+        char name[64];
+        snprintf(name, sizeof name, "/envseal-crashprobe-%d", (int)getpid());
+        mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0600, NULL);
+        mq_unlink(name);
+        struct sigevent ev;
+        memset(&ev, 0, sizeof ev);
+        ev.sigev_notify = SIGEV_THREAD;
+        ev.sigev_notify_function = mq_quiet;
+        if (q == (mqd_t)-1 || mq_notify(q, &ev) != 0)
+            return 3;
+    }
+    *nowhere = 1;
+    return 0;
+}
+
+static int aio_then_crash(const char *v)
+{
+    if (through_registers(v))
+        return 3;
     static char out[8] = "hello";
     int fd = open("aio-out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -1772,6 +1826,10 @@ int main(int argc, char **argv)
         return lio_notify();
     if (strcmp(mode, "unparkable-thread") == 0)
         return unparkable_thread(v);
+    if (strcmp(mode, "gai-then-crash") == 0)
+        return helper_then_crash(v, 'g');
+    if (strcmp(mode, "mq-then-crash") == 0)
+        return helper_then_crash(v, 'm');
     if (strcmp(mode, "fork-child-quit") == 0)
         return fork_child_quit(v);
     if (strcmp(mode, "aio-then-crash") == 0)

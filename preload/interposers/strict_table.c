@@ -314,7 +314,8 @@ void strict_start(const struct config *c, struct vault *v, char **envp, char **c
     /* A copy: programs that set their process title (PostgreSQL, setproctitle)
      * overwrite the initial block. Without memory, no child gets ADD_ALLOWED. */
     strict_g.policy_entry = policy ? strdup(policy) : NULL;
-    strict_g.settings = copy_settings(envp);
+    /* Only a process with a child policy passes secrets on: no copy otherwise. */
+    strict_g.settings = policy ? copy_settings(envp) : NULL;
     strict_g.start_environ = cur;
     strict_g.libc_environ = cur;
     struct strict_table *t = table_alloc(n);

@@ -39,13 +39,20 @@ void linux_aio_notify_through_trampoline(struct aiocb *cb)
         ev->sigev_notify_function = t;
 }
 
+/* What every submission does first: the helper thread made now inherits the
+ * registers, and musl's runs the notification. */
+static void before_submit(struct aiocb *cb)
+{
+    linux_aio_notify_through_trampoline(cb);
+    platform_clear_vector_registers();
+}
+
 int linux_aio_read(struct aiocb *cb)
 {
     aio_fn real = REAL(aio_read, aio_fn);
     if (!real)
         return errno = ENOSYS, -1;
-    linux_aio_notify_through_trampoline(cb);
-    platform_clear_vector_registers();
+    before_submit(cb);
     return real(cb);
 }
 
@@ -54,8 +61,7 @@ int linux_aio_write(struct aiocb *cb)
     aio_fn real = REAL(aio_write, aio_fn);
     if (!real)
         return errno = ENOSYS, -1;
-    linux_aio_notify_through_trampoline(cb);
-    platform_clear_vector_registers();
+    before_submit(cb);
     return real(cb);
 }
 
@@ -64,8 +70,7 @@ int linux_aio_fsync(int op, struct aiocb *cb)
     aio_fsync_fn real = REAL(aio_fsync, aio_fsync_fn);
     if (!real)
         return errno = ENOSYS, -1;
-    linux_aio_notify_through_trampoline(cb);
-    platform_clear_vector_registers();
+    before_submit(cb);
     return real(op, cb);
 }
 
